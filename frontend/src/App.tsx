@@ -1,0 +1,56 @@
+import { useEffect } from "react";
+import { InteractionStatus } from "@azure/msal-browser";
+import { useIsAuthenticated, useMsal } from "@azure/msal-react";
+import { Navbar } from "./components/Navbar";
+import { Landing } from "./components/Landing";
+import { Dashboard } from "./components/Dashboard";
+import { SignInPrompt } from "./components/SignInPrompt";
+import { Spinner } from "./components/Spinner";
+import { Link, usePathname } from "./router";
+
+export function App() {
+  const path = usePathname();
+  useEffect(() => {
+    document.title = path === "/dashboard" ? "Dashboard · Tasks" : "Tasks";
+  }, [path]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Navbar />
+      <main id="main" className="main" tabIndex={-1}>
+        {path === "/" ? <Landing /> : path === "/dashboard" ? <ProtectedDashboard /> : <NotFound />}
+      </main>
+      <footer className="footer">
+        Tasks API template · Azure Functions (Go) · Microsoft Entra ID · Azure Table Storage
+      </footer>
+    </div>
+  );
+}
+
+function ProtectedDashboard() {
+  const { inProgress } = useMsal();
+  const signedIn = useIsAuthenticated();
+  if (signedIn && inProgress === InteractionStatus.None) return <Dashboard />;
+  if (inProgress !== InteractionStatus.None) {
+    return (
+      <div className="center-pad">
+        <Spinner label="Signing you in" />
+      </div>
+    );
+  }
+  return <SignInPrompt />;
+}
+
+function NotFound() {
+  return (
+    <section className="center-pad narrow">
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <Link href="/">Go to the home page</Link>.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,166 @@
+// A small typed client for the Tasks API. It knows nothing about MSAL: it asks `getToken` for a
+// token on every call (one token per call, never cached here) and, when the API answers 401,
+// asks once more with `forceRefresh: true` and retries the request once.
+
+import type { Me, Problem, Task, TaskPage, TaskPatch } from "./types";
+
+export interface TokenRequest {
+  /** True on the retry after a 401: the cached token was rejected, get a fresh one. */
+  forceRefresh: boolean;
+}
+export type TokenGetter = (req: TokenRequest) => Promise<string>;
+
+export interface ApiClientOptions {
+  /** API origin (and optional path prefix); "" for same origin. */
+  baseUrl: string;
+  getToken: TokenGetter;
+  fetch?: typeof fetch;
+}
+
+/** Any failure of an API call. `status` is 0 when the API could not be reached at all. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem | undefined;
+  /** Seconds from a `Retry-After` header, when the API sent one (503). */
+  readonly retryAfter: number | undefined;
+
+  constructor(message: string, status: number, problem?: Problem, retryAfter?: number) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+
+  get isNetwork(): boolean {
+    return this.status === 0;
+  }
+}
+
+export interface ApiClient {
+  me(signal?: AbortSignal): Promise<Me>;
+  listTasks(params?: { next?: string; limit?: number }, signal?: AbortSignal): Promise<TaskPage>;
+  getTask(id: string, signal?: AbortSignal): Promise<Task>;
+  createTask(title: string): Promise<Task>;
+  updateTask(id: string, patch: TaskPatch, etag?: string): Promise<Task>;
+  deleteTask(id: string, etag?: string): Promise<void>;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  ifMatch?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+function parseRetryAfter(v: string | null): number | undefined {
+  if (!v) return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n) && n >= 0) return Math.ceil(n);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+async function readProblem(res: Response): Promise<Problem | undefined> {
+  const type = res.headers.get("Content-Type") ?? "";
+  if (!/json/i.test(type)) return undefined;
+  try {
+    const body: unknown = await res.json();
+    return typeof body === "object" && body !== null ? (body as Problem) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createApiClient(opts: ApiClientOptions): ApiClient {
+  const base = opts.baseUrl.replace(/\/+$/, "");
+  const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+
+  async function send(method: string, path: string, ro: RequestOptions, forceRefresh: boolean): Promise<Response> {
+    const token = await opts.getToken({ forceRefresh });
+    const headers: Record<string, string> = {
+      Accept: "application/json, application/problem+json",
+      Authorization: `Bearer ${token}`,
+    };
+    if (ro.body !== undefined) headers["Content-Type"] = "application/json";
+    if (ro.ifMatch) headers["If-Match"] = ro.ifMatch;
+    try {
+      return await doFetch(`${base}/api${path}`, {
+        method,
+        headers,
+        body: ro.body === undefined ? null : JSON.stringify(ro.body),
+        signal: ro.signal ?? null,
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (err) {
+      if (err instanceof DOMException && err.name === "AbortError") throw err;
+      throw new ApiError(`Could not reach the API${base ? ` at ${base}` : ""}.`, 0);
+    }
+  }
+
+  async function request<T>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
+    let res = await send(method, path, ro, false);
+    if (res.status === 401) {
+      // The token may have expired or been revoked since MSAL cached it: renew once, retry once.
+      res = await send(method, path, ro, true);
+    }
+    if (!res.ok) {
+      const problem = await readProblem(res);
+      const message = problem?.detail || problem?.title || `${method} ${path} failed with HTTP ${res.status}.`;
+      throw new ApiError(message, res.status, problem, parseRetryAfter(res.headers.get("Retry-After")));
+    }
+    if (res.status === 204) return undefined as T;
+    try {
+      return (await res.json()) as T;
+    } catch {
+      throw new ApiError(`${method} ${path} returned a response that is not JSON.`, res.status);
+    }
+  }
+
+  const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
+
+  return {
+    me: (signal) => request<Me>("GET", "/me", { signal }),
+    listTasks: (params = {}, signal) => {
+      const q = new URLSearchParams();
+      if (params.limit !== undefined) q.set("limit", String(params.limit));
+      if (params.next) q.set("next", params.next);
+      const qs = q.toString();
+      return request<TaskPage>("GET", `/tasks${qs ? `?${qs}` : ""}`, { signal });
+    },
+    getTask: (id, signal) => request<Task>("GET", taskPath(id), { signal }),
+    createTask: (title) => request<Task>("POST", "/tasks", { body: { title } }),
+    updateTask: (id, patch, etag) => request<Task>("PATCH", taskPath(id), { body: patch, ifMatch: etag }),
+    deleteTask: (id, etag) => request<void>("DELETE", taskPath(id), { ifMatch: etag }),
+  };
+}
+
+/** A sentence a user can act on, for any error thrown by the client or the token getter. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.isNetwork) return `${err.message} Check your connection, or that the API is running.`;
+    switch (err.status) {
+      case 401:
+        return "The API did not accept your sign-in. Sign out and sign in again.";
+      case 403:
+        return "Your account is signed in but not allowed to use this API (the access_as_user permission is missing).";
+      case 404:
+        return "That task no longer exists.";
+      case 412:
+        return "This task was changed somewhere else.";
+      case 503:
+        return `The task store is temporarily unavailable.${
+          err.retryAfter !== undefined ? ` Try again in ${err.retryAfter} s.` : " Try again shortly."
+        }`;
+      default:
+        return err.problem?.detail || err.problem?.title || err.message;
+    }
+  }
+  if (err instanceof Error && "errorCode" in err) {
+    // MSAL v5 error messages are only links; the code is what tells what happened.
+    const code = String((err as { errorCode: unknown }).errorCode);
+    if (code === "user_cancelled") return "Sign-in was cancelled.";
+    return `Sign-in failed (${code}).`;
+  }
+  return err instanceof Error ? err.message : "Something went wrong.";
+}

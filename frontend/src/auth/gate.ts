@@ -1,0 +1,21 @@
+import type { IdleGate } from "./msal";
+
+/** An IdleGate fed from msal-react's `inProgress` (see ServicesProvider). */
+export class InteractionGate implements IdleGate {
+  private idle = false;
+  private waiters: Array<() => void> = [];
+
+  set(idle: boolean): void {
+    this.idle = idle;
+    if (idle) {
+      const ws = this.waiters;
+      this.waiters = [];
+      ws.forEach((w) => w());
+    }
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}

@@ -1,0 +1,56 @@
+import { useId, useRef, useState, type FormEvent } from "react";
+import { checkTitle, MAX_TITLE } from "../hooks/titles";
+
+export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Promise<boolean>; disabled: boolean }) {
+  const [value, setValue] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const id = useId();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const checked = checkTitle(value);
+    if (!checked.ok) {
+      setError(checked.message);
+      input.current?.focus();
+      return;
+    }
+    setError(null);
+    setValue("");
+    const ok = await onAdd(checked.title);
+    // Give the text back when the API refused it, unless the user already typed something new.
+    if (!ok) setValue((v) => (v === "" ? checked.title : v));
+  };
+
+  return (
+    <form className="add-task" onSubmit={submit} noValidate>
+      <label htmlFor={id} className="visually-hidden">
+        New task
+      </label>
+      <input
+        ref={input}
+        id={id}
+        className="input"
+        placeholder="What needs doing?"
+        value={value}
+        maxLength={MAX_TITLE + 50}
+        autoComplete="off"
+        disabled={disabled}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => {
+          setValue(e.target.value);
+          if (error) setError(null);
+        }}
+      />
+      <button type="submit" className="btn btn--primary" disabled={disabled}>
+        Add task
+      </button>
+      {error && (
+        <p id={`${id}-error`} className="form-error add-task__error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,43 @@
+import type { ApiClient } from "../api/client";
+import { useMe } from "../hooks/useMe";
+import { Spinner } from "./Spinner";
+
+/** What the API sees: GET /api/me, built from the verified token's claims. */
+export function ProfileCard({ api }: { api: ApiClient }) {
+  const { state, retry } = useMe(api);
+  return (
+    <section className="card profile" aria-labelledby="profile-title">
+      <h2 id="profile-title">Your profile</h2>
+      <p className="muted small">As the API sees you, from your access token.</p>
+      {state.status === "loading" && <Spinner label="Loading profile" />}
+      {state.status === "error" && (
+        <div className="inline-error" role="alert">
+          <p>{state.error}</p>
+          <button type="button" className="btn btn--secondary btn--sm" onClick={retry}>
+            Try again
+          </button>
+        </div>
+      )}
+      {state.status === "ready" && (
+        <dl className="profile__list">
+          <dt>Name</dt>
+          <dd>{state.me.name || "—"}</dd>
+          <dt>Email</dt>
+          <dd className="break">{state.me.email || "—"}</dd>
+          <dt>Tenant</dt>
+          <dd className="mono break">{state.me.tenantId}</dd>
+          <dt>Scopes</dt>
+          <dd>
+            <ul className="chips" aria-label="Scopes">
+              {state.me.scopes.map((s) => (
+                <li key={s} className="chip">
+                  {s}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </dl>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+const EXAMPLE = `{
+  "clientId": "<SPA app registration client id>",
+  "tenantId": "<directory (tenant) id>",
+  "apiScope": "api://<API client id>/access_as_user",
+  "apiBaseUrl": "http://localhost:7071"
+}`;
+
+/** Shown instead of the app when /config.json is missing or still holds placeholders. */
+export function SetupScreen({ problems, reason }: { problems: string[]; reason: "missing" | "invalid" }) {
+  return (
+    <main className="setup" aria-labelledby="setup-title">
+      <div className="card setup__card">
+        <p className="eyebrow">Setup needed</p>
+        <h1 id="setup-title">This app is not configured yet</h1>
+        <p>
+          {reason === "missing"
+            ? "The app could not load its settings from /config.json."
+            : "The settings in /config.json are not usable yet."}{" "}
+          Sign-in cannot start until they are fixed.
+        </p>
+        <ul className="setup__problems">
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+        <h2>How to fix it</h2>
+        <ul>
+          <li>
+            <strong>Locally:</strong> put your tenant id and app registration ids in <code>local.settings.json</code>{" "}
+            and run <code>make start</code>, which writes <code>frontend/public/config.json</code>. Or copy{" "}
+            <code>frontend/public/config.example.json</code> to <code>config.json</code> and edit it.
+          </li>
+          <li>
+            <strong>In Azure:</strong> <code>azd up</code> writes <code>config.json</code> from the deployment's outputs;
+            run <code>azd deploy</code> again if it is missing.
+          </li>
+        </ul>
+        <p>The file looks like this:</p>
+        <pre className="code">
+          <code>{EXAMPLE}</code>
+        </pre>
+        <button type="button" className="btn btn--primary" onClick={() => window.location.reload()}>
+          Reload
+        </button>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,78 @@
+import { useEffect, useId, useRef, useState } from "react";
+import { useMsal } from "@azure/msal-react";
+import type { AccountInfo } from "@azure/msal-browser";
+import { signOut } from "../auth/msal";
+import { useGraphPhoto } from "../hooks/useGraphPhoto";
+import { Avatar } from "./Avatar";
+
+/** The avatar button and its menu (who is signed in, sign out). Keyboard: Enter/Space, Escape. */
+export function UserMenu({ account }: { account: AccountInfo }) {
+  const { instance } = useMsal();
+  const photo = useGraphPhoto(account);
+  const [open, setOpen] = useState(false);
+  const menuId = useId();
+  const wrap = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const firstItem = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    firstItem.current?.focus();
+    const onDown = (e: PointerEvent) => {
+      if (!wrap.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        setOpen(false);
+        button.current?.focus();
+      }
+    };
+    document.addEventListener("pointerdown", onDown);
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("pointerdown", onDown);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
+
+  const name = account.name || account.username;
+  return (
+    <div className="user-menu" ref={wrap}>
+      <button
+        ref={button}
+        type="button"
+        className="user-menu__button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={menuId}
+        aria-label={`Account menu for ${name}`}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <Avatar name={name} photoUrl={photo} />
+      </button>
+      {open && (
+        <div className="user-menu__panel" id={menuId} role="menu" aria-label="Account">
+          <div className="user-menu__who" role="none">
+            <Avatar name={name} photoUrl={photo} size={44} />
+            <div>
+              <div className="user-menu__name">{account.name}</div>
+              <div className="user-menu__email">{account.username}</div>
+            </div>
+          </div>
+          <button
+            ref={firstItem}
+            type="button"
+            role="menuitem"
+            className="user-menu__item"
+            onClick={() => {
+              setOpen(false);
+              void signOut(instance);
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

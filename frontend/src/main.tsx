@@ -1,0 +1,66 @@
+import { StrictMode, useEffect, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { MsalProvider } from "@azure/msal-react";
+import type { PublicClientApplication } from "@azure/msal-browser";
+import { loadConfig, type AppConfig, type ConfigResult } from "./config";
+import { createMsal } from "./auth/msal";
+import { ServicesProvider } from "./services";
+import { App } from "./App";
+import { SetupScreen } from "./components/SetupScreen";
+import { Spinner } from "./components/Spinner";
+import "./styles.css";
+
+type Boot =
+  | { phase: "loading" }
+  | { phase: "setup"; result: Extract<ConfigResult, { ok: false }> }
+  | { phase: "failed"; message: string }
+  | { phase: "ready"; config: AppConfig; pca: PublicClientApplication };
+
+/** Fetches /config.json, then starts MSAL; renders a setup screen instead of a blank page. */
+function Root() {
+  const [boot, setBoot] = useState<Boot>({ phase: "loading" });
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      const result = await loadConfig();
+      if (!result.ok) return !cancelled && setBoot({ phase: "setup", result });
+      try {
+        const pca = await createMsal(result.config);
+        if (!cancelled) setBoot({ phase: "ready", config: result.config, pca });
+      } catch (err) {
+        const code = typeof err === "object" && err && "errorCode" in err ? ` (${String(err.errorCode)})` : "";
+        if (!cancelled) setBoot({ phase: "failed", message: `Sign-in could not start${code}.` });
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  switch (boot.phase) {
+    case "loading":
+      return (
+        <div className="boot">
+          <Spinner label="Loading" />
+        </div>
+      );
+    case "setup":
+      return <SetupScreen problems={boot.result.problems} reason={boot.result.reason} />;
+    case "failed":
+      return <SetupScreen problems={[boot.message]} reason="invalid" />;
+    case "ready":
+      return (
+        <MsalProvider instance={boot.pca}>
+          <ServicesProvider config={boot.config}>
+            <App />
+          </ServicesProvider>
+        </MsalProvider>
+      );
+  }
+}
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <Root />
+  </StrictMode>,
+);
