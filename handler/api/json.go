@@ -1,0 +1,121 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/example/entra-tasks/handler/tasks"
+)
+
+// MaxBodyBytes bounds request bodies: a task is a title and a flag.
+const MaxBodyBytes = 16 << 10
+
+// taskJSON is a task on the wire. The etag is also sent as the ETag header, but cross-origin
+// browsers cannot read custom headers through the Functions host, so it travels here too.
+type taskJSON struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Completed bool   `json:"completed"`
+	CreatedAt string `json:"createdAt"`
+	UpdatedAt string `json:"updatedAt"`
+	ETag      string `json:"etag"`
+}
+
+// timeLayout is RFC 3339 in UTC with fixed millisecond precision, so that strings sort.
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+func toJSON(t tasks.Task) taskJSON {
+	return taskJSON{
+		ID: t.ID, Title: t.Title, Completed: t.Completed,
+		CreatedAt: t.CreatedAt.UTC().Format(timeLayout),
+		UpdatedAt: t.UpdatedAt.UTC().Format(timeLayout),
+		ETag:      t.ETag,
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("api: marshal response: %v", err)) // our own types always marshal
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// readJSONObject reads a JSON object body of at most MaxBodyBytes into fields, one raw value
+// per member, after checking the media type. Members are decoded one by one by the caller,
+// which is how "absent", "null" and "wrong type" stay distinguishable.
+func readJSONObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "application/json" {
+		return nil, errNotJSON
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, errTooLarge
+		}
+		return nil, badRequest("the request body could not be read")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return nil, badRequest("the body must be a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, badRequest("the body must hold exactly one JSON object")
+	}
+	return fields, nil
+}
+
+// onlyFields rejects members other than allowed: a typo such as "complete" must not be
+// silently ignored while the client believes it changed something.
+func onlyFields(fields map[string]json.RawMessage, allowed ...string) error {
+	for name := range fields {
+		known := false
+		for _, a := range allowed {
+			known = known || name == a
+		}
+		if !known {
+			return badRequest(fmt.Sprintf("unknown field %q", name))
+		}
+	}
+	return nil
+}
+
+func stringField(fields map[string]json.RawMessage, name string) (*string, error) {
+	raw, ok := fields[name]
+	if !ok {
+		return nil, nil
+	}
+	var s string
+	if bytes.Equal(raw, []byte("null")) || json.Unmarshal(raw, &s) != nil {
+		return nil, badRequest(name + ": must be a string")
+	}
+	return &s, nil
+}
+
+func boolField(fields map[string]json.RawMessage, name string) (*bool, error) {
+	raw, ok := fields[name]
+	if !ok {
+		return nil, nil
+	}
+	var b bool
+	if bytes.Equal(raw, []byte("null")) || json.Unmarshal(raw, &b) != nil {
+		return nil, badRequest(name + ": must be true or false")
+	}
+	return &b, nil
+}
+
+// now is the server clock truncated to what every store keeps exactly.
+func (s *Server) nowMillis() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/example/entra-tasks/handler/auth"
+)
+
+// requestInfo collects what the access log line reports; handlers deeper in the chain fill it.
+type requestInfo struct {
+	status int
+	user   string // the caller's oid once verified: pseudonymous, never the token
+	err    error  // the cause behind a 5xx, for the log only
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	if ri, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
+		return ri
+	}
+	return &requestInfo{}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	info *requestInfo
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.info.status == 0 {
+		w.info.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.info.status == 0 {
+		w.info.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logged writes one JSON line per request with the Functions invocation id, so that a line
+// can be matched with the host's own telemetry. It never logs headers or bodies.
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			next.ServeHTTP(w, r) // the host's readiness polls are not worth a line each
+			return
+		}
+		start := time.Now()
+		info := &requestInfo{}
+		next.ServeHTTP(&statusRecorder{w, info}, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
+		attrs := []slog.Attr{
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", info.status),
+			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
+		}
+		if id := r.Header.Get("X-Azure-Functions-InvocationId"); id != "" {
+			attrs = append(attrs, slog.String("invocationId", id))
+		}
+		if info.user != "" {
+			attrs = append(attrs, slog.String("user", info.user))
+		}
+		level := slog.LevelInfo
+		if info.err != nil {
+			level = slog.LevelError
+			attrs = append(attrs, slog.String("error", info.err.Error()))
+		}
+		s.log.LogAttrs(r.Context(), level, "request", attrs...)
+	})
+}
+
+// recovered turns a panic into a 500 problem instead of a dropped connection.
+func (s *Server) recovered(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil || v == http.ErrAbortHandler {
+				if v != nil {
+					panic(v)
+				}
+				return
+			}
+			s.log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.fail(w, r, errors.New("internal error"))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticated runs h only for a request with a valid token carrying the required scope.
+func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *auth.Principal)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, err := auth.BearerToken(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p, err := s.verifier.Verify(r.Context(), raw)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		infoFrom(r.Context()).user = p.ObjectID
+		// Answers are per user: no shared cache may keep or reuse them.
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r, p)
+	})
+}

@@ -1,0 +1,115 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/tasks"
+)
+
+// problem is an RFC 9457 problem details document. Type is about:blank throughout: the status
+// code says what happened and detail says why, in words safe to show a user.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Errors the HTTP layer itself detects.
+var (
+	errNoRoute      = errors.New("no such resource")
+	errTooLarge     = errors.New("the request body is larger than 16 KiB")
+	errNotJSON      = errors.New("the request body must be application/json")
+	errTaskNotFound = errors.New("no such task")
+)
+
+// badRequest is a malformed request; its text is the detail the client sees.
+type badRequest string
+
+func (e badRequest) Error() string { return string(e) }
+
+// RetryAfterSeconds is what a 503 asks clients to wait before trying again.
+const RetryAfterSeconds = 5
+
+// realm names this API in bearer challenges.
+const realm = "tasks-api"
+
+// fail is the one place where an error becomes an HTTP status. Every handler returns its
+// error here; nothing else writes an error response.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, detail := http.StatusInternalServerError, "the server could not complete the request"
+	var (
+		invalidToken *auth.InvalidTokenError
+		invalidReq   *auth.InvalidRequestError
+		noScope      *auth.InsufficientScopeError
+		validation   *tasks.ValidationError
+		bad          badRequest
+	)
+	h := w.Header()
+	switch {
+	case errors.Is(err, auth.ErrNoToken):
+		status, detail = http.StatusUnauthorized, "a bearer token is required"
+		h.Set("WWW-Authenticate", s.challenge())
+	case errors.As(err, &invalidReq):
+		status, detail = http.StatusBadRequest, invalidReq.Description
+		h.Set("WWW-Authenticate", s.challenge("error", "invalid_request", "error_description", invalidReq.Description))
+	case errors.As(err, &invalidToken):
+		status, detail = http.StatusUnauthorized, invalidToken.Description
+		h.Set("WWW-Authenticate", s.challenge("error", "invalid_token", "error_description", invalidToken.Description))
+	case errors.As(err, &noScope):
+		status, detail = http.StatusForbidden, "the token does not grant the scope "+noScope.Scope
+		h.Set("WWW-Authenticate", s.challenge("error", "insufficient_scope", "scope", noScope.Scope))
+	case errors.As(err, &validation):
+		status, detail = http.StatusBadRequest, validation.Error()
+	case errors.As(err, &bad):
+		status, detail = http.StatusBadRequest, bad.Error()
+	case errors.Is(err, tasks.ErrInvalidCursor):
+		status, detail = http.StatusBadRequest, "next: not a cursor this API issued"
+	case errors.Is(err, errTooLarge):
+		status, detail = http.StatusRequestEntityTooLarge, errTooLarge.Error()
+	case errors.Is(err, errNotJSON):
+		status, detail = http.StatusUnsupportedMediaType, errNotJSON.Error()
+	case errors.Is(err, errNoRoute):
+		status, detail = http.StatusNotFound, errNoRoute.Error()
+	case errors.Is(err, errTaskNotFound), errors.Is(err, tasks.ErrNotFound):
+		status, detail = http.StatusNotFound, "no such task"
+	case errors.Is(err, tasks.ErrPreconditionFailed):
+		status, detail = http.StatusPreconditionFailed, "the task has changed since the ETag given in If-Match"
+	case errors.Is(err, tasks.ErrUnavailable):
+		status, detail = http.StatusServiceUnavailable, "task storage is unavailable; try again shortly"
+		h.Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+	}
+	if status >= 500 {
+		infoFrom(r.Context()).err = err
+	}
+	writeProblem(w, status, detail)
+}
+
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	body, _ := json.Marshal(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Del("ETag")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// challenge renders a WWW-Authenticate value: Bearer with the realm, the scope a client must
+// request, and any further auth-params as name/value pairs (RFC 6750 §3).
+func (s *Server) challenge(params ...string) string {
+	c := `Bearer realm="` + realm + `"`
+	hasScope := false
+	for i := 0; i+1 < len(params); i += 2 {
+		c += ", " + params[i] + "=" + strconv.Quote(params[i+1])
+		hasScope = hasScope || params[i] == "scope"
+	}
+	if !hasScope {
+		c += `, scope="` + s.verifier.RequiredScope() + `"`
+	}
+	return c
+}

@@ -1,0 +1,119 @@
+// Package api serves the Tasks API over HTTP: routes, JSON, RFC 9457 problem details and
+// RFC 6750 bearer challenges. Tokens are checked by an auth.Verifier and tasks kept by a
+// tasks.Store; this package only translates between them and HTTP.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/tasks"
+)
+
+// TokenVerifier is what the API needs of auth.Verifier.
+type TokenVerifier interface {
+	Verify(ctx context.Context, raw string) (*auth.Principal, error)
+	RequiredScope() string
+}
+
+// Config wires a Server.
+type Config struct {
+	Verifier TokenVerifier
+	Store    tasks.Store
+	IDs      *tasks.IDGenerator
+	Logger   *slog.Logger
+	Now      func() time.Time // nil: time.Now
+	// RequestTimeout bounds each request's work (key refresh, storage calls); zero: 15 s.
+	RequestTimeout time.Duration
+}
+
+// Server is the API's http.Handler.
+type Server struct {
+	verifier TokenVerifier
+	store    tasks.Store
+	ids      *tasks.IDGenerator
+	log      *slog.Logger
+	now      func() time.Time
+	timeout  time.Duration
+	mux      *http.ServeMux
+}
+
+// New returns the API with every route of the contract registered.
+func New(cfg Config) *Server {
+	s := &Server{
+		verifier: cfg.Verifier,
+		store:    cfg.Store,
+		ids:      cfg.IDs,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		timeout:  cfg.RequestTimeout,
+		mux:      http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.ids == nil {
+		s.ids = tasks.NewIDGenerator(s.now)
+	}
+	if s.timeout == 0 {
+		s.timeout = 15 * time.Second
+	}
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.Method+" "+rt.Path, rt.handler)
+	}
+	// The Functions host polls GET / until the handler answers; it must answer at once.
+	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	// Anything else is what the host would answer for an undeclared route: 404.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errNoRoute)
+	})
+	return s
+}
+
+// Route is one (method, path pattern) the API serves, in net/http pattern syntax.
+type Route struct {
+	Method string
+	Path   string
+}
+
+type route struct {
+	Route
+	handler http.Handler
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{Route{"GET", "/api/me"}, s.authenticated(s.me)},
+		{Route{"GET", "/api/tasks"}, s.authenticated(s.listTasks)},
+		{Route{"POST", "/api/tasks"}, s.authenticated(s.createTask)},
+		{Route{"GET", "/api/tasks/{id}"}, s.authenticated(s.getTask)},
+		{Route{"PATCH", "/api/tasks/{id}"}, s.authenticated(s.updateTask)},
+		{Route{"DELETE", "/api/tasks/{id}"}, s.authenticated(s.deleteTask)},
+	}
+}
+
+// Routes lists what the API serves, so that a test can hold it against function.json.
+func Routes() []Route {
+	var s Server
+	var out []Route
+	for _, rt := range s.routes() {
+		out = append(out, rt.Route)
+	}
+	return out
+}
+
+// ServeHTTP applies the cross-cutting concerns once, outside every route.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+	defer cancel()
+	s.logged(s.recovered(s.mux)).ServeHTTP(w, r.WithContext(ctx))
+}

@@ -1,0 +1,11 @@
+package auth
+
+// Principal is the verified caller. Only ObjectID and TenantID may be used to authorize or to
+// key data: Entra documents name, email and username claims as mutable and user-controlled.
+type Principal struct {
+	ObjectID string   // oid: immutable per user and tenant; the caller's storage partition
+	TenantID string   // tid
+	Name     string   // name, for display
+	Username string   // preferred_username (v2) or upn / unique_name (v1), for display
+	Scopes   []string // scp, split on spaces
+}

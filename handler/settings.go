@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/example/entra-tasks/handler/auth"
+)
+
+// settings are the app settings of DESIGN.md, read from the environment (app settings in
+// Azure, local.settings.json Values under func start).
+type settings struct {
+	Port             int
+	TenantID         string
+	APIClientID      string
+	RequiredScope    string
+	JWKSURL          string
+	TablesConnString string // shared key, Azurite
+	TablesEndpoint   string // managed identity, Azure
+	IdentityClientID string // user-assigned identity; empty: system-assigned
+	Table            string
+}
+
+var tableName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{2,62}$`)
+
+// loadSettings validates everything up front, so that a mistake stops start-up with one line
+// naming the setting instead of surfacing as 401s or 503s later. Messages never quote
+// the connection string: it holds a key.
+func loadSettings(getenv func(string) string) (settings, error) {
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	s := settings{
+		TenantID:         strings.ToLower(get("AZURE_TENANT_ID")),
+		APIClientID:      strings.ToLower(get("AZURE_API_CLIENT_ID")),
+		RequiredScope:    orDefault(get("API_REQUIRED_SCOPE"), "access_as_user"),
+		JWKSURL:          get("ENTRA_JWKS_URL"),
+		TablesConnString: get("TABLES_CONNECTION_STRING"),
+		TablesEndpoint:   get("TABLES_ENDPOINT"),
+		IdentityClientID: get("AZURE_CLIENT_ID"),
+		Table:            orDefault(get("TASKS_TABLE"), "tasks"),
+	}
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	port, err := strconv.Atoi(orDefault(get("FUNCTIONS_CUSTOMHANDLER_PORT"), "8080"))
+	if err != nil || port < 1 || port > 65535 {
+		bad("FUNCTIONS_CUSTOMHANDLER_PORT must be a TCP port number")
+	}
+	s.Port = port
+	if !auth.IsGUID(s.TenantID) {
+		bad("AZURE_TENANT_ID must be the tenant's GUID (got %q)", s.TenantID)
+	}
+	if !auth.IsGUID(s.APIClientID) {
+		bad("AZURE_API_CLIENT_ID must be the API app registration's client id, a GUID (got %q)", s.APIClientID)
+	}
+	if strings.ContainsAny(s.RequiredScope, " \t\"\\/") {
+		bad("API_REQUIRED_SCOPE must be one scope name such as access_as_user, without the api:// prefix")
+	}
+	if s.JWKSURL == "" && auth.IsGUID(s.TenantID) {
+		s.JWKSURL = auth.DefaultJWKSURL(s.TenantID)
+	}
+	if s.JWKSURL != "" {
+		if err := auth.CheckJWKSURL(s.JWKSURL); err != nil {
+			bad("ENTRA_JWKS_URL: %v", err)
+		}
+	}
+	switch {
+	case s.TablesConnString != "" && s.TablesEndpoint != "":
+		bad("set only one of TABLES_CONNECTION_STRING (Azurite) and TABLES_ENDPOINT (managed identity)")
+	case s.TablesConnString == "" && s.TablesEndpoint == "":
+		bad("set TABLES_CONNECTION_STRING (Azurite) or TABLES_ENDPOINT (managed identity)")
+	case s.TablesConnString != "" && strings.EqualFold(s.TablesConnString, "UseDevelopmentStorage=true"):
+		bad("TABLES_CONNECTION_STRING: the Azure SDK for Go does not understand UseDevelopmentStorage=true; use the full Azurite connection string")
+	case s.TablesEndpoint != "":
+		if u, err := url.Parse(s.TablesEndpoint); err != nil || u.Scheme != "https" || u.Host == "" {
+			bad("TABLES_ENDPOINT must be https://<account>.table.core.windows.net (managed identity needs TLS)")
+		}
+	}
+	if s.IdentityClientID != "" && !auth.IsGUID(s.IdentityClientID) {
+		bad("AZURE_CLIENT_ID must be the user-assigned identity's client id, a GUID")
+	}
+	if !tableName.MatchString(s.Table) {
+		bad("TASKS_TABLE must be 3-63 letters and digits, starting with a letter")
+	}
+	return s, errors.Join(errs...)
+}
+
+func orDefault(v, fallback string) string {
+	if v == "" {
+		return fallback
+	}
+	return v
+}

@@ -1,0 +1,118 @@
+// Package tablestore keeps tasks in Azure Table Storage (or Azurite): one table, one partition
+// per user (PartitionKey = the caller's verified oid), one entity per task (RowKey = task id).
+// ETags are the service's own and pass through byte for byte.
+package tablestore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
+
+	"github.com/example/entra-tasks/handler/tasks"
+)
+
+// Store implements tasks.Store on one table. It is safe for concurrent use.
+type Store struct {
+	table *aztables.Client
+}
+
+var _ tasks.Store = (*Store)(nil)
+
+// ClientOptions fail fast: when storage is down, a request should get its 503 in about a
+// second rather than hang through the SDK's default retries (which can take a minute).
+func ClientOptions() *aztables.ClientOptions {
+	return &aztables.ClientOptions{ClientOptions: azcore.ClientOptions{
+		Retry: policy.RetryOptions{
+			MaxRetries:    2,
+			TryTimeout:    5 * time.Second,
+			RetryDelay:    100 * time.Millisecond,
+			MaxRetryDelay: 500 * time.Millisecond,
+		},
+	}}
+}
+
+// NewFromConnectionString uses shared-key auth (Azurite locally). The connection string must
+// be a full one: aztables does not understand UseDevelopmentStorage=true.
+func NewFromConnectionString(connectionString, table string) (*Store, error) {
+	svc, err := aztables.NewServiceClientFromConnectionString(connectionString, ClientOptions())
+	if err != nil {
+		// The SDK's error may quote the string, key included: never pass it on.
+		return nil, errors.New("tablestore: the connection string is malformed")
+	}
+	return &Store{table: svc.NewClient(table)}, nil
+}
+
+// NewFromEndpoint uses an Entra credential (a managed identity in Azure) against
+// https://<account>.table.core.windows.net; the identity needs Storage Table Data Contributor.
+func NewFromEndpoint(endpoint, table string, cred azcore.TokenCredential) (*Store, error) {
+	client, err := aztables.NewClient(strings.TrimRight(endpoint, "/")+"/"+table, cred, ClientOptions())
+	if err != nil {
+		return nil, fmt.Errorf("tablestore: %w", err)
+	}
+	return &Store{table: client}, nil
+}
+
+// EnsureTable creates the table if it does not exist yet.
+func (s *Store) EnsureTable(ctx context.Context) error {
+	_, err := s.table.CreateTable(ctx, nil)
+	if err == nil || hasCode(err, aztables.TableAlreadyExists) {
+		return nil
+	}
+	return classify("create table", err)
+}
+
+// entity is a task as stored. Times are written as Edm.DateTime so that they stay typed and
+// filterable; ETag is read from the service's odata.etag.
+type entity struct {
+	PartitionKey  string `json:"PartitionKey"`
+	RowKey        string `json:"RowKey"`
+	Title         string `json:"Title"`
+	Completed     bool   `json:"Completed"`
+	CreatedAt     string `json:"CreatedAt"`
+	CreatedAtType string `json:"CreatedAt@odata.type,omitempty"`
+	UpdatedAt     string `json:"UpdatedAt"`
+	UpdatedAtType string `json:"UpdatedAt@odata.type,omitempty"`
+	ETag          string `json:"odata.etag,omitempty"`
+}
+
+const edmDateTime = "Edm.DateTime"
+
+func toEntity(owner string, t tasks.Task) []byte {
+	b, _ := json.Marshal(entity{
+		PartitionKey:  owner,
+		RowKey:        t.ID,
+		Title:         t.Title,
+		Completed:     t.Completed,
+		CreatedAt:     t.CreatedAt.UTC().Format(time.RFC3339Nano),
+		CreatedAtType: edmDateTime,
+		UpdatedAt:     t.UpdatedAt.UTC().Format(time.RFC3339Nano),
+		UpdatedAtType: edmDateTime,
+	}) // a struct of strings and a bool always marshals
+	return b
+}
+
+func fromEntity(raw []byte, etag string) (tasks.Task, error) {
+	var e entity
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return tasks.Task{}, fmt.Errorf("tablestore: decode entity: %w", err)
+	}
+	created, err1 := time.Parse(time.RFC3339Nano, e.CreatedAt)
+	updated, err2 := time.Parse(time.RFC3339Nano, e.UpdatedAt)
+	if err := errors.Join(err1, err2); err != nil {
+		return tasks.Task{}, fmt.Errorf("tablestore: entity %s: %w", e.RowKey, err)
+	}
+	if etag == "" {
+		etag = e.ETag
+	}
+	return tasks.Task{
+		ID: e.RowKey, Title: e.Title, Completed: e.Completed,
+		CreatedAt: created.UTC(), UpdatedAt: updated.UTC(), ETag: etag,
+	}, nil
+}
