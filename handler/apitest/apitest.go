@@ -1,0 +1,155 @@
+// Package apitest is the Tasks API's integration suite, written once and run against any way
+// of starting the API: the handler binary on its own, or behind the Functions host stand-in.
+// It owns real Azurite and a real loopback key set; the API under test gets only settings.
+package apitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/handler/testenv"
+)
+
+// Target is a running API.
+type Target interface {
+	URL() string          // base URL; routes are under /api
+	Restart(t *testing.T) // stop and start the API with the same settings and storage
+}
+
+// StartFunc starts the API with settings as its environment (the handler's app settings).
+type StartFunc func(t *testing.T, settings map[string]string) Target
+
+// Env is what a suite run shares between its tests.
+type Env struct {
+	Target  Target
+	Azurite *testenv.Azurite
+	Key     *authtest.Key
+	Keys    *authtest.KeyServer
+	Tenant  string
+	Client  string
+	client  *http.Client
+}
+
+// Fixed identities of the suite; any GUIDs would do.
+const (
+	Tenant = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
+	Client = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
+	UserA  = "aaaaaaaa-0000-4000-8000-00000000000a"
+	UserB  = "bbbbbbbb-0000-4000-8000-00000000000b"
+)
+
+// NewEnv starts Azurite and a key server and then the API through start.
+func NewEnv(t *testing.T, start StartFunc) *Env {
+	t.Helper()
+	key, err := authtest.NewKey("suite-key-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Env{
+		Azurite: testenv.StartAzurite(t),
+		Key:     key,
+		Keys:    authtest.NewKeyServer(key),
+		Tenant:  Tenant,
+		Client:  Client,
+		client:  &http.Client{Timeout: 30 * time.Second},
+	}
+	jwksURL := testenv.ServeKeys(t, e.Keys)
+	e.Target = start(t, map[string]string{
+		"AZURE_TENANT_ID":          Tenant,
+		"AZURE_API_CLIENT_ID":      Client,
+		"ENTRA_JWKS_URL":           jwksURL,
+		"TABLES_CONNECTION_STRING": e.Azurite.ConnectionString(),
+		"TASKS_TABLE":              "tasks",
+	})
+	return e
+}
+
+// Token mints a valid v2 access token for user oid.
+func (e *Env) Token(t *testing.T, oid string) string {
+	t.Helper()
+	return e.TokenWith(t, authtest.V2Claims(e.Tenant, e.Client, oid, time.Now()))
+}
+
+// TokenWith signs arbitrary claims with the suite's key.
+func (e *Env) TokenWith(t *testing.T, claims map[string]any) string {
+	t.Helper()
+	tok, err := e.Key.Sign(claims, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// Response is an API answer, read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test if it does not decode.
+func (r Response) JSON(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Request describes one call; Body is sent as JSON unless it is a string or []byte.
+type Request struct {
+	Method, Path, Token string
+	Body                any
+	Header              map[string]string
+}
+
+// Do sends req to the target.
+func (e *Env) Do(t *testing.T, req Request) Response {
+	t.Helper()
+	var body io.Reader
+	switch b := req.Body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = bytes.NewReader(raw)
+	}
+	r, err := http.NewRequest(req.Method, e.Target.URL()+req.Path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if req.Token != "" {
+		r.Header.Set("Authorization", "Bearer "+req.Token)
+	}
+	for k, v := range req.Header {
+		if v == "" {
+			r.Header.Del(k)
+			continue
+		}
+		r.Header.Set(k, v)
+	}
+	resp, err := e.client.Do(r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.Path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}
