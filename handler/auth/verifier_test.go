@@ -1,0 +1,317 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/auth/authtest"
+)
+
+const (
+	tenant      = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	otherTenant = "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+	client      = "5d8c2b1a-9e7f-4c3d-8b2a-1f0e9d8c7b6a"
+	user        = "00000000-0000-4000-8000-0000000000a1"
+)
+
+// fixture is a verifier wired to a real key server over HTTP, as in production.
+type fixture struct {
+	key      *authtest.Key
+	keys     *authtest.KeyServer
+	verifier *auth.Verifier
+	now      time.Time
+}
+
+func newFixture(t *testing.T, opts auth.KeySetOptions) *fixture {
+	t.Helper()
+	key := mustKey(t, "key-1")
+	f := &fixture{key: key, keys: authtest.NewKeyServer(key), now: time.Now()}
+	srv := httptest.NewServer(f.keys)
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	remote, err := auth.NewRemoteKeys(ctx, srv.URL+"/keys", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-remote.Ready()
+	f.verifier, err = auth.NewVerifier(auth.Config{TenantID: tenant, ClientID: client, RequiredScope: "access_as_user"}, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func mustKey(t *testing.T, kid string) *authtest.Key {
+	t.Helper()
+	k, err := authtest.NewKey(kid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func sign(t *testing.T, k *authtest.Key, claims map[string]any, header map[string]any) string {
+	t.Helper()
+	tok, err := k.Sign(claims, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func (f *fixture) v2() map[string]any { return authtest.V2Claims(tenant, client, user, f.now) }
+func (f *fixture) v1() map[string]any { return authtest.V1Claims(tenant, client, user, f.now) }
+
+func (f *fixture) verify(t *testing.T, tok string) (*auth.Principal, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return f.verifier.Verify(ctx, tok)
+}
+
+func TestAcceptsV1AndV2Tokens(t *testing.T) {
+	f := newFixture(t, auth.KeySetOptions{})
+	v2AppIDURI := f.v2()
+	v2AppIDURI["aud"] = "api://" + client
+	v1ClientID := f.v1()
+	v1ClientID["aud"] = client
+	for name, claims := range map[string]map[string]any{
+		"v2": f.v2(), "v1": f.v1(), "v2 with api:// audience": v2AppIDURI, "v1 with client id audience": v1ClientID,
+	} {
+		p, err := f.verify(t, sign(t, f.key, claims, nil))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if p.ObjectID != user || p.TenantID != tenant || p.Name != "Ada Lovelace" || p.Username != "ada@example.com" || len(p.Scopes) != 1 {
+			t.Errorf("%s: principal %+v", name, p)
+		}
+	}
+}
+
+func TestRejectsInvalidTokens(t *testing.T) {
+	f := newFixture(t, auth.KeySetOptions{})
+	stranger := mustKey(t, "key-1") // same kid, different key: a forged signature
+	with := func(base map[string]any, changes map[string]any) map[string]any {
+		for k, v := range changes {
+			if v == nil {
+				delete(base, k)
+				continue
+			}
+			base[k] = v
+		}
+		return base
+	}
+	hour := time.Hour
+	cases := []struct {
+		name, token, description string
+	}{
+		{"malformed", "abc.def", "the token is malformed"},
+		{"not base64", "a$b.c.d", "the token is malformed"},
+		{"alg none", unsigned(t, f.v2(), "none"), "the signature is invalid"},
+		{"alg HS256", unsigned(t, f.v2(), "HS256"), "the signature is invalid"},
+		{"alg RS512", sign(t, f.key, f.v2(), map[string]any{"alg": "RS512"}), "the signature is invalid"},
+		{"bad signature", sign(t, stranger, f.v2(), nil), "the signature is invalid"},
+		{"no kid", sign(t, f.key, f.v2(), map[string]any{"kid": nil}), "the signature key was not found"},
+		{"unknown kid", sign(t, f.key, f.v2(), map[string]any{"kid": "nope"}), "the signature key was not found"},
+		{"no exp", sign(t, f.key, with(f.v2(), map[string]any{"exp": nil}), nil), "a required claim is missing"},
+		{"expired", sign(t, f.key, with(f.v2(), map[string]any{"exp": f.now.Add(-auth.DefaultLeeway - time.Second).Unix()}), nil), "the token is expired"},
+		{"nbf in the future", sign(t, f.key, with(f.v2(), map[string]any{"nbf": f.now.Add(hour).Unix()}), nil), "the token is not yet valid"},
+		{"iat in the future", sign(t, f.key, with(f.v2(), map[string]any{"iat": f.now.Add(hour).Unix()}), nil), "the token is not yet valid"},
+		{"other audience", sign(t, f.key, with(f.v2(), map[string]any{"aud": "00000003-0000-0000-c000-000000000000"}), nil), "the audience is invalid"},
+		{"no audience", sign(t, f.key, with(f.v2(), map[string]any{"aud": nil}), nil), "a required claim is missing"},
+		{"v1 issuer with ver 2.0", sign(t, f.key, with(f.v2(), map[string]any{"iss": "https://sts.windows.net/" + tenant + "/"}), nil), "the issuer is invalid"},
+		{"v2 issuer with ver 1.0", sign(t, f.key, with(f.v1(), map[string]any{"iss": "https://login.microsoftonline.com/" + tenant + "/v2.0"}), nil), "the issuer is invalid"},
+		{"other tenant's issuer", sign(t, f.key, with(f.v2(), map[string]any{"iss": "https://login.microsoftonline.com/" + otherTenant + "/v2.0"}), nil), "the issuer is invalid"},
+		{"no ver", sign(t, f.key, with(f.v2(), map[string]any{"ver": nil}), nil), "the token version is invalid"},
+		{"other tid", sign(t, f.key, with(f.v2(), map[string]any{"tid": otherTenant}), nil), "the tenant is invalid"},
+		{"no oid", sign(t, f.key, with(f.v2(), map[string]any{"oid": nil}), nil), "the token has no valid oid"},
+		{"oid not a GUID", sign(t, f.key, with(f.v2(), map[string]any{"oid": "../../other"}), nil), "the token has no valid oid"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := f.verify(t, c.token)
+			var invalid *auth.InvalidTokenError
+			if !errors.As(err, &invalid) {
+				t.Fatalf("err = %v, want InvalidTokenError", err)
+			}
+			if invalid.Description != c.description {
+				t.Errorf("description %q, want %q", invalid.Description, c.description)
+			}
+		})
+	}
+}
+
+// unsigned builds a token with the given alg and a junk signature: without the private key
+// this is all an attacker can send.
+func unsigned(t *testing.T, claims map[string]any, alg string) string {
+	t.Helper()
+	k := mustKey(t, "key-1")
+	tok := sign(t, k, claims, map[string]any{"alg": alg})
+	return tok[:strings.LastIndex(tok, ".")+1] + "c2lnbmF0dXJl"
+}
+
+func TestScope(t *testing.T) {
+	f := newFixture(t, auth.KeySetOptions{})
+	for name, scp := range map[string]any{"other scope": "User.Read", "no scp (app-only)": nil, "prefix only": "access_as"} {
+		claims := f.v2()
+		if scp == nil {
+			delete(claims, "scp")
+			claims["roles"] = []string{"Tasks.ReadWrite.All"}
+		} else {
+			claims["scp"] = scp
+		}
+		_, err := f.verify(t, sign(t, f.key, claims, nil))
+		var noScope *auth.InsufficientScopeError
+		if !errors.As(err, &noScope) || noScope.Scope != "api://"+client+"/access_as_user" {
+			t.Errorf("%s: err = %v, want insufficient scope api://%s/access_as_user", name, err, client)
+		}
+	}
+	claims := f.v2()
+	claims["scp"] = "User.Read access_as_user"
+	if _, err := f.verify(t, sign(t, f.key, claims, nil)); err != nil {
+		t.Errorf("several scopes: %v", err)
+	}
+	// A token that is invalid AND lacks the scope is invalid (401), not forbidden (403).
+	expired := f.v2()
+	expired["scp"] = "User.Read"
+	expired["exp"] = f.now.Add(-time.Hour).Unix()
+	var invalid *auth.InvalidTokenError
+	if _, err := f.verify(t, sign(t, f.key, expired, nil)); !errors.As(err, &invalid) {
+		t.Errorf("expired token without scope: %v, want invalid token", err)
+	}
+}
+
+func TestLeewayAcceptsSmallSkew(t *testing.T) {
+	f := newFixture(t, auth.KeySetOptions{})
+	claims := f.v2()
+	claims["exp"] = f.now.Add(-auth.DefaultLeeway + 5*time.Second).Unix()
+	claims["nbf"] = f.now.Add(auth.DefaultLeeway - 5*time.Second).Unix()
+	if _, err := f.verify(t, sign(t, f.key, claims, nil)); err != nil {
+		t.Errorf("token within leeway rejected: %v", err)
+	}
+}
+
+func TestKeyRotationIsPickedUp(t *testing.T) {
+	f := newFixture(t, auth.KeySetOptions{})
+	if _, err := f.verify(t, sign(t, f.key, f.v2(), nil)); err != nil {
+		t.Fatal(err)
+	}
+	rotated := mustKey(t, "key-2")
+	f.keys.SetKeys(f.key, rotated)
+	before := f.keys.Fetches()
+	if _, err := f.verify(t, sign(t, rotated, f.v2(), nil)); err != nil {
+		t.Fatalf("token signed with the new key: %v", err)
+	}
+	if got := f.keys.Fetches() - before; got != 1 {
+		t.Errorf("rotation caused %d fetches, want 1", got)
+	}
+	if _, err := f.verify(t, sign(t, f.key, f.v2(), nil)); err != nil {
+		t.Errorf("old key still published but rejected: %v", err)
+	}
+}
+
+func TestUnknownKIDBurstFetchesAtMostOnce(t *testing.T) {
+	f := newFixture(t, auth.KeySetOptions{})
+	before := f.keys.Fetches()
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Go(func() {
+			tok := sign(t, f.key, f.v2(), map[string]any{"kid": "forged-" + string(rune('a'+i%26))})
+			if _, err := f.verify(t, tok); err == nil {
+				t.Error("token with an unknown kid accepted")
+			}
+		})
+	}
+	wg.Wait()
+	if got := f.keys.Fetches() - before; got > 1 {
+		t.Errorf("200 unknown kids caused %d key set fetches, want at most 1", got)
+	}
+	// Known keys keep working throughout.
+	if _, err := f.verify(t, sign(t, f.key, f.v2(), nil)); err != nil {
+		t.Errorf("valid token after the burst: %v", err)
+	}
+}
+
+func TestKnownKeysSurviveKeySetOutage(t *testing.T) {
+	f := newFixture(t, auth.KeySetOptions{RefreshInterval: 50 * time.Millisecond})
+	f.keys.Fail(500)
+	before := f.keys.Fetches()
+	time.Sleep(200 * time.Millisecond) // several failed refreshes
+	if f.keys.Fetches() == before {
+		t.Fatal("the key set was not refreshed during the outage; the test proves nothing")
+	}
+	if _, err := f.verify(t, sign(t, f.key, f.v2(), nil)); err != nil {
+		t.Errorf("known key rejected while the key endpoint fails: %v", err)
+	}
+	f.keys.SetBody([]byte("<html>garbage</html>"))
+	f.keys.Fail(0)
+	time.Sleep(200 * time.Millisecond)
+	if _, err := f.verify(t, sign(t, f.key, f.v2(), nil)); err != nil {
+		t.Errorf("known key rejected while the key endpoint serves garbage: %v", err)
+	}
+}
+
+func TestKeysUnreachableAtStartRecoverOnDemand(t *testing.T) {
+	key := mustKey(t, "key-1")
+	ks := authtest.NewKeyServer(key)
+	ks.Fail(503)
+	srv := httptest.NewServer(ks)
+	defer srv.Close()
+	remote, err := auth.NewRemoteKeys(t.Context(), srv.URL, auth.KeySetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-remote.Ready()
+	v, err := auth.NewVerifier(auth.Config{TenantID: tenant, ClientID: client, RequiredScope: "access_as_user"}, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks.Fail(0) // Entra is back before the first request
+	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	if _, err := v.Verify(t.Context(), tok); err != nil {
+		t.Errorf("first token after a failed start-up fetch: %v", err)
+	}
+}
+
+func TestRequestContextBoundsKeyWait(t *testing.T) {
+	f := newFixture(t, auth.KeySetOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := f.verifier.Verify(ctx, sign(t, f.key, f.v2(), map[string]any{"kid": "unknown"}))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+}
+
+func TestConfigRejectsNonsense(t *testing.T) {
+	keys := &auth.RemoteKeys{}
+	for name, cfg := range map[string]auth.Config{
+		"tenant not a GUID": {TenantID: "contoso.onmicrosoft.com", ClientID: client, RequiredScope: "access_as_user"},
+		"client not a GUID": {TenantID: tenant, ClientID: "api://x", RequiredScope: "access_as_user"},
+		"no scope":          {TenantID: tenant, ClientID: client},
+		"two scopes":        {TenantID: tenant, ClientID: client, RequiredScope: "a b"},
+		"leeway too big":    {TenantID: tenant, ClientID: client, RequiredScope: "x", Leeway: time.Hour},
+	} {
+		if _, err := auth.NewVerifier(cfg, keys); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	for _, u := range []string{"http://login.example.com/keys", "ftp://x/keys", "keys.json"} {
+		if err := auth.CheckJWKSURL(u); err == nil {
+			t.Errorf("key set URL %q accepted", u)
+		}
+	}
+	for _, u := range []string{"https://login.microsoftonline.com/x/discovery/v2.0/keys", "http://127.0.0.1:9/keys", "http://localhost:9/keys"} {
+		if err := auth.CheckJWKSURL(u); err != nil {
+			t.Errorf("key set URL %q rejected: %v", u, err)
+		}
+	}
+}
