@@ -1,0 +1,102 @@
+package tasks_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/tasks"
+)
+
+func TestNormalizeTitle(t *testing.T) {
+	ok := map[string]string{
+		"  Buy milk \n":          "Buy milk",
+		strings.Repeat("é", 200): strings.Repeat("é", 200),
+		"日本語のタスク":                "日本語のタスク",
+		"emoji 🎉 allowed":        "emoji 🎉 allowed",
+	}
+	for in, want := range ok {
+		got, err := tasks.NormalizeTitle(in)
+		if err != nil || got != want {
+			t.Errorf("NormalizeTitle(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "   ", strings.Repeat("a", 201), "tab\tinside", "bell\a", "del\x7f", "nel\u0085inside", "\xff\xfe"} {
+		var v *tasks.ValidationError
+		if _, err := tasks.NormalizeTitle(bad); !errors.As(err, &v) || v.Field != "title" {
+			t.Errorf("NormalizeTitle(%q) err = %v, want a title ValidationError", bad, err)
+		}
+	}
+}
+
+func TestCheckPageSize(t *testing.T) {
+	for in, want := range map[int]int{0: tasks.DefaultPageSize, 1: 1, 200: 200} {
+		if got, err := tasks.CheckPageSize(in); err != nil || got != want {
+			t.Errorf("CheckPageSize(%d) = %d, %v", in, got, err)
+		}
+	}
+	for _, bad := range []int{-1, 201, 1 << 40} {
+		if _, err := tasks.CheckPageSize(bad); err == nil {
+			t.Errorf("CheckPageSize(%d) accepted", bad)
+		}
+	}
+}
+
+func TestIDsAreUniqueOrderedAndWellFormed(t *testing.T) {
+	clock := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	g := tasks.NewIDGenerator(func() time.Time { return clock }) // every id in one millisecond
+	var ids []string
+	for range 1000 {
+		id := g.New()
+		if !tasks.IsID(id) {
+			t.Fatalf("IsID(%q) = false", id)
+		}
+		ids = append(ids, id)
+	}
+	if !slices.IsSorted(ids) {
+		t.Error("ids made in one millisecond are not in creation order")
+	}
+	clock = clock.Add(-time.Second) // the clock steps back
+	if later := g.New(); later <= ids[len(ids)-1] {
+		t.Errorf("after a clock step back, %s sorts before %s", later, ids[len(ids)-1])
+	}
+	if ids[0][:10] != "01M8BVM4G0" {
+		t.Errorf("timestamp part %s, want the ULID encoding of the clock", ids[0][:10])
+	}
+}
+
+func TestIDsUniqueAcrossGoroutines(t *testing.T) {
+	g := tasks.NewIDGenerator(nil)
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 500 {
+				id := g.New()
+				mu.Lock()
+				if seen[id] {
+					t.Errorf("duplicate id %s", id)
+				}
+				seen[id] = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestIsIDRejectsOtherShapes(t *testing.T) {
+	for _, bad := range []string{"", "1", "01JDQ1E5W1ZK8J6B6X9F4YV7Q", "01JDQ1E5W1ZK8J6B6X9F4YV7QHX", "01jdq1e5w1zk8j6b6x9f4yv7qh",
+		"01JDQ1E5W1ZK8J6B6X9F4YV7QI", "01JDQ1E5W1ZK8J6B6X9F4YV7Q/", "81JDQ1E5W1ZK8J6B6X9F4YV7QH", "01JDQ1E5W1ZK8J6B6X9F4YV7Q#"} {
+		if tasks.IsID(bad) {
+			t.Errorf("IsID(%q) = true", bad)
+		}
+	}
+	if !tasks.IsID("01JDQ1E5W1ZK8J6B6X9F4YV7QH") {
+		t.Error("a valid id rejected")
+	}
+}
