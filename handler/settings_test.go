@@ -1,0 +1,68 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const azuriteString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0LWtleQ==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
+
+func validEnv() map[string]string {
+	return map[string]string{
+		"AZURE_TENANT_ID":          "72F988BF-86F1-41AF-91AB-2D7CD011DB47",
+		"AZURE_API_CLIENT_ID":      "5d8c2b1a-9e7f-4c3d-8b2a-1f0e9d8c7b6a",
+		"TABLES_CONNECTION_STRING": azuriteString,
+	}
+}
+
+func load(env map[string]string) (settings, error) {
+	return loadSettings(func(k string) string { return env[k] })
+}
+
+func TestSettingsDefaults(t *testing.T) {
+	s, err := load(validEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Port != 8080 || s.RequiredScope != "access_as_user" || s.Table != "tasks" ||
+		s.TenantID != "72f988bf-86f1-41af-91ab-2d7cd011db47" ||
+		s.JWKSURL != "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/discovery/v2.0/keys" {
+		t.Errorf("settings = %+v", s)
+	}
+	env := validEnv()
+	delete(env, "TABLES_CONNECTION_STRING")
+	env["TABLES_ENDPOINT"] = "https://acct.table.core.windows.net"
+	env["AZURE_CLIENT_ID"] = "0f0e0d0c-0b0a-4909-8807-060504030201"
+	if _, err := load(env); err != nil {
+		t.Errorf("managed identity settings: %v", err)
+	}
+}
+
+func TestSettingsErrorsNameTheSetting(t *testing.T) {
+	cases := map[string]map[string]string{
+		"AZURE_TENANT_ID":              {"AZURE_TENANT_ID": "<your-tenant-id>"},
+		"AZURE_API_CLIENT_ID":          {"AZURE_API_CLIENT_ID": "api://5d8c2b1a-9e7f-4c3d-8b2a-1f0e9d8c7b6a"},
+		"API_REQUIRED_SCOPE":           {"API_REQUIRED_SCOPE": "api://x/access_as_user"},
+		"ENTRA_JWKS_URL":               {"ENTRA_JWKS_URL": "http://keys.example.com/keys"},
+		"FUNCTIONS_CUSTOMHANDLER_PORT": {"FUNCTIONS_CUSTOMHANDLER_PORT": "http"},
+		"UseDevelopmentStorage":        {"TABLES_CONNECTION_STRING": "UseDevelopmentStorage=true"},
+		"set only one":                 {"TABLES_ENDPOINT": "https://acct.table.core.windows.net"},
+		"TABLES_ENDPOINT must":         {"TABLES_CONNECTION_STRING": "", "TABLES_ENDPOINT": "http://acct.table.core.windows.net"},
+		"set TABLES_CONNECTION_STRING": {"TABLES_CONNECTION_STRING": ""},
+		"AZURE_CLIENT_ID":              {"AZURE_CLIENT_ID": "my-identity"},
+		"TASKS_TABLE":                  {"TASKS_TABLE": "my-tasks"},
+	}
+	for want, changes := range cases {
+		env := validEnv()
+		for k, v := range changes {
+			env[k] = v
+		}
+		_, err := load(env)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: err = %v, want it to mention %s", changes, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "c2VjcmV0LWtleQ") {
+			t.Errorf("error message leaks the account key: %v", err)
+		}
+	}
+}
