@@ -1,0 +1,236 @@
+package host
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// App is a function app as the stand-in understands it: the handler to launch and its HTTP
+// functions, read from a script root (the folder holding host.json).
+type App struct {
+	ScriptRoot  string
+	Handler     HandlerCommand
+	RoutePrefix string
+	Functions   []Function
+}
+
+// HandlerCommand is customHandler.description from host.json, with paths made absolute.
+// Args may still hold %APP_SETTING% references; they are expanded against the handler's
+// environment when it starts, as the host does.
+type HandlerCommand struct {
+	Path string
+	Args []string
+	Dir  string
+}
+
+// Function is one folder's function.json: an HTTP trigger with its methods and route.
+type Function struct {
+	Name      string
+	Methods   []string // upper case; empty means every method
+	Route     *Route   // the full route, route prefix included
+	AuthLevel string // not enforced, as Core Tools does not enforce it locally either
+}
+
+// The JSON shapes below list every key the stand-in understands. Decoding rejects any other
+// key, so a host.json or function.json using a feature we do not emulate fails loudly
+// instead of being silently half-honoured.
+
+type hostJSON struct {
+	Version       string          `json:"version"`
+	Logging       json.RawMessage `json:"logging"` // affects log output only
+	CustomHandler *struct {
+		Description struct {
+			DefaultExecutablePath string   `json:"defaultExecutablePath"`
+			WorkingDirectory      string   `json:"workingDirectory"`
+			Arguments             []string `json:"arguments"`
+		} `json:"description"`
+		EnableProxyingHTTPRequest   bool `json:"enableProxyingHttpRequest"`
+		EnableForwardingHTTPRequest bool `json:"enableForwardingHttpRequest"`
+	} `json:"customHandler"`
+	Extensions struct {
+		HTTP struct {
+			RoutePrefix *string `json:"routePrefix"`
+		} `json:"http"`
+	} `json:"extensions"`
+}
+
+type functionJSON struct {
+	Disabled bool              `json:"disabled"`
+	Bindings []json.RawMessage `json:"bindings"` // decoded one by one, see httpFunction
+}
+
+type bindingJSON struct {
+	Type      string   `json:"type"`
+	Direction string   `json:"direction"`
+	Name      string   `json:"name"`
+	AuthLevel string   `json:"authLevel"`
+	Methods   []string `json:"methods"`
+	Route     *string  `json:"route"`
+}
+
+// LoadApp reads host.json and every <folder>/function.json directly under scriptRoot, which
+// is all the Functions host discovers.
+func LoadApp(scriptRoot string) (*App, error) {
+	root, err := filepath.Abs(scriptRoot)
+	if err != nil {
+		return nil, fmt.Errorf("script root: %w", err)
+	}
+	var hj hostJSON
+	if err := decodeStrict(filepath.Join(root, "host.json"), &hj); err != nil {
+		return nil, err
+	}
+	app := &App{ScriptRoot: root, RoutePrefix: "api"}
+	if err := app.applyHostJSON(hj); err != nil {
+		return nil, fmt.Errorf("host.json: %w", err)
+	}
+	if app.Functions, err = loadFunctions(root, app.RoutePrefix); err != nil {
+		return nil, err
+	}
+	if len(app.Functions) == 0 {
+		return nil, fmt.Errorf("no */function.json under %s: function folders must sit beside host.json (run make build and use build/)", root)
+	}
+	return app, nil
+}
+
+func (app *App) applyHostJSON(hj hostJSON) error {
+	if hj.Version != "2.0" {
+		return fmt.Errorf(`version is %q, want "2.0"`, hj.Version)
+	}
+	ch := hj.CustomHandler
+	if ch == nil || ch.Description.DefaultExecutablePath == "" {
+		return errors.New("customHandler.description.defaultExecutablePath is missing: the stand-in only runs custom handlers")
+	}
+	if !ch.EnableProxyingHTTPRequest && !ch.EnableForwardingHTTPRequest {
+		return errors.New("neither customHandler.enableProxyingHttpRequest nor enableForwardingHttpRequest is true: " +
+			"the host would then call the handler with JSON payloads, which the stand-in does not emulate")
+	}
+	d := ch.Description
+	app.Handler = HandlerCommand{
+		Path: d.DefaultExecutablePath,
+		Args: d.Arguments,
+		Dir:  app.ScriptRoot, // the host's default working directory is the script root
+	}
+	// Like the host, resolve a relative executable against the script root; a bare name
+	// that is not a file there (e.g. "node") is left for PATH lookup.
+	if p := filepath.Join(app.ScriptRoot, d.DefaultExecutablePath); !filepath.IsAbs(d.DefaultExecutablePath) && fileExists(p) {
+		app.Handler.Path = p
+	}
+	if d.WorkingDirectory != "" {
+		app.Handler.Dir = d.WorkingDirectory
+		if !filepath.IsAbs(d.WorkingDirectory) {
+			app.Handler.Dir = filepath.Join(app.ScriptRoot, d.WorkingDirectory)
+		}
+	}
+	if p := hj.Extensions.HTTP.RoutePrefix; p != nil {
+		app.RoutePrefix = strings.Trim(*p, "/")
+	}
+	return nil
+}
+
+func loadFunctions(root, routePrefix string) ([]Function, error) {
+	paths, err := filepath.Glob(filepath.Join(root, "*", "function.json"))
+	if err != nil {
+		return nil, fmt.Errorf("list functions: %w", err)
+	}
+	sort.Strings(paths)
+	var fns []Function
+	for _, p := range paths {
+		var fj functionJSON
+		if err := decodeStrict(p, &fj); err != nil {
+			return nil, err
+		}
+		name := filepath.Base(filepath.Dir(p))
+		fn, err := httpFunction(name, routePrefix, fj)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if !fj.Disabled {
+			fns = append(fns, fn)
+		}
+	}
+	return fns, nil
+}
+
+// httpFunction accepts exactly what the host proxies to a custom handler: one httpTrigger in
+// and one http out. Anything else would make the real host switch that function to payload
+// mode (or need an extension), which the stand-in does not emulate.
+func httpFunction(name, routePrefix string, fj functionJSON) (Function, error) {
+	var trigger *bindingJSON
+	var outputs int
+	for _, raw := range fj.Bindings {
+		// Look at the type first, so that a queue or timer binding is refused for what it
+		// is rather than for a key the HTTP shape does not have.
+		var kind struct{ Type, Direction, Name string }
+		if err := json.Unmarshal(raw, &kind); err != nil {
+			return Function{}, fmt.Errorf("binding: %w", err)
+		}
+		isTrigger := kind.Type == "httpTrigger" && kind.Direction == "in"
+		if !isTrigger && (kind.Type != "http" || kind.Direction != "out") {
+			return Function{}, fmt.Errorf("binding %q (type %q, direction %q) is not supported: the stand-in emulates only HTTP functions (one httpTrigger in, one http out)", kind.Name, kind.Type, kind.Direction)
+		}
+		var b bindingJSON
+		if err := decodeStrictBytes(raw, &b); err != nil {
+			return Function{}, fmt.Errorf("binding %q: %w", kind.Name, err)
+		}
+		if !isTrigger {
+			outputs++
+			continue
+		}
+		if trigger != nil {
+			return Function{}, errors.New("more than one httpTrigger binding")
+		}
+		trigger = &b
+	}
+	if trigger == nil || outputs != 1 {
+		return Function{}, errors.New("want exactly one httpTrigger (in) and one http (out) binding")
+	}
+	template := name // the host's default route is the function name
+	if trigger.Route != nil {
+		template = *trigger.Route
+	}
+	route, err := ParseRoute(routePrefix + "/" + strings.Trim(template, "/"))
+	if err != nil {
+		return Function{}, fmt.Errorf("route %q: %w", template, err)
+	}
+	fn := Function{Name: name, Route: route, AuthLevel: trigger.AuthLevel}
+	for _, m := range trigger.Methods {
+		fn.Methods = append(fn.Methods, strings.ToUpper(m))
+	}
+	return fn, nil
+}
+
+// decodeStrict decodes one JSON document from path, refusing unknown keys.
+func decodeStrict(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read %w", err)
+	}
+	if err := decodeStrictBytes(data, v); err != nil {
+		return fmt.Errorf("%s: %w (the stand-in refuses settings it does not emulate)", path, err)
+	}
+	return nil
+}
+
+func decodeStrictBytes(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON document")
+	}
+	return nil
+}
+
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir()
+}

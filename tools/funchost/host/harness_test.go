@@ -1,0 +1,215 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// repoRoot is the repository root, whose host.json and functions/ the tests stage.
+const repoRoot = "../../.."
+
+var echoHandler struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildEchoHandler builds testdata/echohandler once per test binary.
+func buildEchoHandler(t *testing.T) string {
+	t.Helper()
+	echoHandler.once.Do(func() {
+		dir, err := os.MkdirTemp("", "funchost-echo")
+		if err != nil {
+			echoHandler.err = err
+			return
+		}
+		echoHandler.path = filepath.Join(dir, "handler")
+		out, err := exec.Command("go", "build", "-o", echoHandler.path, "./testdata/echohandler").CombinedOutput()
+		if err != nil {
+			echoHandler.err = &buildError{err, string(out)}
+		}
+	})
+	if echoHandler.err != nil {
+		t.Fatalf("build echo handler: %v", echoHandler.err)
+	}
+	return echoHandler.path
+}
+
+type buildError struct {
+	err    error
+	output string
+}
+
+func (e *buildError) Error() string { return e.err.Error() + "\n" + e.output }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if echoHandler.path != "" {
+		os.RemoveAll(filepath.Dir(echoHandler.path))
+	}
+	os.Exit(code)
+}
+
+// stageRepoApp lays out a script root the way `make build` does, from the repository's own
+// host.json and functions/*/function.json, with the echo handler as the executable and
+// settings as local.settings.json (nil: no file).
+func stageRepoApp(t *testing.T, settings map[string]any) string {
+	t.Helper()
+	root := t.TempDir()
+	copyFile(t, filepath.Join(repoRoot, "host.json"), filepath.Join(root, "host.json"))
+	fns, err := filepath.Glob(filepath.Join(repoRoot, "functions", "*", "function.json"))
+	if err != nil || len(fns) == 0 {
+		t.Fatalf("no function.json under %s/functions: %v", repoRoot, err)
+	}
+	for _, fn := range fns {
+		name := filepath.Base(filepath.Dir(fn))
+		copyFile(t, fn, filepath.Join(root, name, "function.json"))
+	}
+	copyFile(t, buildEchoHandler(t), filepath.Join(root, "handler"))
+	if settings != nil {
+		writeJSON(t, filepath.Join(root, "local.settings.json"), settings)
+	}
+	return root
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runningHost is a Host serving on a free loopback port.
+type runningHost struct {
+	URL  string
+	done chan error // receives Run's result
+	stop context.CancelFunc
+}
+
+// startHost loads root, starts a Host on a free port and stops it when the test ends.
+func startHost(t *testing.T, root string, opts Options) *runningHost {
+	t.Helper()
+	app, err := LoadApp(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings, err := LoadLocalSettings(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Environ == nil {
+		opts.Environ = []string{"PATH=" + os.Getenv("PATH")}
+	}
+	if opts.HandlerOutput == nil {
+		opts.HandlerOutput = t.Output()
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
+	h, err := New(app, settings, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rh := &runningHost{URL: "http://" + ln.Addr().String(), done: make(chan error, 1), stop: cancel}
+	go func() { rh.done <- h.Run(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-rh.done:
+			if err != nil {
+				t.Errorf("host stopped with: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("host did not stop within 15 s")
+		}
+	})
+	return rh
+}
+
+// echo is what testdata/echohandler reports about the request it received.
+type echo struct {
+	Method           string
+	Path             string
+	EscapedPath      string
+	RawQuery         string
+	Header           http.Header
+	Body             string
+	TransferEncoding []string
+	ContentLength    int64
+	PID              int
+	Args             []string
+	Dir              string
+	Env              map[string]*string
+}
+
+// do sends req and returns the response with its body read.
+func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
+	}
+	return resp, body
+}
+
+func newRequest(t *testing.T, method, url string, body io.Reader) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// echoed sends req, requires that it reached the handler, and decodes what the handler saw.
+func echoed(t *testing.T, req *http.Request) (*http.Response, echo) {
+	t.Helper()
+	resp, body := do(t, req)
+	if resp.Header.Get("X-Echo-Pid") == "" {
+		t.Fatalf("%s %s: answered %d by the host, not the handler: %s", req.Method, req.URL, resp.StatusCode, body)
+	}
+	var e echo
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatalf("%s %s: decode echo: %v\n%s", req.Method, req.URL, err, body)
+	}
+	return resp, e
+}

@@ -1,0 +1,278 @@
+// Package host is a small stand-in for `func start` (Azure Functions Core Tools) for an app
+// whose functions are all HTTP functions served by a custom handler in proxy mode. It lets
+// this project run and test its host.json and function.json files where Core Tools cannot
+// be installed.
+//
+// What it does, as the host does:
+//   - reads host.json (customHandler.description, enableProxyingHttpRequest /
+//     enableForwardingHttpRequest, extensions.http.routePrefix) and every */function.json
+//     beside it, and refuses keys and bindings it does not understand instead of guessing;
+//   - reads local.settings.json: Values become the handler's environment (a variable
+//     already set in the environment wins, as in Core Tools), Host.LocalHttpPort, Host.CORS
+//     and Host.CORSCredentials;
+//   - starts the handler with FUNCTIONS_CUSTOMHANDLER_PORT on a free port, waits for it to
+//     answer GET / (30 s by default), restarts it if it dies, and stops it with SIGTERM;
+//   - routes by method and ASP.NET route template ({name} and {name:constraint}) and
+//     answers 404 for any other path or method;
+//   - answers CORS preflights and adds CORS headers for the configured origins;
+//   - proxies the request (path, query, headers, body) and the response, adding
+//     X-Azure-Functions-InvocationId and X-Azure-Functions-HostVersion.
+//
+// What it does not emulate: any trigger or binding other than HTTP, function keys and
+// authLevel (Core Tools does not check them locally either), Easy Auth / App Service
+// authentication, the JSON payload mode for functions that are not proxied, the
+// differences of the legacy forwarding mode (it always proxies), the host's admin and
+// webhook endpoints, request size limits and timeouts, logging to Application Insights,
+// scaling and cold starts. It is a development and test aid, not the Functions host.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// HostVersion is sent as X-Azure-Functions-HostVersion. It names the stand-in rather than
+// pretending to be a particular host release.
+const HostVersion = "funchost-standin"
+
+// DefaultReadyTimeout is how long the host waits for a new handler to answer GET /.
+const DefaultReadyTimeout = 30 * time.Second
+
+// Options tune a Host. The zero value is usable.
+type Options struct {
+	Environ       []string      // the host's own environment, inherited by the handler (os.Environ())
+	ReadyTimeout  time.Duration // default DefaultReadyTimeout
+	HandlerOutput io.Writer     // the handler's stdout and stderr; default os.Stderr
+	Logger        *slog.Logger  // default slog.Default()
+}
+
+// Host serves an App: it runs the handler and routes requests to it.
+type Host struct {
+	app       *App
+	functions []Function // in match order
+	cors      *corsPolicy
+	env       []string
+	opts      Options
+	log       *slog.Logger
+	transport *http.Transport
+	handler   *supervisor
+}
+
+// New prepares a host for app with settings; Run starts it.
+func New(app *App, settings LocalSettings, opts Options) (*Host, error) {
+	cors, err := newCORSPolicy(settings.CORSOrigins, settings.CORSCredentials)
+	if err != nil {
+		return nil, err
+	}
+	if opts.ReadyTimeout <= 0 {
+		opts.ReadyTimeout = DefaultReadyTimeout
+	}
+	if opts.HandlerOutput == nil {
+		opts.HandlerOutput = os.Stderr
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	env, skipped := settings.HandlerEnv(opts.Environ)
+	for _, name := range skipped {
+		log.Warn("skipping a local setting already defined in the environment", "name", name)
+	}
+	h := &Host{
+		app:       app,
+		functions: sortedByPrecedence(app.Functions),
+		cors:      cors,
+		env:       env,
+		opts:      opts,
+		log:       log,
+		// A transport of our own: no proxy from the environment, no transparent gzip.
+		transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16},
+	}
+	return h, nil
+}
+
+func sortedByPrecedence(fns []Function) []Function {
+	sorted := append([]Function(nil), fns...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return sorted[i].Route.precedence() < sorted[j].Route.precedence()
+	})
+	return sorted
+}
+
+// Run starts the handler, waits until it is ready, then serves ln until ctx ends or the
+// handler cannot be (re)started. It stops the handler and closes ln before returning.
+// Requests that arrive before the handler is ready wait in ln's backlog.
+func (h *Host) Run(ctx context.Context, ln net.Listener) error {
+	defer ln.Close()
+	defer h.transport.CloseIdleConnections()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	h.handler = newSupervisor(h.app.Handler, h.env, h.app.ScriptRoot, h.opts.ReadyTimeout, h.opts.HandlerOutput, h.log)
+	firstReady := h.handler.ready
+	go h.handler.run(ctx)
+	select {
+	case <-firstReady:
+	case err := <-h.handler.failed:
+		if err == nil {
+			err = ctx.Err()
+		}
+		return err
+	}
+	h.logFunctions(ln.Addr())
+
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-h.handler.failed:
+	case err = <-serveErr:
+	}
+	shutdownCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
+	defer done()
+	srv.Shutdown(shutdownCtx)
+	cancel()
+	for range h.handler.failed { // wait until the handler has stopped
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (h *Host) logFunctions(addr net.Addr) {
+	port := addr.(*net.TCPAddr).Port
+	h.log.Info("serving with the funchost stand-in, not the Azure Functions host")
+	for _, fn := range h.app.Functions {
+		methods := "ALL"
+		if len(fn.Methods) > 0 {
+			methods = strings.Join(fn.Methods, ",")
+		}
+		url := fmt.Sprintf("http://localhost:%d/%s", port, strings.Trim(fn.Route.Template, "/"))
+		h.log.Info("function", "name", fn.Name, "methods", methods, "url", url)
+		if fn.AuthLevel != "" && !strings.EqualFold(fn.AuthLevel, "anonymous") {
+			h.log.Warn("function keys are not checked locally (nor by Core Tools); in Azure this function needs one",
+				"name", fn.Name, "authLevel", fn.AuthLevel)
+		}
+	}
+}
+
+// ServeHTTP routes one request: CORS preflight, then the function routes, then 404.
+func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Core Tools puts the CORS middleware before the host, so it also answers preflights
+	// for paths that no function declares.
+	if h.cors != nil && isPreflight(r) {
+		h.addCORSHeaders(w.Header(), r)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if !h.routed(r) {
+		h.addCORSHeaders(w.Header(), r)
+		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			// The host's home page, shown when no function owns "/".
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, "<!DOCTYPE html><title>Functions</title><p>Your function app is up and running (funchost stand-in).</p>\n")
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	target, err := h.handler.target(r.Context())
+	if err != nil {
+		h.addCORSHeaders(w.Header(), r)
+		http.Error(w, "the handler is not running", http.StatusServiceUnavailable)
+		return
+	}
+	h.proxy(target).ServeHTTP(w, r)
+}
+
+// addCORSHeaders adds the CORS headers for r to a response's header, if CORS is configured.
+func (h *Host) addCORSHeaders(header http.Header, r *http.Request) {
+	if h.cors != nil {
+		h.cors.addHeaders(header, r)
+	}
+}
+
+// routed reports whether a function accepts r's method and path.
+func (h *Host) routed(r *http.Request) bool {
+	segments, ok := pathSegments(r.URL.EscapedPath())
+	if !ok {
+		return false
+	}
+	for _, fn := range h.functions {
+		if _, ok := fn.Route.Match(segments); ok && allowsMethod(fn, r.Method) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathSegments splits an escaped path into decoded segments, ignoring one trailing slash
+// as ASP.NET routing does. An encoded slash (%2F) stays inside its segment.
+func pathSegments(escaped string) ([]string, bool) {
+	trimmed := strings.TrimSuffix(strings.TrimPrefix(escaped, "/"), "/")
+	if trimmed == "" {
+		return nil, true
+	}
+	parts := strings.Split(trimmed, "/")
+	for i, p := range parts {
+		decoded, err := url.PathUnescape(p)
+		if err != nil || decoded == "" {
+			return nil, false
+		}
+		parts[i] = decoded
+	}
+	return parts, true
+}
+
+func allowsMethod(fn Function, method string) bool {
+	if len(fn.Methods) == 0 {
+		return true
+	}
+	for _, m := range fn.Methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
+}
+
+// proxy forwards to the handler at target the way the host's proxying mode does: original
+// path and query, headers, streamed body, and the response as the handler wrote it.
+func (h *Host) proxy(target *url.URL) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Transport:     h.transport,
+		FlushInterval: -1, // stream, as YARP does
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.SetXForwarded()
+			pr.Out.Header.Set("X-Azure-Functions-InvocationId", newGUID())
+			pr.Out.Header.Set("X-Azure-Functions-HostVersion", HostVersion)
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			// The CORS middleware has the last word on its headers, even if the handler
+			// sent its own.
+			h.addCORSHeaders(resp.Header, resp.Request)
+			return nil
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			h.log.Error("handler did not answer", "method", r.Method, "path", r.URL.Path, "err", err)
+			h.addCORSHeaders(w.Header(), r)
+			w.WriteHeader(http.StatusBadGateway)
+		},
+	}
+}
