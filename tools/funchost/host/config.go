@@ -35,7 +35,7 @@ type Function struct {
 	Name      string
 	Methods   []string // upper case; empty means every method
 	Route     *Route   // the full route, route prefix included
-	AuthLevel string // not enforced, as Core Tools does not enforce it locally either
+	AuthLevel string   // not enforced, as Core Tools does not enforce it locally either
 }
 
 // The JSON shapes below list every key the stand-in understands. Decoding rejects any other

@@ -112,7 +112,7 @@ func TestRouteConstraints(t *testing.T) {
 func TestUnsupportedTemplatesAreRefused(t *testing.T) {
 	for _, template := range []string{
 		"t/{id?}", "t/{*rest}", "t/{id=1}", "t/x{id}", "t/{id:datetime}", "t/{id:length(x)}",
-		"t/{id:regex(^(?=a))}", // lookahead: RE2 cannot, so refuse rather than approximate
+		"t/{id:regex(^(?=a))}",    // lookahead: RE2 cannot, so refuse rather than approximate
 		"t/{id:regex(^(x|y):z$)}", // as in ASP.NET, "):" ends the argument, leaving "^(x|y"
 	} {
 		if _, err := ParseRoute(template); err == nil {
