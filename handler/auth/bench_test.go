@@ -23,7 +23,7 @@ type benchFixture struct {
 	verifier *auth.Verifier
 }
 
-func newBenchFixture(b *testing.B, _ int) benchFixture {
+func newBenchFixture(b *testing.B, cacheSize int) benchFixture {
 	b.Helper()
 	key, err := authtest.NewKey("bench-key-1")
 	if err != nil {
@@ -40,6 +40,7 @@ func newBenchFixture(b *testing.B, _ int) benchFixture {
 	<-keys.Ready()
 	v, err := auth.NewVerifier(auth.Config{
 		TenantID: authtest.DevTenantID, ClientID: authtest.DevAPIClientID, RequiredScope: "access_as_user",
+		CacheSize: cacheSize,
 	}, keys)
 	if err != nil {
 		b.Fatal(err)

@@ -32,6 +32,9 @@ type Config struct {
 	RequiredScope string        // delegated scope that must be in scp, e.g. "access_as_user"
 	Leeway        time.Duration // clock skew tolerance; zero means DefaultLeeway
 	Now           func() time.Time
+	// CacheSize is how many verified tokens to remember, so that a token presented again
+	// skips the signature check until its exp (see tokenCache); zero disables the cache.
+	CacheSize int
 }
 
 // KeySource finds the verification key for a token. keyfunc.Keyfunc implements it; the
@@ -49,6 +52,8 @@ type Verifier struct {
 	issuerV2  string
 	scope     string // the short name that must be in scp
 	fullScope string // api://<client id>/<scope>, what a client must request
+	now       func() time.Time
+	cache     *tokenCache // nil: no cache
 }
 
 // NewVerifier returns a Verifier for cfg whose keys come from keys.
@@ -79,7 +84,9 @@ func NewVerifier(cfg Config, keys KeySource) (*Verifier, error) {
 		jwt.WithLeeway(leeway),
 		jwt.WithStrictDecoding(),
 	}
+	now := time.Now
 	if cfg.Now != nil {
+		now = cfg.Now
 		opts = append(opts, jwt.WithTimeFunc(cfg.Now))
 	}
 	return &Verifier{
@@ -90,6 +97,8 @@ func NewVerifier(cfg Config, keys KeySource) (*Verifier, error) {
 		issuerV2:  "https://login.microsoftonline.com/" + tenant + "/v2.0",
 		scope:     cfg.RequiredScope,
 		fullScope: "api://" + client + "/" + cfg.RequiredScope,
+		now:       now,
+		cache:     newTokenCache(cfg.CacheSize),
 	}, nil
 }
 
@@ -100,6 +109,10 @@ func (v *Verifier) RequiredScope() string { return v.fullScope }
 // *InsufficientScopeError; the scope is checked last, so a 403 always means a token that is
 // otherwise entirely valid.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
+	now := v.now()
+	if p, ok := v.cache.get(raw, now); ok {
+		return p, nil
+	}
 	var c claims
 	_, err := v.parser.ParseWithClaims(raw, &c, v.keyfunc(ctx))
 	if err != nil {
@@ -112,13 +125,15 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 	if !slices.Contains(scopes, v.scope) {
 		return nil, &InsufficientScopeError{Scope: v.fullScope}
 	}
-	return &Principal{
+	p := &Principal{
 		ObjectID: strings.ToLower(c.OID),
 		TenantID: strings.ToLower(c.TID),
 		Name:     c.Name,
 		Username: c.username(),
 		Scopes:   scopes,
-	}, nil
+	}
+	v.cache.put(raw, p, c.ExpiresAt.Time, now) // exp is required, so ExpiresAt is set
+	return p, nil
 }
 
 // keyfunc insists on a kid: Entra always sends one, and without it keyfunc would try every

@@ -1,0 +1,106 @@
+package auth
+
+import (
+	"sync"
+	"time"
+)
+
+// MaxCacheAge bounds how long a verified token is answered from the cache, even when its exp
+// is further away (Entra's CAE tokens live up to 28 h). A signing key that Entra withdraws is
+// dropped at the next key set refresh; after that, a cached token signed with it is honoured
+// for at most MaxCacheAge more.
+const MaxCacheAge = 10 * time.Minute
+
+// tokenCache remembers tokens that passed every check, so that a client reusing one token
+// (the SPA does, for up to an hour) pays for parsing and the RSA signature once.
+//
+// It is keyed by the whole token string, signature included: a token that differs in any
+// byte is a different key and is verified in full. Only successes are stored, so a forged or
+// expired token can never be answered from here, and an attacker without valid tokens cannot
+// fill it. It holds at most max entries; each expires at the token's exp (capped by
+// MaxCacheAge). When full, expired entries are swept and, if that frees nothing, an arbitrary
+// entry (Go's map order is random) makes room: with a bounded set of valid tokens in use,
+// exact LRU would buy little over that.
+type tokenCache struct {
+	mu      sync.Mutex
+	max     int
+	entries map[string]cachedPrincipal
+}
+
+type cachedPrincipal struct {
+	principal Principal
+	until     time.Time
+}
+
+// newTokenCache returns a cache of at most size entries, or nil (no caching) for size <= 0.
+func newTokenCache(size int) *tokenCache {
+	if size <= 0 {
+		return nil
+	}
+	return &tokenCache{max: size, entries: make(map[string]cachedPrincipal, size)}
+}
+
+// get returns a copy of the principal verified for raw, if it is cached and not expired at now.
+func (c *tokenCache) get(raw string, now time.Time) (*Principal, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[raw]
+	if !ok {
+		return nil, false
+	}
+	if !now.Before(e.until) {
+		delete(c.entries, raw)
+		return nil, false
+	}
+	p := e.principal // a copy: callers may not change what the next request sees
+	return &p, true
+}
+
+// put remembers p as the verified caller of raw until exp (at most MaxCacheAge from now).
+func (c *tokenCache) put(raw string, p *Principal, exp, now time.Time) {
+	if c == nil {
+		return
+	}
+	until := now.Add(MaxCacheAge)
+	if exp.Before(until) {
+		until = exp
+	}
+	if !now.Before(until) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[raw]; !ok && len(c.entries) >= c.max {
+		c.makeRoom(now)
+	}
+	c.entries[raw] = cachedPrincipal{principal: *p, until: until}
+}
+
+// makeRoom removes every expired entry, or one arbitrary entry if none has expired.
+func (c *tokenCache) makeRoom(now time.Time) {
+	for raw, e := range c.entries {
+		if !now.Before(e.until) {
+			delete(c.entries, raw)
+		}
+	}
+	if len(c.entries) < c.max {
+		return
+	}
+	for raw := range c.entries {
+		delete(c.entries, raw)
+		return
+	}
+}
+
+// len is the number of entries held, expired or not.
+func (c *tokenCache) len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries)
+}
