@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/example/entra-tasks/handler/apitest"
@@ -13,4 +15,44 @@ func TestAPI(t *testing.T) {
 	apitest.Run(t, func(t *testing.T, settings map[string]string) apitest.Target {
 		return testenv.StartHandler(t, settings)
 	})
+}
+
+// TestLogLines checks the access log a user of Application Insights would read: one JSON line
+// per request with the host's invocation id and the caller's oid, and never the token.
+func TestLogLines(t *testing.T) {
+	var h *testenv.Handler
+	e := apitest.NewEnv(t, func(t *testing.T, settings map[string]string) apitest.Target {
+		h = testenv.StartHandler(t, settings)
+		return h
+	})
+	tok := e.Token(t, apitest.UserA)
+	r := e.Do(t, apitest.Request{Method: "GET", Path: "/api/me", Token: tok,
+		Header: map[string]string{"X-Azure-Functions-InvocationId": "3f2a9c1e-0000-4000-8000-00000000beef"}})
+	if r.Status != 200 {
+		t.Fatalf("status %d", r.Status)
+	}
+	e.Do(t, apitest.Request{Method: "GET", Path: "/api/tasks", Token: tok + "x"})
+	h.Stop()
+	var sawMe, sawRejected bool
+	for _, line := range strings.Split(strings.TrimSpace(h.Output()), "\n") {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if strings.Contains(line, tok[:40]) {
+			t.Errorf("log line holds the token: %s", line)
+		}
+		if entry["msg"] != "request" {
+			continue
+		}
+		switch entry["path"] {
+		case "/api/me":
+			sawMe = entry["invocationId"] == "3f2a9c1e-0000-4000-8000-00000000beef" && entry["user"] == apitest.UserA && entry["status"] == float64(200)
+		case "/api/tasks":
+			sawRejected = entry["status"] == float64(401) && entry["user"] == nil
+		}
+	}
+	if !sawMe || !sawRejected {
+		t.Errorf("missing or wrong access log lines (me %v, rejected %v):\n%s", sawMe, sawRejected, h.Output())
+	}
 }
