@@ -1,0 +1,18 @@
+// The function app's identity. User-assigned (not system-assigned) so that its role assignments can be created,
+// and can propagate, before the function app exists and its host first touches storage.
+
+@description('Region of the identity.')
+param location string
+@description('Tags applied to the identity (azd-env-name).')
+param tags object
+@description('Identity name.')
+param name string
+
+resource uami 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output name string = uami.name
+output principalId string = uami.properties.principalId

@@ -1,0 +1,287 @@
+package infra_test
+
+// The POSIX hooks, run for real with sh in a scratch copy of the repository layout, with the azd env values
+// azd would pass. The Azure CLI is replaced by a fake that records its arguments. (The PowerShell twins cannot
+// run here: no pwsh. checkHookOutputs compares the variables both read.)
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	testTenant    = "11111111-2222-3333-4444-555555555555"
+	testAPIClient = "aaaaaaaa-0000-0000-0000-000000000001"
+	testAPIObject = "aaaaaaaa-0000-0000-0000-0000000000a1"
+	testSPAClient = "bbbbbbbb-0000-0000-0000-000000000002"
+	testSPAObject = "bbbbbbbb-0000-0000-0000-0000000000b2"
+)
+
+func azdEnv() map[string]string {
+	return map[string]string{
+		"AZURE_TENANT_ID":         testTenant,
+		"AZURE_API_CLIENT_ID":     testAPIClient,
+		"AZURE_API_APP_OBJECT_ID": testAPIObject,
+		"AZURE_SPA_CLIENT_ID":     testSPAClient,
+		"AZURE_SPA_APP_OBJECT_ID": testSPAObject,
+		"API_SCOPE":               "api://" + testAPIClient + "/access_as_user",
+		"API_BASE_URL":            "https://func-api-abc.azurewebsites.net",
+	}
+}
+
+// scratchRepo copies scripts/ and local.settings.json.example into a temporary directory.
+func scratchRepo(t *testing.T) string {
+	t.Helper()
+	root := repoRoot(t)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "scripts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"scripts/lib.sh", "scripts/postprovision.sh", "scripts/spa-config.sh", "scripts/postdown.sh", "local.settings.json.example"} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// runHook runs scripts/<name> with sh from cwd, with only PATH, HOME and env set.
+func runHook(t *testing.T, repo, cwd, name string, env map[string]string, path string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("sh", filepath.Join(repo, "scripts", name))
+	cmd.Dir = cwd
+	cmd.Env = []string{"PATH=" + path, "HOME=" + t.TempDir()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func readJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%s is not JSON: %v\n%s", path, err, b)
+	}
+	return v
+}
+
+func TestPostprovisionWritesLocalConfig(t *testing.T) {
+	repo := scratchRepo(t)
+	out, err := runHook(t, repo, repo, "postprovision.sh", azdEnv(), os.Getenv("PATH"))
+	if err != nil {
+		t.Fatalf("postprovision.sh: %v\n%s", err, out)
+	}
+	example := readJSON(t, filepath.Join(repo, "local.settings.json.example"))
+	settings := readJSON(t, filepath.Join(repo, "local.settings.json"))
+	values, _ := settings["Values"].(map[string]any)
+	exValues, _ := example["Values"].(map[string]any)
+	if values["AZURE_TENANT_ID"] != testTenant || values["AZURE_API_CLIENT_ID"] != testAPIClient {
+		t.Errorf("local.settings.json ids not set: %v", values)
+	}
+	for k, v := range exValues {
+		if k != "AZURE_TENANT_ID" && k != "AZURE_API_CLIENT_ID" && values[k] != v {
+			t.Errorf("local.settings.json %s = %v, want the example's %v", k, values[k], v)
+		}
+	}
+	if len(values) != len(exValues) {
+		t.Errorf("local.settings.json has %d values, the example %d", len(values), len(exValues))
+	}
+	if err := compileLocalSettingsSchema(t).Validate(any(settingsAsJSONValue(t, filepath.Join(repo, "local.settings.json")))); err != nil {
+		t.Errorf("written local.settings.json fails its schema: %v", err)
+	}
+	a, _ := os.ReadFile(filepath.Join(repo, "local.settings.json"))
+	b, _ := os.ReadFile(filepath.Join(repo, "build", "local.settings.json"))
+	if !bytes.Equal(a, b) {
+		t.Error("build/local.settings.json differs from local.settings.json")
+	}
+	cfg := readJSON(t, filepath.Join(repo, "frontend", "public", "config.json"))
+	want := map[string]any{
+		"clientId": testSPAClient, "tenantId": testTenant,
+		"apiScope": "api://" + testAPIClient + "/access_as_user", "apiBaseUrl": "http://localhost:7071",
+	}
+	if len(cfg) != len(want) {
+		t.Errorf("config.json = %v, want %v", cfg, want)
+	}
+	for k, v := range want {
+		if cfg[k] != v {
+			t.Errorf("config.json %s = %v, want %v", k, cfg[k], v)
+		}
+	}
+
+	// A second run keeps the developer's own edits and updates only the ids.
+	edited := strings.Replace(string(a), `"TASKS_TABLE": "tasks"`, `"TASKS_TABLE": "mytasks"`, 1)
+	if edited == string(a) {
+		t.Fatal("could not edit TASKS_TABLE in local.settings.json")
+	}
+	os.WriteFile(filepath.Join(repo, "local.settings.json"), []byte(edited), 0o644)
+	env := azdEnv()
+	env["AZURE_TENANT_ID"] = "99999999-2222-3333-4444-555555555555"
+	if out, err := runHook(t, repo, repo, "postprovision.sh", env, os.Getenv("PATH")); err != nil {
+		t.Fatalf("second run: %v\n%s", err, out)
+	}
+	values = readJSON(t, filepath.Join(repo, "local.settings.json"))["Values"].(map[string]any)
+	if values["TASKS_TABLE"] != "mytasks" || values["AZURE_TENANT_ID"] != env["AZURE_TENANT_ID"] {
+		t.Errorf("second run: TASKS_TABLE %v (want kept), AZURE_TENANT_ID %v (want updated)", values["TASKS_TABLE"], values["AZURE_TENANT_ID"])
+	}
+}
+
+func settingsAsJSONValue(t *testing.T, path string) any {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := yamlToJSONValue(string(b)) // JSON is YAML
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Missing or malformed values stop the hook before it writes anything.
+func TestPostprovisionRejectsBadValues(t *testing.T) {
+	for name, edit := range map[string]func(map[string]string){
+		"no SPA client id":      func(e map[string]string) { delete(e, "AZURE_SPA_CLIENT_ID") },
+		"empty tenant":          func(e map[string]string) { e["AZURE_TENANT_ID"] = "" },
+		"quote in client id":    func(e map[string]string) { e["AZURE_API_CLIENT_ID"] = `aaaaaaaa-0000-0000-0000-00000000000"` },
+		"scope without api://":  func(e map[string]string) { e["API_SCOPE"] = "access_as_user" },
+		"scope with a new line": func(e map[string]string) { e["API_SCOPE"] = "api://" + testAPIClient + "/x\n\"y" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			repo := scratchRepo(t)
+			env := azdEnv()
+			edit(env)
+			if out, err := runHook(t, repo, repo, "postprovision.sh", env, os.Getenv("PATH")); err == nil {
+				t.Fatalf("postprovision.sh succeeded:\n%s", out)
+			}
+			for _, f := range []string{"local.settings.json", "frontend/public/config.json"} {
+				if _, err := os.Stat(filepath.Join(repo, f)); err == nil {
+					t.Errorf("%s written despite the bad value", f)
+				}
+			}
+		})
+	}
+}
+
+// The example must keep the keys the hook fills in.
+func TestPostprovisionNeedsExampleKeys(t *testing.T) {
+	repo := scratchRepo(t)
+	ex := filepath.Join(repo, "local.settings.json.example")
+	b, _ := os.ReadFile(ex)
+	os.WriteFile(ex, bytes.Replace(b, []byte(`"AZURE_API_CLIENT_ID"`), []byte(`"API_CLIENT_ID"`), 1), 0o644)
+	if out, err := runHook(t, repo, repo, "postprovision.sh", azdEnv(), os.Getenv("PATH")); err == nil {
+		t.Fatalf("postprovision.sh succeeded without AZURE_API_CLIENT_ID in the example:\n%s", out)
+	}
+}
+
+func TestSpaConfigForDeploy(t *testing.T) {
+	repo := scratchRepo(t)
+	dist := filepath.Join(repo, "frontend", "dist")
+	// azd runs service hooks in the service folder (frontend/).
+	os.MkdirAll(dist, 0o755)
+	if out, err := runHook(t, repo, filepath.Join(repo, "frontend"), "spa-config.sh", azdEnv(), os.Getenv("PATH")); err == nil {
+		t.Fatalf("spa-config.sh succeeded without a built SPA:\n%s", out)
+	}
+	os.WriteFile(filepath.Join(dist, "index.html"), []byte("<!doctype html>"), 0o644)
+	out, err := runHook(t, repo, filepath.Join(repo, "frontend"), "spa-config.sh", azdEnv(), os.Getenv("PATH"))
+	if err != nil {
+		t.Fatalf("spa-config.sh: %v\n%s", err, out)
+	}
+	cfg := readJSON(t, filepath.Join(dist, "config.json"))
+	if cfg["apiBaseUrl"] != azdEnv()["API_BASE_URL"] || cfg["clientId"] != testSPAClient || cfg["tenantId"] != testTenant || len(cfg) != 4 {
+		t.Errorf("dist/config.json = %v", cfg)
+	}
+	env := azdEnv()
+	env["API_BASE_URL"] = "http://func-api-abc.azurewebsites.net"
+	if out, err := runHook(t, repo, filepath.Join(repo, "frontend"), "spa-config.sh", env, os.Getenv("PATH")); err == nil {
+		t.Fatalf("spa-config.sh accepted an http API URL:\n%s", out)
+	}
+}
+
+// toolsOnly returns a PATH holding only the tools the hooks use (so a real Azure CLI on the machine is never
+// reached), plus an `az` that logs its arguments and fails for arguments containing failOn when withAz is set.
+func toolsOnly(t *testing.T, withAz bool, failOn string) (path, log string) {
+	t.Helper()
+	bin := t.TempDir()
+	for _, tool := range []string{"sh", "grep", "sed", "dirname", "mkdir", "mv", "cat", "cp"} {
+		real, err := exec.LookPath(tool)
+		if err != nil {
+			t.Fatalf("%s not found: %v", tool, err)
+		}
+		if err := os.Symlink(real, filepath.Join(bin, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log = filepath.Join(bin, "az.log")
+	if withAz {
+		script := "#!/bin/sh\necho \"$*\" >>" + log + "\n"
+		if failOn != "" {
+			script += "case \"$*\" in *'" + failOn + "'*) exit 1;; esac\n"
+		}
+		if err := os.WriteFile(filepath.Join(bin, "az"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return bin, log
+}
+
+func TestPostdownDeletesAndPurgesApps(t *testing.T) {
+	repo := scratchRepo(t)
+	path, log := toolsOnly(t, true, "")
+	if out, err := runHook(t, repo, repo, "postdown.sh", azdEnv(), path); err != nil {
+		t.Fatalf("postdown.sh: %v\n%s", err, out)
+	}
+	got, _ := os.ReadFile(log)
+	want := strings.Join([]string{
+		"ad sp delete --id " + testAPIClient,
+		"ad app delete --id " + testAPIObject,
+		"rest --method DELETE --url https://graph.microsoft.com/v1.0/directory/deletedItems/" + testAPIObject,
+		"ad sp delete --id " + testSPAClient,
+		"ad app delete --id " + testSPAObject,
+		"rest --method DELETE --url https://graph.microsoft.com/v1.0/directory/deletedItems/" + testSPAObject,
+	}, "\n") + "\n"
+	if string(got) != want {
+		t.Errorf("az calls:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestPostdownReportsFailures(t *testing.T) {
+	repo := scratchRepo(t)
+	path, log := toolsOnly(t, true, "app delete --id "+testAPIObject)
+	out, err := runHook(t, repo, repo, "postdown.sh", azdEnv(), path)
+	if err == nil {
+		t.Fatalf("postdown.sh succeeded although deleting the API app failed:\n%s", out)
+	}
+	got, _ := os.ReadFile(log)
+	if !strings.Contains(string(got), "ad app delete --id "+testSPAObject) {
+		t.Errorf("the SPA app was not attempted after the API app failed:\n%s", got)
+	}
+	// No Azure CLI at all: a clear error naming the apps.
+	noAz, _ := toolsOnly(t, false, "")
+	out, err = runHook(t, repo, repo, "postdown.sh", azdEnv(), noAz)
+	if err == nil || !strings.Contains(out, testAPIClient) {
+		t.Errorf("postdown.sh without az: err %v, output %q", err, out)
+	}
+	// Missing object id: refuses instead of deleting something else.
+	env := azdEnv()
+	delete(env, "AZURE_SPA_APP_OBJECT_ID")
+	if out, err := runHook(t, repo, repo, "postdown.sh", env, path); err == nil {
+		t.Errorf("postdown.sh succeeded without AZURE_SPA_APP_OBJECT_ID:\n%s", out)
+	}
+}

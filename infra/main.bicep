@@ -1,0 +1,199 @@
+// Entry point for `azd provision`: one resource group holding the API (Functions, Flex Consumption, Go custom
+// handler), its storage and monitoring, the SPA's Static Web App, and the two Entra app registrations
+// (Microsoft Graph Bicep extension). No secret is created, read or output anywhere: every caller uses Entra ID.
+//
+// Subscription scope because azd creates the resource group itself from this template (azd convention).
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name (AZURE_ENV_NAME). Names the resource group and seeds every resource name.')
+param environmentName string
+
+// Flex Consumption (FC1) exists only in some regions, and a wrong region fails late with an opaque error.
+// This list is the one the official Flex azd template allows (Azure-Samples/functions-quickstart-dotnet-azd,
+// infra/main.bicep), minus the canary region. Check `az functionapp list-flexconsumption-locations` for the
+// current list; add a region here if it is listed there.
+@allowed([
+  'australiaeast'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'northcentralus'
+  'northeurope'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westcentralus'
+  'westeurope'
+  'westus2'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+@description('Region of the resource group, the function app, its storage and monitoring (AZURE_LOCATION).')
+param location string
+
+// Static Web Apps has its own, shorter region list (it is a global CDN; the region only holds its metadata).
+// A separate parameter lets `location` be any Flex region. Override with `azd env set AZURE_WEB_LOCATION ...`.
+@allowed([
+  'centralus'
+  'eastasia'
+  'eastus2'
+  'westeurope'
+  'westus2'
+])
+@description('Region of the Static Web App that hosts the SPA (AZURE_WEB_LOCATION, default eastus2).')
+param webLocation string = 'eastus2'
+
+@description('Object id of the principal running azd (AZURE_PRINCIPAL_ID, set by azd). Gets the same data-plane roles as the app (to inspect the deployed data with Entra credentials) and becomes owner of the app registrations (so the postdown hook can delete them). Empty: skipped.')
+param principalId string = ''
+
+// azd substitutes AZURE_PRINCIPAL_TYPE with `User` or `ServicePrincipal` (a CI login). A wrong principalType on a
+// role assignment fails the deployment, so it is passed through rather than assumed.
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+@description('Type of principalId (AZURE_PRINCIPAL_TYPE, set by azd).')
+param principalType string = 'User'
+
+// Deterministic per subscription + environment + region: re-running `azd up` updates the same resources, and two
+// environments never collide on globally unique names (storage, function app, app registration uniqueName).
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+
+// The delegated scope the SPA requests and the handler requires (API_REQUIRED_SCOPE).
+var apiScopeName = 'access_as_user'
+// The table the handler uses (TASKS_TABLE); created here so the handler never needs more than data-plane rights.
+var tasksTableName = 'tasks'
+
+// azd finds the resource group through the azd-env-name tag (or AZURE_RESOURCE_GROUP).
+resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+// Log Analytics + Application Insights, both with local (key) auth disabled.
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    logAnalyticsName: 'log-${resourceToken}'
+    appInsightsName: 'appi-${resourceToken}'
+  }
+}
+
+// Storage for the Functions host, the Flex deployment package and the tasks table; shared keys disabled.
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'st${resourceToken}'
+    deploymentContainerName: 'app-package'
+    tableName: tasksTableName
+  }
+}
+
+// The function app's only identity (user-assigned, so its roles exist before the app does).
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'id-api-${resourceToken}'
+  }
+}
+
+// Data-plane roles for the app's identity and for the deploying principal.
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+    identityPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+// The SPA's host. Created before the app registrations because its hostname is a redirect URI.
+module web 'app/web.bicep' = {
+  name: 'web'
+  scope: rg
+  params: {
+    location: webLocation
+    tags: tags
+    name: 'stapp-${resourceToken}'
+  }
+}
+
+// Entra app registrations (API + SPA) and their service principals. Graph objects live in the tenant, not in the
+// resource group: `azd down` does not remove them; the postdown hook does (scripts/postdown.sh).
+module entra 'app/entra.bicep' = {
+  name: 'entra'
+  scope: rg
+  params: {
+    resourceToken: resourceToken
+    environmentName: environmentName
+    spaHostName: web.outputs.defaultHostName
+    scopeName: apiScopeName
+    ownerId: principalId
+  }
+}
+
+// Flex Consumption plan + function app running the Go custom handler.
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'func-api-${resourceToken}'
+    planName: 'plan-${resourceToken}'
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    tableName: storage.outputs.tableName
+    appInsightsName: monitoring.outputs.appInsightsName
+    identityName: identity.outputs.name
+    apiClientId: entra.outputs.apiClientId
+    apiScopeName: apiScopeName
+    spaOrigin: 'https://${web.outputs.defaultHostName}'
+  }
+  // The host starts as soon as the app exists and reaches storage with the identity: grant the roles first.
+  dependsOn: [
+    rbac
+  ]
+}
+
+// Outputs become azd environment values (.azure/<env>/.env). The hooks read them; keep the names stable.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_API_CLIENT_ID string = entra.outputs.apiClientId
+output AZURE_API_APP_OBJECT_ID string = entra.outputs.apiObjectId
+output AZURE_SPA_CLIENT_ID string = entra.outputs.spaClientId
+output AZURE_SPA_APP_OBJECT_ID string = entra.outputs.spaObjectId
+output API_REQUIRED_SCOPE string = apiScopeName
+output API_SCOPE string = entra.outputs.apiScope
+output API_BASE_URL string = api.outputs.baseUrl
+output SPA_URL string = 'https://${web.outputs.defaultHostName}'
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output TABLES_ENDPOINT string = storage.outputs.tableEndpoint
+output TASKS_TABLE string = storage.outputs.tableName

@@ -1,0 +1,164 @@
+package infra_test
+
+// Each check must be able to fail. Every mutation below breaks one thing in an in-memory copy of the real files
+// (the repository is not touched) and asserts that the named check reports it. A mutation whose `old` text no
+// longer exists fails loudly, so the list cannot silently rot when the files change.
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+type mutation struct {
+	check    string
+	file     string
+	old, new string
+}
+
+var mutations = []mutation{
+	{"ParamsCovered", "infra/main.parameters.json", `"principalType": {`, `"principalKind": {`},
+	{"ParamsCovered", "infra/main.bicep", "param principalType string = 'User'", "param principalType string = 'User'\nparam extra string"},
+	{"ParamsCovered", "infra/main.parameters.json", "${AZURE_PRINCIPAL_ID}", "${AZURE_CLIENT_ID}"},
+	{"ParamsCovered", "infra/main.bicep", "targetScope = 'subscription'", "targetScope = 'resourceGroup'"},
+
+	{"ModuleWiring", "infra/main.bicep", "tableName: storage.outputs.tableName", "tableName: storage.outputs.tasksTable"},
+	{"ModuleWiring", "infra/main.bicep", "    scopeName: apiScopeName\n", ""},
+	{"ModuleWiring", "infra/main.bicep", "    ownerId: principalId\n", "    ownerId: principalId\n    owner: principalId\n"},
+
+	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    FUNCTIONS_WORKER_RUNTIME: 'custom'\n"},
+	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    FUNCTIONS_EXTENSION_VERSION: '~4'\n"},
+	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", ""},
+	{"FlexAppSettings", "infra/app/api.bicep", "    AZURE_CLIENT_ID: identity.properties.clientId\n", ""},
+	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true'\n"},
+	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    ENTRA_JWKS_URL: 'https://example.net/keys'\n"},
+	{"FlexAppSettings", "infra/app/api.bicep", "AzureWebJobsStorage__credential: 'managedidentity'", "AzureWebJobsStorage__credential: 'connectionstring'"},
+	{"FlexAppSettings", "infra/app/api.bicep", "suffixes.storage}'", "suffixes.storage}/'"},
+	{"FlexAppSettings", "infra/app/api.bicep", "Authorization=AAD'", "Authorization=Key'"},
+	{"FlexAppSettings", "infra/app/api.bicep", "      minTlsVersion: '1.2'\n", "      minTlsVersion: '1.2'\n      linuxFxVersion: 'custom'\n"},
+
+	{"FunctionApp", "infra/app/api.bicep", "version: '1.0'", "version: '1'"},
+	{"FunctionApp", "infra/app/api.bicep", "name: 'custom'", "name: 'go'"},
+	{"FunctionApp", "infra/app/api.bicep", "httpsOnly: true", "httpsOnly: false"},
+	{"FunctionApp", "infra/app/api.bicep", "          localDevOrigin\n", ""},
+	{"FunctionApp", "infra/app/api.bicep", "          spaOrigin\n", "          '*'\n"},
+	{"FunctionApp", "infra/app/api.bicep", "name: 'FC1'", "name: 'Y1'"},
+	{"FunctionApp", "infra/main.bicep", "spaOrigin: 'https://${web.outputs.defaultHostName}'", "spaOrigin: 'https://example.net'"},
+
+	{"Outputs", "infra/main.bicep", "output SPA_URL string", "output SpaUrl string"},
+	{"Outputs", "infra/main.bicep", "output TABLES_ENDPOINT string", "output AZURE_CLIENT_ID string"},
+
+	{"HookOutputs", "infra/main.bicep", "output API_SCOPE string", "output API_SCOPES string"},
+	{"HookOutputs", "infra/main.bicep", "output AZURE_SPA_APP_OBJECT_ID string", "output AZURE_SPA_OBJECT_ID string"},
+	{"HookOutputs", "scripts/spa-config.ps1", "Need-HttpsOrigin 'API_BASE_URL'", "Need-HttpsOrigin 'API_URL'"},
+	{"HookOutputs", "scripts/postdown.sh", "need_guid AZURE_SPA_APP_OBJECT_ID", "need_guid AZURE_SPA_OBJECT_ID"},
+
+	{"SpaRedirectURIs", "infra/app/entra.bicep", "      'https://${spaHostName}/redirect.html'\n", ""},
+	{"SpaRedirectURIs", "infra/app/entra.bicep", "'http://localhost:5173/redirect.html'", "'http://localhost:5173/redirect'"},
+	{"SpaRedirectURIs", "infra/app/entra.bicep", "'https://${spaHostName}/'", "'http://${spaHostName}/'"},
+	{"SpaRedirectURIs", "infra/main.bicep", "spaHostName: web.outputs.defaultHostName", "spaHostName: 'localhost'"},
+
+	{"EntraApps", "infra/app/entra.bicep", "requestedAccessTokenVersion: 2", "requestedAccessTokenVersion: 1"},
+	{"EntraApps", "infra/app/entra.bicep", "var scopeId = guid(apiUniqueName, scopeName)", "var scopeId = '6b5a0c5e-0000-4000-8000-000000000001'"},
+	{"EntraApps", "infra/app/entra.bicep", "'api://${apiAppCreate.appId}'", "'api://tasks-api'"},
+	{"EntraApps", "infra/app/entra.bicep", "extension microsoftGraphV1\n", ""},
+	{"EntraApps", "infra/app/entra.bicep", "var spaUniqueName = 'tasks-spa-${resourceToken}'", "var spaUniqueName = 'tasks-spa'"},
+	{"EntraApps", "infra/app/entra.bicep", "resource spaServicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0'", "resource spaServicePrincipal 'Microsoft.Graph/servicePrincipalz@v1.0'"},
+	{"EntraApps", "infra/app/entra.bicep", "        appId: spaApp.appId\n", "        appId: graphAppId\n"},
+	{"EntraApps", "infra/app/entra.bicep", "  signInAudience: 'AzureADMyOrg'\n  owners: owners\n  spa:", "  signInAudience: 'AzureADMultipleOrgs'\n  owners: owners\n  spa:"},
+	{"EntraApps", "infra/bicepconfig.json", "v1.0:1.0.0", "v1.0:1.1.0-preview"},
+
+	{"Storage", "infra/app/storage.bicep", "allowSharedKeyAccess: false", "allowSharedKeyAccess: true"},
+	{"Storage", "infra/app/storage.bicep", "allowBlobPublicAccess: false", "allowBlobPublicAccess: true"},
+	{"Storage", "infra/app/storage.bicep", "minimumTlsVersion: 'TLS1_2'", "minimumTlsVersion: 'TLS1_0'"},
+	{"Storage", "infra/main.bicep", "var tasksTableName = 'tasks'", "var tasksTableName = 'todo'"},
+
+	{"Monitoring", "infra/app/monitoring.bicep", "DisableLocalAuth: true", "DisableLocalAuth: false"},
+	{"Monitoring", "infra/app/monitoring.bicep", "disableLocalAuth: true", "disableLocalAuth: false"},
+
+	{"RoleAssignments", "infra/app/rbac.bicep", "    principalType: 'ServicePrincipal'\n", "    principalType: 'User'\n"},
+	{"RoleAssignments", "infra/app/rbac.bicep", "name: guid(storageAccount.id, identityPrincipalId, roles.storageBlobDataOwner)", "name: 'blob-owner'"},
+	{"RoleAssignments", "infra/app/rbac.bicep", "= if (!empty(userPrincipalId)) {", "= {"},
+	{"RoleAssignments", "infra/app/rbac.bicep", "storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'", "storageTableDataContributor: '17d1049b-9a84-46fb-8f53-869881c3d3ab'"},
+	{"RoleAssignments", "infra/app/rbac.bicep", "    principalType: userPrincipalType\n", "    principalType: 'User'\n"},
+
+	{"ServiceTags", "infra/app/api.bicep", "'azd-service-name': 'api'", "'azd-service-name': 'web'"},
+	{"ServiceTags", "infra/app/web.bicep", "tags: union(tags, { 'azd-service-name': 'web' })", "tags: tags"},
+	{"ServiceTags", "infra/app/web.bicep", "'azd-service-name': 'web'", "'azd-service-name': 'spa'"},
+	{"ServiceTags", "infra/main.bicep", "  'azd-env-name': environmentName\n", "  env: environmentName\n"},
+
+	{"AzureYaml", "azure.yaml", "dist: build\n", "dist: build/app\n"},
+	{"AzureYaml", "azure.yaml", "      - azd: provision\n      - azd: deploy --all\n", "      - azd: deploy --all\n      - azd: provision\n"},
+	{"AzureYaml", "azure.yaml", "run: ../scripts/spa-config.ps1", "run: ../scripts/spa.ps1"},
+	{"AzureYaml", "azure.yaml", "    language: custom\n", "    language: go\n"},
+	{"AzureYaml", "azure.yaml", "          run: make build\n", "          run: go build ./handler\n"},
+
+	{"NoSecrets", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    STORAGE_KEY: storageAccount.listKeys().keys[0].value\n"},
+	{"NoSecrets", "scripts/postprovision.sh", "set -eu\n", "set -eu\n# AccountKey=abc\n"},
+}
+
+func TestMutationsAreCaught(t *testing.T) {
+	root := repoRoot(t)
+	files := readProjectFiles(t, root)
+	byName := map[string]func(*project) problems{}
+	for _, c := range checks {
+		byName[c.name] = c.fn
+	}
+	covered := map[string]bool{}
+	for _, m := range mutations {
+		fn := byName[m.check]
+		if fn == nil {
+			t.Fatalf("mutation names unknown check %s", m.check)
+		}
+		covered[m.check] = true
+		p := loadProject(root, withEdit(t, files, m.file, m.old, m.new))
+		if len(p.errs) > 0 {
+			t.Errorf("%s: mutation of %s made the project unreadable, so it does not test the check: %v", m.check, m.file, p.errs)
+			continue
+		}
+		if len(fn(p)) == 0 {
+			t.Errorf("%s did not notice %s: %q -> %q", m.check, m.file, m.old, m.new)
+		}
+	}
+	// The handler cross-check: a new setting the handler reads must be noticed.
+	handlerFiles := []string{}
+	for path := range files {
+		if strings.HasPrefix(path, "handler/") {
+			handlerFiles = append(handlerFiles, path)
+		}
+	}
+	sort.Strings(handlerFiles)
+	if len(handlerFiles) == 0 {
+		t.Fatal("no handler sources read")
+	}
+	edited := withEdit(t, files, handlerFiles[0], "package ", "// os.Getenv(\"NEW_HANDLER_SETTING\")\npackage ")
+	if len(checkHandlerSettingsKnown(loadProject(root, edited))) == 0 {
+		t.Error("HandlerSettingsKnown did not notice a new setting read by the handler")
+	}
+	covered["HandlerSettingsKnown"] = true
+	for _, c := range checks {
+		if !covered[c.name] {
+			t.Errorf("check %s has no mutation proving it can fail", c.name)
+		}
+	}
+}
+
+// The reader refuses what it does not understand instead of skipping it.
+func TestReaderFailsLoudly(t *testing.T) {
+	root := repoRoot(t)
+	files := readProjectFiles(t, root)
+	for _, m := range []mutation{
+		{"", "infra/main.bicep", "targetScope = 'subscription'", "targetScope = 'subscription'\nimport * as x from 'x.bicep'"},
+		{"", "infra/main.bicep", "targetScope = 'subscription'", "targetScope = 'subscription'\ntype t = string"},
+		{"", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    ...extra\n"},
+		{"", "infra/app/api.bicep", "  properties: {\n    serverFarmId", "  properties: {{\n    serverFarmId"},
+		{"", "infra/app/storage.bicep", "'TLS1_2'", "'TLS1_2"},
+		{"", "infra/app/web.bicep", "    tier: 'Free'\n  }", "    tier: 'Free'\n  ]"},
+		{"", "infra/app/identity.bicep", "  tags: tags\n", "  tags: tags tags\n"},
+	} {
+		p := loadProject(root, withEdit(t, files, m.file, m.old, m.new))
+		if len(p.errs) == 0 {
+			t.Errorf("the reader accepted %s with %q -> %q", m.file, m.old, m.new)
+		}
+	}
+}

@@ -1,0 +1,54 @@
+# Helpers shared by the azd hook scripts (PowerShell twin of lib.sh; dot-sourced, not executed).
+# azd runs hooks with the azd environment's values (the Bicep outputs of infra/main.bicep) as environment
+# variables. Every value is validated before it is written anywhere.
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+function Fail([string]$Message) {
+    [Console]::Error.WriteLine("$($MyInvocation.PSCommandPath): $Message")
+    exit 1
+}
+
+# Patterns use \A and \z: in .NET, ^ and $ would also accept a trailing new line.
+function Get-Checked([string]$Name, [string]$Pattern, [string]$What) {
+    $value = [Environment]::GetEnvironmentVariable($Name)
+    if ($null -eq $value -or $value -cnotmatch $Pattern) {
+        Fail "$Name is not $What (got '$value'). Run 'azd provision' first, or check 'azd env get-values'."
+    }
+    return $value
+}
+
+function Need-Guid([string]$Name) {
+    Get-Checked $Name '\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\z' 'a GUID'
+}
+
+function Need-HttpsOrigin([string]$Name) {
+    Get-Checked $Name '\Ahttps://[A-Za-z0-9.-]+\z' 'an https origin such as https://example.net'
+}
+
+function Need-ApiScope([string]$Name) {
+    Get-Checked $Name '\Aapi://[0-9a-fA-F-]{36}/[A-Za-z0-9_.-]+\z' 'a scope such as api://<client id>/access_as_user'
+}
+
+function Need-LocalOrigin([string]$Name) {
+    Get-Checked $Name '\Ahttps?://[A-Za-z0-9.:-]+\z' 'an origin such as http://localhost:7071'
+}
+
+# The directory above scripts/, whatever the current directory.
+function Get-RepoRoot {
+    return (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
+}
+
+# The SPA's runtime config (read by the SPA before MSAL starts).
+function Write-SpaConfig([string]$Path, [string]$ApiBaseUrl) {
+    New-Item -ItemType Directory -Force -Path (Split-Path -Parent $Path) | Out-Null
+    $config = [ordered]@{
+        clientId   = $env:AZURE_SPA_CLIENT_ID
+        tenantId   = $env:AZURE_TENANT_ID
+        apiScope   = $env:API_SCOPE
+        apiBaseUrl = $ApiBaseUrl
+    }
+    # UTF-8 without BOM, as browsers and JSON.parse expect.
+    [IO.File]::WriteAllText($Path, ($config | ConvertTo-Json) + "`n", [Text.UTF8Encoding]::new($false))
+    Write-Host "wrote $Path"
+}

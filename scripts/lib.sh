@@ -1,0 +1,59 @@
+# Helpers shared by the azd hook scripts (POSIX sh; sourced, not executed).
+# azd runs hooks with the azd environment's values (the Bicep outputs of infra/main.bicep) as environment
+# variables. Every value is validated before it is written anywhere: an empty or odd value means the hook ran
+# before `azd provision`, or against another environment, and writing it would only move the failure to the
+# browser.
+
+die() {
+  printf '%s: %s\n' "${0##*/}" "$*" >&2
+  exit 1
+}
+
+# need_match NAME ERE WHAT: the variable NAME must be one line matching ERE entirely.
+need_match() {
+  eval "_v=\${$1-}"
+  case $_v in
+  *"
+"*) die "$1 must be a single line" ;;
+  esac
+  printf '%s\n' "$_v" | grep -Eq "$2" ||
+    die "$1 is not $3 (got '$_v'). Run 'azd provision' first, or check 'azd env get-values'."
+}
+
+need_guid() {
+  need_match "$1" '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' 'a GUID'
+}
+
+need_https_origin() {
+  need_match "$1" '^https://[A-Za-z0-9.-]+$' 'an https origin such as https://example.net'
+}
+
+need_api_scope() {
+  need_match "$1" '^api://[0-9a-fA-F-]{36}/[A-Za-z0-9_.-]+$' 'a scope such as api://<client id>/access_as_user'
+}
+
+need_local_origin() {
+  need_match "$1" '^https?://[A-Za-z0-9.:-]+$' 'an origin such as http://localhost:7071'
+}
+
+# repo_root: the directory above scripts/, whatever the current directory (azd runs service hooks in the
+# service's folder).
+repo_root() {
+  (cd "$(dirname "$0")/.." && pwd)
+}
+
+# write_spa_config FILE API_BASE_URL: the SPA's runtime config (read by the SPA before MSAL starts).
+# The values were validated above, so they need no JSON escaping.
+write_spa_config() {
+  mkdir -p "$(dirname "$1")"
+  cat >"$1.tmp" <<JSON
+{
+  "clientId": "$AZURE_SPA_CLIENT_ID",
+  "tenantId": "$AZURE_TENANT_ID",
+  "apiScope": "$API_SCOPE",
+  "apiBaseUrl": "$2"
+}
+JSON
+  mv "$1.tmp" "$1"
+  printf 'wrote %s\n' "$1"
+}

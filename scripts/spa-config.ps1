@@ -1,0 +1,14 @@
+# azd predeploy hook of service `web` (Windows twin of spa-config.sh): write the SPA's runtime config into the
+# build output azd is about to upload (frontend/dist), with the deployed API and app registration.
+. (Join-Path $PSScriptRoot 'lib.ps1')
+
+Need-Guid 'AZURE_TENANT_ID' | Out-Null
+Need-Guid 'AZURE_SPA_CLIENT_ID' | Out-Null
+Need-ApiScope 'API_SCOPE' | Out-Null
+$apiBaseUrl = Need-HttpsOrigin 'API_BASE_URL'
+
+$dist = Join-Path (Get-RepoRoot) 'frontend/dist'
+if (-not (Test-Path (Join-Path $dist 'index.html'))) {
+    Fail "$dist/index.html not found: the SPA build must run first (azd package)"
+}
+Write-SpaConfig (Join-Path $dist 'config.json') $apiBaseUrl

@@ -1,0 +1,16 @@
+#!/bin/sh
+# azd predeploy hook of service `web`: write the SPA's runtime config into the build output that azd is about
+# to upload (frontend/dist, `dist` in azure.yaml), with the deployed API and app registration.
+# azd has already run `npm run build` (package step), so this overrides any config.json Vite copied from
+# frontend/public (that one points at the local API).
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+need_guid AZURE_TENANT_ID
+need_guid AZURE_SPA_CLIENT_ID
+need_api_scope API_SCOPE
+need_https_origin API_BASE_URL
+
+dist="$(repo_root)/frontend/dist"
+[ -f "$dist/index.html" ] || die "$dist/index.html not found: the SPA build must run first (azd package)"
+write_spa_config "$dist/config.json" "$API_BASE_URL"
