@@ -388,7 +388,7 @@ func hookVars(src string, re *regexp.Regexp) []string {
 // twin must read the same values.
 func checkHookOutputs(p *project) (ps problems) {
 	outs := outputNames(p)
-	for _, hook := range []string{"postprovision", "spa-config", "postdown"} {
+	for _, hook := range []string{"lib", "postprovision", "spa-config", "postdown"} {
 		sh := hookVars(p.files["scripts/"+hook+".sh"], shVarRef)
 		pw := hookVars(p.files["scripts/"+hook+".ps1"], psVarRef)
 		if len(sh) == 0 || len(pw) == 0 {

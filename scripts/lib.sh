@@ -9,7 +9,7 @@ die() {
   exit 1
 }
 
-# need_match NAME ERE WHAT: the variable NAME must be one line matching ERE entirely.
+# need_match <variable> <ERE> <description>: the variable must hold one line matching the ERE entirely.
 need_match() {
   eval "_v=\${$1-}"
   case $_v in
