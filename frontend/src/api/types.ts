@@ -1,48 +1,31 @@
-// Wire types of the Tasks API (see DESIGN.md "API contract").
-// Kept in one file on purpose: a later change replaces it with types generated from the
-// API's OpenAPI document, and nothing else in the SPA should need to change.
+// Wire types of the Tasks API, derived from the API's OpenAPI document
+// (handler/api/openapi.json). schema.d.ts is generated from it by `npm run api:types` and
+// committed; `make test` fails when it differs from what the document generates, and the Go
+// contract tests fail when the handler's answers differ from the document. So these names
+// are the API's real shapes; the rest of the SPA imports them from here only.
 
-/** A task as the API returns it. Times are RFC 3339 UTC strings. */
-export interface Task {
-  id: string;
-  title: string;
-  completed: boolean;
-  createdAt: string;
-  updatedAt: string;
-  /** Table Storage's ETag, passed back as `If-Match` for optimistic concurrency. */
-  etag: string;
-}
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+/** A task as the API returns it. Times are RFC 3339 UTC strings; `etag` goes back as `If-Match`. */
+export type Task = Schemas["Task"];
 
 /** One page of `GET /api/tasks`. `next` is absent on the last page. */
-export interface TaskPage {
-  items: Task[];
-  next?: string;
-}
+export type TaskPage = Schemas["TaskPage"];
 
 /** `GET /api/me`: who the API thinks the caller is, from the token's claims. */
-export interface Me {
-  id: string;
-  name: string;
-  email: string;
-  tenantId: string;
-  scopes: string[];
-}
+export type Me = Schemas["Me"];
 
 /** `POST /api/tasks` body. */
-export interface NewTask {
-  title: string;
-}
+export type NewTask = Schemas["NewTask"];
 
 /** `PATCH /api/tasks/{id}` body: at least one field. */
-export interface TaskPatch {
-  title?: string;
-  completed?: boolean;
-}
+export type TaskPatch = Schemas["TaskPatch"];
 
-/** RFC 9457 problem details (`application/problem+json`). */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-}
+/**
+ * RFC 9457 problem details (`application/problem+json`). Partial on purpose: an error body
+ * may come from something in front of the handler (the Functions host, a proxy), which the
+ * document does not describe, so a reader must not rely on every member being there.
+ */
+export type Problem = Partial<Schemas["Problem"]>;
