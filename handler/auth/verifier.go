@@ -145,11 +145,19 @@ func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
 		if kid, _ := t.Header["kid"].(string); kid == "" {
 			return nil, errNoKID
 		}
+		// RFC 7515 §4.1.11: extensions listed in crit must be understood or the token
+		// rejected. We understand none, and Entra sends none; golang-jwt does not check.
+		if _, ok := t.Header["crit"]; ok {
+			return nil, errCritical
+		}
 		return lookup(t)
 	}
 }
 
-var errNoKID = errors.New("token header has no kid")
+var (
+	errNoKID    = errors.New("token header has no kid")
+	errCritical = errors.New("token header lists critical extensions")
+)
 
 // checkEntraClaims applies the rules the generic JWT checks cannot: the issuer must be this
 // tenant's and must match the token version (a v1 issuer with ver 2.0 is a forgery or a
@@ -182,6 +190,8 @@ func describe(err error) error {
 	switch {
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return invalid("the token is malformed", err)
+	case errors.Is(err, errCritical):
+		return invalid("the token uses an unsupported critical extension", err)
 	case errors.Is(err, errNoKID), errors.Is(err, jwt.ErrTokenUnverifiable):
 		return invalid("the signature key was not found", err)
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
