@@ -1,0 +1,219 @@
+// Command localidentity lets the API run and be called on a machine with no Entra tenant.
+//
+// `make start` runs the host (func or the funchost stand-in) under `localidentity run`. When
+// the effective AZURE_TENANT_ID is still a placeholder such as "<your-tenant-id>", it serves
+// the committed development key set on loopback and starts the host with AZURE_TENANT_ID,
+// AZURE_API_CLIENT_ID and ENTRA_JWKS_URL pointing at that development identity; `make token`
+// (`localidentity token`) prints a bearer token signed with the same key. The handler still
+// checks every token in full; only the key source differs. With real tenant settings it
+// changes nothing and just runs the host.
+//
+// Nothing in Azure runs this program, so the mode cannot switch on there: an app in Azure
+// gets its settings from app settings, and the development key is public knowledge that
+// only matches a tenant and client id that exist nowhere.
+//
+// Usage:
+//
+//	localidentity run -settings build/local.settings.json -- func start --script-root build
+//	localidentity token [-settings build/local.settings.json] [-user alice]
+package main
+
+import (
+	"crypto/sha1"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/example/entra-tasks/handler/auth/authtest"
+)
+
+// keysPath mirrors Entra's key set path, so the URL reads like the real one.
+const keysPath = "/" + authtest.DevTenantID + "/discovery/v2.0/keys"
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	var err error
+	switch os.Args[1] {
+	case "run":
+		err = runCommand(os.Args[2:])
+	case "token":
+		err = tokenCommand(os.Args[2:], os.Stdout)
+	default:
+		usage()
+	}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		os.Exit(exit.ExitCode())
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "localidentity:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: localidentity run -settings FILE -- COMMAND [ARG...]\n       localidentity token [-settings FILE] [-user NAME]")
+	os.Exit(2)
+}
+
+// isLocal reports whether the tenant the host will use is a placeholder. As in Core Tools,
+// a non-empty AZURE_TENANT_ID in the environment wins over local.settings.json. A missing
+// settings file counts as the example's placeholder, which `make start` copies into place.
+func isLocal(settingsPath string, getenv func(string) string) (bool, error) {
+	tenant := getenv("AZURE_TENANT_ID")
+	if tenant == "" {
+		var err error
+		if tenant, err = settingsTenant(settingsPath); err != nil {
+			return false, err
+		}
+	}
+	return strings.HasPrefix(tenant, "<"), nil
+}
+
+func settingsTenant(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "<no settings yet>", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var s struct{ Values map[string]string }
+	if err := json.Unmarshal(data, &s); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return s.Values["AZURE_TENANT_ID"], nil
+}
+
+func runCommand(args []string) error {
+	flags := flag.NewFlagSet("run", flag.ExitOnError)
+	settingsPath := flags.String("settings", "build/local.settings.json", "the local.settings.json the host will read")
+	flags.Parse(args)
+	command := flags.Args()
+	if len(command) == 0 {
+		usage()
+	}
+	local, err := isLocal(*settingsPath, os.Getenv)
+	if err != nil {
+		return err
+	}
+	env := os.Environ()
+	if local {
+		jwksURL, err := serveDevKeys()
+		if err != nil {
+			return err
+		}
+		// Environment variables win over local.settings.json in Core Tools and the stand-in,
+		// so these override the placeholders without touching the user's file.
+		env = append(env,
+			"AZURE_TENANT_ID="+authtest.DevTenantID,
+			"AZURE_API_CLIENT_ID="+authtest.DevAPIClientID,
+			"ENTRA_JWKS_URL="+jwksURL,
+		)
+		fmt.Fprintf(os.Stderr, "\n*** LOCAL-IDENTITY MODE: AZURE_TENANT_ID in %s is a placeholder. ***\n"+
+			"    Tokens are checked against a development key set at %s (tenant %s, API client id %s).\n"+
+			"    Get one with `make token`. Put your tenant's values in %s to use Entra ID instead.\n\n",
+			*settingsPath, jwksURL, authtest.DevTenantID, authtest.DevAPIClientID, *settingsPath)
+	}
+	return runChild(command, env)
+}
+
+// serveDevKeys serves the development key set on a free loopback port for the life of this
+// process and returns its URL.
+func serveDevKeys() (string, error) {
+	key, err := authtest.DevKey()
+	if err != nil {
+		return "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("serve the development key set: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET "+keysPath, authtest.NewKeyServer(key))
+	go http.Serve(ln, mux)
+	return "http://" + ln.Addr().String() + keysPath, nil
+}
+
+// runChild runs the host in the foreground and exits with it. A Ctrl-C in the terminal
+// reaches the whole foreground process group, the host included, so SIGINT is only waited
+// out here; SIGTERM and SIGHUP, which are sent to this process alone, are passed on.
+func runChild(command, env []string) error {
+	cmd := exec.Command(command[0], command[1:]...)
+	cmd.Env = env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(signals)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", command[0], err)
+	}
+	go func() {
+		for sig := range signals {
+			if sig != os.Interrupt {
+				cmd.Process.Signal(sig)
+			}
+		}
+	}()
+	return cmd.Wait()
+}
+
+func tokenCommand(args []string, out io.Writer) error {
+	flags := flag.NewFlagSet("token", flag.ExitOnError)
+	settingsPath := flags.String("settings", "build/local.settings.json", "the local.settings.json the host reads")
+	user := flags.String("user", "", "a name for another development user (a different oid per name)")
+	flags.Parse(args)
+	local, err := isLocal(*settingsPath, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if !local {
+		return fmt.Errorf("%s names a real tenant, so the API checks tokens with Entra ID and a development token would be refused; "+
+			"get a real one, e.g. az account get-access-token --scope api://<api-client-id>/access_as_user", *settingsPath)
+	}
+	token, err := devToken(*user, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, token)
+	return nil
+}
+
+// devToken signs a v2 access token for the development tenant and API, for the default
+// development user or, given a name, for a user whose oid is derived from it.
+func devToken(user string, now time.Time) (string, error) {
+	key, err := authtest.DevKey()
+	if err != nil {
+		return "", err
+	}
+	claims := authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID, now)
+	if user != "" {
+		claims["oid"] = userOID(user)
+		claims["sub"] = "sub-" + userOID(user)
+		claims["name"] = user
+		claims["preferred_username"] = user + "@example.com"
+	}
+	return key.Sign(claims, nil)
+}
+
+// userOID maps a name to a stable GUID (a name-based, version 5 UUID), so the same name
+// sees the same tasks across restarts.
+func userOID(name string) string {
+	sum := sha1.Sum([]byte("entra-tasks local identity:" + name))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/handler/testenv"
+)
+
+// TestLocalIdentityEndToEnd runs what `make start` runs without Core Tools: localidentity
+// around the funchost stand-in around the real handler, with the repository's example
+// settings. Development tokens must pass the handler's full validation; others must not.
+func TestLocalIdentityEndToEnd(t *testing.T) {
+	repo, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	for _, pkg := range []string{"./tools/localidentity", "./tools/funchost"} {
+		cmd := exec.Command("go", "build", "-o", bin, pkg)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	root := t.TempDir()
+	copyFile(t, filepath.Join(repo, "host.json"), filepath.Join(root, "host.json"))
+	fns, _ := filepath.Glob(filepath.Join(repo, "functions", "*", "function.json"))
+	for _, fn := range fns {
+		copyFile(t, fn, filepath.Join(root, filepath.Base(filepath.Dir(fn)), "function.json"))
+	}
+	copyFile(t, testenv.BuildHandler(t), filepath.Join(root, "handler"))
+	settingsPath := filepath.Join(root, "local.settings.json")
+	copyFile(t, filepath.Join(repo, "local.settings.json.example"), settingsPath)
+	original, _ := os.ReadFile(settingsPath)
+
+	azurite := testenv.StartAzurite(t)
+	port := testenv.FreePort(t)
+	cmd := exec.Command(filepath.Join(bin, "localidentity"), "run", "-settings", settingsPath, "--",
+		filepath.Join(bin, "funchost"), "-script-root", root, "-port", strconv.Itoa(port))
+	// The environment wins over local.settings.json, as with func start: point the example
+	// settings at this test's Azurite.
+	cmd.Env = append(os.Environ(), "TABLES_CONNECTION_STRING="+azurite.ConnectionString())
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM) // passed on to funchost, which stops the handler
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("output:\n%s", output.String())
+		}
+	}()
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	if err := testenv.WaitHTTP(base+"/", 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	tok, err := devToken("", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me := getMe(t, base, tok, http.StatusOK); me["id"] != authtest.DevUserOID || me["tenantId"] != authtest.DevTenantID {
+		t.Errorf("/api/me for the default development user: %v", me)
+	}
+	alice, _ := devToken("alice", time.Now())
+	if me := getMe(t, base, alice, http.StatusOK); me["id"] != userOID("alice") || me["name"] != "alice" {
+		t.Errorf("/api/me for alice: %v", me)
+	}
+	stranger, _ := authtest.NewKey(authtest.DevKeyID) // same kid, other key: a forgery
+	forged, _ := stranger.Sign(authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID, time.Now()), nil)
+	getMe(t, base, forged, http.StatusUnauthorized)
+	getMe(t, base, "", http.StatusUnauthorized)
+
+	if !strings.Contains(output.String(), "LOCAL-IDENTITY MODE") {
+		t.Error("the mode is not announced")
+	}
+	if now, _ := os.ReadFile(settingsPath); !bytes.Equal(now, original) {
+		t.Error("local.settings.json was modified")
+	}
+}
+
+func getMe(t *testing.T, base, token string, want int) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/me", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != want {
+		t.Errorf("GET /api/me: %d, want %d (%v)", resp.StatusCode, want, body)
+	}
+	return body
+}
+
+func TestRealTenantSettingsChangeNothing(t *testing.T) {
+	settings := filepath.Join(t.TempDir(), "local.settings.json")
+	os.WriteFile(settings, []byte(`{"Values":{"AZURE_TENANT_ID":"9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"}}`), 0o600)
+
+	if err := tokenCommand([]string{"-settings", settings}, new(bytes.Buffer)); err == nil || !strings.Contains(err.Error(), "real tenant") {
+		t.Errorf("token with a real tenant: %v, want a refusal", err)
+	}
+	local, err := isLocal(settings, func(string) string { return "" })
+	if err != nil || local {
+		t.Errorf("real tenant in the file: local=%v err=%v", local, err)
+	}
+	// A real tenant in the environment wins over a placeholder in the file, as in Core Tools.
+	placeholder := filepath.Join(t.TempDir(), "local.settings.json")
+	os.WriteFile(placeholder, []byte(`{"Values":{"AZURE_TENANT_ID":"<your-tenant-id>"}}`), 0o600)
+	envTenant := func(name string) string {
+		if name == "AZURE_TENANT_ID" {
+			return "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
+		}
+		return ""
+	}
+	if local, _ := isLocal(placeholder, envTenant); local {
+		t.Error("a real AZURE_TENANT_ID in the environment must switch local identity off")
+	}
+	if local, _ := isLocal(placeholder, func(string) string { return "" }); !local {
+		t.Error("the placeholder must switch local identity on")
+	}
+}
+
+func TestUserOIDIsStableAndDistinct(t *testing.T) {
+	if userOID("alice") != userOID("alice") || userOID("alice") == userOID("bob") {
+		t.Error("oids must be stable per name and differ between names")
+	}
+	if !strings.HasPrefix(userOID("alice")[14:], "5") {
+		t.Errorf("%s is not a version 5 UUID", userOID("alice"))
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Dir(to), 0o755)
+	if err := os.WriteFile(to, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
