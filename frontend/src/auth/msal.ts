@@ -61,6 +61,17 @@ export function isPopupBlocked(err: unknown): boolean {
   );
 }
 
+/**
+ * Silent renewal failed in a way only the user can fix: Entra wants interaction, or the hidden
+ * iframe never answered (third-party cookies or local-network rules blocked it).
+ */
+export function needsInteraction(err: unknown): boolean {
+  return (
+    err instanceof InteractionRequiredAuthError ||
+    (err instanceof BrowserAuthError && (err.errorCode === "timed_out" || err.errorCode === "monitor_window_timeout"))
+  );
+}
+
 /** Popup sign-in, with a full-page redirect when popups are blocked. */
 export async function signIn(pca: IPublicClientApplication, cfg: AppConfig): Promise<void> {
   const request = loginRequest(cfg);
@@ -69,7 +80,7 @@ export async function signIn(pca: IPublicClientApplication, cfg: AppConfig): Pro
     pca.setActiveAccount(result.account);
   } catch (err) {
     if (!isPopupBlocked(err)) throw err;
-    await pca.loginRedirect({ ...request, redirectStartPage: `${window.location.origin}/dashboard` });
+    await pca.loginRedirect({ ...request, redirectStartPage: window.location.href });
   }
 }
 
@@ -112,7 +123,7 @@ export function createTokenGetter(pca: IPublicClientApplication, scopes: string[
       const result = await pca.acquireTokenSilent({ scopes, account, forceRefresh });
       return result.accessToken;
     } catch (err) {
-      if (!(err instanceof InteractionRequiredAuthError)) throw err;
+      if (!needsInteraction(err)) throw err;
       interactive ??= interact(account).finally(() => {
         interactive = null;
       });

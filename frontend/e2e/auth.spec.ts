@@ -1,0 +1,107 @@
+import { test, expect, signIn, openDashboard, shot } from "./fixtures";
+
+test.describe("sign-in and sign-out", () => {
+  test("popup sign-in shows the Graph photo, then the profile from /api/me", async ({ page, entra, user }) => {
+    await page.goto("/");
+    await expect(page.getByRole("heading", { name: "Your tasks, signed in with Microsoft" })).toBeVisible();
+    await shot(page, "01-landing");
+
+    await signIn(page);
+    expect(entra.count("authorize", "select_account")).toBe(1);
+    // Navbar avatar: the photo from Graph (/me/photo/$value with a User.Read token).
+    await expect(page.getByTestId("avatar-photo")).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Welcome back, Alice" })).toBeVisible();
+    await shot(page, "02-landing-signed-in");
+
+    await openDashboard(page);
+    const profile = page.getByRole("region", { name: "Your profile" });
+    await expect(profile.getByText(user.name)).toBeVisible();
+    await expect(profile.getByText(user.email)).toBeVisible();
+    await expect(profile.getByText("7b1c3d5e-0f2a-4b6c-8d9e-a1b2c3d4e5f6")).toBeVisible();
+    await expect(profile.getByRole("list", { name: "Scopes" }).getByText("access_as_user")).toBeVisible();
+    await expect(page.getByText("No tasks yet")).toBeVisible();
+    await shot(page, "03-dashboard-empty");
+  });
+
+  test("redirect sign-in when the browser blocks the popup; initials when there is no photo", async ({ page, entra }) => {
+    entra.photo = false;
+    // A popup blocker: window.open returns null, as Chrome does for a blocked popup.
+    await page.addInitScript(() => {
+      window.open = () => null;
+    });
+    await page.goto("/");
+    await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+    // The whole page goes to (fake) Entra, through redirect.html, and back to where it started.
+    await expect(page.getByRole("link", { name: "Go to dashboard" })).toBeVisible();
+    expect(page.url()).not.toContain("redirect.html");
+    expect(entra.count("authorize", "select_account")).toBe(1);
+    await expect(page.getByTestId("avatar-initials")).toHaveText("AM");
+    await expect.poll(() => entra.count("photo")).toBeGreaterThan(0);
+
+    await openDashboard(page);
+    await expect(page.getByRole("region", { name: "Your profile" }).getByText("Alice Martin")).toBeVisible();
+  });
+
+  test("sign-out from the avatar menu with the keyboard", async ({ page, entra }) => {
+    await signIn(page);
+    await openDashboard(page);
+    const menuButton = page.getByRole("button", { name: /Account menu for Alice Martin/ });
+    await menuButton.focus();
+    await page.keyboard.press("Enter");
+    const menu = page.getByRole("menu", { name: "Account" });
+    await expect(menu).toBeVisible();
+    await expect(menu.getByText("alice.martin@contoso.example")).toBeVisible();
+    await expect(menu.getByRole("menuitem", { name: "Sign out" })).toBeFocused();
+    await shot(page, "04-account-menu");
+    // Escape closes it and gives focus back.
+    await page.keyboard.press("Escape");
+    await expect(menu).toBeHidden();
+    await expect(menuButton).toBeFocused();
+
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter"); // "Sign out" has focus
+    await expect(page.getByRole("button", { name: "Sign in with Microsoft" })).toBeVisible();
+    expect(entra.count("logout")).toBe(1);
+    await expect(page.getByRole("button", { name: /Account menu/ })).toHaveCount(0);
+
+    await page.goto("/dashboard");
+    await expect(page.getByRole("heading", { name: "Sign in to see your tasks" })).toBeVisible();
+  });
+});
+
+test.describe("token renewal", () => {
+  test("an access token the API rejects as expired is renewed silently and the call retried", async ({ page, entra }) => {
+    // The API token issued at sign-in is already past its exp, but MSAL's cache believes it is
+    // good for an hour: only the API can tell, with a 401.
+    entra.expiredAccessTokens = 1;
+    await signIn(page);
+    const popups: string[] = [];
+    page.on("popup", (p) => popups.push(p.url()));
+    await openDashboard(page);
+
+    await expect(page.getByText("No tasks yet")).toBeVisible();
+    await expect(page.getByRole("region", { name: "Your profile" }).getByText("access_as_user")).toBeVisible();
+    expect(entra.count("token", "refresh_token")).toBeGreaterThanOrEqual(1);
+    expect(entra.count("authorize")).toBe(1); // the sign-in only: no prompt, no popup
+    expect(popups).toEqual([]);
+  });
+
+  test("when the refresh token is refused too, the user signs in again interactively", async ({ page, entra }) => {
+    entra.expiredAccessTokens = 1;
+    await signIn(page);
+    await expect(page.getByTestId("avatar-photo")).toBeVisible();
+    // Now the refresh token is revoked and the Entra session is gone.
+    entra.rejectRefresh = true;
+    entra.session = false;
+    const popupPromise = page.waitForEvent("popup");
+    await page.getByRole("link", { name: "Go to dashboard" }).click();
+    const popup = await popupPromise; // interactive sign-in
+    await popup.waitForEvent("close");
+    await expect(page.getByText("No tasks yet")).toBeVisible();
+    await expect(page.getByRole("region", { name: "Your profile" }).getByText("access_as_user")).toBeVisible();
+
+    expect(entra.count("token", "refresh_token")).toBeGreaterThanOrEqual(1); // tried silently first
+    expect(entra.count("authorize", "none")).toBeGreaterThanOrEqual(1); // hidden iframe: login_required
+    expect(entra.count("authorize") - entra.count("authorize", "none")).toBe(2); // sign-in + re-auth
+  });
+});

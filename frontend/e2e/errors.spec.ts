@@ -1,0 +1,70 @@
+import { test, expect, signIn, openDashboard, shot } from "./fixtures";
+
+test("missing config.json: a setup screen, not a blank page", async ({ page }) => {
+  await page.route("**/config.json", (route) => route.fulfill({ status: 404, body: "Not found" }));
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "This app is not configured yet" })).toBeVisible();
+  await expect(page.getByText("/config.json answered HTTP 404.")).toBeVisible();
+  await expect(page.getByText("make start")).toBeVisible();
+  await shot(page, "08-setup-missing-config");
+});
+
+test("placeholder config.json: the setup screen names each field to fix", async ({ page }) => {
+  await page.route("**/config.json", (route) =>
+    route.fulfill({
+      contentType: "application/json",
+      body: JSON.stringify({
+        clientId: "<SPA app registration client id>",
+        tenantId: "<directory (tenant) id>",
+        apiScope: "api://<API app registration client id>/access_as_user",
+        apiBaseUrl: "http://localhost:7071",
+      }),
+    }),
+  );
+  await page.goto("/dashboard");
+  await expect(page.getByRole("heading", { name: "This app is not configured yet" })).toBeVisible();
+  for (const field of ["clientId", "tenantId", "apiScope"]) {
+    await expect(page.getByText(`${field} is missing or still a placeholder.`)).toBeVisible();
+  }
+});
+
+test("API down (503): an error state with a retry that recovers", async ({ page }) => {
+  await signIn(page);
+  // Simulated outage of the task store: the API's 503 problem response with Retry-After.
+  await page.route(/\/api\/tasks(\?.*)?$/, (route) =>
+    route.fulfill({
+      status: 503,
+      headers: { "Retry-After": "30", "Access-Control-Allow-Origin": "*" },
+      contentType: "application/problem+json",
+      body: JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503, detail: "storage unavailable" }),
+    }),
+  );
+  await page.getByRole("link", { name: "Go to dashboard" }).click();
+  const error = page.getByRole("alert").filter({ hasText: "Your tasks could not be loaded" });
+  await expect(error).toContainText("The task store is temporarily unavailable. Try again in 30 s.");
+  await expect(page.getByLabel("New task")).toBeDisabled();
+  await shot(page, "09-api-error");
+
+  await page.unroute(/\/api\/tasks(\?.*)?$/);
+  await error.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByText("No tasks yet")).toBeVisible();
+});
+
+test("API unreachable: says so instead of spinning", async ({ page }) => {
+  await signIn(page);
+  await page.route(/\/api\//, (route) => route.abort("connectionrefused"));
+  await page.getByRole("link", { name: "Go to dashboard" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Your tasks could not be loaded" })).toContainText(
+    "Could not reach the API",
+  );
+  await expect(page.getByRole("region", { name: "Your profile" }).getByRole("alert")).toContainText("Could not reach the API");
+});
+
+test("a token without the API scope is refused by the real API (403) and explained", async ({ page, entra }) => {
+  entra.omitScope = true;
+  await signIn(page);
+  await openDashboard(page);
+  await expect(page.getByRole("alert").filter({ hasText: "Your tasks could not be loaded" })).toContainText(
+    "not allowed to use this API",
+  );
+});

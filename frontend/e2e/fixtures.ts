@@ -1,0 +1,82 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { test as base, expect, type Page } from "@playwright/test";
+import { FakeEntra } from "./fake-entra/fakeEntra";
+import { accessToken, makeUser, type FakeUser } from "./fake-entra/tokens";
+import type { Task } from "../src/api/types";
+
+export { expect };
+
+const SHOTS = join(import.meta.dirname, "..", "test-results", "screenshots");
+
+interface Fixtures {
+  user: FakeUser;
+  entra: FakeEntra;
+}
+
+export const test = base.extend<Fixtures>({
+  // Every test signs in as a brand-new user (fresh oid = fresh partition), so tests never share tasks.
+  user: async ({}, use) => use(makeUser("Alice Martin")),
+  entra: [
+    async ({ context, user }, use) => {
+      const entra = new FakeEntra(user);
+      await entra.install(context);
+      await use(entra);
+    },
+    { auto: true },
+  ],
+});
+
+/** Signs in from the landing page with the popup, as a user would. */
+export async function signIn(page: Page): Promise<void> {
+  await page.goto("/");
+  const popupPromise = page.waitForEvent("popup");
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  const popup = await popupPromise;
+  await popup.waitForEvent("close");
+  await expect(page.getByRole("link", { name: "Go to dashboard" })).toBeVisible();
+}
+
+export async function openDashboard(page: Page): Promise<void> {
+  await page.getByRole("link", { name: "Go to dashboard" }).click();
+  await expect(page.getByRole("heading", { name: "Tasks", exact: true })).toBeVisible();
+  await expect(page.getByRole("status", { name: "Loading tasks" })).toHaveCount(0);
+}
+
+export function taskList(page: Page) {
+  return page.getByRole("list", { name: "Tasks" });
+}
+
+export async function addTask(page: Page, title: string): Promise<void> {
+  await page.getByLabel("New task").fill(title);
+  await page.getByRole("button", { name: "Add task" }).click();
+  const row = taskList(page).getByRole("listitem").filter({ hasText: title });
+  await expect(row).toBeVisible();
+  // Wait until the API has answered (the row is no longer pending).
+  await expect(row).not.toHaveAttribute("aria-busy", "true");
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true, animations: "disabled" });
+  return path;
+}
+
+/** Calls the real API directly with a token minted for `user` (to arrange data or changes "elsewhere"). */
+export async function api<T>(user: FakeUser, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const base = process.env.E2E_API_URL;
+  if (!base) throw new Error("E2E_API_URL is not set (global setup did not run)");
+  const res = await fetch(`${base}/api${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${await accessToken(user)}`,
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export type { Task };

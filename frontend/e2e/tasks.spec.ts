@@ -1,0 +1,176 @@
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { FakeEntra } from "./fake-entra/fakeEntra";
+import { makeUser } from "./fake-entra/tokens";
+import { test, expect, signIn, openDashboard, addTask, taskList, shot, api, type Task } from "./fixtures";
+
+test("add, toggle, rename and delete persist across a reload", async ({ page }) => {
+  await signIn(page);
+  await openDashboard(page);
+
+  // Validation happens before anything is sent.
+  await page.getByRole("button", { name: "Add task" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Enter a title." })).toBeVisible();
+
+  await addTask(page, "Buy milk");
+  await addTask(page, "Write the report");
+  await addTask(page, "Call the plumber");
+  const list = taskList(page);
+  await expect(list.getByRole("listitem")).toHaveCount(3);
+
+  // Toggle with the checkbox (its label is the title).
+  await list.getByRole("checkbox", { name: "Buy milk" }).check();
+  await expect(list.getByRole("listitem").filter({ hasText: "Buy milk" })).not.toHaveAttribute("aria-busy", "true");
+
+  // Rename inline with the keyboard: Enter saves.
+  await list.getByRole("button", { name: "Rename “Write the report”" }).click();
+  const edit = list.getByLabel("New title for “Write the report”");
+  await expect(edit).toBeFocused();
+  await edit.fill("Write the quarterly report");
+  await edit.press("Enter");
+  await expect(list.getByRole("checkbox", { name: "Write the quarterly report" })).toBeVisible();
+  await expect(list.getByRole("listitem").filter({ hasText: "quarterly" })).not.toHaveAttribute("aria-busy", "true");
+
+  // Escape cancels a rename.
+  await list.getByRole("button", { name: "Rename “Call the plumber”" }).click();
+  await list.getByLabel("New title for “Call the plumber”").fill("nope");
+  await page.keyboard.press("Escape");
+  await expect(list.getByRole("checkbox", { name: "Call the plumber" })).toBeVisible();
+
+  await list.getByRole("button", { name: "Delete “Call the plumber”" }).click();
+  await expect(list.getByRole("listitem")).toHaveCount(2);
+  await expect(page.getByText("1 of 2 done")).toBeVisible();
+  await page.waitForLoadState("networkidle");
+
+  await page.reload();
+  await expect(page.getByText("1 of 2 done")).toBeVisible();
+  await expect(list.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
+  await expect(list.getByRole("checkbox", { name: "Write the quarterly report" })).not.toBeChecked();
+  await expect(list.getByText("Call the plumber")).toHaveCount(0);
+  await expect(list.getByText("Write the report", { exact: true })).toHaveCount(0);
+});
+
+test("two users in two browser contexts never see each other's tasks", async ({ browser, page, user }) => {
+  // Alice: the default context of this test.
+  await signIn(page);
+  await openDashboard(page);
+  await addTask(page, "Alice's secret plan");
+
+  // Bob: a second browser context with his own (fake) Entra sign-in.
+  const bob = makeUser("Bob Nguyen");
+  const bobContext = await browser.newContext();
+  const bobEntra = new FakeEntra(bob);
+  await bobEntra.install(bobContext);
+  const bobPage = await bobContext.newPage();
+  await signIn(bobPage);
+  await openDashboard(bobPage);
+  await expect(bobPage.getByText("No tasks yet")).toBeVisible();
+  await addTask(bobPage, "Bob's grocery list");
+
+  await page.reload();
+  await expect(taskList(page).getByRole("listitem")).toHaveCount(1);
+  await expect(taskList(page).getByText("Alice's secret plan")).toBeVisible();
+  await expect(page.getByText("Bob's grocery list")).toHaveCount(0);
+
+  await bobPage.reload();
+  await expect(taskList(bobPage).getByRole("listitem")).toHaveCount(1);
+  await expect(bobPage.getByText("Alice's secret plan")).toHaveCount(0);
+
+  // And the API itself: Bob cannot read Alice's task by id (404, not 403).
+  const alices = await api<{ items: Task[] }>(user, "GET", "/tasks");
+  const id = alices.body.items[0]!.id;
+  expect((await api(bob, "GET", `/tasks/${id}`)).status).toBe(404);
+  await bobContext.close();
+});
+
+test("a change made elsewhere (412) reloads the task and tells the user", async ({ page, user }) => {
+  await signIn(page);
+  await openDashboard(page);
+  await addTask(page, "Plan the offsite");
+
+  // Another device renames the task; this page still holds the old ETag.
+  const list = await api<{ items: Task[] }>(user, "GET", "/tasks");
+  const task = list.body.items[0]!;
+  const changed = await api<Task>(user, "PATCH", `/tasks/${task.id}`, { title: "Plan the offsite (venue booked)" });
+  expect(changed.status).toBe(200);
+
+  await taskList(page).getByRole("checkbox", { name: "Plan the offsite" }).check();
+  const notice = page.getByRole("status").filter({ hasText: "was changed somewhere else" });
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText("not applied");
+  const fresh = taskList(page).getByRole("checkbox", { name: "Plan the offsite (venue booked)" });
+  await expect(fresh).toBeVisible();
+  await expect(fresh).not.toBeChecked();
+  await shot(page, "06-conflict-notice");
+
+  // With the fresh ETag, the same action now works.
+  await fresh.check();
+  await expect(taskList(page).getByRole("listitem")).not.toHaveAttribute("aria-busy", "true");
+  const after = await api<Task>(user, "GET", `/tasks/${task.id}`);
+  expect(after.body.completed).toBe(true);
+});
+
+test("'Load more' fetches the next page", async ({ page, user }) => {
+  for (let i = 1; i <= 53; i++) {
+    const r = await api(user, "POST", "/tasks", { title: `Task ${String(i).padStart(2, "0")}` });
+    expect(r.status).toBe(201);
+  }
+  await signIn(page);
+  await openDashboard(page);
+  const list = taskList(page);
+  await expect(list.getByRole("listitem")).toHaveCount(50);
+  await expect(page.getByText("0 of 50 done (more to load)")).toBeVisible();
+  await page.getByRole("button", { name: "Load more" }).click();
+  await expect(list.getByRole("listitem")).toHaveCount(53);
+  await expect(list.getByRole("listitem").last()).toContainText("Task 53");
+  await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+});
+
+test("a failed change is rolled back and explained", async ({ page }) => {
+  await signIn(page);
+  await openDashboard(page);
+  await addTask(page, "Water the plants");
+  // The task store goes down for writes (simulated: the API's 503 problem response).
+  await page.route(/\/api\/tasks\/[^/?]+$/, (route) =>
+    route.request().method() === "PATCH"
+      ? route.fulfill({
+          status: 503,
+          headers: { "Retry-After": "5", "Access-Control-Allow-Origin": "*" },
+          contentType: "application/problem+json",
+          body: JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503, detail: "storage unavailable" }),
+        })
+      : route.continue(),
+  );
+  const box = taskList(page).getByRole("checkbox", { name: "Water the plants" });
+  await box.click();
+  await expect(page.getByRole("alert").filter({ hasText: "temporarily unavailable" })).toContainText("Try again in 5 s");
+  await expect(box).not.toBeChecked();
+  await page.getByRole("button", { name: "Dismiss message" }).click();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+});
+
+test("dashboard screenshots (desktop and phone)", async ({ page, user }) => {
+  for (const [title, done] of [
+    ["Review the pull request for the Bicep modules", true],
+    ["Rotate the storage account's keys", true],
+    ["Book the team offsite", false],
+    ["Draft the release notes for v1.2", false],
+    ["Call the plumber about the kitchen sink", false],
+  ] as const) {
+    const r = await api<Task>(user, "POST", "/tasks", { title });
+    if (done) await api(user, "PATCH", `/tasks/${r.body.id}`, { completed: true });
+  }
+  await signIn(page);
+  await openDashboard(page);
+  await expect(taskList(page).getByRole("listitem")).toHaveCount(5);
+  await expect(page.getByRole("region", { name: "Your profile" }).getByText("access_as_user")).toBeVisible();
+  await expect(page.getByTestId("avatar-photo")).toBeVisible();
+  const path = await shot(page, "05-dashboard");
+  if (process.env.UPDATE_DOCS_SCREENSHOT) {
+    mkdirSync(join(import.meta.dirname, "..", "..", "docs"), { recursive: true });
+    copyFileSync(path, join(import.meta.dirname, "..", "..", "docs", "dashboard.png"));
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(taskList(page).getByRole("listitem")).toHaveCount(5);
+  await shot(page, "07-dashboard-phone");
+});

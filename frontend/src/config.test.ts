@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig, validateConfig } from "./config";
+
+const good = {
+  clientId: "c5e8d2b0-6a4f-4c37-b1d9-8e0f2a7c6b45",
+  tenantId: "7b1c3d5e-0f2a-4b6c-8d9e-a1b2c3d4e5f6",
+  apiScope: "api://3f9a2c41-8b7d-4e15-9c60-2d8e7f1a4b93/access_as_user",
+  apiBaseUrl: "https://func-tasks.azurewebsites.net/",
+};
+
+describe("validateConfig", () => {
+  it("accepts a complete config and trims the base URL", () => {
+    const r = validateConfig(good);
+    expect(r).toEqual({ ok: true, config: { ...good, apiBaseUrl: "https://func-tasks.azurewebsites.net" } });
+  });
+
+  it("accepts an empty apiBaseUrl (same origin)", () => {
+    expect(validateConfig({ ...good, apiBaseUrl: "" }).ok).toBe(true);
+  });
+
+  it("names every placeholder field", () => {
+    const r = validateConfig({
+      clientId: "<SPA app registration client id>",
+      tenantId: "00000000-0000-0000-0000-000000000000",
+      apiScope: "api://<API client id>/access_as_user",
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.problems).toEqual([
+        "clientId is missing or still a placeholder.",
+        "tenantId is missing or still a placeholder.",
+        "apiScope is missing or still a placeholder.",
+      ]);
+    }
+  });
+
+  it("rejects non-GUID ids, odd scopes and plain-http remote APIs", () => {
+    const r = validateConfig({ clientId: "abc", tenantId: good.tenantId, apiScope: "access_as_user", apiBaseUrl: "http://api.example" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems).toHaveLength(3);
+    expect(validateConfig({ ...good, apiBaseUrl: "http://localhost:7071" }).ok).toBe(true);
+    expect(validateConfig([]).ok).toBe(false);
+  });
+});
+
+describe("loadConfig", () => {
+  it("reports a missing file and an HTML fallback page as missing", async () => {
+    const notFound = await loadConfig(async () => new Response("nope", { status: 404 }));
+    expect(notFound).toMatchObject({ ok: false, reason: "missing" });
+    const html = await loadConfig(async () => new Response("<!doctype html>", { status: 200 }));
+    expect(html).toMatchObject({ ok: false, reason: "missing" });
+    const offline = await loadConfig(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    expect(offline).toMatchObject({ ok: false, reason: "missing" });
+  });
+
+  it("fetches without the HTTP cache", async () => {
+    let init: RequestInit | undefined;
+    const r = await loadConfig(async (_u, i) => {
+      init = i;
+      return new Response(JSON.stringify(good));
+    });
+    expect(r.ok).toBe(true);
+    expect(init?.cache).toBe("no-store");
+  });
+});

@@ -1,0 +1,178 @@
+import { act, renderHook, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { ApiError, type ApiClient } from "../api/client";
+import type { Task } from "../api/types";
+import { useTasks } from "./useTasks";
+import { useMe } from "./useMe";
+
+const t = (id: string, title: string, etag = `W/"${id}-1"`): Task => ({
+  id,
+  title,
+  completed: false,
+  createdAt: "2026-11-26T10:00:00Z",
+  updatedAt: "2026-11-26T10:00:00Z",
+  etag,
+});
+
+function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
+  return {
+    me: vi.fn(async () => ({ id: "u", name: "Alice", email: "a@x", tenantId: "t", scopes: ["access_as_user"] })),
+    listTasks: vi.fn(async () => ({ items: [t("a", "First"), t("b", "Second"), t("c", "Third")] })),
+    getTask: vi.fn(async (id: string) => t(id, "fresh")),
+    createTask: vi.fn(async (title: string) => t("new", title)),
+    updateTask: vi.fn(async (id: string, patch) => ({ ...t(id, "x", `W/"${id}-2"`), ...patch })),
+    deleteTask: vi.fn(async () => undefined),
+    ...overrides,
+  };
+}
+
+async function loaded(api: ApiClient) {
+  const hook = renderHook(() => useTasks(api));
+  await waitFor(() => expect(hook.result.current.state.status).toBe("ready"));
+  return hook;
+}
+
+const titles = (r: { current: ReturnType<typeof useTasks> }) => r.current.state.items.map((i) => i.title);
+
+describe("useTasks", () => {
+  it("shows a load error with a readable message, and recovers on retry", async () => {
+    const listTasks = vi
+      .fn<ApiClient["listTasks"]>()
+      .mockRejectedValueOnce(new ApiError("storage unavailable", 503, undefined, 30))
+      .mockResolvedValueOnce({ items: [] });
+    const api = fakeApi({ listTasks });
+    const { result } = renderHook(() => useTasks(api));
+    await waitFor(() => expect(result.current.state.status).toBe("error"));
+    expect(result.current.state.loadError).toBe("The task store is temporarily unavailable. Try again in 30 s.");
+    act(() => result.current.retry());
+    await waitFor(() => expect(result.current.state.status).toBe("ready"));
+    expect(result.current.state.items).toEqual([]);
+  });
+
+  it("adds optimistically and swaps in the server's task", async () => {
+    let resolve!: (task: Task) => void;
+    const createTask = vi.fn(() => new Promise<Task>((r) => (resolve = r)));
+    const { result } = await loaded(fakeApi({ createTask }));
+    let done!: Promise<boolean>;
+    act(() => {
+      done = result.current.add("Fourth");
+    });
+    expect(result.current.state.items.at(-1)).toMatchObject({ title: "Fourth", pending: true });
+    await act(async () => {
+      resolve(t("d", "Fourth"));
+      await done;
+    });
+    expect(result.current.state.items.at(-1)).toEqual(t("d", "Fourth"));
+  });
+
+  it("removes the optimistic task and explains when adding fails", async () => {
+    const createTask = vi.fn(async () => {
+      throw new ApiError("title must be 1 to 200 characters", 400, { detail: "title must be 1 to 200 characters" });
+    });
+    const { result } = await loaded(fakeApi({ createTask }));
+    let ok: boolean | undefined;
+    await act(async () => {
+      ok = await result.current.add("Bad");
+    });
+    expect(ok).toBe(false);
+    expect(titles(result)).toEqual(["First", "Second", "Third"]);
+    expect(result.current.state.notice).toMatchObject({ kind: "error", text: "Could not add “Bad”. title must be 1 to 200 characters" });
+  });
+
+  it("sends the task's etag and rolls a failed update back", async () => {
+    const updateTask = vi.fn(async () => {
+      throw new ApiError("boom", 500, { title: "Internal Server Error" });
+    });
+    const { result } = await loaded(fakeApi({ updateTask }));
+    await act(async () => {
+      await result.current.update("b", { completed: true });
+    });
+    expect(updateTask).toHaveBeenCalledWith("b", { completed: true }, 'W/"b-1"');
+    expect(result.current.state.items[1]).toEqual(t("b", "Second"));
+    expect(result.current.state.notice?.kind).toBe("error");
+  });
+
+  it("on 412 reloads the task in place and tells the user the change was not applied", async () => {
+    const updateTask = vi.fn(async () => {
+      throw new ApiError("Precondition Failed", 412);
+    });
+    const getTask = vi.fn(async () => ({ ...t("b", "Second (edited elsewhere)", 'W/"b-9"') }));
+    const { result } = await loaded(fakeApi({ updateTask, getTask }));
+    await act(async () => {
+      await result.current.update("b", { title: "Mine" });
+    });
+    expect(getTask).toHaveBeenCalledWith("b");
+    expect(titles(result)).toEqual(["First", "Second (edited elsewhere)", "Third"]);
+    expect(result.current.state.items[1]?.etag).toBe('W/"b-9"');
+    expect(result.current.state.notice).toMatchObject({ kind: "info" });
+    expect(result.current.state.notice?.text).toContain("was changed somewhere else, so your rename was not applied");
+  });
+
+  it("on 412 for a task deleted elsewhere, drops it and says so", async () => {
+    const updateTask = vi.fn(async () => {
+      throw new ApiError("Precondition Failed", 412);
+    });
+    const getTask = vi.fn(async () => {
+      throw new ApiError("Not Found", 404);
+    });
+    const { result } = await loaded(fakeApi({ updateTask, getTask }));
+    await act(async () => {
+      await result.current.update("a", { completed: true });
+    });
+    expect(titles(result)).toEqual(["Second", "Third"]);
+    expect(result.current.state.notice?.text).toBe("“First” was deleted somewhere else.");
+  });
+
+  it("puts a task back where it was when deleting fails; treats 404 as already deleted", async () => {
+    const deleteTask = vi
+      .fn<ApiClient["deleteTask"]>()
+      .mockRejectedValueOnce(new ApiError("down", 503))
+      .mockRejectedValueOnce(new ApiError("Not Found", 404));
+    const { result } = await loaded(fakeApi({ deleteTask }));
+    await act(async () => {
+      await result.current.remove("b");
+    });
+    expect(titles(result)).toEqual(["First", "Second", "Third"]);
+    expect(result.current.state.notice?.text).toMatch(/^Could not delete “Second”\. The task store is temporarily unavailable/);
+
+    act(() => result.current.dismissNotice());
+    await act(async () => {
+      await result.current.remove("b");
+    });
+    expect(titles(result)).toEqual(["First", "Third"]);
+    expect(result.current.state.notice).toBeUndefined();
+  });
+
+  it("loads more pages, skipping duplicates, and reports a failed page without losing the list", async () => {
+    const listTasks = vi
+      .fn<ApiClient["listTasks"]>()
+      .mockResolvedValueOnce({ items: [t("a", "First")], next: "p2" })
+      .mockRejectedValueOnce(new ApiError("down", 503))
+      .mockResolvedValueOnce({ items: [t("a", "First"), t("b", "Second")] });
+    const { result } = await loaded(fakeApi({ listTasks }));
+    await act(async () => {
+      await result.current.loadMore();
+    });
+    expect(titles(result)).toEqual(["First"]);
+    expect(result.current.state.next).toBe("p2");
+    expect(result.current.state.notice?.text).toMatch(/^Could not load more tasks/);
+    await act(async () => {
+      await result.current.loadMore();
+    });
+    expect(listTasks).toHaveBeenLastCalledWith({ limit: 50, next: "p2" });
+    expect(titles(result)).toEqual(["First", "Second"]);
+    expect(result.current.state.next).toBeUndefined();
+  });
+});
+
+describe("useMe", () => {
+  it("surfaces a 403 as an explanation", async () => {
+    const me = vi.fn(async () => {
+      throw new ApiError("insufficient_scope", 403);
+    });
+    const api = fakeApi({ me });
+    const { result } = renderHook(() => useMe(api));
+    await waitFor(() => expect(result.current.state.status).toBe("error"));
+    expect(result.current.state).toMatchObject({ error: expect.stringContaining("not allowed to use this API") });
+  });
+});
