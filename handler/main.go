@@ -56,6 +56,7 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	}
 	verifier, err := auth.NewVerifier(auth.Config{
 		TenantID: cfg.TenantID, ClientID: cfg.APIClientID, RequiredScope: cfg.RequiredScope,
+		CacheSize: cfg.TokenCacheSize,
 	}, keys)
 	if err != nil {
 		return err

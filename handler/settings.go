@@ -23,7 +23,14 @@ type settings struct {
 	TablesEndpoint   string // managed identity, Azure
 	IdentityClientID string // user-assigned identity; empty: system-assigned
 	Table            string
+	TokenCacheSize   int // verified tokens remembered; 0: every request is checked in full
 }
+
+// DefaultTokenCacheSize covers the tokens of a busy instance's active users (each SPA reuses
+// one token for up to an hour) at a few MB at most: entries hold the token string.
+const DefaultTokenCacheSize = 1024
+
+const maxTokenCacheSize = 100_000
 
 var tableName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{2,62}$`)
 
@@ -82,6 +89,11 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	if s.IdentityClientID != "" && !auth.IsGUID(s.IdentityClientID) {
 		bad("AZURE_CLIENT_ID must be the user-assigned identity's client id, a GUID")
 	}
+	cacheSize, err := strconv.Atoi(orDefault(get("AUTH_TOKEN_CACHE_SIZE"), strconv.Itoa(DefaultTokenCacheSize)))
+	if err != nil || cacheSize < 0 || cacheSize > maxTokenCacheSize {
+		bad("AUTH_TOKEN_CACHE_SIZE must be a number of tokens from 0 (no cache) to %d", maxTokenCacheSize)
+	}
+	s.TokenCacheSize = cacheSize
 	if !tableName.MatchString(s.Table) {
 		bad("TASKS_TABLE must be 3-63 letters and digits, starting with a letter")
 	}
