@@ -329,7 +329,7 @@ func TestAttackTable(t *testing.T) {
 			return strings.Replace(text, `"oid":`, `"OID":`, 1)
 		}), status: 401, challenge: invalidToken("the token has no valid oid")},
 		{name: "Aud in another case does not stand in for aud", auth: payload(func(text string) string {
-			return appendM(`"Aud":"`+atkClient+`"`)(strings.Replace(text, `"aud":"`+atkClient+`"`, `"aud":"someone-else"`, 1))
+			return appendM(`"Aud":"` + atkClient + `"`)(strings.Replace(text, `"aud":"`+atkClient+`"`, `"aud":"someone-else"`, 1))
 		}), status: 401, challenge: invalidToken("the audience is invalid")},
 		{name: "duplicate oid, the last one counts", auth: payload(appendM(`"oid":"` + atkUserB + `"`)), status: 200, user: atkUserB},
 		{name: "duplicate aud, last one foreign", auth: payload(appendM(`"aud":"someone-else"`)), status: 401, challenge: invalidToken("the audience is invalid")},
