@@ -1,0 +1,248 @@
+package reliability
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/handler/testenv"
+)
+
+const (
+	tenant = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
+	client = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
+)
+
+// env is the real stack: Azurite from the pinned npm package, a loopback key set, and the
+// handler binary as the Functions host runs it.
+type env struct {
+	azurite *testenv.Azurite
+	handler *testenv.Handler
+	key     *authtest.Key
+	http    *http.Client
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	key, err := authtest.NewKey("reliability-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	az := testenv.StartAzurite(t)
+	h := testenv.StartHandler(t, map[string]string{
+		"AZURE_TENANT_ID":          tenant,
+		"AZURE_API_CLIENT_ID":      client,
+		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, authtest.NewKeyServer(key)),
+		"TABLES_CONNECTION_STRING": az.ConnectionString(),
+	})
+	return &env{azurite: az, handler: h, key: key, http: newClient()}
+}
+
+func newClient() *http.Client {
+	return &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128, IdleConnTimeout: 30 * time.Second},
+	}
+}
+
+// userOID makes the i-th simulated user's object id.
+func userOID(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-%012x", 0x10000000+i, i) }
+
+func (e *env) token(t testing.TB, oid string) string {
+	t.Helper()
+	tok, err := e.key.Sign(authtest.V2Claims(tenant, client, oid, time.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// wireTask is a task as the API sends it.
+type wireTask struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Completed bool   `json:"completed"`
+	CreatedAt string `json:"createdAt"`
+	UpdatedAt string `json:"updatedAt"`
+	ETag      string `json:"etag"`
+}
+
+type answer struct {
+	status  int
+	header  http.Header
+	body    []byte
+	elapsed time.Duration
+	err     error // transport error: no answer at all
+}
+
+func (a answer) decode(v any) error {
+	if err := json.Unmarshal(a.body, v); err != nil {
+		return fmt.Errorf("decode %d %q: %w", a.status, a.body, err)
+	}
+	return nil
+}
+
+func (a answer) String() string {
+	if a.err != nil {
+		return "transport error: " + a.err.Error()
+	}
+	return fmt.Sprintf("%d %s", a.status, bytes.TrimSpace(a.body))
+}
+
+// call sends one request; it never fails the test, so that goroutines can use it.
+func call(c *http.Client, base, method, path, token string, body any, header map[string]string) answer {
+	var rd io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		return answer{err: err}
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	start := time.Now()
+	resp, err := c.Do(req)
+	if err != nil {
+		return answer{err: err, elapsed: time.Since(start)}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return answer{status: resp.StatusCode, header: resp.Header, body: raw, err: err, elapsed: time.Since(start)}
+}
+
+// listAll follows next links to the end of a user's tasks.
+func listAll(c *http.Client, base, token string, limit int) ([]wireTask, error) {
+	var all []wireTask
+	next := ""
+	for range 10000 {
+		q := url.Values{"limit": {strconv.Itoa(limit)}}
+		if next != "" {
+			q.Set("next", next)
+		}
+		a := call(c, base, "GET", "/api/tasks?"+q.Encode(), token, nil, nil)
+		if a.err != nil || a.status != 200 {
+			return nil, fmt.Errorf("list: %v", a)
+		}
+		var page struct {
+			Items []wireTask `json:"items"`
+			Next  string     `json:"next"`
+		}
+		if err := a.decode(&page); err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.Next == "" {
+			return all, nil
+		}
+		next = page.Next
+	}
+	return nil, errors.New("listing does not end")
+}
+
+// tally counts what happened across goroutines and keeps the first few failures verbatim.
+type tally struct {
+	mu         sync.Mutex
+	ops        int
+	byStatus   map[int]int
+	failures   []string
+	failCount  int
+	crossReads int
+	faults     int
+}
+
+func newTally() *tally { return &tally{byStatus: map[int]int{}} }
+
+func (t *tally) op(a answer) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ops++
+	if a.err == nil {
+		t.byStatus[a.status]++
+	} else {
+		t.byStatus[0]++
+	}
+}
+
+func (t *tally) fail(format string, args ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.failCount++
+	if len(t.failures) < 15 {
+		t.failures = append(t.failures, fmt.Sprintf(format, args...))
+	}
+}
+
+func (t *tally) crossRead(format string, args ...any) {
+	t.mu.Lock()
+	t.crossReads++
+	t.mu.Unlock()
+	t.fail("CROSS-USER READ: "+format, args...)
+}
+
+func (t *tally) fivexx() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for s, c := range t.byStatus {
+		if s >= 500 {
+			n += c
+		}
+	}
+	return n
+}
+
+// report logs the summary line `make soak` prints and fails the test on any failure.
+func (t *tally) report(tb testing.TB, name string, extra ...string) {
+	tb.Helper()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	statuses := make([]string, 0, len(t.byStatus))
+	for _, s := range []int{0, 200, 201, 204, 400, 401, 404, 412, 500, 502, 503} {
+		if n := t.byStatus[s]; n > 0 {
+			statuses = append(statuses, fmt.Sprintf("%d:%d", s, n))
+		}
+	}
+	for s, n := range t.byStatus {
+		if !strings.Contains(" 0 200 201 204 400 401 404 412 500 502 503 ", " "+strconv.Itoa(s)+" ") {
+			statuses = append(statuses, fmt.Sprintf("%d:%d", s, n))
+		}
+	}
+	line := fmt.Sprintf("SUMMARY %s: operations=%d faults=%d failures=%d cross-user-reads=%d statuses=[%s]",
+		name, t.ops, t.faults, t.failCount, t.crossReads, strings.Join(statuses, " "))
+	if len(extra) > 0 {
+		line += " " + strings.Join(extra, " ")
+	}
+	tb.Log(line)
+	for _, f := range t.failures {
+		tb.Error(f)
+	}
+	if t.failCount > len(t.failures) {
+		tb.Errorf("... and %d more failures", t.failCount-len(t.failures))
+	}
+}
+
+// envInt reads a scale knob such as RELIABILITY_OPS (make soak raises them).
+func envInt(name string, fallback int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return fallback
+}
