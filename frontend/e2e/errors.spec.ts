@@ -34,14 +34,16 @@ test("API down (503): an error state with a retry that recovers", async ({ page 
   await page.route(/\/api\/tasks(\?.*)?$/, (route) =>
     route.fulfill({
       status: 503,
-      headers: { "Retry-After": "30", "Access-Control-Allow-Origin": "*" },
+      headers: { "Retry-After": "5", "Access-Control-Allow-Origin": "*" },
       contentType: "application/problem+json",
       body: JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503, detail: "storage unavailable" }),
     }),
   );
   await page.getByRole("link", { name: "Go to dashboard" }).click();
   const error = page.getByRole("alert").filter({ hasText: "Your tasks could not be loaded" });
-  await expect(error).toContainText("The task store is temporarily unavailable. Try again in 30 s.");
+  // Cross-origin, the SPA cannot read Retry-After (the Functions host exposes no custom headers),
+  // so it gives a general hint; the unit tests cover the same-origin case with the header.
+  await expect(error).toContainText("The task store is temporarily unavailable. Try again shortly.");
   await expect(page.getByLabel("New task")).toBeDisabled();
   await shot(page, "09-api-error");
 

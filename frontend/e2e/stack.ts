@@ -6,7 +6,7 @@
 //   - a static server for the production bundle (dist/) with its own /config.json.
 // Entra itself is faked per browser context with route interception (fake-entra/fakeEntra.ts).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { createConnection, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -126,7 +126,9 @@ function spaServer(dist: string, config: object, apiProxyPort: number | null): S
       "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
       "Cache-Control": file.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
     });
-    createReadStream(file).pipe(res);
+    createReadStream(file)
+      .on("error", () => res.end())
+      .pipe(res);
   });
 }
 
@@ -155,13 +157,16 @@ export function funchostAvailable(): boolean {
 }
 
 export async function startStack(spaPort: number): Promise<Stack> {
-  const dist = join(FRONTEND, "dist");
-  if (!existsSync(join(dist, "index.html")) || !existsSync(join(dist, "redirect.html"))) {
+  const built = join(FRONTEND, "dist");
+  if (!existsSync(join(built, "index.html")) || !existsSync(join(built, "redirect.html"))) {
     throw new Error("frontend/dist is missing: run `npm run build` first (make test-frontend does).");
   }
   const logDir = join(FRONTEND, "test-results", "e2e-logs");
   mkdirSync(logDir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "tasks-e2e-"));
+  // Serve a snapshot: a rebuild of dist/ during the run must not pull files from under the tests.
+  const dist = join(work, "dist");
+  cpSync(built, dist, { recursive: true });
   const procs: ChildProcess[] = [];
   const servers: Server[] = [];
   const stop = async () => {
@@ -222,9 +227,12 @@ export async function startStack(spaPort: number): Promise<Stack> {
       apiPort = await freePort();
       const app = join(work, "app");
       writeFileSync(join(app, "host.json"), readText(join(REPO, "host.json")));
-      for (const fn of ["me", "tasks", "task"]) {
+      // The same staging as `make build`, in a private folder so a developer's build/ is untouched.
+      for (const fn of readdirSync(join(REPO, "functions"))) {
+        const def = join(REPO, "functions", fn, "function.json");
+        if (!existsSync(def)) continue;
         mkdirSync(join(app, fn), { recursive: true });
-        writeFileSync(join(app, fn, "function.json"), readText(join(REPO, "functions", fn, "function.json")));
+        writeFileSync(join(app, fn, "function.json"), readText(def));
       }
       writeFileSync(
         join(app, "local.settings.json"),
@@ -237,9 +245,10 @@ export async function startStack(spaPort: number): Promise<Stack> {
       const hostBin = join(work, "funchost");
       const hb = spawnSync("go", ["build", "-o", hostBin, "./tools/funchost"], { cwd: REPO, encoding: "utf8" });
       if (hb.status !== 0) throw new Error(`go build ./tools/funchost failed:\n${hb.stderr}`);
-      const host = run(hostBin, ["--script-root", app], { cwd: app, log: join(logDir, "funchost.log") });
+      const host = run(hostBin, ["-script-root", app, "-port", String(apiPort)], { cwd: app, log: join(logDir, "funchost.log") });
       procs.push(host);
-      await waitFor("host stand-in", () => tcpOpen(apiPort), host);
+      // Ready when a request goes through the host to the handler (401: no token).
+      await waitFor("host stand-in", () => fetch(`http://127.0.0.1:${apiPort}/api/me`).then((r) => r.status === 401, () => false), host);
     } else {
       // 3b. No stand-in yet: the bare handler, reached through the SPA server's same-origin /api proxy.
       mode = "handler";

@@ -143,7 +143,7 @@ test("a failed change is rolled back and explained", async ({ page }) => {
   );
   const box = taskList(page).getByRole("checkbox", { name: "Water the plants" });
   await box.click();
-  await expect(page.getByRole("alert").filter({ hasText: "temporarily unavailable" })).toContainText("Try again in 5 s");
+  await expect(page.getByRole("alert").filter({ hasText: "temporarily unavailable" })).toContainText("Could not save “Water the plants”");
   await expect(box).not.toBeChecked();
   await page.getByRole("button", { name: "Dismiss message" }).click();
   await expect(page.getByRole("alert")).toHaveCount(0);

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Writes frontend/public/config.json for the Vite dev server when it does not exist yet
+// (`make start-web`). `azd provision` (scripts/postprovision.sh) writes the same file with real
+// values; this is the fallback for a hand-made local.settings.json.
+//
+// Sources, first found wins:
+//   clientId   env AZURE_SPA_CLIENT_ID, else local.settings.json Values.AZURE_SPA_CLIENT_ID
+//   tenantId   env AZURE_TENANT_ID,     else Values.AZURE_TENANT_ID
+//   apiScope   env API_SCOPE,           else api://<Values.AZURE_API_CLIENT_ID>/access_as_user
+//   apiBaseUrl env API_BASE_URL,        else http://localhost:<Host.LocalHttpPort or 7071>
+// Anything unknown is written as a <placeholder>, and the app then shows its setup screen
+// naming the field, instead of failing somewhere inside sign-in.
+//
+// Usage: node scripts/write-config.mjs [--force] [--settings ../local.settings.json] [--out public/config.json]
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? resolve(args[i + 1]) : def;
+};
+const out = opt("--out", resolve(here, "../public/config.json"));
+const settingsPath = opt("--settings", resolve(here, "../../local.settings.json"));
+const force = args.includes("--force");
+
+if (existsSync(out) && !force) {
+  console.log(`${out} exists; leaving it as it is (--force to rewrite).`);
+  process.exit(0);
+}
+
+let values = {};
+let host = {};
+if (existsSync(settingsPath)) {
+  try {
+    const s = JSON.parse(readFileSync(settingsPath, "utf8"));
+    values = s.Values ?? {};
+    host = s.Host ?? {};
+  } catch (err) {
+    console.error(`${settingsPath} is not valid JSON (${err.message}); using placeholders.`);
+  }
+} else {
+  console.log(`${settingsPath} not found; using placeholders.`);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const guidOr = (v, placeholder) => (typeof v === "string" && GUID.test(v.trim()) ? v.trim() : placeholder);
+const env = process.env;
+
+const apiClientId = guidOr(env.AZURE_API_CLIENT_ID ?? values.AZURE_API_CLIENT_ID, null);
+const config = {
+  clientId: guidOr(env.AZURE_SPA_CLIENT_ID ?? values.AZURE_SPA_CLIENT_ID, "<SPA app registration client id>"),
+  tenantId: guidOr(env.AZURE_TENANT_ID ?? values.AZURE_TENANT_ID, "<directory (tenant) id>"),
+  apiScope: env.API_SCOPE || (apiClientId ? `api://${apiClientId}/access_as_user` : "api://<API app registration client id>/access_as_user"),
+  apiBaseUrl: env.API_BASE_URL ?? `http://localhost:${Number(host.LocalHttpPort) || 7071}`,
+};
+
+writeFileSync(`${out}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
+renameSync(`${out}.tmp`, out);
+const missing = Object.entries(config).filter(([, v]) => /[<>]/.test(v)).map(([k]) => k);
+console.log(`wrote ${out}${missing.length ? ` (still placeholders: ${missing.join(", ")}; the app will show its setup screen)` : ""}`);

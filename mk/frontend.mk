@@ -1,0 +1,51 @@
+# The SPA (issue 4): frontend/ (Vite + React + MSAL v5). See docs/frontend.md.
+#
+# test-frontend: typecheck, Vitest, production build, then Playwright browser tests against the
+# production bundle, the real Go API through the host stand-in, real Azurite and a fake Entra.
+# It uses Debian's Chromium (CHROMIUM_PATH, else /usr/bin/chromium) and never downloads a browser.
+# It ends with one plain line, "N passed, N failed", over the unit and browser tests.
+
+FRONTEND_DIR := frontend
+FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.package-lock.json
+FRONTEND_CHROMIUM = $(or $(CHROMIUM_PATH),/usr/bin/chromium)
+
+.PHONY: test-frontend start-web frontend-deps frontend-build frontend-screenshot
+
+$(FRONTEND_STAMP): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.json
+	cd $(FRONTEND_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+frontend-deps: $(FRONTEND_STAMP)
+
+frontend-build: $(FRONTEND_STAMP) ## Build the SPA's production bundle into frontend/dist.
+	cd $(FRONTEND_DIR) && npm run -s build
+
+test-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) ## SPA: typecheck, unit tests, build, browser tests (Chromium).
+	@if [ ! -x "$(FRONTEND_CHROMIUM)" ]; then \
+	  echo "test-frontend: no Chromium at $(FRONTEND_CHROMIUM)." >&2; \
+	  echo "  Install Debian's:  sudo apt-get update && sudo apt-get install -y chromium fonts-liberation" >&2; \
+	  echo "  or point CHROMIUM_PATH at a Chromium/Chrome binary. This target never downloads a browser." >&2; \
+	  exit 1; \
+	fi
+	cd $(FRONTEND_DIR) && npm run -s typecheck
+	cd $(FRONTEND_DIR) && rm -rf test-results && mkdir -p test-results
+	@cd $(FRONTEND_DIR) && start=$$(date +%s); \
+	  npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json; \
+	  npm run -s build >test-results/build.log 2>&1 || { cat test-results/build.log; echo "0 passed, 1 failed"; exit 1; }; \
+	  CHROMIUM_PATH="$(FRONTEND_CHROMIUM)" npx playwright test; \
+	  node scripts/summary.mjs; rc=$$?; \
+	  echo "frontend tests took $$(( $$(date +%s) - start )) s; screenshots in $(FRONTEND_DIR)/test-results/screenshots/"; \
+	  exit $$rc
+
+TEST_TARGETS += test-frontend
+
+# Re-takes docs/dashboard.png (the README's screenshot) from the browser tests.
+frontend-screenshot: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build
+	cd $(FRONTEND_DIR) && CHROMIUM_PATH="$(FRONTEND_CHROMIUM)" UPDATE_DOCS_SCREENSHOT=1 npx playwright test -g "dashboard screenshots"
+
+# The Vite dev server on http://localhost:5173 (make start runs it beside the API). Writes
+# frontend/public/config.json from local.settings.json when it is missing (azd provision writes
+# it with the real ids).
+start-web: $(FRONTEND_STAMP) ## Run the SPA's dev server on http://localhost:5173.
+	cd $(FRONTEND_DIR) && node scripts/write-config.mjs
+	cd $(FRONTEND_DIR) && exec npx vite --port 5173 --strictPort
