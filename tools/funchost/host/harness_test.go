@@ -120,25 +120,10 @@ type runningHost struct {
 // startHost loads root, starts a Host on a free port and stops it when the test ends.
 func startHost(t *testing.T, root string, opts Options) *runningHost {
 	t.Helper()
-	app, err := LoadApp(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	settings, err := LoadLocalSettings(root)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.Environ == nil {
 		opts.Environ = []string{"PATH=" + os.Getenv("PATH")}
 	}
-	if opts.HandlerOutput == nil {
-		opts.HandlerOutput = t.Output()
-	}
-	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
-	h, err := New(app, settings, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newHost(t, root, opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -158,6 +143,28 @@ func startHost(t *testing.T, root string, opts Options) *runningHost {
 		}
 	})
 	return rh
+}
+
+// newHost loads root as the stand-in does and prepares a Host logging to the test output.
+func newHost(t *testing.T, root string, opts Options) *Host {
+	t.Helper()
+	app, err := LoadApp(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings, err := LoadLocalSettings(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.HandlerOutput == nil {
+		opts.HandlerOutput = t.Output()
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
+	h, err := New(app, settings, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // echo is what testdata/echohandler reports about the request it received.

@@ -34,19 +34,8 @@ func TestHandlerThatExitsAtStartFailsAtOnce(t *testing.T) {
 // runUntilDone runs a host on root and returns what Run returned, failing after limit.
 func runUntilDone(t *testing.T, root string, opts Options, limit time.Duration) error {
 	t.Helper()
-	app, err := LoadApp(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	settings, err := LoadLocalSettings(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Environ, opts.HandlerOutput = []string{}, t.Output()
-	h, err := New(app, settings, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	opts.Environ = []string{}
+	h := newHost(t, root, opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

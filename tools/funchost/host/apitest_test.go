@@ -1,0 +1,147 @@
+package host_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/apitest"
+	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/tools/funchost/host"
+)
+
+// TestAPIThroughTheStandIn runs the API integration suite a second time, through the
+// Functions routing: the repository's own host.json and function.json files in front of the
+// real handler binary. A route the handler serves but no function.json declares fails here.
+func TestAPIThroughTheStandIn(t *testing.T) {
+	apitest.Run(t, func(t *testing.T, settings map[string]string) apitest.Target {
+		return startStandIn(t, settings)
+	})
+}
+
+// standIn is the API behind a funchost Host, on a fixed loopback port for its lifetime.
+type standIn struct {
+	root string
+	addr string
+	stop context.CancelFunc
+	done chan error
+}
+
+func startStandIn(t *testing.T, settings map[string]string) *standIn {
+	t.Helper()
+	s := &standIn{root: stageScriptRoot(t, settings)}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.addr = ln.Addr().String()
+	s.start(t, ln)
+	t.Cleanup(func() { s.halt(t) })
+	return s
+}
+
+func (s *standIn) URL() string { return "http://" + s.addr }
+
+// Restart stops the stand-in (and so the handler) and starts both again on the same port.
+func (s *standIn) Restart(t *testing.T) {
+	t.Helper()
+	s.halt(t)
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", s.addr, err)
+	}
+	s.start(t, ln)
+}
+
+func (s *standIn) start(t *testing.T, ln net.Listener) {
+	t.Helper()
+	app, err := host.LoadApp(s.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings, err := host.LoadLocalSettings(s.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := host.New(app, settings, host.Options{
+		Environ:       []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")},
+		HandlerOutput: t.Output(),
+		Logger:        slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop, s.done = cancel, make(chan error, 1)
+	go func() { s.done <- h.Run(ctx, ln) }()
+}
+
+func (s *standIn) halt(t *testing.T) {
+	t.Helper()
+	if s.stop == nil {
+		return
+	}
+	s.stop()
+	s.stop = nil
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("stand-in: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("stand-in did not stop within 20 s")
+	}
+}
+
+// stageScriptRoot lays out what `make build` stages (host.json, one folder per function,
+// the handler binary) plus a local.settings.json holding settings.
+func stageScriptRoot(t *testing.T, settings map[string]string) string {
+	t.Helper()
+	repo, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	link(t, filepath.Join(repo, "host.json"), filepath.Join(root, "host.json"))
+	fns, err := filepath.Glob(filepath.Join(repo, "functions", "*", "function.json"))
+	if err != nil || len(fns) == 0 {
+		t.Fatalf("no functions/*/function.json in %s: %v", repo, err)
+	}
+	for _, fn := range fns {
+		dir := filepath.Join(root, filepath.Base(filepath.Dir(fn)))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		link(t, fn, filepath.Join(dir, "function.json"))
+	}
+	link(t, testenv.BuildHandler(t), filepath.Join(root, "handler"))
+
+	values := map[string]string{"FUNCTIONS_WORKER_RUNTIME": "custom"}
+	for k, v := range settings {
+		values[k] = v
+	}
+	data, err := json.Marshal(map[string]any{"IsEncrypted": false, "Values": values})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "local.settings.json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func link(t *testing.T, target, name string) {
+	t.Helper()
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(abs, name); err != nil {
+		t.Fatal(err)
+	}
+}
