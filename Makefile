@@ -19,7 +19,11 @@ help: ## List the targets.
 deps: $(AZURITE_BIN) ## Install Go modules and the pinned Azurite.
 	$(GO) mod download
 
-$(AZURITE_BIN): $(AZURITE_DIR)/package.json $(AZURITE_DIR)/package-lock.json
+# A stamp file, not the .bin symlink, records the install: a symlink's own time is not what
+# make compares, and a needless `npm ci` would pull node_modules from under a running Azurite.
+AZURITE_STAMP := $(AZURITE_DIR)/node_modules/.installed
+$(AZURITE_BIN): $(AZURITE_STAMP)
+$(AZURITE_STAMP): $(AZURITE_DIR)/package.json $(AZURITE_DIR)/package-lock.json
 	cd $(AZURITE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
