@@ -26,13 +26,15 @@ export function SetupScreen({ problems, reason }: { problems: string[]; reason: 
         <h2>How to fix it</h2>
         <ul>
           <li>
-            <strong>Locally:</strong> put your tenant id and app registration ids in <code>local.settings.json</code>{" "}
-            and run <code>make start</code>, which writes <code>frontend/public/config.json</code>. Or copy{" "}
-            <code>frontend/public/config.example.json</code> to <code>config.json</code> and edit it.
+            <strong>Locally:</strong> <code>azd provision</code> writes <code>frontend/public/config.json</code> for you.
+            Without azd, add <code>AZURE_SPA_CLIENT_ID</code> beside <code>AZURE_TENANT_ID</code> and{" "}
+            <code>AZURE_API_CLIENT_ID</code> in <code>local.settings.json</code>, delete the old{" "}
+            <code>config.json</code> and run <code>make start</code> again — or copy{" "}
+            <code>frontend/public/config.example.json</code> to <code>config.json</code> and fill it in.
           </li>
           <li>
-            <strong>In Azure:</strong> <code>azd up</code> writes <code>config.json</code> from the deployment's outputs;
-            run <code>azd deploy</code> again if it is missing.
+            <strong>In Azure:</strong> <code>azd up</code> (or <code>azd deploy web</code>) writes{" "}
+            <code>config.json</code> into the deployed site from the provisioned app registrations and API URL.
           </li>
         </ul>
         <p>The file looks like this:</p>
