@@ -86,6 +86,36 @@ test.describe("token renewal", () => {
     expect(popups).toEqual([]);
   });
 
+  test("an access token expired in MSAL's cache is renewed with the refresh token before the call", async ({ page, entra }) => {
+    await signIn(page);
+    await expect(page.getByTestId("avatar-photo")).toBeVisible();
+    // Age the cached API token past its expiry, as an idle hour would.
+    const aged = await page.evaluate(() => {
+      let n = 0;
+      for (const key of Object.keys(sessionStorage)) {
+        if (!key.includes("|accesstoken|") || !key.includes("access_as_user")) continue;
+        const entry = JSON.parse(sessionStorage.getItem(key) ?? "{}") as Record<string, string>;
+        const past = String(Math.floor(Date.now() / 1000) - 60);
+        sessionStorage.setItem(key, JSON.stringify({ ...entry, expiresOn: past, extendedExpiresOn: past }));
+        n++;
+      }
+      return n;
+    });
+    expect(aged).toBe(1);
+    const refreshesBefore = entra.count("token", "refresh_token");
+    const apiStatuses: number[] = [];
+    page.on("response", (r) => {
+      if (r.url().includes("/api/") && r.request().method() !== "OPTIONS") apiStatuses.push(r.status());
+    });
+
+    await openDashboard(page);
+    await expect(page.getByText("No tasks yet")).toBeVisible();
+    await expect(page.getByRole("region", { name: "Your profile" }).getByText("access_as_user")).toBeVisible();
+    expect(entra.count("token", "refresh_token")).toBeGreaterThan(refreshesBefore);
+    expect(apiStatuses).not.toContain(401); // renewed before calling, not after a rejection
+    expect(entra.count("authorize")).toBe(1);
+  });
+
   test("when the refresh token is refused too, the user signs in again interactively", async ({ page, entra }) => {
     entra.expiredAccessTokens = 1;
     await signIn(page);
