@@ -68,7 +68,10 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	go warmUp(life, logger, keys, store)
 
 	srv := &http.Server{
-		Handler: api.New(api.Config{Verifier: verifier, Store: store, Logger: logger}),
+		Handler: api.New(api.Config{
+			Verifier: verifier, Store: store, Logger: logger,
+			TenantID: cfg.TenantID, APIClientID: cfg.APIClientID,
+		}),
 		// Slow clients must not hold connections: headers within 10 s, whole requests in 30.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

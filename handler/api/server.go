@@ -28,6 +28,8 @@ type Config struct {
 	Now      func() time.Time // nil: time.Now
 	// RequestTimeout bounds each request's work (key refresh, storage calls); zero: 15 s.
 	RequestTimeout time.Duration
+	// TenantID and APIClientID fill the served OpenAPI document's sign-in URLs and scope.
+	TenantID, APIClientID string
 }
 
 // Server is the API's http.Handler.
@@ -38,6 +40,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	timeout  time.Duration
+	openAPI  openAPIDocument
 	mux      *http.ServeMux
 }
 
@@ -64,6 +67,7 @@ func New(cfg Config) *Server {
 	if s.timeout == 0 {
 		s.timeout = 15 * time.Second
 	}
+	s.openAPI = renderOpenAPI(cfg.TenantID, cfg.APIClientID, s.requiredScope())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Path, rt.handler)
 	}
@@ -98,6 +102,7 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/tasks/{id}"}, s.authenticated(s.getTask)},
 		{Route{"PATCH", "/api/tasks/{id}"}, s.authenticated(s.updateTask)},
 		{Route{"DELETE", "/api/tasks/{id}"}, s.authenticated(s.deleteTask)},
+		{Route{"GET", "/api/openapi.json"}, http.HandlerFunc(s.serveOpenAPI)}, // anonymous
 	}
 }
 

@@ -34,6 +34,8 @@ type Env struct {
 	Tenant  string
 	Client  string
 	client  *http.Client
+	// contract is the OpenAPI document the API serves; Do holds every answer against it.
+	contract *Contract
 }
 
 // Fixed identities of the suite; any GUIDs would do.
@@ -67,6 +69,7 @@ func NewEnv(t *testing.T, start StartFunc) *Env {
 		"TABLES_CONNECTION_STRING": e.Azurite.ConnectionString(),
 		"TASKS_TABLE":              "tasks",
 	})
+	e.checkAnswersAgainstOpenAPI(t)
 	return e
 }
 
@@ -151,5 +154,11 @@ func (e *Env) Do(t *testing.T, req Request) Response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	answer := Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	if e.contract != nil {
+		for _, problem := range e.contract.Check(r, answer) {
+			t.Errorf("contract: %s", problem)
+		}
+	}
+	return answer
 }

@@ -36,6 +36,7 @@ type Problem struct {
 // Run starts the API through start and runs the whole suite against it.
 func Run(t *testing.T, start StartFunc) {
 	e := NewEnv(t, start)
+	e.requireEveryOperationExercised(t)
 	t.Run("Me", e.testMe)
 	t.Run("Unauthenticated", e.testUnauthenticated)
 	t.Run("CRUD", e.testCRUD)

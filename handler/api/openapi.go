@@ -1,0 +1,98 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// openAPITemplate is the hand-written OpenAPI 3.1 description of this package's routes. The
+// contract tests hold every answer of the integration suite against it, so it cannot drift
+// from what the handler does.
+//
+//go:embed openapi.json
+var openAPITemplate []byte
+
+// Placeholders in openapi.json, each a whole JSON string, replaced with this deployment's
+// values when the document is served.
+const (
+	authorizeURLPlaceholder = "https://login.microsoftonline.com/{tenant-id}/oauth2/v2.0/authorize"
+	tokenURLPlaceholder     = "https://login.microsoftonline.com/{tenant-id}/oauth2/v2.0/token"
+	scopePlaceholder        = "api://{api-client-id}/access_as_user"
+)
+
+// OpenAPITemplate returns the document as committed, placeholders and all.
+func OpenAPITemplate() []byte { return bytes.Clone(openAPITemplate) }
+
+// openAPIDocument is the document as served, with its strong ETag.
+type openAPIDocument struct {
+	body []byte
+	etag string
+}
+
+// renderOpenAPI fills in the tenant's sign-in URLs and the API's scope, so that a docs page
+// or an API client can sign in against this deployment without editing anything. With no
+// tenant or client id (a test wiring only part of the API) the placeholders stay.
+func renderOpenAPI(tenantID, apiClientID, scopeName string) openAPIDocument {
+	body := bytes.Clone(openAPITemplate)
+	if tenantID != "" {
+		base := "https://login.microsoftonline.com/" + tenantID + "/oauth2/v2.0/"
+		body = replaceJSONString(body, authorizeURLPlaceholder, base+"authorize")
+		body = replaceJSONString(body, tokenURLPlaceholder, base+"token")
+	}
+	if apiClientID != "" && scopeName != "" {
+		body = replaceJSONString(body, scopePlaceholder, "api://"+apiClientID+"/"+scopeName)
+	}
+	sum := sha256.Sum256(body)
+	return openAPIDocument{body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}
+}
+
+// replaceJSONString replaces every JSON string token equal to from (a member name or a value)
+// with to, encoded as JSON. Matching whole quoted tokens cannot touch text inside other strings.
+func replaceJSONString(doc []byte, from, to string) []byte {
+	quote := func(s string) []byte {
+		b, _ := json.Marshal(s) // a string always marshals
+		return b
+	}
+	return bytes.ReplaceAll(doc, quote(from), quote(to))
+}
+
+// serveOpenAPI answers GET /api/openapi.json without a token. Caches may keep the document but
+// must revalidate it (no-cache), so a redeployment with other settings is seen at once; the
+// ETag makes that revalidation a 304 without a body.
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", s.openAPI.etag)
+	if etagListHas(r.Header.Get("If-None-Match"), s.openAPI.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	w.Write(s.openAPI.body)
+}
+
+// etagListHas reports whether an If-None-Match value names etag (RFC 9110 §13.1.2: weak
+// comparison, "*" matches any).
+func etagListHas(header, etag string) bool {
+	for _, candidate := range strings.Split(header, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == "*" || candidate == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) requiredScope() string {
+	if s.verifier == nil {
+		return ""
+	}
+	return s.verifier.RequiredScope()
+}
