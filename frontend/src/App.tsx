@@ -6,12 +6,13 @@ import { Landing } from "./components/Landing";
 import { Dashboard } from "./components/Dashboard";
 import { SignInPrompt } from "./components/SignInPrompt";
 import { Spinner } from "./components/Spinner";
+import { DocsRoute } from "./components/DocsRoute";
 import { Link, usePathname } from "./router";
 
 export function App() {
   const path = usePathname();
   useEffect(() => {
-    document.title = path === "/dashboard" ? "Dashboard · Tasks" : "Tasks";
+    document.title = path === "/dashboard" ? "Dashboard · Tasks" : path === "/docs" ? "API docs · Tasks" : "Tasks";
   }, [path]);
 
   return (
@@ -21,7 +22,15 @@ export function App() {
       </a>
       <Navbar />
       <main id="main" className="main" tabIndex={-1}>
-        {path === "/" ? <Landing /> : path === "/dashboard" ? <ProtectedDashboard /> : <NotFound />}
+        {path === "/" ? (
+          <Landing />
+        ) : path === "/dashboard" ? (
+          <ProtectedDashboard />
+        ) : path === "/docs" ? (
+          <DocsRoute />
+        ) : (
+          <NotFound />
+        )}
       </main>
       <footer className="footer">
         Tasks API template · Azure Functions (Go) · Microsoft Entra ID · Azure Table Storage

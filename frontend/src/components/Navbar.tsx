@@ -22,6 +22,9 @@ export function Navbar() {
             Dashboard
           </Link>
         )}
+        <Link href="/docs" className="nav-link" aria-current={path === "/docs" ? "page" : undefined}>
+          API docs
+        </Link>
         <div className="navbar__spacer" />
         {signedIn && account ? (
           <UserMenu account={account} />

@@ -1,0 +1,101 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import { InteractionStatus } from "@azure/msal-browser";
+import { useIsAuthenticated, useMsal } from "@azure/msal-react";
+import { describeError } from "../api/client";
+import { createTokenGetter } from "../auth/msal";
+import { InteractionGate } from "../auth/gate";
+import { useServices } from "../services";
+import { Spinner } from "./Spinner";
+import { useSignIn } from "./useSignIn";
+import { isApiRequest, openApiUrl } from "./docsRequests";
+import "swagger-ui-dist/swagger-ui.css";
+import "./docs.css";
+
+/**
+ * /docs: the API's own OpenAPI document (served by the handler at /api/openapi.json), rendered
+ * by Swagger UI. Calls tried from the page carry the signed-in user's MSAL token for the API,
+ * fetched per call (so it is fresh) and attached only to requests for the API's origin.
+ * Swagger UI's own Authorize dialogs are hidden: its OAuth2 flow would need another redirect
+ * URI on the SPA's app registration, and the user is already signed in here.
+ */
+export default function DocsPage() {
+  const { config } = useServices();
+  const { instance, inProgress } = useMsal();
+  const signedIn = useIsAuthenticated();
+  const { start, error: signInError, busy } = useSignIn();
+  const gate = useMemo(() => new InteractionGate(), []);
+  useEffect(() => gate.set(inProgress === InteractionStatus.None), [gate, inProgress]);
+  const getToken = useMemo(() => createTokenGetter(instance, [config.apiScope], gate), [instance, config.apiScope, gate]);
+  // The interceptor is created once per render of Swagger UI; it reads the sign-in state now.
+  const signedInRef = useRef(signedIn);
+  signedInRef.current = signedIn;
+
+  const host = useRef<HTMLDivElement>(null);
+  const [state, setState] = useState<"loading" | "ready" | string>("loading");
+  const specUrl = openApiUrl(config.apiBaseUrl);
+
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      const { default: SwaggerUIBundle } = await import("swagger-ui-dist/swagger-ui-es-bundle.js");
+      if (cancelled || !host.current) return;
+      SwaggerUIBundle({
+        url: specUrl,
+        domNode: host.current,
+        deepLinking: false,
+        defaultModelsExpandDepth: 0,
+        displayRequestDuration: true,
+        plugins: [() => ({ components: { authorizeBtn: () => null, authorizeOperationBtn: () => null } })],
+        requestInterceptor: async (req) => {
+          if (signedInRef.current && isApiRequest(req.url, specUrl)) {
+            req.headers["Authorization"] = `Bearer ${await getToken({ forceRefresh: false })}`;
+          }
+          return req;
+        },
+        onComplete: () => !cancelled && setState("ready"),
+      });
+    })().catch((err: unknown) => !cancelled && setState(describeError(err)));
+    return () => {
+      cancelled = true;
+    };
+  }, [specUrl, getToken]);
+
+  return (
+    <div className="docs">
+      <div className="docs__intro">
+        <h1>API documentation</h1>
+        <p className="muted">
+          The Tasks API as described by its OpenAPI 3.1 document,{" "}
+          <a href={specUrl} className="mono">
+            /api/openapi.json
+          </a>
+          . The API's tests check every answer against this document, so it is what the API really does.
+        </p>
+        {signedIn ? (
+          <p className="notice notice--info">
+            You are signed in: “Try it out” calls the API with your own token, on your own tasks.
+          </p>
+        ) : (
+          <p className="notice notice--info">
+            Sign in to try the calls with your token; without one the API answers 401.{" "}
+            <button type="button" className="btn btn--sm btn--primary" onClick={start} disabled={busy}>
+              Sign in
+            </button>
+          </p>
+        )}
+        {signInError && (
+          <p className="form-error" role="alert">
+            {signInError}
+          </p>
+        )}
+        {state === "loading" && <Spinner label="Loading the API description" />}
+        {state !== "loading" && state !== "ready" && (
+          <p className="notice notice--error" role="alert">
+            The API description could not be shown: {state}
+          </p>
+        )}
+      </div>
+      <div ref={host} className="docs__swagger" data-testid="swagger-ui" />
+    </div>
+  );
+}
