@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
@@ -32,8 +34,26 @@ type KeySetOptions struct {
 // before it ends wait for it, bounded by their own context.
 type RemoteKeys struct {
 	ready chan struct{}
-	keys  keyfunc.Keyfunc
 	err   error
+	keys  atomic.Pointer[keySet] // set when the first download ends
+
+	// Unknown kids are handled here rather than by jwkset, whose refresh shares one
+	// deadline with its rate-limit wait: under steady traffic the waiter that gets the
+	// refresh has waited out nearly all of it, so the download never finishes and a
+	// rotated key is not picked up until the hourly refresh (seen in
+	// reliability/keyset_test.go). Here the refresh runs on its own FetchTimeout.
+	life       context.Context
+	url        string
+	override   keyfunc.Override
+	unknownKID *rate.Limiter
+	mu         sync.Mutex
+	refreshing chan struct{} // closed when the running unknown-kid refresh ends; nil if none
+}
+
+// keySet is one keyfunc instance with its hourly refresh goroutine.
+type keySet struct {
+	keys keyfunc.Keyfunc
+	stop context.CancelFunc
 }
 
 // DefaultJWKSURL is the tenant's v2 key set, which also signs v1 tokens
@@ -69,10 +89,20 @@ func NewRemoteKeys(ctx context.Context, jwksURL string, opts KeySetOptions) (*Re
 		return nil, fmt.Errorf("auth: key set URL: %w", err)
 	}
 	override := overrideFor(opts)
-	k := &RemoteKeys{ready: make(chan struct{})}
+	k := &RemoteKeys{
+		ready: make(chan struct{}), life: ctx, url: jwksURL, override: override,
+		unknownKID: rate.NewLimiter(rate.Every(cmpOr(opts.UnknownKIDEvery, 5*time.Minute)), 1),
+	}
 	go func() {
 		defer close(k.ready)
-		k.keys, k.err = keyfunc.NewDefaultOverrideCtx(ctx, []string{jwksURL}, override)
+		setCtx, stop := context.WithCancel(ctx)
+		keys, err := keyfunc.NewDefaultOverrideCtx(setCtx, []string{jwksURL}, override)
+		if err != nil {
+			stop()
+			k.err = err
+			return
+		}
+		k.keys.Store(&keySet{keys: keys, stop: stop})
 	}()
 	return k, nil
 }
@@ -93,9 +123,11 @@ func overrideFor(opts KeySetOptions) keyfunc.Override {
 		// A first download that fails leaves an empty set; the first token then triggers a
 		// rate-limited refresh. Failing start-up instead would turn an Entra blip into an
 		// outage of the whole app.
-		RateLimitWaitMax:  timeout,
-		RefreshInterval:   cmpOr(opts.RefreshInterval, time.Hour),
-		RefreshUnknownKID: rate.NewLimiter(rate.Every(cmpOr(opts.UnknownKIDEvery, 5*time.Minute)), 1),
+		RateLimitWaitMax: timeout,
+		RefreshInterval:  cmpOr(opts.RefreshInterval, time.Hour),
+		// jwkset's own unknown-kid refresh is off (a limiter that never grants): RemoteKeys
+		// refreshes instead, see refreshForUnknownKID.
+		RefreshUnknownKID: rate.NewLimiter(0, 0),
 		RefreshErrorHandlerFunc: func(u string) func(context.Context, error) {
 			return func(ctx context.Context, err error) {
 				logger.WarnContext(ctx, "signing key set refresh failed; keeping the keys already held", "url", u, "error", err)
@@ -118,8 +150,56 @@ func (k *RemoteKeys) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
 		if k.err != nil {
 			return nil, errors.Join(errKeySetUnavailable, k.err)
 		}
-		return k.keys.KeyfuncCtx(ctx)(t)
+		key, err := k.keys.Load().keys.KeyfuncCtx(ctx)(t)
+		if err == nil || !k.refreshForUnknownKID(ctx) {
+			return key, err
+		}
+		return k.keys.Load().keys.KeyfuncCtx(ctx)(t)
 	}
+}
+
+// refreshForUnknownKID downloads the key set again, at most once per UnknownKIDEvery, and
+// reports whether a refresh ended while ctx was alive. Requests that miss while a refresh
+// runs wait for it; the rest fail at once. The download is bounded by FetchTimeout, not by
+// the request that triggered it, and replaces the key set only if it succeeds.
+func (k *RemoteKeys) refreshForUnknownKID(ctx context.Context) bool {
+	k.mu.Lock()
+	done := k.refreshing
+	if done == nil {
+		if !k.unknownKID.Allow() {
+			k.mu.Unlock()
+			return false
+		}
+		done = make(chan struct{})
+		k.refreshing = done
+		go k.refresh(done)
+	}
+	k.mu.Unlock()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (k *RemoteKeys) refresh(done chan struct{}) {
+	defer func() {
+		k.mu.Lock()
+		k.refreshing = nil
+		k.mu.Unlock()
+		close(done)
+	}()
+	override := k.override
+	override.NoErrorReturnFirstHTTPReq = new(bool) // a failed download must not replace good keys
+	setCtx, stop := context.WithCancel(k.life)
+	fresh, err := keyfunc.NewDefaultOverrideCtx(setCtx, []string{k.url}, override)
+	if err != nil {
+		stop()
+		override.RefreshErrorHandlerFunc(k.url)(k.life, err)
+		return
+	}
+	k.keys.Swap(&keySet{keys: fresh, stop: stop}).stop()
 }
 
 var errKeySetUnavailable = errors.New("signing key set unavailable")
