@@ -181,6 +181,13 @@ func (t *tally) op(a answer) {
 	}
 }
 
+// fault records one injected fault (an outage, a signal, a key set failure).
+func (t *tally) fault() {
+	t.mu.Lock()
+	t.faults++
+	t.mu.Unlock()
+}
+
 func (t *tally) fail(format string, args ...any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -59,9 +59,7 @@ func TestStorageOutageUnderLoad(t *testing.T) {
 		time.Sleep(time.Second)
 		e.azurite.Stop()
 		down.Store(true)
-		tl.mu.Lock()
-		tl.faults++
-		tl.mu.Unlock()
+		tl.fault()
 		time.Sleep(2 * time.Second)
 		down.Store(false)
 		e.azurite.Start()
