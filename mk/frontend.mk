@@ -48,4 +48,4 @@ frontend-screenshot: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build
 # it with the real ids).
 start-web: $(FRONTEND_STAMP) ## Run the SPA's dev server on http://localhost:5173.
 	cd $(FRONTEND_DIR) && node scripts/write-config.mjs
-	cd $(FRONTEND_DIR) && exec npx vite --port 5173 --strictPort
+	cd $(FRONTEND_DIR) && exec ./node_modules/.bin/vite --port 5173 --strictPort

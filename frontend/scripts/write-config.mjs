@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Writes frontend/public/config.json for the Vite dev server when it does not exist yet
-// (`make start-web`). `azd provision` (scripts/postprovision.sh) writes the same file with real
-// values; this is the fallback for a hand-made local.settings.json.
+// Writes frontend/public/config.json for the Vite dev server (`make start-web`) when it is
+// missing, and fills in fields that are still <placeholders>; real values already in the file
+// are kept. `azd provision` (scripts/postprovision.sh) writes the same file with real values;
+// this is the fallback for a hand-made local.settings.json.
 //
-// Sources, first found wins:
+// Sources, first found wins (local.settings.json = build/local.settings.json, else the root one):
 //   clientId   env AZURE_SPA_CLIENT_ID, else local.settings.json Values.AZURE_SPA_CLIENT_ID
 //   tenantId   env AZURE_TENANT_ID,     else Values.AZURE_TENANT_ID
 //   apiScope   env API_SCOPE,           else api://<Values.AZURE_API_CLIENT_ID>/access_as_user
@@ -11,7 +12,7 @@
 // Anything unknown is written as a <placeholder>, and the app then shows its setup screen
 // naming the field, instead of failing somewhere inside sign-in.
 //
-// Usage: node scripts/write-config.mjs [--force] [--settings ../local.settings.json] [--out public/config.json]
+// Usage: node scripts/write-config.mjs [--force] [--settings <local.settings.json>] [--out public/config.json]
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,12 +24,28 @@ const opt = (name, def) => {
   return i >= 0 && args[i + 1] ? resolve(args[i + 1]) : def;
 };
 const out = opt("--out", resolve(here, "../public/config.json"));
-const settingsPath = opt("--settings", resolve(here, "../../local.settings.json"));
+// The settings `make start` runs with (build/), else the repository's own.
+const settingsPath = opt(
+  "--settings",
+  [resolve(here, "../../build/local.settings.json"), resolve(here, "../../local.settings.json")].find((p) => existsSync(p)) ??
+    resolve(here, "../../build/local.settings.json"),
+);
 const force = args.includes("--force");
 
+const isPlaceholder = (v) => typeof v !== "string" || v.trim() === "" || /[<>]/.test(v);
+let existing = {};
 if (existsSync(out) && !force) {
-  console.log(`${out} exists; leaving it as it is (--force to rewrite).`);
-  process.exit(0);
+  try {
+    existing = JSON.parse(readFileSync(out, "utf8"));
+  } catch {
+    console.error(`${out} is not valid JSON; leaving it for you to fix (or rerun with --force).`);
+    process.exit(0);
+  }
+  const fields = ["clientId", "tenantId", "apiScope", "apiBaseUrl"];
+  if (fields.every((k) => k === "apiBaseUrl" ? typeof existing[k] === "string" : !isPlaceholder(existing[k]))) {
+    console.log(`${out} is complete; leaving it as it is (--force to rewrite).`);
+    process.exit(0);
+  }
 }
 
 let values = {};
@@ -50,12 +67,16 @@ const guidOr = (v, placeholder) => (typeof v === "string" && GUID.test(v.trim())
 const env = process.env;
 
 const apiClientId = guidOr(env.AZURE_API_CLIENT_ID ?? values.AZURE_API_CLIENT_ID, null);
-const config = {
+const fresh = {
   clientId: guidOr(env.AZURE_SPA_CLIENT_ID ?? values.AZURE_SPA_CLIENT_ID, "<SPA app registration client id>"),
   tenantId: guidOr(env.AZURE_TENANT_ID ?? values.AZURE_TENANT_ID, "<directory (tenant) id>"),
   apiScope: env.API_SCOPE || (apiClientId ? `api://${apiClientId}/access_as_user` : "api://<API app registration client id>/access_as_user"),
   apiBaseUrl: env.API_BASE_URL ?? `http://localhost:${Number(host.LocalHttpPort) || 7071}`,
 };
+// Keep what is already real in an existing file; fill only its gaps.
+const config = Object.fromEntries(
+  Object.entries(fresh).map(([k, v]) => [k, k in existing && (k === "apiBaseUrl" ? typeof existing[k] === "string" : !isPlaceholder(existing[k])) ? existing[k] : v]),
+);
 
 writeFileSync(`${out}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
 renameSync(`${out}.tmp`, out);
