@@ -67,19 +67,10 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	}
 	go warmUp(life, logger, keys, store)
 
-	srv := &http.Server{
-		Handler: api.New(api.Config{
-			Verifier: verifier, Store: store, Logger: logger,
-			TenantID: cfg.TenantID, APIClientID: cfg.APIClientID,
-		}),
-		// Slow clients must not hold connections: headers within 10 s, whole requests in 30.
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(api.New(api.Config{
+		Verifier: verifier, Store: store, Logger: logger,
+		TenantID: cfg.TenantID, APIClientID: cfg.APIClientID,
+	}), logger, productionLimits())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "tenant", cfg.TenantID, "table", cfg.Table)
@@ -99,6 +90,32 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// serverLimits are the connection timeouts and header size cap; slow-client tests shorten
+// them so that they need not wait out the production values.
+type serverLimits struct {
+	readHeader, read, write, idle time.Duration
+	maxHeaderBytes                int
+}
+
+// productionLimits: slow clients must not hold connections: headers within 10 s, whole
+// requests in 30.
+func productionLimits() serverLimits {
+	return serverLimits{readHeader: 10 * time.Second, read: 30 * time.Second, write: 30 * time.Second,
+		idle: 120 * time.Second, maxHeaderBytes: 32 << 10}
+}
+
+func newHTTPServer(h http.Handler, logger *slog.Logger, l serverLimits) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.readHeader,
+		ReadTimeout:       l.read,
+		WriteTimeout:      l.write,
+		IdleTimeout:       l.idle,
+		MaxHeaderBytes:    l.maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 func newStore(cfg settings) (*tablestore.Store, error) {
