@@ -1,0 +1,88 @@
+// Command bench measures the Tasks API side by side in one run and prints one table of every
+// figure beside its target (make bench). Everything runs on this machine: the pinned Azurite,
+// a loopback key set, the real handler binary as a child process, and the load generator in
+// this process, all sharing the same cores, so ratios taken within the run hold even on a
+// noisy machine while absolute numbers move with it.
+//
+// Timings never decide a test: this program reports, and exits non-zero only when something
+// it measures does not work (a wrong status, a lost task), never because a number is slow.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/example/entra-tasks/handler/testenv"
+)
+
+// plan is how much of each measurement to take; -quick shrinks it to a smoke run that only
+// proves every row can be produced.
+type plan struct {
+	quick         bool
+	rounds        int           // interleaved rounds of each side-by-side pair
+	roundTime     time.Duration // length of one round of one scenario
+	conns         int           // concurrent connections (the issue fixes 16)
+	coldStarts    int
+	scaleTasks    int
+	walks         int
+	soakRequests  int // requests the handler must have served before RSS is read
+	benchRounds   int
+	benchTime     string // -test.benchtime of one Go benchmark round
+	apiBenchTime  string
+	listPageTasks int
+}
+
+func main() {
+	out := flag.String("out", "bench/results.md", "also write the table here (empty: stdout only)")
+	quick := flag.Bool("quick", false, "tiny counts: prove that every row is produced, measure nothing")
+	flag.Parse()
+	p := fullPlan()
+	if *quick {
+		p = quickPlan()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	log.SetFlags(log.Ltime)
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		log.Fatal(err)
+	}
+	start := time.Now()
+	r, err := run(ctx, root, p)
+	if err != nil {
+		log.Fatalf("bench: %v", err)
+	}
+	r.wall = time.Since(start)
+	table := r.render(p)
+	fmt.Print(table)
+	if *out != "" {
+		path := *out
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(root, path)
+		}
+		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("wrote %s", path)
+	}
+}
+
+// fullPlan is what make bench runs: a few minutes on two cores.
+func fullPlan() plan {
+	return plan{rounds: 3, roundTime: 2 * time.Second, conns: 16, coldStarts: 10,
+		scaleTasks: 10_000, walks: 5, soakRequests: 100_000, benchRounds: 5, benchTime: "1s",
+		apiBenchTime: "1s", listPageTasks: 50}
+}
+
+// quickPlan exercises every measurement with tiny counts, for the smoke test.
+func quickPlan() plan {
+	return plan{quick: true, rounds: 1, roundTime: 150 * time.Millisecond, conns: 16, coldStarts: 2,
+		scaleTasks: 250, walks: 2, soakRequests: 3_000, benchRounds: 1, benchTime: "20x",
+		apiBenchTime: "20x", listPageTasks: 50}
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/example/entra-tasks/handler/testenv"
+)
+
+// azurite is the pinned Azurite table service, started for this run with its data in a
+// temporary folder.
+type azurite struct {
+	port int
+	dir  string
+	cmd  *exec.Cmd
+}
+
+func startAzurite(root string) (*azurite, error) {
+	bin := filepath.Join(root, "tools", "azurite", "node_modules", ".bin", "azurite-table")
+	if _, err := os.Stat(bin); err != nil {
+		return nil, fmt.Errorf("azurite-table not installed (run make deps): %w", err)
+	}
+	dir, err := os.MkdirTemp("", "bench-azurite-")
+	if err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	// In memory: the benchmark measures the service's request path, not its snapshots to disk.
+	cmd := exec.Command(bin, "--tableHost", "127.0.0.1", "--tablePort", strconv.Itoa(port),
+		"--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent")
+	cmd.Dir = dir // nothing should be written, but if anything is, it goes here
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	logPath := filepath.Join(dir, "azurite.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start Azurite: %w", err)
+	}
+	a := &azurite{port: port, dir: dir, cmd: cmd}
+	if err := testenv.WaitListening(port, 30*time.Second); err != nil {
+		out, _ := os.ReadFile(logPath)
+		a.stop()
+		return nil, fmt.Errorf("%w\n%s", err, out)
+	}
+	return a, nil
+}
+
+func (a *azurite) connectionString() string {
+	return fmt.Sprintf("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=%s;TableEndpoint=http://127.0.0.1:%d/devstoreaccount1;",
+		testenv.AzuriteAccountKey, a.port)
+}
+
+func (a *azurite) stop() {
+	syscall.Kill(-a.cmd.Process.Pid, syscall.SIGINT)
+	done := make(chan struct{})
+	go func() { a.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		syscall.Kill(-a.cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+	os.RemoveAll(a.dir)
+}
+
+// buildHandler compiles the handler as make build does (static, stripped) into dir.
+func buildHandler(root, dir string) (string, error) {
+	bin := filepath.Join(dir, "handler")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./handler")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./handler: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// handlerProc is the handler binary running as a child process, as the Functions host runs it.
+type handlerProc struct {
+	started time.Time // just before exec
+	cmd     *exec.Cmd
+	port    int
+	stderr  *os.File // a goroutine dump lands here on SIGQUIT
+}
+
+// launchHandler starts the binary with env and returns at once (cold start is timed from here).
+func launchHandler(bin string, env []string) (*handlerProc, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	stderr, err := os.CreateTemp("", "bench-handler-stderr-")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		"FUNCTIONS_CUSTOMHANDLER_PORT=" + strconv.Itoa(port),
+		"GOTRACEBACK=all", // SIGQUIT then dumps every goroutine, which is how we count them
+	}, env...)
+	cmd.Stdout = io.Discard // the access log: one JSON line per request, as in production
+	cmd.Stderr = stderr
+	started := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start handler: %w", err)
+	}
+	return &handlerProc{started: started, cmd: cmd, port: port, stderr: stderr}, nil
+}
+
+func (h *handlerProc) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(h.port)) }
+
+// stop sends SIGTERM, as the host does.
+func (h *handlerProc) stop() {
+	h.cmd.Process.Signal(syscall.SIGTERM)
+	h.cmd.Wait()
+	h.stderr.Close()
+	os.Remove(h.stderr.Name())
+}
+
+// rssKiB reads the resident set size (VmRSS) and its peak (VmHWM) from /proc.
+func (h *handlerProc) rssKiB() (rss, peak int, err error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		name, value, _ := strings.Cut(s.Text(), ":")
+		fields := strings.Fields(value)
+		if len(fields) == 0 {
+			continue
+		}
+		switch name {
+		case "VmRSS":
+			rss, _ = strconv.Atoi(fields[0])
+		case "VmHWM":
+			peak, _ = strconv.Atoi(fields[0])
+		}
+	}
+	if rss == 0 {
+		return 0, 0, errors.New("no VmRSS in /proc status")
+	}
+	return rss, peak, s.Err()
+}
+
+// goroutineCount is a goroutine dump summarised: all goroutines, and those that belong to
+// the storage client's idle connection pool (net/http keeps a reader and a writer goroutine
+// per pooled connection; the pool is bounded by MaxIdleConnsPerHost and closes idle
+// connections on its own after IdleConnTimeout).
+type goroutineCount struct {
+	total, pooled int
+}
+
+// quitAndCountGoroutines ends the process with SIGQUIT, which makes the Go runtime print
+// every goroutine's stack (GOTRACEBACK=all), and counts them. The handler has no debug
+// endpoint, on purpose; this reads the same number from outside.
+func (h *handlerProc) quitAndCountGoroutines() (goroutineCount, error) {
+	h.cmd.Process.Signal(syscall.SIGQUIT)
+	h.cmd.Wait()
+	defer os.Remove(h.stderr.Name())
+	defer h.stderr.Close()
+	dump, err := os.ReadFile(h.stderr.Name())
+	if err != nil {
+		return goroutineCount{}, err
+	}
+	var n goroutineCount
+	for _, g := range strings.Split(string(dump), "\n\n") {
+		// The runtime starts its GC workers at the first collection: not ours, not a leak.
+		if !strings.HasPrefix(g, "goroutine ") || strings.Contains(g, "runtime.gcBgMarkWorker") {
+			continue
+		}
+		n.total++
+		if strings.Contains(g, "net/http.(*persistConn).readLoop") || strings.Contains(g, "net/http.(*persistConn).writeLoop") {
+			n.pooled++
+		}
+	}
+	if n.total == 0 {
+		return n, fmt.Errorf("no goroutine dump on SIGQUIT:\n%.500s", dump)
+	}
+	return n, nil
+}
+
+// waitReady polls GET / (the host's readiness probe) until the handler answers.
+func waitReady(ctx context.Context, addr string) error {
+	client := &http.Client{Timeout: time.Second}
+	for {
+		resp, err := client.Get("http://" + addr + "/")
+		if err == nil {
+			resp.Body.Close()
+			client.CloseIdleConnections()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("handler on %s not ready: %w", addr, err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,467 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
+
+	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/handler/tablestore"
+	"github.com/example/entra-tasks/handler/tasks"
+)
+
+// Users of the run: one per scenario, so that each partition holds exactly what it measures.
+const (
+	meUser    = "00000000-0000-4000-8000-00000000e001"
+	listUser  = "00000000-0000-4000-8000-00000000e002"
+	mixUser   = "00000000-0000-4000-8000-00000000e003"
+	scaleUser = "00000000-0000-4000-8000-00000000e004"
+	table     = "tasks"
+)
+
+// report is everything one run measured.
+type report struct {
+	wall                  time.Duration
+	tokenBench, apiBench  map[string][]benchLine
+	meCached, meUncached  loadResult
+	listHandler           loadResult
+	listDirect            loadResult
+	mixHandler, mixDirect loadResult
+	coldStarts            []time.Duration
+	seed                  loadResult
+	firstPages, lastPages []time.Duration
+	walkTimes             []time.Duration
+	pagesPerWalk          int
+	served                int // requests the soaked handler answered
+	rssKiB, peakKiB       int
+	goroutinesBaseline    goroutineCount
+	goroutinesAfter       goroutineCount
+}
+
+// bed is the test bed: Azurite, the key set, the handler binary and the settings it runs with.
+type bed struct {
+	azurite *azurite
+	bin     string
+	key     *authtest.Key
+	env     []string
+	direct  *aztables.Client
+}
+
+func (b *bed) token(oid string) (string, error) {
+	return b.key.Sign(authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, oid, time.Now()), nil)
+}
+
+// start launches a handler with the bed's settings plus extra and waits until it answers.
+func (b *bed) start(ctx context.Context, extra ...string) (*handlerProc, error) {
+	h, err := launchHandler(b.bin, append(append([]string{}, b.env...), extra...))
+	if err != nil {
+		return nil, err
+	}
+	readyCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := waitReady(readyCtx, h.addr()); err != nil {
+		h.stop()
+		return nil, err
+	}
+	return h, nil
+}
+
+func run(ctx context.Context, root string, p plan) (*report, error) {
+	r := &report{}
+	tmp, err := os.MkdirTemp("", "bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	log.Print("building the handler and starting Azurite")
+	b := &bed{}
+	if b.bin, err = buildHandler(root, tmp); err != nil {
+		return nil, err
+	}
+	if b.azurite, err = startAzurite(root); err != nil {
+		return nil, err
+	}
+	defer b.azurite.stop()
+	if b.key, err = authtest.NewKey("bench-key-1"); err != nil {
+		return nil, err
+	}
+	keySrv := httptest.NewServer(authtest.NewKeyServer(b.key))
+	defer keySrv.Close()
+	b.env = []string{
+		"AZURE_TENANT_ID=" + authtest.DevTenantID,
+		"AZURE_API_CLIENT_ID=" + authtest.DevAPIClientID,
+		"ENTRA_JWKS_URL=" + keySrv.URL + "/discovery/v2.0/keys",
+		"TABLES_CONNECTION_STRING=" + b.azurite.connectionString(),
+		"TASKS_TABLE=" + table,
+	}
+	svc, err := aztables.NewServiceClientFromConnectionString(b.azurite.connectionString(), tablestore.ClientOptions())
+	if err != nil {
+		return nil, err
+	}
+	b.direct = svc.NewClient(table)
+
+	if err := r.httpScenarios(ctx, b, p); err != nil {
+		return nil, err
+	}
+	log.Print("cold start")
+	if err := r.coldStart(ctx, b, p); err != nil {
+		return nil, fmt.Errorf("cold start: %w", err)
+	}
+	b.azurite.stop()
+	b.azurite = nil
+
+	log.Print("Go benchmarks: token validation")
+	if r.tokenBench, err = goBench(ctx, root, tmp, "./handler/auth", "^Benchmark(Verify|VerifyCached|RSAVerify)$", p.benchRounds, p.benchTime); err != nil {
+		return nil, err
+	}
+	log.Print("Go benchmarks: handler path in process (allocations per request)")
+	if r.apiBench, err = goBench(ctx, root, tmp, "./handler/api", "^Benchmark", 1, p.apiBenchTime); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// httpScenarios runs the load scenarios against two handlers (verified-token cache on, as
+// shipped, and off) and the same storage calls made directly, interleaved round by round so
+// that a noisy neighbour hurts each side alike; then the scale walk and the soak.
+func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
+	main, err := b.start(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if main != nil {
+			main.stop()
+		}
+	}()
+	uncached, err := b.start(ctx, "AUTH_TOKEN_CACHE_SIZE=0")
+	if err != nil {
+		return err
+	}
+	defer uncached.stop()
+
+	tokens := map[string]string{}
+	for _, oid := range []string{meUser, listUser, mixUser, scaleUser} {
+		if tokens[oid], err = b.token(oid); err != nil {
+			return err
+		}
+	}
+	log.Printf("seeding %d tasks for the list scenario", p.listPageTasks)
+	seed, err := create(ctx, main.addr(), tokens[listUser], p.conns, p.listPageTasks)
+	if err != nil {
+		return fmt.Errorf("seed list user: %w", err)
+	}
+	r.served += seed.count()
+
+	scenarios := []struct {
+		name   string
+		result *loadResult
+		run    func(d time.Duration) (loadResult, error)
+	}{
+		{"GET /api/me (cache on)", &r.meCached, func(d time.Duration) (loadResult, error) {
+			return getLoop(ctx, main.addr(), tokens[meUser], "/api/me", p.conns, d)
+		}},
+		{"GET /api/me (cache off)", &r.meUncached, func(d time.Duration) (loadResult, error) {
+			return getLoop(ctx, uncached.addr(), tokens[meUser], "/api/me", p.conns, d)
+		}},
+		{"GET /api/tasks", &r.listHandler, func(d time.Duration) (loadResult, error) {
+			return getLoop(ctx, main.addr(), tokens[listUser], "/api/tasks", p.conns, d)
+		}},
+		{"list, aztables direct", &r.listDirect, func(d time.Duration) (loadResult, error) {
+			return directList(ctx, b.direct, listUser, p.listPageTasks, p.conns, d)
+		}},
+		{"create/patch/delete", &r.mixHandler, func(d time.Duration) (loadResult, error) {
+			return handlerMix(ctx, main.addr(), tokens[mixUser], p.conns, d)
+		}},
+		{"create/patch/delete, aztables direct", &r.mixDirect, func(d time.Duration) (loadResult, error) {
+			return directMix(ctx, b.direct, mixUser, p.conns, d)
+		}},
+	}
+	log.Print("warming up")
+	for _, s := range scenarios {
+		if _, err := s.run(p.roundTime / 4); err != nil {
+			return fmt.Errorf("%s (warm-up): %w", s.name, err)
+		}
+	}
+	for round := range p.rounds {
+		log.Printf("round %d of %d: %d connections, %v per scenario", round+1, p.rounds, p.conns, p.roundTime)
+		for _, s := range scenarios {
+			res, err := s.run(p.roundTime)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			s.result.merge(res)
+		}
+	}
+	r.served += r.meCached.count() + r.listHandler.count() + r.mixHandler.count()
+	// The warm-up requests were served too, but are not counted: the figure is a lower bound.
+
+	log.Printf("scale: seeding %d tasks for one user", p.scaleTasks)
+	if r.seed, err = create(ctx, main.addr(), tokens[scaleUser], p.conns, p.scaleTasks); err != nil {
+		return fmt.Errorf("seed scale user: %w", err)
+	}
+	r.served += r.seed.count()
+	if err := r.walk(main.addr(), tokens[scaleUser], p); err != nil {
+		return fmt.Errorf("scale walk: %w", err)
+	}
+
+	if rest := p.soakRequests - r.served; rest > 0 {
+		log.Printf("soak: %d more requests to reach %d", rest, p.soakRequests)
+		res, err := getCount(ctx, main.addr(), tokens[meUser], "/api/me", p.conns, rest)
+		if err != nil {
+			return fmt.Errorf("soak: %w", err)
+		}
+		r.served += res.count()
+	}
+	// Every client connection is closed by now; give the server a moment to see the EOFs.
+	time.Sleep(500 * time.Millisecond)
+	if r.rssKiB, r.peakKiB, err = main.rssKiB(); err != nil {
+		return err
+	}
+	r.goroutinesAfter, err = main.quitAndCountGoroutines()
+	main = nil
+	return err
+}
+
+// getLoop sends GET path back to back from conns connections for d, expecting 200.
+func getLoop(ctx context.Context, addr, token, path string, conns int, d time.Duration) (loadResult, error) {
+	return getN(ctx, addr, token, path, conns, d, 0)
+}
+
+// getCount sends exactly n GET requests (bounded by a generous time limit).
+func getCount(ctx context.Context, addr, token, path string, conns, n int) (loadResult, error) {
+	return getN(ctx, addr, token, path, conns, 5*time.Minute, n)
+}
+
+func getN(ctx context.Context, addr, token, path string, conns int, d time.Duration, n int) (loadResult, error) {
+	clients := newClients(addr, token, conns)
+	defer closeAll(clients)
+	return closedLoop(ctx, conns, d, n, func(w int, rec *recorder) error {
+		return rec.time("get", func() error {
+			st, body, err := clients[w].do("GET", path, nil)
+			return expect(st, body, err, 200)
+		})
+	})
+}
+
+// create makes n tasks through the API from conns connections.
+func create(ctx context.Context, addr, token string, conns, n int) (loadResult, error) {
+	clients := newClients(addr, token, conns)
+	defer closeAll(clients)
+	return closedLoop(ctx, conns, 5*time.Minute, n, func(w int, rec *recorder) error {
+		return rec.time("create", func() error {
+			st, body, err := clients[w].do("POST", "/api/tasks", []byte(`{"title":"benchmark task"}`))
+			return expect(st, body, err, 201)
+		})
+	})
+}
+
+// handlerMix is a task's life through the API: create, patch, delete.
+func handlerMix(ctx context.Context, addr, token string, conns int, d time.Duration) (loadResult, error) {
+	clients := newClients(addr, token, conns)
+	defer closeAll(clients)
+	return closedLoop(ctx, conns, d, 0, func(w int, rec *recorder) error {
+		c := clients[w]
+		var created []byte
+		if err := rec.time("create", func() error {
+			st, body, err := c.do("POST", "/api/tasks", []byte(`{"title":"benchmark task"}`))
+			created = body
+			return expect(st, body, err, 201)
+		}); err != nil {
+			return err
+		}
+		var t struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(created, &t); err != nil || !tasks.IsID(t.ID) {
+			return fmt.Errorf("create answered %.200s", created)
+		}
+		if err := rec.time("patch", func() error {
+			st, body, err := c.do("PATCH", "/api/tasks/"+t.ID, []byte(`{"completed":true}`))
+			return expect(st, body, err, 200)
+		}); err != nil {
+			return err
+		}
+		return rec.time("delete", func() error {
+			st, body, err := c.do("DELETE", "/api/tasks/"+t.ID, nil)
+			return expect(st, body, err, 204)
+		})
+	})
+}
+
+// directList is the aztables call GET /api/tasks makes: one page of the caller's partition.
+func directList(ctx context.Context, client *aztables.Client, owner string, want, conns int, d time.Duration) (loadResult, error) {
+	filter := "PartitionKey eq '" + owner + "'"
+	top := int32(tasks.DefaultPageSize)
+	return closedLoop(ctx, conns, d, 0, func(_ int, rec *recorder) error {
+		return rec.time("get", func() error {
+			resp, err := client.NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter, Top: &top}).NextPage(ctx)
+			if err == nil && len(resp.Entities) != min(want, tasks.DefaultPageSize) {
+				err = fmt.Errorf("listed %d entities, want %d", len(resp.Entities), want)
+			}
+			return err
+		})
+	})
+}
+
+// directMix makes the aztables calls the API makes for create, patch (read, then a
+// conditional replace) and delete.
+func directMix(ctx context.Context, client *aztables.Client, owner string, conns int, d time.Duration) (loadResult, error) {
+	ids := tasks.NewIDGenerator(nil)
+	return closedLoop(ctx, conns, d, 0, func(_ int, rec *recorder) error {
+		id := ids.New()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		if err := rec.time("create", func() error {
+			_, err := client.AddEntity(ctx, entityJSON(owner, id, false, now, now), nil)
+			return err
+		}); err != nil {
+			return err
+		}
+		if err := rec.time("patch", func() error {
+			got, err := client.GetEntity(ctx, owner, id, nil)
+			if err != nil {
+				return err
+			}
+			etag := got.ETag
+			_, err = client.UpdateEntity(ctx, entityJSON(owner, id, true, now, time.Now().UTC()), &aztables.UpdateEntityOptions{
+				IfMatch: &etag, UpdateMode: aztables.UpdateModeReplace,
+			})
+			return err
+		}); err != nil {
+			return err
+		}
+		return rec.time("delete", func() error {
+			any := azcore.ETagAny
+			_, err := client.DeleteEntity(ctx, owner, id, &aztables.DeleteEntityOptions{IfMatch: &any})
+			return err
+		})
+	})
+}
+
+// entityJSON is a task entity in the shape the store writes.
+func entityJSON(owner, id string, completed bool, created, updated time.Time) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"PartitionKey": owner, "RowKey": id, "Title": "benchmark task", "Completed": completed,
+		"CreatedAt": created.Format(time.RFC3339Nano), "CreatedAt@odata.type": "Edm.DateTime",
+		"UpdatedAt": updated.Format(time.RFC3339Nano), "UpdatedAt@odata.type": "Edm.DateTime",
+	})
+	return b
+}
+
+// walk lists every task of the scale user through paging, several times, timing each page,
+// and checks that every task comes back exactly once.
+func (r *report) walk(addr, token string, p plan) error {
+	c := newRawClient(addr, token)
+	defer c.close()
+	for range p.walks {
+		seen := make(map[string]bool, p.scaleTasks)
+		var pages []time.Duration
+		next, start := "", time.Now()
+		for {
+			path := "/api/tasks?limit=" + strconv.Itoa(tasks.MaxPageSize)
+			if next != "" {
+				path += "&next=" + url.QueryEscape(next)
+			}
+			t0 := time.Now()
+			st, body, err := c.do("GET", path, nil)
+			if err := expect(st, body, err, 200); err != nil {
+				return err
+			}
+			pages = append(pages, time.Since(t0))
+			var page struct {
+				Items []struct {
+					ID string `json:"id"`
+				} `json:"items"`
+				Next string `json:"next"`
+			}
+			if err := json.Unmarshal(body, &page); err != nil {
+				return err
+			}
+			for _, it := range page.Items {
+				if seen[it.ID] {
+					return fmt.Errorf("task %s listed twice", it.ID)
+				}
+				seen[it.ID] = true
+			}
+			if next = page.Next; next == "" {
+				break
+			}
+		}
+		r.walkTimes = append(r.walkTimes, time.Since(start))
+		if len(seen) != p.scaleTasks {
+			return fmt.Errorf("listed %d tasks, want %d", len(seen), p.scaleTasks)
+		}
+		r.pagesPerWalk = len(pages)
+		r.firstPages = append(r.firstPages, pages[0])
+		r.lastPages = append(r.lastPages, pages[len(pages)-1])
+		r.served += len(pages)
+	}
+	return nil
+}
+
+// coldStart times process start to the first authenticated 200 on /api/me, p.coldStarts
+// times; the last process, idle after that one request, gives the goroutine baseline.
+func (r *report) coldStart(ctx context.Context, b *bed, p plan) error {
+	token, err := b.token(meUser)
+	if err != nil {
+		return err
+	}
+	for i := range p.coldStarts {
+		h, err := launchHandler(b.bin, b.env)
+		if err != nil {
+			return err
+		}
+		c := newRawClient(h.addr(), token)
+		deadline := h.started.Add(15 * time.Second)
+		for {
+			st, body, err := c.do("GET", "/api/me", nil)
+			if err == nil {
+				if err := expect(st, body, nil, 200); err != nil {
+					h.stop()
+					return err
+				}
+				break
+			}
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				h.stop()
+				return fmt.Errorf("no answer within 15 s: %w", err)
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		r.coldStarts = append(r.coldStarts, time.Since(h.started))
+		c.close()
+		if i < p.coldStarts-1 {
+			h.stop()
+			continue
+		}
+		time.Sleep(500 * time.Millisecond) // let the closed connection's goroutine end
+		if r.goroutinesBaseline, err = h.quitAndCountGoroutines(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newClients(addr, token string, n int) []*rawClient {
+	cs := make([]*rawClient, n)
+	for i := range cs {
+		cs[i] = newRawClient(addr, token)
+	}
+	return cs
+}
+
+func closeAll(cs []*rawClient) {
+	for _, c := range cs {
+		c.close()
+	}
+}
