@@ -5,18 +5,22 @@
 
 OPENAPI_DOC := handler/api/openapi.json
 OPENAPI_TYPES := frontend/src/api/schema.d.ts
-OPENAPI_TS := frontend/node_modules/.bin/openapi-typescript
+# openapi-typescript is a pinned devDependency of the SPA: share frontend.mk's npm install
+# (its stamp) so one `make test` installs frontend/node_modules once.
+OPENAPI_NPM_STAMP := $(or $(FRONTEND_STAMP),frontend/node_modules/.package-lock.json)
 
 .PHONY: test-openapi api-types
 
-$(OPENAPI_TS): frontend/package.json frontend/package-lock.json
+ifndef FRONTEND_STAMP
+$(OPENAPI_NPM_STAMP): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+endif
 
-api-types: $(OPENAPI_TS) ## Regenerate the SPA's API types from the OpenAPI document.
+api-types: $(OPENAPI_NPM_STAMP) ## Regenerate the SPA's API types from the OpenAPI document.
 	cd frontend && npm run --silent api:types
 
-test-openapi: $(OPENAPI_TS) ## The committed SPA API types are what the OpenAPI document generates.
+test-openapi: $(OPENAPI_NPM_STAMP) ## The committed SPA API types are what the OpenAPI document generates.
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  (cd frontend && ./node_modules/.bin/openapi-typescript ../$(OPENAPI_DOC) --output "$$tmp/schema.d.ts" >/dev/null) && \
 	  if ! diff -u $(OPENAPI_TYPES) "$$tmp/schema.d.ts"; then \
