@@ -21,7 +21,11 @@ func (s *Store) List(ctx context.Context, owner string, limit int, cursor string
 	// as OData requires, so that this line stays safe if that ever changes.
 	filter := "PartitionKey eq '" + strings.ReplaceAll(owner, "'", "''") + "'"
 	top := int32(limit)
-	opts := &aztables.ListEntitiesOptions{Filter: &filter, Top: &top}
+	// Only the properties a task is made of: the SDK decodes every property of every row into
+	// a map and encodes it again before we see it, so PartitionKey and Timestamp (with its
+	// type annotation) would cost a quarter of the decoding for nothing. odata.etag still comes.
+	sel := listSelect
+	opts := &aztables.ListEntitiesOptions{Filter: &filter, Top: &top, Select: &sel}
 	if cursor != "" {
 		pk, rk, err := decodeCursor(owner, cursor)
 		if err != nil {
@@ -52,6 +56,8 @@ func (s *Store) List(ctx context.Context, owner string, limit int, cursor string
 	}
 	return page, nil
 }
+
+const listSelect = "RowKey,Title,Completed,CreatedAt,UpdatedAt"
 
 // The cursor carries the service's continuation pair and a short fingerprint of the owner.
 // It is opaque to clients but not secret: the fingerprint only makes a cursor from another

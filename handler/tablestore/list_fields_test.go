@@ -1,0 +1,57 @@
+package tablestore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/tablestore"
+	"github.com/example/entra-tasks/handler/tasks"
+	"github.com/example/entra-tasks/handler/testenv"
+)
+
+// List asks the service only for the properties a task is made of ($select); every field,
+// the ETag included, must still come back exactly as Create and Update returned it.
+func TestListReturnsEveryFieldOfEveryTask(t *testing.T) {
+	azurite := testenv.StartAzurite(t)
+	store, err := tablestore.NewFromConnectionString(azurite.ConnectionString(), "tasks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := store.EnsureTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const owner = "00000000-0000-4000-8000-0000000000f1"
+	ids := tasks.NewIDGenerator(nil)
+	var want []tasks.Task
+	for _, title := range []string{"first", "second", "third"} {
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		created, err := store.Create(ctx, owner, tasks.Task{ID: ids.New(), Title: title, CreatedAt: now, UpdatedAt: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, created)
+	}
+	done := true
+	updated, err := store.Update(ctx, owner, want[1].ID, tasks.Patch{Completed: &done}, "", time.Now().UTC().Truncate(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want[1] = updated
+
+	page, err := store.List(ctx, owner, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != len(want) {
+		t.Fatalf("listed %d tasks, want %d", len(page.Items), len(want))
+	}
+	for i, got := range page.Items {
+		w := want[i]
+		if got.ID != w.ID || got.Title != w.Title || got.Completed != w.Completed || got.ETag != w.ETag ||
+			!got.CreatedAt.Equal(w.CreatedAt) || !got.UpdatedAt.Equal(w.UpdatedAt) {
+			t.Errorf("item %d = %+v, want %+v", i, got, w)
+		}
+	}
+}
