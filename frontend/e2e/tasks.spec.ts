@@ -39,6 +39,14 @@ test("add, toggle, rename and delete persist across a reload", async ({ page }) 
 
   await list.getByRole("button", { name: "Delete “Call the plumber”" }).click();
   await expect(list.getByRole("listitem")).toHaveCount(2);
+  // Focus stays in the list (on the previous task), not lost to the page.
+  await expect(list.getByRole("checkbox", { name: "Write the quarterly report" })).toBeFocused();
+  // Space on a focused checkbox toggles it, like any checkbox.
+  await page.keyboard.press("Space");
+  await expect(list.getByRole("checkbox", { name: "Write the quarterly report" })).toBeChecked();
+  await expect(list.getByRole("listitem").filter({ hasText: "quarterly" })).not.toHaveAttribute("aria-busy", "true");
+  await page.keyboard.press("Space");
+  await expect(list.getByRole("checkbox", { name: "Write the quarterly report" })).not.toBeChecked();
   await expect(page.getByText("1 of 2 done")).toBeVisible();
   await page.waitForLoadState("networkidle");
 

@@ -28,7 +28,7 @@ export function SetupScreen({ problems, reason }: { problems: string[]; reason: 
           <li>
             <strong>Locally:</strong> <code>azd provision</code> writes <code>frontend/public/config.json</code> for you.
             Without azd, add <code>AZURE_SPA_CLIENT_ID</code> beside <code>AZURE_TENANT_ID</code> and{" "}
-            <code>AZURE_API_CLIENT_ID</code> in <code>local.settings.json</code> and run <code>make start</code>{" "}
+            <code>AZURE_API_CLIENT_ID</code> in <code>build/local.settings.json</code> and run <code>make start</code>{" "}
             again (it fills in the placeholders) — or copy{" "}
             <code>frontend/public/config.example.json</code> to <code>config.json</code> and fill it in.
           </li>

@@ -92,10 +92,11 @@ export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
         type="checkbox"
         className="task__check"
         checked={task.completed}
-        disabled={task.pending}
-        onChange={onToggle}
+        // aria-disabled, not disabled: a disabled control drops keyboard focus while the change is saved.
+        aria-disabled={task.pending || undefined}
+        onChange={() => !task.pending && onToggle()}
       />
-      <label htmlFor={id} className="task__title" onDoubleClick={task.pending ? undefined : startEdit}>
+      <label htmlFor={id} className="task__title">
         {task.title}
       </label>
       <div className="task__actions">
@@ -103,8 +104,8 @@ export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
           ref={renameBtn}
           type="button"
           className="icon-btn"
-          onClick={startEdit}
-          disabled={task.pending}
+          onClick={() => !task.pending && startEdit()}
+          aria-disabled={task.pending || undefined}
           aria-label={`Rename “${task.title}”`}
           title="Rename"
         >
@@ -115,8 +116,20 @@ export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
         <button
           type="button"
           className="icon-btn icon-btn--danger"
-          onClick={onDelete}
-          disabled={task.pending}
+          onClick={(e) => {
+            if (task.pending) return;
+            // Keep keyboard users in the list: focus the next task (or the previous, or the add box).
+            const row = e.currentTarget.closest("li");
+            const next = row?.nextElementSibling ?? row?.previousElementSibling;
+            onDelete();
+            requestAnimationFrame(() => {
+              const target =
+                next?.querySelector<HTMLElement>("input, button") ??
+                document.querySelector<HTMLElement>(".add-task input");
+              target?.focus();
+            });
+          }}
+          aria-disabled={task.pending || undefined}
           aria-label={`Delete “${task.title}”`}
           title="Delete"
         >
