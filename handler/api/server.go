@@ -42,6 +42,7 @@ type Server struct {
 	timeout  time.Duration
 	openAPI  openAPIDocument
 	mux      *http.ServeMux
+	chain    http.Handler // mux wrapped in the cross-cutting middleware, built once
 }
 
 // New returns the API with every route of the contract registered.
@@ -80,6 +81,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNoRoute)
 	})
+	s.chain = s.logged(s.recovered(s.mux))
 	return s
 }
 
@@ -120,5 +122,5 @@ func Routes() []Route {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
 	defer cancel()
-	s.logged(s.recovered(s.mux)).ServeHTTP(w, r.WithContext(ctx))
+	s.chain.ServeHTTP(w, r.WithContext(ctx))
 }
