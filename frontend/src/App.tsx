@@ -42,7 +42,9 @@ export function App() {
 function ProtectedDashboard() {
   const { inProgress } = useMsal();
   const signedIn = useIsAuthenticated();
-  if (signedIn && inProgress === InteractionStatus.None) return <Dashboard />;
+  // Stay mounted while MSAL works (e.g. a re-authentication popup): API calls wait for it,
+  // and the list, a half-typed task and any messages survive.
+  if (signedIn) return <Dashboard />;
   if (inProgress !== InteractionStatus.None) {
     return (
       <div className="center-pad">
