@@ -14,7 +14,10 @@ type row struct {
 	area, measure, value, target, status string
 }
 
-// maxIdleConnsPerHost is the Azure SDK's default for its pooled connections per host.
+// maxIdleConnsPerHost is the Azure SDK's default for its pooled connections per host: after
+// load, the pool may hold that many more connections to Azurite (two goroutines each) than the
+// idle baseline, which already holds one to Azurite and one to the key set. Azurite (Node)
+// closes idle connections after 5 s, so a long soak may see fewer.
 const maxIdleConnsPerHost = 10
 
 const (
@@ -94,7 +97,7 @@ func (r *report) rows(p plan) []row {
 	add("memory", "goroutines after load / idle baseline (of which storage client's idle connection pool)",
 		fmt.Sprintf("%d (%d) / %d (%d)", after.total, after.pooled, base.total, base.pooled),
 		"back to baseline, apart from the bounded pool",
-		check(after.total-after.pooled <= base.total-base.pooled && after.pooled <= 2*maxIdleConnsPerHost))
+		check(after.total-after.pooled <= base.total-base.pooled && after.pooled <= base.pooled+2*maxIdleConnsPerHost))
 	return rows
 }
 
