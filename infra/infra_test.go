@@ -165,6 +165,7 @@ var handlerSettingsNotInAzure = map[string]string{
 	"TABLES_CONNECTION_STRING":     "local Azurite only; the handler refuses to start when both TABLES_* are set",
 	"ENTRA_JWKS_URL":               "the handler defaults to the tenant's v2 key set",
 	"FUNCTIONS_CUSTOMHANDLER_PORT": "set by the Functions host itself",
+	"AUTH_TOKEN_CACHE_SIZE":        "a tuning knob; the handler's default suits Azure",
 }
 
 // Never set on Flex Consumption (functions-app-settings.md#flex-consumption-plan-deprecations).
