@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/handler/apitest"
 	"github.com/example/entra-tasks/handler/auth/authtest"
 	"github.com/example/entra-tasks/handler/testenv"
 )
@@ -68,15 +69,8 @@ func (e *env) token(t testing.TB, oid string) string {
 	return tok
 }
 
-// wireTask is a task as the API sends it.
-type wireTask struct {
-	ID        string `json:"id"`
-	Title     string `json:"title"`
-	Completed bool   `json:"completed"`
-	CreatedAt string `json:"createdAt"`
-	UpdatedAt string `json:"updatedAt"`
-	ETag      string `json:"etag"`
-}
+// wireTask is a task as the API sends it, decoded the way the integration suite does.
+type wireTask = apitest.Task
 
 type answer struct {
 	status  int

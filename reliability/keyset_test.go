@@ -23,7 +23,7 @@ import (
 // faultyKeys serves a key set that a test can make slow (beyond the fetch timeout), fail
 // with 500, or answer with garbage, and whose keys it can rotate.
 type faultyKeys struct {
-	keys  *authtest.KeyServer
+	keys     *authtest.KeyServer
 	delay    atomic.Int64 // nanoseconds
 	attempts atomic.Int64 // fetches begun, including those the client gave up on
 }
@@ -49,7 +49,7 @@ func TestKeySetFaultsUnderLoad(t *testing.T) {
 		fetchTimeout = 300 * time.Millisecond
 		unknownEvery = 500 * time.Millisecond
 	)
-	oldKey, newKey := mustKey(t, "k-old"), mustKey(t, "k-new")
+	oldKey, newKey := authtest.MustKey(t, "k-old"), authtest.MustKey(t, "k-new")
 	ks := &faultyKeys{keys: authtest.NewKeyServer(oldKey)}
 	keySrv := httptest.NewServer(ks)
 	t.Cleanup(keySrv.Close)
@@ -181,13 +181,4 @@ func TestKeySetFaultsUnderLoad(t *testing.T) {
 		}
 	}
 	tl.report(t, "key-set-faults", fmt.Sprintf("fetches=%d slowest=%v", fetches, slowest.Round(time.Millisecond)))
-}
-
-func mustKey(t *testing.T, kid string) *authtest.Key {
-	t.Helper()
-	k, err := authtest.NewKey(kid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }

@@ -30,7 +30,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts auth.KeySetOptions) *fixture {
 	t.Helper()
-	key := mustKey(t, "key-1")
+	key := authtest.MustKey(t, "key-1")
 	f := &fixture{key: key, keys: authtest.NewKeyServer(key), now: time.Now()}
 	srv := httptest.NewServer(f.keys)
 	t.Cleanup(srv.Close)
@@ -46,15 +46,6 @@ func newFixture(t *testing.T, opts auth.KeySetOptions) *fixture {
 		t.Fatal(err)
 	}
 	return f
-}
-
-func mustKey(t *testing.T, kid string) *authtest.Key {
-	t.Helper()
-	k, err := authtest.NewKey(kid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 func sign(t *testing.T, k *authtest.Key, claims map[string]any, header map[string]any) string {
@@ -98,7 +89,7 @@ func TestAcceptsV1AndV2Tokens(t *testing.T) {
 
 func TestRejectsInvalidTokens(t *testing.T) {
 	f := newFixture(t, auth.KeySetOptions{})
-	stranger := mustKey(t, "key-1") // same kid, different key: a forged signature
+	stranger := authtest.MustKey(t, "key-1") // same kid, different key: a forged signature
 	with := func(base map[string]any, changes map[string]any) map[string]any {
 		for k, v := range changes {
 			if v == nil {
@@ -153,7 +144,7 @@ func TestRejectsInvalidTokens(t *testing.T) {
 // this is all an attacker can send.
 func unsigned(t *testing.T, claims map[string]any, alg string) string {
 	t.Helper()
-	k := mustKey(t, "key-1")
+	k := authtest.MustKey(t, "key-1")
 	tok := sign(t, k, claims, map[string]any{"alg": alg})
 	return tok[:strings.LastIndex(tok, ".")+1] + "c2lnbmF0dXJl"
 }
@@ -204,7 +195,7 @@ func TestKeyRotationIsPickedUp(t *testing.T) {
 	if _, err := f.verify(t, sign(t, f.key, f.v2(), nil)); err != nil {
 		t.Fatal(err)
 	}
-	rotated := mustKey(t, "key-2")
+	rotated := authtest.MustKey(t, "key-2")
 	f.keys.SetKeys(f.key, rotated)
 	before := f.keys.Fetches()
 	if _, err := f.verify(t, sign(t, rotated, f.v2(), nil)); err != nil {
@@ -260,7 +251,7 @@ func TestKnownKeysSurviveKeySetOutage(t *testing.T) {
 }
 
 func TestKeysUnreachableAtStartRecoverOnDemand(t *testing.T) {
-	key := mustKey(t, "key-1")
+	key := authtest.MustKey(t, "key-1")
 	ks := authtest.NewKeyServer(key)
 	ks.Fail(503)
 	srv := httptest.NewServer(ks)

@@ -18,6 +18,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"testing"
 	"time"
 )
 
@@ -151,4 +152,14 @@ func mustJSON(v any) []byte {
 		panic(fmt.Sprintf("authtest: marshal: %v", err)) // only plain maps reach here
 	}
 	return b
+}
+
+// MustKey is NewKey for tests: it fails tb instead of returning an error.
+func MustKey(tb testing.TB, id string) *Key {
+	tb.Helper()
+	k, err := NewKey(id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k
 }
