@@ -17,6 +17,9 @@ type problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
+	// RetryAfter repeats the Retry-After header (seconds) on a 503: a cross-origin SPA cannot
+	// read that header through the Functions host, which exposes no custom response headers.
+	RetryAfter int `json:"retryAfter,omitempty"`
 }
 
 // Errors the HTTP layer itself detects.
@@ -86,11 +89,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		infoFrom(r.Context()).err = err
 	}
-	writeProblem(w, status, detail)
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
+	if status == http.StatusServiceUnavailable {
+		p.RetryAfter = RetryAfterSeconds
+	}
+	writeProblem(w, p)
 }
 
-func writeProblem(w http.ResponseWriter, status int, detail string) {
-	body, _ := json.Marshal(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
+func writeProblem(w http.ResponseWriter, p problem) {
+	status := p.Status
+	body, _ := json.Marshal(p)
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -27,10 +27,11 @@ type Page struct {
 }
 
 type Problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
+	Type       string `json:"type"`
+	Title      string `json:"title"`
+	Status     int    `json:"status"`
+	Detail     string `json:"detail"`
+	RetryAfter int    `json:"retryAfter"`
 }
 
 // Run starts the API through start and runs the whole suite against it.
@@ -325,8 +326,11 @@ func (e *Env) testStorageOutage(t *testing.T) {
 		start := time.Now()
 		r := e.Do(t, req)
 		expectProblem(t, r, 503)
-		if r.Header.Get("Retry-After") == "" {
-			t.Errorf("%s %s: 503 without Retry-After", req.Method, req.Path)
+		var p Problem
+		r.JSON(t, &p)
+		if r.Header.Get("Retry-After") != "5" || p.RetryAfter != 5 {
+			t.Errorf("%s %s: 503 with Retry-After %q and retryAfter %d, want 5 in both (the SPA cannot read the header cross-origin)",
+				req.Method, req.Path, r.Header.Get("Retry-After"), p.RetryAfter)
 		}
 		if d := time.Since(start); d > 10*time.Second {
 			t.Errorf("%s %s took %v to fail", req.Method, req.Path, d)

@@ -85,6 +85,15 @@ describe("createApiClient", () => {
     expect(describeError(err)).toBe("The task store is temporarily unavailable. Try again in 7 s.");
   });
 
+  it("reads retryAfter from the problem when the Retry-After header is hidden (cross-origin)", async () => {
+    const { api } = setup([
+      json(503, { type: "about:blank", title: "Service Unavailable", status: 503, detail: "storage unavailable", retryAfter: 5 }),
+    ]);
+    const err = (await api.listTasks().catch((e: unknown) => e)) as ApiError;
+    expect(err.retryAfter).toBe(5);
+    expect(describeError(err)).toBe("The task store is temporarily unavailable. Try again in 5 s.");
+  });
+
   it("uses the problem's detail for validation errors", async () => {
     const { api } = setup([json(400, { title: "Bad Request", status: 400, detail: "title must be 1 to 200 characters" })]);
     const err = await api.createTask("x").catch((e: unknown) => e);

@@ -60,6 +60,10 @@ function parseRetryAfter(v: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
+function positiveInt(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
 async function readProblem(res: Response): Promise<Problem | undefined> {
   const type = res.headers.get("Content-Type") ?? "";
   if (!/json/i.test(type)) return undefined;
@@ -107,7 +111,9 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     if (!res.ok) {
       const problem = await readProblem(res);
       const message = problem?.detail || problem?.title || `${method} ${path} failed with HTTP ${res.status}.`;
-      throw new ApiError(message, res.status, problem, parseRetryAfter(res.headers.get("Retry-After")));
+      // Cross-origin, the Functions host hides Retry-After; the API repeats it in the problem.
+      const retryAfter = parseRetryAfter(res.headers.get("Retry-After")) ?? positiveInt(problem?.retryAfter);
+      throw new ApiError(message, res.status, problem, retryAfter);
     }
     if (res.status === 204) return undefined as T;
     try {

@@ -166,6 +166,8 @@ export interface components {
             title: string;
             status: number;
             detail?: string;
+            /** @description On 503 only: the `Retry-After` header's seconds, repeated because a cross-origin SPA cannot read that header through the Functions host. */
+            retryAfter?: number;
         };
     };
     responses: {
