@@ -13,13 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/MicahParks/keyfunc/v3"
-
-	"github.com/example/entra-tasks/handler/api"
-	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/tablestore"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/handler/apitest"
 )
 
 // TestSlowClientsAreCutOff runs the production server construction (newHTTPServer) with
@@ -31,37 +25,18 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	limits := serverLimits{readHeader: 500 * time.Millisecond, read: time.Second, write: 2 * time.Second, idle: time.Second, maxHeaderBytes: 32 << 10}
 	const slowConns = 300
 
-	key, err := authtest.NewKey("slow-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := keyfunc.NewJWKSetJSON(authtest.JWKS(key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, client, oid := authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID
-	verifier, err := auth.NewVerifier(auth.Config{TenantID: tenant, ClientID: client, RequiredScope: "access_as_user"}, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	az := testenv.StartAzurite(t)
-	store, err := tablestore.NewFromConnectionString(az.ConnectionString(), "slowclients")
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := apitest.NewInProcess(t, "slowclients")
+	store, oid := app.Store, apitest.UserA
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newHTTPServer(api.New(api.Config{Verifier: verifier, Store: store, Logger: quiet}), quiet, limits)
+	srv := newHTTPServer(app.Handler, quiet, limits)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	addr := ln.Addr().String()
-	token, err := key.Sign(authtest.V2Claims(tenant, client, oid, time.Now()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := app.Token(t, oid)
 	baseline := runtime.NumGoroutine()
 
 	// The attack: slowConns connections sending a header line every 100 ms, forever, and a

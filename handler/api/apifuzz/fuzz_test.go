@@ -6,24 +6,15 @@ package apifuzz
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/MicahParks/keyfunc/v3"
-
-	"github.com/example/entra-tasks/handler/api"
-	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/tablestore"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/handler/apitest"
 )
 
 // Fuzz targets for what clients send the API besides the token: create and patch bodies and
@@ -32,10 +23,8 @@ import (
 // document, and nothing stored that breaks the title rules or touches another user's task.
 
 const (
-	atkTenant = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
-	atkClient = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
-	atkUserA  = "aaaaaaaa-0000-4000-8000-00000000000a"
-	atkUserB  = "bbbbbbbb-0000-4000-8000-00000000000b"
+	atkUserA = apitest.UserA
+	atkUserB = apitest.UserB
 )
 
 type apiFuzz struct {
@@ -49,35 +38,9 @@ type apiFuzz struct {
 
 func newAPIFuzz(f *testing.F) *apiFuzz {
 	f.Helper()
-	key, err := authtest.NewKey("fuzz-key")
-	if err != nil {
-		f.Fatal(err)
-	}
-	keys, err := keyfunc.NewJWKSetJSON(authtest.JWKS(key))
-	if err != nil {
-		f.Fatal(err)
-	}
-	verifier, err := auth.NewVerifier(auth.Config{TenantID: atkTenant, ClientID: atkClient, RequiredScope: "access_as_user"}, keys)
-	if err != nil {
-		f.Fatal(err)
-	}
-	az := testenv.StartAzurite(f)
-	store, err := tablestore.NewFromConnectionString(az.ConnectionString(), "fuzzapi")
-	if err != nil {
-		f.Fatal(err)
-	}
-	fz := &apiFuzz{handler: api.New(api.Config{
-		Verifier: verifier, Store: store,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})}
-	sign := func(oid string) string {
-		tok, err := key.Sign(authtest.V2Claims(atkTenant, atkClient, oid, time.Now()), nil)
-		if err != nil {
-			f.Fatal(err)
-		}
-		return tok
-	}
-	fz.tokenA, fz.tokenB = sign(atkUserA), sign(atkUserB)
+	app := apitest.NewInProcess(f, "fuzzapi")
+	fz := &apiFuzz{handler: app.Handler}
+	fz.tokenA, fz.tokenB = app.Token(f, atkUserA), app.Token(f, atkUserB)
 	var a, b struct{ ID, ETag string }
 	fz.mustDecode(f, fz.serve(f, "POST", "/api/tasks", fz.tokenA, "application/json", `{"title":"A's"}`), 201, &a)
 	fz.mustDecode(f, fz.serve(f, "POST", "/api/tasks", fz.tokenB, "application/json", `{"title":"B's"}`), 201, &b)
