@@ -1,0 +1,47 @@
+#!/bin/sh
+# Grants the deployment pipeline's service principal the one Microsoft Graph application permission that
+# `azd provision` needs to manage this template's app registrations: Application.ReadWrite.OwnedBy.
+#
+#   scripts/grant-pipeline-graph.sh <pipeline client id>
+#
+# <pipeline client id> is the AZURE_CLIENT_ID repository variable that `azd pipeline config` set. Run it once,
+# signed in with `az login` to the tenant as an admin who may grant application permissions (Privileged Role
+# Administrator or Global Administrator); it is idempotent. Why this permission and no more: docs/deploy.md,
+# "Deploy from GitHub".
+#
+# Application.ReadWrite.OwnedBy lets the pipeline create applications and service principals, and change or
+# delete only those it owns; the Graph Bicep extension makes an app-only caller the owner of what it creates
+# (microsoftgraph/msgraph-bicep-types#134), so every later run can update them. Our Bicep reads no existing
+# directory object it does not own (the `existing` keyword needs Application.Read.All:
+# microsoftgraph/msgraph-bicep-types#174), so no read-all permission is needed.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+AZURE_CLIENT_ID=${1-${AZURE_CLIENT_ID-}}
+need_guid AZURE_CLIENT_ID
+command -v az >/dev/null 2>&1 || die "the Azure CLI (az) is needed; or grant Application.ReadWrite.OwnedBy (application permission) to the pipeline's app in the Entra admin center"
+
+# Well-known ids, the same in every tenant: Microsoft Graph's appId, and the app role id of
+# Application.ReadWrite.OwnedBy (Microsoft Graph permissions reference).
+GRAPH_APP_ID=00000003-0000-0000-c000-000000000000
+APPLICATION_READWRITE_OWNEDBY=18a4783c-866b-4cc7-a460-3d5e5662c884
+
+# The signed-in cloud's Graph endpoint (https://graph.microsoft.com/ in the public cloud; another host in
+# national clouds).
+graph=$(az cloud show --query endpoints.microsoftGraphResourceId -o tsv)
+graph=${graph%/}
+pipeline_sp=$(az ad sp show --id "$AZURE_CLIENT_ID" --query id -o tsv) ||
+  die "no service principal with client id $AZURE_CLIENT_ID in this tenant: run 'azd pipeline config' first, and 'az login --tenant <tenant>'"
+graph_sp=$(az ad sp show --id "$GRAPH_APP_ID" --query id -o tsv)
+
+held=$(az rest --method GET --url "$graph/v1.0/servicePrincipals/$pipeline_sp/appRoleAssignments" \
+  --query "value[?appRoleId=='$APPLICATION_READWRITE_OWNEDBY' && resourceId=='$graph_sp'].id" -o tsv)
+if [ -n "$held" ]; then
+  printf 'The pipeline (%s) already holds Application.ReadWrite.OwnedBy on Microsoft Graph.\n' "$AZURE_CLIENT_ID"
+  exit 0
+fi
+az rest --method POST --url "$graph/v1.0/servicePrincipals/$pipeline_sp/appRoleAssignments" \
+  --headers Content-Type=application/json \
+  --body "{\"principalId\":\"$pipeline_sp\",\"resourceId\":\"$graph_sp\",\"appRoleId\":\"$APPLICATION_READWRITE_OWNEDBY\"}" >/dev/null ||
+  die "the grant was refused: granting an application permission needs the Privileged Role Administrator or Global Administrator role"
+printf 'Granted Application.ReadWrite.OwnedBy on Microsoft Graph to the pipeline (%s).\n' "$AZURE_CLIENT_ID"
