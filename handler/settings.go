@@ -22,6 +22,7 @@ type settings struct {
 	TablesConnString string // shared key, Azurite
 	TablesEndpoint   string // managed identity, Azure
 	IdentityClientID string // user-assigned identity; empty: system-assigned
+	InAzure          bool   // running on Azure Functions (onAzureFunctions): storage only through the managed identity
 	Table            string
 	TokenCacheSize   int // verified tokens remembered; 0: every request is checked in full
 }

@@ -174,6 +174,8 @@ var handlerSettingsNotInAzure = map[string]string{
 	"ENTRA_JWKS_URL":               "the handler defaults to the tenant's v2 key set",
 	"FUNCTIONS_CUSTOMHANDLER_PORT": "set by the Functions host itself",
 	"AUTH_TOKEN_CACHE_SIZE":        "a tuning knob; the handler's default suits Azure",
+	"WEBSITE_SKU":                  "set by the platform; tells the handler it runs in Azure (managed identity only)",
+	"WEBSITE_INSTANCE_ID":          "set by the platform on App Service plans; same meaning as WEBSITE_SKU",
 }
 
 // Never set on Flex Consumption (functions-app-settings.md#flex-consumption-plan-deprecations).
