@@ -11,7 +11,7 @@ import (
 	"github.com/example/entra-tasks/handler/auth"
 )
 
-// settings are the app settings of DESIGN.md, read from the environment (app settings in
+// settings are the app settings of docs/design.md, read from the environment (app settings in
 // Azure, local.settings.json Values under func start).
 type settings struct {
 	Port             int

@@ -165,7 +165,7 @@ func checkModuleWiring(p *project) (ps problems) {
 
 // ---- the function app ----
 
-// The settings the handler reads (DESIGN.md "Settings") and whether Azure sets them.
+// The settings the handler reads (docs/design.md, "Settings") and whether Azure sets them.
 var handlerSettingsInAzure = []string{
 	"AZURE_TENANT_ID", "AZURE_API_CLIENT_ID", "API_REQUIRED_SCOPE", "TABLES_ENDPOINT", "AZURE_CLIENT_ID", "TASKS_TABLE",
 }
@@ -734,7 +734,7 @@ func checkAzureYaml(p *project) (ps problems) {
 		}
 	}
 	if yamlGet(y, "hooks", "postdown") != nil {
-		ps.add("azure.yaml: no postdown hook: azd has removed the outputs from the environment by then (see hooks_test.go)")
+		ps.add("azure.yaml: no postdown hook: azd has removed the outputs from the environment by then (see lifecycle_test.go)")
 	}
 	if rv := yamlString(y, "requiredVersions", "azd"); rv != ">= 1.20.0" {
 		ps.add("azure.yaml requiredVersions.azd = %q, want >= 1.20.0 (language: custom)", rv)

@@ -67,7 +67,7 @@ param location string
 @description('Region of the Static Web App that hosts the SPA (AZURE_WEB_LOCATION, default eastus2).')
 param webLocation string = 'eastus2'
 
-@description('Object id of the principal running azd (AZURE_PRINCIPAL_ID, set by azd). Gets the same data-plane roles as the app (to inspect the deployed data with Entra credentials) and becomes owner of the app registrations (so the postdown hook can delete them). Empty: skipped.')
+@description('Object id of the principal running azd (AZURE_PRINCIPAL_ID, set by azd). Gets the same data-plane roles as the app (to run the handler locally against the deployed table, and to inspect the data with Entra credentials) and becomes owner of the app registrations (so the predown hook can delete them). Empty: skipped.')
 param principalId string = ''
 
 // azd substitutes AZURE_PRINCIPAL_TYPE with `User` or `ServicePrincipal` (a CI login). A wrong principalType on a

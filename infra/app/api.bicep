@@ -128,7 +128,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     // authentication string makes the host send with an Entra token of the identity (Metrics Publisher role).
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
-    // Handler settings (DESIGN.md "Settings"): which tokens to accept...
+    // Handler settings (docs/design.md, "Settings"): which tokens to accept...
     AZURE_TENANT_ID: tenant().tenantId
     AZURE_API_CLIENT_ID: apiClientId
     API_REQUIRED_SCOPE: apiScopeName
