@@ -28,15 +28,11 @@ $(AZURITE_STAMP): $(AZURITE_DIR)/package.json $(AZURITE_DIR)/package-lock.json
 	@touch $@
 
 # build/ is the deployable function app: host.json, one folder per function, and the handler
-# binary (linux/amd64, static, executable). `func start --script-root build` and azd use it.
-build: ## Stage the function app in build/.
-	rm -rf $(BUILD_DIR)/handler $(BUILD_DIR)/host.json
-	mkdir -p $(BUILD_DIR)
-	find $(BUILD_DIR) -mindepth 2 -maxdepth 2 -name function.json -delete
-	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-s -w' -o $(BUILD_DIR)/handler ./handler
-	chmod 0755 $(BUILD_DIR)/handler
-	cp host.json $(BUILD_DIR)/host.json
-	for f in functions/*/; do mkdir -p $(BUILD_DIR)/$$(basename $$f) && cp $$f/function.json $(BUILD_DIR)/$$(basename $$f)/; done
+# binary (linux/amd64, static, executable); build/api.zip is what azd deploys (tools/pack: exactly
+# those files, the handler at 0755). `func start --script-root build` runs build/. The same script
+# is azd's prepackage hook, so a deploy never depends on make.
+build: ## Stage the function app in build/ and write build/api.zip.
+	GO="$(GO)" sh scripts/build-api.sh
 
 vet:
 	$(GO) vet ./...

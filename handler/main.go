@@ -16,8 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
-
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tablestore"
@@ -39,6 +37,7 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	cfg.InAzure = onAzureFunctions(getenv)
 	// Listen before anything slow: the host gives a custom handler ~30 s to answer GET /.
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
 	if err != nil {
@@ -61,10 +60,11 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	store, err := newStore(cfg)
+	store, credential, err := newStore(cfg, publicCloudAuthority)
 	if err != nil {
 		return err
 	}
+	logger.Info("storage credential", "credential", credential)
 	go warmUp(life, logger, keys, store)
 
 	srv := newHTTPServer(api.New(api.Config{
@@ -122,19 +122,18 @@ func newHTTPServer(h http.Handler, logger *slog.Logger, l serverLimits) *http.Se
 	}
 }
 
-func newStore(cfg settings) (*tablestore.Store, error) {
+// newStore returns the task store and how it authenticates (for the start-up log).
+func newStore(cfg settings, authorityHost string) (*tablestore.Store, string, error) {
 	if cfg.TablesConnString != "" {
-		return tablestore.NewFromConnectionString(cfg.TablesConnString, cfg.Table)
+		store, err := tablestore.NewFromConnectionString(cfg.TablesConnString, cfg.Table)
+		return store, "shared key (TABLES_CONNECTION_STRING)", err
 	}
-	var opts *azidentity.ManagedIdentityCredentialOptions
-	if cfg.IdentityClientID != "" {
-		opts = &azidentity.ManagedIdentityCredentialOptions{ID: azidentity.ClientID(cfg.IdentityClientID)}
-	}
-	cred, err := azidentity.NewManagedIdentityCredential(opts)
+	cred, what, err := newTableCredential(cfg, authorityHost)
 	if err != nil {
-		return nil, fmt.Errorf("managed identity: %w", err)
+		return nil, "", err
 	}
-	return tablestore.NewFromEndpoint(cfg.TablesEndpoint, cfg.Table, cred)
+	store, err := tablestore.NewFromEndpoint(cfg.TablesEndpoint, cfg.Table, cred)
+	return store, what, err
 }
 
 // warmUp fetches the signing keys and creates the table while the first requests may already

@@ -11,7 +11,7 @@ import (
 	"github.com/example/entra-tasks/handler/auth"
 )
 
-// settings are the app settings of DESIGN.md, read from the environment (app settings in
+// settings are the app settings of docs/design.md, read from the environment (app settings in
 // Azure, local.settings.json Values under func start).
 type settings struct {
 	Port             int
@@ -22,6 +22,7 @@ type settings struct {
 	TablesConnString string // shared key, Azurite
 	TablesEndpoint   string // managed identity, Azure
 	IdentityClientID string // user-assigned identity; empty: system-assigned
+	InAzure          bool   // running on Azure Functions (onAzureFunctions): storage only through the managed identity
 	Table            string
 	TokenCacheSize   int // verified tokens remembered; 0: every request is checked in full
 }

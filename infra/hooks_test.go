@@ -1,8 +1,8 @@
 package infra_test
 
 // The POSIX hooks, run for real with sh in a scratch copy of the repository layout, with the azd env values
-// azd would pass. The Azure CLI is replaced by a fake that records its arguments. (The PowerShell twins cannot
-// run here: no pwsh. checkHookOutputs compares the variables both read.)
+// azd would pass. (The PowerShell twins cannot run here: no pwsh. checkHookOutputs compares the variables both
+// read.) lifecycle_test.go drives them through azd's provision and down sequence with a fake az and azd.
 
 import (
 	"bytes"
@@ -42,7 +42,7 @@ func scratchRepo(t *testing.T) string {
 	if err := os.MkdirAll(filepath.Join(dir, "scripts"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"scripts/lib.sh", "scripts/postprovision.sh", "scripts/spa-config.sh", "scripts/postdown.sh", "local.settings.json.example"} {
+	for _, f := range []string{"scripts/lib.sh", "scripts/preprovision.sh", "scripts/postprovision.sh", "scripts/spa-config.sh", "scripts/predown.sh", "local.settings.json.example"} {
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			t.Fatal(err)
@@ -211,77 +211,5 @@ func TestSpaConfigForDeploy(t *testing.T) {
 	env["API_BASE_URL"] = "http://func-api-abc.azurewebsites.net"
 	if out, err := runHook(t, repo, filepath.Join(repo, "frontend"), "spa-config.sh", env, os.Getenv("PATH")); err == nil {
 		t.Fatalf("spa-config.sh accepted an http API URL:\n%s", out)
-	}
-}
-
-// toolsOnly returns a PATH holding only the tools the hooks use (so a real Azure CLI on the machine is never
-// reached), plus an `az` that logs its arguments and fails for arguments containing failOn when withAz is set.
-func toolsOnly(t *testing.T, withAz bool, failOn string) (path, log string) {
-	t.Helper()
-	bin := t.TempDir()
-	for _, tool := range []string{"sh", "grep", "sed", "dirname", "mkdir", "mv", "cat", "cp"} {
-		real, err := exec.LookPath(tool)
-		if err != nil {
-			t.Fatalf("%s not found: %v", tool, err)
-		}
-		if err := os.Symlink(real, filepath.Join(bin, tool)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	log = filepath.Join(bin, "az.log")
-	if withAz {
-		script := "#!/bin/sh\necho \"$*\" >>" + log + "\n"
-		if failOn != "" {
-			script += "case \"$*\" in *'" + failOn + "'*) exit 1;; esac\n"
-		}
-		if err := os.WriteFile(filepath.Join(bin, "az"), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return bin, log
-}
-
-func TestPostdownDeletesAndPurgesApps(t *testing.T) {
-	repo := scratchRepo(t)
-	path, log := toolsOnly(t, true, "")
-	if out, err := runHook(t, repo, repo, "postdown.sh", azdEnv(), path); err != nil {
-		t.Fatalf("postdown.sh: %v\n%s", err, out)
-	}
-	got, _ := os.ReadFile(log)
-	want := strings.Join([]string{
-		"ad sp delete --id " + testAPIClient,
-		"ad app delete --id " + testAPIObject,
-		"rest --method DELETE --url https://graph.microsoft.com/v1.0/directory/deletedItems/" + testAPIObject,
-		"ad sp delete --id " + testSPAClient,
-		"ad app delete --id " + testSPAObject,
-		"rest --method DELETE --url https://graph.microsoft.com/v1.0/directory/deletedItems/" + testSPAObject,
-	}, "\n") + "\n"
-	if string(got) != want {
-		t.Errorf("az calls:\n%s\nwant:\n%s", got, want)
-	}
-}
-
-func TestPostdownReportsFailures(t *testing.T) {
-	repo := scratchRepo(t)
-	path, log := toolsOnly(t, true, "app delete --id "+testAPIObject)
-	out, err := runHook(t, repo, repo, "postdown.sh", azdEnv(), path)
-	if err == nil {
-		t.Fatalf("postdown.sh succeeded although deleting the API app failed:\n%s", out)
-	}
-	got, _ := os.ReadFile(log)
-	if !strings.Contains(string(got), "ad app delete --id "+testSPAObject) {
-		t.Errorf("the SPA app was not attempted after the API app failed:\n%s", got)
-	}
-	// No Azure CLI at all: a clear error naming the apps.
-	noAz, _ := toolsOnly(t, false, "")
-	out, err = runHook(t, repo, repo, "postdown.sh", azdEnv(), noAz)
-	if err == nil || !strings.Contains(out, testAPIClient) {
-		t.Errorf("postdown.sh without az: err %v, output %q", err, out)
-	}
-	// Missing object id: refuses instead of deleting something else.
-	env := azdEnv()
-	delete(env, "AZURE_SPA_APP_OBJECT_ID")
-	if out, err := runHook(t, repo, repo, "postdown.sh", env, path); err == nil {
-		t.Errorf("postdown.sh succeeded without AZURE_SPA_APP_OBJECT_ID:\n%s", out)
 	}
 }

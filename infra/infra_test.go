@@ -28,6 +28,11 @@ var checks = []struct {
 	{"HookOutputs", checkHookOutputs},
 	{"SpaRedirectURIs", checkSpaRedirectURIs},
 	{"EntraApps", checkEntraApps},
+	{"GraphRequestOrder", checkGraphRequestOrder},
+	{"EntraTeardown", checkEntraTeardown},
+	{"LocalDevOrigins", checkLocalDevOrigins},
+	{"FlexRegions", checkFlexRegions},
+	{"InstanceMemory", checkInstanceMemory},
 	{"Storage", checkStorage},
 	{"Monitoring", checkMonitoring},
 	{"RoleAssignments", checkRoleAssignments},
@@ -101,11 +106,14 @@ func checkParamsCovered(p *project) (ps problems) {
 	}
 	// The azd-provided values the issue requires, plus a separate SPA region.
 	for param, env := range map[string]string{
-		"environmentName": "${AZURE_ENV_NAME}",
-		"location":        "${AZURE_LOCATION}",
-		"principalId":     "${AZURE_PRINCIPAL_ID}",
-		"webLocation":     "${AZURE_WEB_LOCATION",
-		"principalType":   "${AZURE_PRINCIPAL_TYPE",
+		"environmentName":      "${AZURE_ENV_NAME}",
+		"location":             "${AZURE_LOCATION}",
+		"principalId":          "${AZURE_PRINCIPAL_ID}",
+		"webLocation":          "${AZURE_WEB_LOCATION",
+		"principalType":        "${AZURE_PRINCIPAL_TYPE",
+		"entraAppSuffix":       "${AZURE_ENTRA_APP_SUFFIX}",
+		"allowLocalDevOrigins": "${AZURE_ALLOW_LOCAL_DEV_ORIGINS=true}",
+		"instanceMemoryMB":     "${AZURE_FUNCTIONS_INSTANCE_MEMORY_MB=512}",
 	} {
 		v, _ := p.params[param].(map[string]any)
 		if s, _ := v["value"].(string); !strings.HasPrefix(s, env) {
@@ -157,7 +165,7 @@ func checkModuleWiring(p *project) (ps problems) {
 
 // ---- the function app ----
 
-// The settings the handler reads (DESIGN.md "Settings") and whether Azure sets them.
+// The settings the handler reads (docs/design.md, "Settings") and whether Azure sets them.
 var handlerSettingsInAzure = []string{
 	"AZURE_TENANT_ID", "AZURE_API_CLIENT_ID", "API_REQUIRED_SCOPE", "TABLES_ENDPOINT", "AZURE_CLIENT_ID", "TASKS_TABLE",
 }
@@ -166,6 +174,8 @@ var handlerSettingsNotInAzure = map[string]string{
 	"ENTRA_JWKS_URL":               "the handler defaults to the tenant's v2 key set",
 	"FUNCTIONS_CUSTOMHANDLER_PORT": "set by the Functions host itself",
 	"AUTH_TOKEN_CACHE_SIZE":        "a tuning knob; the handler's default suits Azure",
+	"WEBSITE_SKU":                  "set by the platform; tells the handler it runs in Azure (managed identity only)",
+	"WEBSITE_INSTANCE_ID":          "set by the platform on App Service plans; same meaning as WEBSITE_SKU",
 }
 
 // Never set on Flex Consumption (functions-app-settings.md#flex-consumption-plan-deprecations).
@@ -279,7 +289,6 @@ func checkFunctionApp(p *project) (ps problems) {
 		return
 	}
 	site := sites[0]
-	f := p.fileOf(site)
 	expect := func(what, got, want string) {
 		if got != want {
 			ps.add("function app %s = %q, want %q", what, got, want)
@@ -304,24 +313,10 @@ func checkFunctionApp(p *project) (ps problems) {
 		expect("plan properties.reserved", plans[0].body.get("properties", "reserved").text(), "true")
 	}
 
-	// CORS: the deployed SPA's origin and the local Vite dev server.
-	origins := site.body.get("properties", "siteConfig", "cors", "allowedOrigins")
-	var got []string
-	if origins != nil {
-		for _, it := range origins.items {
-			got = append(got, resolveVar(f, it.raw))
-		}
-	}
-	if !slices.Contains(got, "'http://localhost:5173'") {
-		ps.add("CORS allowedOrigins %v lacks the local dev origin 'http://localhost:5173'", got)
-	}
-	if !slices.Contains(got, "spaOrigin") {
-		ps.add("CORS allowedOrigins %v lacks the SPA origin (param spaOrigin)", got)
-	}
-	for _, o := range got {
-		if o == "'*'" {
-			ps.add("CORS must not allow every origin")
-		}
+	// CORS: the deployed SPA's origin, then the local development origins (empty unless allowed, see
+	// checkLocalDevOrigins). Never '*'.
+	if got := site.body.get("properties", "siteConfig", "cors", "allowedOrigins").text(); got != "concat([ spaOrigin ], localDevOrigins)" {
+		ps.add("CORS allowedOrigins = %s, want concat([ spaOrigin ], localDevOrigins)", got)
 	}
 	if call := p.main().decl("module", "api"); call == nil || call.body.get("params", "spaOrigin").text() != "'https://${web.outputs.defaultHostName}'" {
 		ps.add("main.bicep must pass spaOrigin: 'https://${web.outputs.defaultHostName}' to the api module")
@@ -333,7 +328,7 @@ func checkFunctionApp(p *project) (ps problems) {
 
 var requiredOutputs = []string{
 	"AZURE_TENANT_ID", "AZURE_API_CLIENT_ID", "AZURE_SPA_CLIENT_ID", "API_SCOPE", "API_BASE_URL", "SPA_URL",
-	"AZURE_FUNCTION_APP_NAME", "TABLES_ENDPOINT", "AZURE_RESOURCE_GROUP",
+	"AZURE_FUNCTION_APP_NAME", "TABLES_ENDPOINT", "AZURE_RESOURCE_GROUP", "AZURE_ENTRA_APP_SUFFIX",
 }
 
 func outputNames(p *project) []string {
@@ -365,7 +360,11 @@ func checkOutputs(p *project) (ps problems) {
 }
 
 // Environment variables a hook reads that are not Bicep outputs (documented, optional overrides).
-var hookInputsNotOutputs = map[string]bool{"LOCAL_API_BASE_URL": true}
+var hookInputsNotOutputs = map[string]bool{
+	"LOCAL_API_BASE_URL":           true, // postprovision: where the local SPA finds the local API
+	"AZURE_ENV_NAME":               true, // set by azd in every environment
+	"AZURE_KEEP_APP_REGISTRATIONS": true, // predown: opt out of deleting the registrations
+}
 
 var (
 	shVarRef = regexp.MustCompile(`\$\{?([A-Z][A-Z0-9_]+)|need_[a-z_]+ ([A-Z][A-Z0-9_]+)`)
@@ -389,7 +388,7 @@ func hookVars(src string, re *regexp.Regexp) []string {
 // twin must read the same values.
 func checkHookOutputs(p *project) (ps problems) {
 	outs := outputNames(p)
-	for _, hook := range []string{"lib", "postprovision", "spa-config", "postdown"} {
+	for _, hook := range []string{"lib", "preprovision", "postprovision", "spa-config", "predown"} {
 		sh := hookVars(p.files["scripts/"+hook+".sh"], shVarRef)
 		pw := hookVars(p.files["scripts/"+hook+".ps1"], psVarRef)
 		if len(sh) == 0 || len(pw) == 0 {
@@ -422,34 +421,20 @@ func checkSpaRedirectURIs(p *project) (ps problems) {
 		ps.add("want one app registration with spa redirect URIs, found %d", len(spas))
 		return
 	}
-	uris := spas[0].body.get("spa", "redirectUris")
-	if uris == nil || uris.kind != vArray {
-		ps.add("spa.redirectUris must be an array literal")
-		return
+	// MSAL v5 completes every flow on /redirect.html (its bridge page); the origin itself is the post-logout URI.
+	// The list is the deployed site's origin, then the local development origins (see checkLocalDevOrigins).
+	f := p.fileOf(spas[0])
+	if got := resolveVar(f, spas[0].body.get("spa", "redirectUris").text()); got != "flatten(map(spaOrigins, origin => [ '${origin}/redirect.html', '${origin}/' ]))" {
+		ps.add("spa.redirectUris = %s, want each origin's /redirect.html and / (flatten(map(spaOrigins, ...)))", got)
 	}
-	var got []string
-	for _, it := range uris.items {
-		got = append(got, it.raw)
-	}
-	deployedBridge := regexp.MustCompile(`^'https://\$\{[A-Za-z]+\}/redirect\.html'$`)
-	if !slices.ContainsFunc(got, deployedBridge.MatchString) {
-		ps.add("spa.redirectUris %v lack the deployed site's MSAL bridge page https://<host>/redirect.html", got)
-	}
-	if !slices.Contains(got, "'http://localhost:5173/redirect.html'") {
-		ps.add("spa.redirectUris %v lack the local bridge page http://localhost:5173/redirect.html", got)
-	}
-	for _, u := range got {
-		if !strings.HasPrefix(u, "'https://") && !strings.HasPrefix(u, "'http://localhost:") {
-			ps.add("spa redirect URI %s: only https, or http on localhost, is accepted by Entra", u)
-		}
+	if got := resolveVar(f, "spaOrigins"); got != "concat([ 'https://${spaHostName}' ], localDevOrigins)" {
+		ps.add("spaOrigins = %s, want concat([ 'https://${spaHostName}' ], localDevOrigins): https for the deployed site", got)
 	}
 	if spas[0].body.get("web") != nil || spas[0].body.get("publicClient") != nil {
 		ps.add("the SPA registration must use spa redirect URIs only (no web/publicClient: implicit flow or secrets)")
 	}
-	if f := p.fileOf(spas[0]); f != nil {
-		if call := p.main().decl("module", "entra"); call == nil || call.body.get("params", "spaHostName").text() != "web.outputs.defaultHostName" {
-			ps.add("main.bicep must pass spaHostName: web.outputs.defaultHostName to the entra module")
-		}
+	if call := p.main().decl("module", "entra"); call == nil || call.body.get("params", "spaHostName").text() != "web.outputs.defaultHostName" {
+		ps.add("main.bicep must pass spaHostName: web.outputs.defaultHostName to the entra module")
 	}
 	return
 }
@@ -483,8 +468,8 @@ func checkEntraApps(p *project) (ps problems) {
 			api = a
 		}
 		un := resolveVar(p.fileOf(a), a.body.get("uniqueName").text())
-		if !strings.Contains(un, "${resourceToken}") {
-			ps.add("app %s uniqueName %s must include the resource token (unique in the tenant, stable per environment)", a.name, un)
+		if !strings.Contains(un, "${resourceToken}-${appSuffix}") {
+			ps.add("app %s uniqueName %s must include the resource token and the environment's suffix (unique in the tenant, new after azd down)", a.name, un)
 		}
 		if a.body.get("signInAudience").text() != "'AzureADMyOrg'" {
 			ps.add("app %s must be single-tenant (signInAudience 'AzureADMyOrg')", a.name)
@@ -504,7 +489,7 @@ func checkEntraApps(p *project) (ps problems) {
 	if v := api.body.get("api", "requestedAccessTokenVersion").text(); v != "2" {
 		ps.add("API requestedAccessTokenVersion = %q, want 2", v)
 	}
-	scopes := api.body.get("api", "oauth2PermissionScopes")
+	scopes := resolveValue(f, api.body.get("api", "oauth2PermissionScopes"))
 	if scopes == nil || len(scopes.items) != 1 {
 		ps.add("API must expose exactly one scope")
 		return
@@ -717,8 +702,8 @@ func checkAzureYaml(p *project) (ps problems) {
 		"services.api.project":                    ".",
 		"services.api.host":                       "function",
 		"services.api.language":                   "custom",
-		"services.api.dist":                       "build",
-		"services.api.hooks.prepackage.posix.run": "make build",
+		"services.api.dist":                       "build/api.zip",
+		"services.api.hooks.prepackage.posix.run": "scripts/build-api.sh",
 		"services.web.project":                    "./frontend",
 		"services.web.host":                       "staticwebapp",
 		"services.web.dist":                       "dist",
@@ -739,6 +724,18 @@ func checkAzureYaml(p *project) (ps problems) {
 	if !slices.Equal(cmds, []string{"provision", "deploy --all"}) {
 		ps.add("azure.yaml workflows.up.steps = %v, want provision then deploy --all", cmds)
 	}
+	// azd deploys a `dist` ending in .zip as is, since 1.20.0 (Azure/azure-dev cli/azd/pkg/project/
+	// service_target_functionapp.go, Package: `if filepath.Ext(buildPath) != ".zip"` zips, else passes through).
+	// The build scripts must write exactly that file.
+	for _, script := range []string{"scripts/build-api.sh", "scripts/build-api.ps1"} {
+		src := p.files[script]
+		if !strings.Contains(src, `-out "$build/api.zip"`) || !(strings.Contains(src, "build=build\n") || strings.Contains(src, "$build = 'build'\n")) {
+			ps.add("%s must write build/api.zip with tools/pack (azure.yaml dist)", script)
+		}
+	}
+	if yamlGet(y, "hooks", "postdown") != nil {
+		ps.add("azure.yaml: no postdown hook: azd has removed the outputs from the environment by then (see lifecycle_test.go)")
+	}
 	if rv := yamlString(y, "requiredVersions", "azd"); rv != ">= 1.20.0" {
 		ps.add("azure.yaml requiredVersions.azd = %q, want >= 1.20.0 (language: custom)", rv)
 	}
@@ -747,8 +744,9 @@ func checkAzureYaml(p *project) (ps problems) {
 		path []string
 		dir  string
 	}{
+		{[]string{"hooks", "preprovision"}, ""},
 		{[]string{"hooks", "postprovision"}, ""},
-		{[]string{"hooks", "postdown"}, ""},
+		{[]string{"hooks", "predown"}, ""},
 		{[]string{"services", "web", "hooks", "predeploy"}, "frontend"},
 		{[]string{"services", "api", "hooks", "prepackage"}, ""},
 	}
@@ -759,9 +757,6 @@ func checkAzureYaml(p *project) (ps problems) {
 				ps.add("azure.yaml %s.shell = %q, want %s", strings.Join(hp, "."), got, shell)
 			}
 			run := yamlString(y, append(hp, "run")...)
-			if run == "make build" {
-				continue
-			}
 			rel := strings.TrimPrefix(pathJoin(h.dir, run), "./")
 			if _, ok := p.files[rel]; !ok {
 				ps.add("azure.yaml %s.run = %q: %s is not a script in scripts/", strings.Join(hp, "."), run, rel)
@@ -806,7 +801,7 @@ func checkNoSecrets(p *project) (ps problems) {
 // Shell syntax of every POSIX hook (sh -n parses without running).
 func TestHookScriptsParse(t *testing.T) {
 	root := repoRoot(t)
-	for _, s := range []string{"lib.sh", "postprovision.sh", "spa-config.sh", "postdown.sh"} {
+	for _, s := range []string{"lib.sh", "preprovision.sh", "postprovision.sh", "spa-config.sh", "predown.sh", "build-api.sh"} {
 		if out, err := exec.Command("sh", "-n", root+"/scripts/"+s).CombinedOutput(); err != nil {
 			t.Errorf("sh -n scripts/%s: %v\n%s", s, err, out)
 		}

@@ -10,12 +10,15 @@ targetScope = 'subscription'
 @description('azd environment name (AZURE_ENV_NAME). Names the resource group and seeds every resource name.')
 param environmentName string
 
-// Flex Consumption (FC1) exists only in some regions, and a wrong region fails late with an opaque error.
-// This list is the one the official Flex azd template allows (Azure-Samples/functions-quickstart-dotnet-azd,
-// infra/main.bicep), minus the canary region. Check `az functionapp list-flexconsumption-locations` for the
-// current list; add a region here if it is listed there.
+// Flex Consumption (FC1) exists only in some regions, and a wrong region fails late with an opaque error. This is
+// the list Microsoft's official Flex Consumption azd template allows (Azure-Samples/functions-quickstart-dotnet-azd,
+// infra/main.bicep, commit fe74255), minus its canary region eastus2euap. The live list for your subscription:
+// `az functionapp list-flexconsumption-locations`; add a region here if it appears there.
 @allowed([
   'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
   'centralindia'
   'centralus'
   'eastasia'
@@ -23,15 +26,26 @@ param environmentName string
   'eastus2'
   'francecentral'
   'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
   'northcentralus'
   'northeurope'
+  'norwayeast'
+  'southafricanorth'
   'southcentralus'
   'southeastasia'
+  'southindia'
+  'spaincentral'
   'swedencentral'
+  'uaenorth'
   'uksouth'
+  'ukwest'
   'westcentralus'
   'westeurope'
+  'westus'
   'westus2'
+  'westus3'
 ])
 @metadata({
   azd: {
@@ -53,7 +67,7 @@ param location string
 @description('Region of the Static Web App that hosts the SPA (AZURE_WEB_LOCATION, default eastus2).')
 param webLocation string = 'eastus2'
 
-@description('Object id of the principal running azd (AZURE_PRINCIPAL_ID, set by azd). Gets the same data-plane roles as the app (to inspect the deployed data with Entra credentials) and becomes owner of the app registrations (so the postdown hook can delete them). Empty: skipped.')
+@description('Object id of the principal running azd (AZURE_PRINCIPAL_ID, set by azd). Gets the same data-plane roles as the app (to run the handler locally against the deployed table, and to inspect the data with Entra credentials) and becomes owner of the app registrations (so the predown hook can delete them). Empty: skipped.')
 param principalId string = ''
 
 // azd substitutes AZURE_PRINCIPAL_TYPE with `User` or `ServicePrincipal` (a CI login). A wrong principalType on a
@@ -65,12 +79,39 @@ param principalId string = ''
 @description('Type of principalId (AZURE_PRINCIPAL_TYPE, set by azd).')
 param principalType string = 'User'
 
+// Written by the preprovision hook (scripts/preprovision.sh) before the first provision of an environment, and
+// output below: azd removes every template output from the environment after `azd down`, so the next `azd up`
+// gets a new suffix and new uniqueNames (a purged-or-not deleted registration can never block it), while reruns
+// keep the same registrations.
+@minLength(4)
+@maxLength(16)
+@description('Suffix of the app registrations\' uniqueNames and teardown tag (AZURE_ENTRA_APP_SUFFIX, set by the preprovision hook).')
+param entraAppSuffix string
+
+// A developer's environment lets the local SPA (Vite, http://localhost:5173) sign in with the deployed
+// registration and call the deployed API. Turn it off for shared or production environments:
+// `azd env set AZURE_ALLOW_LOCAL_DEV_ORIGINS false` (see docs/deploy.md).
+@description('Register http://localhost:5173 as SPA redirect URI and allow it by CORS (AZURE_ALLOW_LOCAL_DEV_ORIGINS, default true).')
+param allowLocalDevOrigins bool = true
+
+// 512 MB is Flex Consumption's smallest instance. The handler's resident memory under `make bench` load is about
+// 16 MB (bench/results.md) and the Functions host's own footprint fits beside it; billing is per GB-second, so
+// 2048 would cost four times as much for nothing. Raise it only if the host's logs show memory pressure.
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Memory of each function app instance in MB (AZURE_FUNCTIONS_INSTANCE_MEMORY_MB, default 512).')
+param instanceMemoryMB int = 512
+
 // Deterministic per subscription + environment + region: re-running `azd up` updates the same resources, and two
 // environments never collide on globally unique names (storage, function app, app registration uniqueName).
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
 }
+var localDevOrigins = allowLocalDevOrigins ? [ 'http://localhost:5173' ] : []
 
 // The delegated scope the SPA requests and the handler requires (API_REQUIRED_SCOPE).
 var apiScopeName = 'access_as_user'
@@ -145,14 +186,16 @@ module web 'app/web.bicep' = {
 }
 
 // Entra app registrations (API + SPA) and their service principals. Graph objects live in the tenant, not in the
-// resource group: `azd down` does not remove them; the postdown hook does (scripts/postdown.sh).
+// resource group: `azd down` does not remove them; the predown hook does (scripts/predown.sh).
 module entra 'app/entra.bicep' = {
   name: 'entra'
   scope: rg
   params: {
     resourceToken: resourceToken
     environmentName: environmentName
+    appSuffix: entraAppSuffix
     spaHostName: web.outputs.defaultHostName
+    localDevOrigins: localDevOrigins
     scopeName: apiScopeName
     ownerId: principalId
   }
@@ -175,6 +218,8 @@ module api 'app/api.bicep' = {
     apiClientId: entra.outputs.apiClientId
     apiScopeName: apiScopeName
     spaOrigin: 'https://${web.outputs.defaultHostName}'
+    localDevOrigins: localDevOrigins
+    instanceMemoryMB: instanceMemoryMB
   }
   // The host starts as soon as the app exists and reaches storage with the identity: grant the roles first.
   dependsOn: [
@@ -197,3 +242,5 @@ output SPA_URL string = 'https://${web.outputs.defaultHostName}'
 output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output TABLES_ENDPOINT string = storage.outputs.tableEndpoint
 output TASKS_TABLE string = storage.outputs.tableName
+// An output so that `azd down` removes it from the environment (see entraAppSuffix).
+output AZURE_ENTRA_APP_SUFFIX string = entraAppSuffix

@@ -1,8 +1,8 @@
 package infra_test
 
 // azure.yaml against azd's own (alpha) schema, offline: the schema's absolute $refs to azd extension schemas
-// are served from the local copies in ../shared/schemas/azure-dev-extensions (see SOURCES.md there); any other
-// URL is an error, so validation can never quietly fetch from the network.
+// are served from the vendored copies in testdata/schemas/azure-dev-extensions (see testdata/schemas/SOURCES.md);
+// any other URL is an error, so validation can never quietly fetch from the network.
 
 import (
 	"bytes"
@@ -18,17 +18,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// sharedDir is ../shared beside the repository (CI: a fresh clone with shared/ next to it), or $SHARED_DIR.
-func sharedDir(t testing.TB) string {
+// schemaDir is testdata/schemas at the repository root: public schemas vendored byte for byte.
+func schemaDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("SHARED_DIR")
-	if dir == "" {
-		dir = filepath.Join(repoRoot(t), "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "schemas", "azure.yaml.alpha.schema.json")); err != nil {
-		t.Fatalf("shared material not found at %s (expected schemas/azure.yaml.alpha.schema.json): the repository must sit beside ../shared, or set SHARED_DIR", dir)
-	}
-	return dir
+	return filepath.Join(repoRoot(t), "testdata", "schemas")
 }
 
 const azdExtensionsBase = "https://raw.githubusercontent.com/Azure/azure-dev/main/cli/azd/extensions/"
@@ -50,11 +43,11 @@ func (l extensionLoader) Load(url string) (any, error) {
 
 func compileAzureYamlSchema(t testing.TB) *jsonschema.Schema {
 	t.Helper()
-	shared := sharedDir(t)
+	dir := schemaDir(t)
 	c := jsonschema.NewCompiler()
-	ext := extensionLoader{filepath.Join(shared, "schemas", "azure-dev-extensions")}
+	ext := extensionLoader{filepath.Join(dir, "azure-dev-extensions")}
 	c.UseLoader(jsonschema.SchemeURLLoader{"file": jsonschema.FileLoader{}, "https": ext, "http": ext})
-	s, err := c.Compile(filepath.Join(shared, "schemas", "azure.yaml.alpha.schema.json"))
+	s, err := c.Compile(filepath.Join(dir, "azure.yaml.alpha.schema.json"))
 	if err != nil {
 		t.Fatalf("compiling the azure.yaml schema: %v", err)
 	}
@@ -107,7 +100,7 @@ func compileLocalSettingsSchema(t testing.TB) *jsonschema.Schema {
 	t.Helper()
 	c := jsonschema.NewCompiler()
 	c.UseLoader(jsonschema.SchemeURLLoader{"file": jsonschema.FileLoader{}})
-	s, err := c.Compile(filepath.Join(sharedDir(t), "schemas", "local.settings.json.schema.json"))
+	s, err := c.Compile(filepath.Join(schemaDir(t), "local.settings.json.schema.json"))
 	if err != nil {
 		t.Fatalf("compiling the local.settings.json schema: %v", err)
 	}

@@ -34,6 +34,11 @@ function Need-LocalOrigin([string]$Name) {
     Get-Checked $Name '\Ahttps?://[A-Za-z0-9.:-]+\z' 'an origin such as http://localhost:7071'
 }
 
+# AZURE_ENTRA_APP_SUFFIX as preprovision.ps1 writes it (main.bicep takes 4-16 characters).
+function Need-Suffix([string]$Name) {
+    Get-Checked $Name '\A[a-z0-9]{4,16}\z' 'a suffix of 4-16 lower-case letters and digits'
+}
+
 # The directory above scripts/, whatever the current directory.
 function Get-RepoRoot {
     return (Resolve-Path (Join-Path $PSScriptRoot '..')).Path

@@ -57,3 +57,8 @@ JSON
   mv "$1.tmp" "$1"
   printf 'wrote %s\n' "$1"
 }
+
+# need_suffix: AZURE_ENTRA_APP_SUFFIX as preprovision.sh writes it (main.bicep takes 4-16 characters).
+need_suffix() {
+  need_match "$1" '^[a-z0-9]{4,16}$' 'a suffix of 4-16 lower-case letters and digits'
+}

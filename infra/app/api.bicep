@@ -26,9 +26,10 @@ param apiClientId string
 param apiScopeName string
 @description('Origin of the deployed SPA (https://<swa host>), allowed by CORS.')
 param spaOrigin string
-
-// The Vite dev server (`npm run dev`): lets a developer point the local SPA at the deployed API.
-var localDevOrigin = 'http://localhost:5173'
+@description('Local development origins (the Vite dev server) also allowed by CORS; empty in production.')
+param localDevOrigins array
+@description('Memory of each instance in MB (Flex Consumption: 512, 2048 or 4096).')
+param instanceMemoryMB int
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
@@ -79,10 +80,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       // The host answers CORS preflights itself (the handler does no CORS). Bearer tokens, no cookies: no
       // credentials mode needed.
       cors: {
-        allowedOrigins: [
-          spaOrigin
-          localDevOrigin
-        ]
+        allowedOrigins: concat([ spaOrigin ], localDevOrigins)
         supportCredentials: false
       }
     }
@@ -99,9 +97,8 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
         }
       }
       scaleAndConcurrency: {
-        // Platform defaults for Flex: 2 GB instances, at most 100 of them. Lower maximumInstanceCount (>= 40) to
-        // cap cost.
-        instanceMemoryMB: 2048
+        // 512 MB by default (see main.bicep); at most 100 instances. Lower maximumInstanceCount (>= 40) to cap cost.
+        instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: 100
       }
       // Custom handler on Flex: exactly this catalog entry (an uncatalogued version deploys, then fails with 500s).
@@ -131,7 +128,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     // authentication string makes the host send with an Entra token of the identity (Metrics Publisher role).
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
-    // Handler settings (DESIGN.md "Settings"): which tokens to accept...
+    // Handler settings (docs/design.md, "Settings"): which tokens to accept...
     AZURE_TENANT_ID: tenant().tenantId
     AZURE_API_CLIENT_ID: apiClientId
     API_REQUIRED_SCOPE: apiScopeName

@@ -5,49 +5,96 @@
 //   - the SPA: a public client (no secret, no certificate) using auth code + PKCE from the browser (MSAL).
 // Both get a service principal so users of this tenant can sign in and tokens can be issued for the API.
 //
-// Graph objects live in the tenant, not in the resource group: `azd down` leaves them; scripts/postdown.sh
-// deletes (and purges) them. uniqueName is the Bicep identity of an app: re-deploys update, never duplicate.
+// Graph objects live in the tenant, not in the resource group: `azd down` leaves them; the predown hook
+// (scripts/predown.sh) deletes them, found by id or by their tags. uniqueName is the Bicep identity of an app:
+// re-deploys update, never duplicate.
+//
+// Request order matters. Each declaration below is one Graph request, and Graph rejects a request that
+// pre-authorizes a scope defined in that same request ("Property api.preAuthorizedApplications.
+// delegatedPermissionIds has a Permission Id that cannot be found in the AppPermissions sets";
+// microsoftgraph/microsoft-graph-docs#12675). A rejected request applies nothing, so a rerun would fail the
+// same way. Hence: pass 1 defines every scope; the SPA (which names the scope) and pass 2 (which pre-authorizes
+// it) come after it.
 extension microsoftGraphV1
 
 @description('azd resource token (unique per subscription, environment and region).')
 param resourceToken string
-@description('azd environment name, for display names.')
+@description('azd environment name, for display names and tags.')
 param environmentName string
+@description('Per-environment suffix of both uniqueNames (AZURE_ENTRA_APP_SUFFIX): stable across reruns, new after `azd down`.')
+param appSuffix string
 @description('Host name of the Static Web App serving the SPA (no scheme).')
 param spaHostName string
+@description('Local development origins (the Vite dev server) registered as SPA redirect URIs; empty in production.')
+param localDevOrigins array
 @description('The delegated scope value the API requires (API_REQUIRED_SCOPE).')
 param scopeName string
 @description('Object id made owner of both registrations (the deploying principal); empty: none added.')
 param ownerId string = ''
 
-// Unique in the tenant (uniqueName is an alternate key) and stable for this environment. A deleted app keeps its
-// uniqueName reserved while it sits in the recycle bin (msgraph-bicep-types#137): postdown purges it.
-var apiUniqueName = 'tasks-api-${resourceToken}'
-var spaUniqueName = 'tasks-spa-${resourceToken}'
+// Unique in the tenant (uniqueName is an alternate key). A deleted app keeps its uniqueName while it sits in the
+// recycle bin (msgraph-bicep-types#137), and purging it needs an admin role an owner may lack: the suffix changes
+// after every `azd down` (it is a template output, which azd removes from the environment), so the next
+// `azd up` never collides with a registration waiting in the recycle bin.
+var apiUniqueName = 'tasks-api-${resourceToken}-${appSuffix}'
+var spaUniqueName = 'tasks-spa-${resourceToken}-${appSuffix}'
+
+// Teardown finds the registrations by these tags when their ids are not in the azd environment (e.g. after a
+// provision that failed halfway). The suffix makes the second tag unique in the tenant; environment names are not.
+var appTags = [
+  'azd-env-name:${environmentName}'
+  'azd-entra-suffix:${appSuffix}'
+]
 
 // Deterministic scope id: the same GUID on every deployment, so re-deploys never try to replace (and so delete)
 // an enabled scope, which Entra refuses.
 var scopeId = guid(apiUniqueName, scopeName)
 
+// The API's one delegated scope, sent in both API passes: Graph replaces the whole `api` object on update.
+var apiScopes = [
+  {
+    id: scopeId
+    value: scopeName
+    // Users may consent for themselves; no admin consent required.
+    type: 'User'
+    isEnabled: true
+    adminConsentDisplayName: 'Access the Tasks API as the signed-in user'
+    adminConsentDescription: 'Allows the app to read and change the signed-in user\'s tasks in the Tasks API.'
+    userConsentDisplayName: 'Access your tasks'
+    userConsentDescription: 'Allows the app to read and change your tasks in the Tasks API.'
+  }
+]
+
 // Microsoft Graph and its delegated User.Read permission (well-known ids, identical in every tenant).
 var graphAppId = '00000003-0000-0000-c000-000000000000'
 var graphUserReadId = 'e1fe6dd8-ba31-4d61-89e7-88639da4683d'
 
-// The deploying principal as owner: it can then update and delete the registrations (postdown) without an
+// The deploying principal as owner: it can then update and delete the registrations (predown) without an
 // admin role. 'append' never removes owners someone added by hand.
 var owners = {
   relationships: empty(ownerId) ? [] : [ownerId]
   relationshipSemantics: 'append'
 }
 
-// API, pass 1 of 2: only creates the registration (or touches its names) to obtain its appId. The identifier URI
-// api://{appId} needs that appId, and a resource cannot reference itself, so pass 2 below (same uniqueName =
-// same object) sets everything else. Pass 1 sends nothing it could clobber on a re-deploy.
+// MSAL v5 completes every flow on its redirect bridge page (/redirect.html), so that page must be registered; the
+// origin itself is kept for post-logout redirects.
+var spaOrigins = concat([ 'https://${spaHostName}' ], localDevOrigins)
+var spaRedirectUris = flatten(map(spaOrigins, origin => [ '${origin}/redirect.html', '${origin}/' ]))
+
+// API, pass 1 of 2: creates the registration with its scope and token version. Everything that names the scope
+// (the SPA's requiredResourceAccess, pass 2's pre-authorization) is sent in a later request.
 resource apiAppCreate 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: apiUniqueName
   displayName: 'Tasks API (${environmentName})'
   signInAudience: 'AzureADMyOrg'
   owners: owners
+  tags: appTags
+  api: {
+    // v2 tokens: aud = the API's client id, iss = https://login.microsoftonline.com/{tid}/v2.0 (what the
+    // handler checks first; it also accepts v1 issuers).
+    requestedAccessTokenVersion: 2
+    oauth2PermissionScopes: apiScopes
+  }
 }
 
 // The SPA: public client, redirect URIs of type `spa` (auth code + PKCE; no implicit grant, no secret).
@@ -56,17 +103,12 @@ resource spaApp 'Microsoft.Graph/applications@v1.0' = {
   displayName: 'Tasks SPA (${environmentName})'
   signInAudience: 'AzureADMyOrg'
   owners: owners
+  tags: appTags
   spa: {
-    // MSAL v5 completes every flow on its redirect bridge page (/redirect.html), so that page must be registered;
-    // the origin itself is kept for post-logout redirects. Deployed site first, then the local Vite dev server.
-    redirectUris: [
-      'https://${spaHostName}/redirect.html'
-      'https://${spaHostName}/'
-      'http://localhost:5173/redirect.html'
-      'http://localhost:5173/'
-    ]
+    redirectUris: spaRedirectUris
   }
-  // Declares (does not grant) what the SPA asks for: sign-in + profile from Graph, and our API scope.
+  // Declares (does not grant) what the SPA asks for: sign-in + profile from Graph, and our API scope (created by
+  // pass 1, which this declaration depends on through apiAppCreate.appId).
   requiredResourceAccess: [
     {
       resourceAppId: graphAppId
@@ -89,33 +131,21 @@ resource spaApp 'Microsoft.Graph/applications@v1.0' = {
   ]
 }
 
-// API, pass 2 of 2: the full definition, applied to the object pass 1 created.
+// API, pass 2 of 2: the same object (same uniqueName) gets its identifier URI, which needs its own appId, and the
+// SPA's pre-authorization for the scope pass 1 created.
 resource apiApp 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: apiUniqueName
   displayName: 'Tasks API (${environmentName})'
   signInAudience: 'AzureADMyOrg'
   owners: owners
+  tags: appTags
   // Not defaulted by Entra: without it `api://{appId}/access_as_user` cannot be requested.
   identifierUris: [
     'api://${apiAppCreate.appId}'
   ]
   api: {
-    // v2 tokens: aud = the API's client id, iss = https://login.microsoftonline.com/{tid}/v2.0 (what the
-    // handler checks first; it also accepts v1 issuers).
     requestedAccessTokenVersion: 2
-    oauth2PermissionScopes: [
-      {
-        id: scopeId
-        value: scopeName
-        // Users may consent for themselves; no admin consent required.
-        type: 'User'
-        isEnabled: true
-        adminConsentDisplayName: 'Access the Tasks API as the signed-in user'
-        adminConsentDescription: 'Allows the app to read and change the signed-in user\'s tasks in the Tasks API.'
-        userConsentDisplayName: 'Access your tasks'
-        userConsentDescription: 'Allows the app to read and change your tasks in the Tasks API.'
-      }
-    ]
+    oauth2PermissionScopes: apiScopes
     // The SPA gets `access_as_user` without a consent prompt (no tenant-wide grant, so no admin role needed).
     preAuthorizedApplications: [
       {
@@ -133,11 +163,13 @@ resource apiApp 'Microsoft.Graph/applications@v1.0' = {
 resource apiServicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {
   appId: apiApp.appId
   owners: owners
+  tags: appTags
 }
 
 resource spaServicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {
   appId: spaApp.appId
   owners: owners
+  tags: appTags
 }
 
 output apiClientId string = apiApp.appId

@@ -1,0 +1,404 @@
+package infra_test
+
+// `azd up`, a rerun, `azd down` and the next `azd up`, as azd runs them, with the real POSIX hook scripts, a
+// fake `az` that keeps a small directory of app registrations, and a fake `azd` whose `env set` writes the
+// environment file. What azd does is encoded here, from Azure/azure-dev (snapshot ae35809, Aug 2026):
+//   - cli/azd/pkg/ext/hooks_runner.go RunHooks: the environment is reloaded from its .env before and after each
+//     hook, so a hook's `azd env set` is seen by what follows (the provision's parameters).
+//   - cli/azd/pkg/infra/provisioning/manager.go Destroy: after the resources are deleted, every key in
+//     DestroyResult.InvalidatedEnvKeys is deleted from the .env and the file saved; the Bicep provider
+//     (pkg/infra/provisioning/bicep/bicep_provider.go Destroy) lists there every output of the template. The
+//     command's post hooks run after that (cmd/middleware/hooks.go, HooksRunner.Invoke): a postdown hook sees
+//     no outputs, a predown hook sees them all.
+//   - bicep_provider.go Destroy asks for confirmation (promptDeletion) after the pre hooks have run.
+// And what Graph does: a deleted application keeps its uniqueName while it is in the recycle bin, so creating
+// one with the same uniqueName fails (microsoftgraph/msgraph-bicep-types#137); purging it may be refused.
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// fakeAz implements the az commands the hooks use against a directory: apps/<object id> (line 1 app id, line
+// 2 uniqueName, then one tag per line) and deleted/<object id>. FAKE_PURGE_DENIED refuses purges;
+// FAKE_DELETE_DENIED refuses deletes.
+const fakeAz = `#!/bin/sh
+g="$FAKE_GRAPH"
+echo "az $*" >>"$g/calls"
+case "$1 $2 $3" in
+"ad app list")
+  tag=$(printf '%s' "$*" | sed -n "s/.*t eq '\([^']*\)'.*/\1/p")
+  for f in "$g"/apps/*; do
+    [ -f "$f" ] || continue
+    if tail -n +3 "$f" | grep -qxF -- "$tag"; then printf '%s\t%s\n' "${f##*/}" "$(head -n 1 "$f")"; fi
+  done ;;
+"ad app show") [ -f "$g/apps/$5" ] ;;
+"ad sp delete") exit 0 ;;
+"ad app delete")
+  [ -z "${FAKE_DELETE_DENIED-}" ] || { echo "Insufficient privileges to complete the operation." >&2; exit 1; }
+  [ -f "$g/apps/$5" ] && mv "$g/apps/$5" "$g/deleted/$5" ;;
+"rest --method DELETE")
+  [ -z "${FAKE_PURGE_DENIED-}" ] || { echo "Insufficient privileges to complete the operation." >&2; exit 1; }
+  rm "$g/deleted/${5##*/}" ;;
+*) echo "fake az: unexpected: $*" >&2; exit 2 ;;
+esac
+`
+
+// fakeAzd implements `azd env set KEY VALUE -e NAME` on $FAKE_AZD_ENVS/NAME/.env.
+const fakeAzd = `#!/bin/sh
+[ "$1 $2" = "env set" ] && [ "$5" = "-e" ] || { echo "fake azd: unexpected: $*" >&2; exit 2; }
+f="$FAKE_AZD_ENVS/$6/.env"
+grep -v "^$3=" "$f" >"$f.tmp" || true
+printf '%s="%s"\n' "$3" "$4" >>"$f.tmp"
+mv "$f.tmp" "$f"
+`
+
+type azdSim struct {
+	t       *testing.T
+	p       *project // azure.yaml and main.bicep as azd would read them (possibly mutated)
+	repo    string   // scratch repository holding the real scripts
+	graph   string
+	envFile string
+	path    string
+	extra   []string // extra environment for the fakes
+}
+
+func newAzdSim(t *testing.T, p *project) *azdSim {
+	t.Helper()
+	s := &azdSim{t: t, p: p, repo: scratchRepo(t), graph: t.TempDir()}
+	for _, d := range []string{"apps", "deleted"} {
+		os.MkdirAll(filepath.Join(s.graph, d), 0o755)
+	}
+	envs := t.TempDir()
+	s.envFile = filepath.Join(envs, "dev", ".env")
+	os.MkdirAll(filepath.Dir(s.envFile), 0o755)
+	os.WriteFile(s.envFile, []byte("AZURE_ENV_NAME=\"dev\"\nAZURE_LOCATION=\"swedencentral\"\n"), 0o644)
+	s.path, _ = toolsOnly(t, map[string]string{"az": fakeAz, "azd": fakeAzd})
+	s.extra = []string{"FAKE_GRAPH=" + s.graph, "FAKE_AZD_ENVS=" + envs}
+	return s
+}
+
+// toolsOnly returns a PATH holding only the tools the hooks use (so a real Azure CLI on the machine is never
+// reached) plus the given fake commands.
+func toolsOnly(t *testing.T, fakes map[string]string) (string, string) {
+	t.Helper()
+	bin := t.TempDir()
+	for _, tool := range []string{"sh", "grep", "sed", "dirname", "mkdir", "mv", "cat", "cp", "od", "tr", "tail", "head", "rm"} {
+		real, err := exec.LookPath(tool)
+		if err != nil {
+			t.Fatalf("%s not found: %v", tool, err)
+		}
+		if err := os.Symlink(real, filepath.Join(bin, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, script := range fakes {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return bin, filepath.Join(bin, "calls")
+}
+
+// env reads the environment file (KEY="value" lines, as azd writes them).
+func (s *azdSim) env() map[string]string {
+	f, err := os.Open(s.envFile)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer f.Close()
+	env := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			env[k] = strings.Trim(v, `"`)
+		}
+	}
+	return env
+}
+
+func (s *azdSim) writeEnv(env map[string]string) {
+	var b strings.Builder
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%q\n", k, env[k])
+	}
+	os.WriteFile(s.envFile, []byte(b.String()), 0o644)
+}
+
+// hook runs the project hook azure.yaml declares for name (if any) with the environment file's values, the
+// way HooksRunner does; it reports the hook's output and error.
+func (s *azdSim) hook(name string, extraEnv ...string) (string, error) {
+	run := yamlString(s.p.yaml, "hooks", name, "posix", "run")
+	if run == "" {
+		return "", nil
+	}
+	cmd := exec.Command("sh", filepath.Join(s.repo, filepath.FromSlash(run)))
+	cmd.Dir = s.repo
+	cmd.Env = append([]string{"PATH=" + s.path, "HOME=" + s.t.TempDir()}, s.extra...)
+	cmd.Env = append(cmd.Env, extraEnv...)
+	for k, v := range s.env() {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (s *azdSim) apps(dir string) map[string][]string {
+	entries, _ := os.ReadDir(filepath.Join(s.graph, dir))
+	apps := map[string][]string{}
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(s.graph, dir, e.Name()))
+		apps[e.Name()] = strings.Split(strings.TrimSpace(string(b)), "\n")
+	}
+	return apps
+}
+
+// deployRegistrations is what infra/app/entra.bicep does to the directory: upsert both apps by uniqueName, with
+// the tags entra.bicep sets. It fails like Graph when a deleted app still holds the uniqueName, and like ARM
+// when the suffix parameter is shorter than main.bicep's @minLength(4).
+func (s *azdSim) deployRegistrations(env map[string]string) (ids map[string]string, err error) {
+	suffix := env["AZURE_ENTRA_APP_SUFFIX"]
+	if len(suffix) < 4 {
+		return nil, fmt.Errorf("parameter entraAppSuffix %q is shorter than 4 characters", suffix)
+	}
+	ids = map[string]string{}
+	for i, kind := range []string{"API", "SPA"} {
+		unique := "tasks-" + strings.ToLower(kind) + "-tok-" + suffix
+		for object, lines := range s.apps("deleted") {
+			if lines[1] == unique {
+				return nil, fmt.Errorf("Another object with the same value for property uniqueName already exists (%s, deleted %s)", unique, object)
+			}
+		}
+		object, app := "", ""
+		for o, lines := range s.apps("apps") {
+			if lines[1] == unique {
+				object, app = o, lines[0]
+			}
+		}
+		if object == "" {
+			n := len(s.apps("apps")) + len(s.apps("deleted")) + 10*len(suffix)
+			object = fmt.Sprintf("%08x-0000-4000-8000-%012d", n*2+i, 1)
+			app = fmt.Sprintf("%08x-0000-4000-8000-%012d", n*2+i, 2)
+			body := strings.Join([]string{app, unique, "azd-env-name:" + env["AZURE_ENV_NAME"], "azd-entra-suffix:" + suffix}, "\n")
+			os.WriteFile(filepath.Join(s.graph, "apps", object), []byte(body+"\n"), 0o644)
+		}
+		ids["AZURE_"+kind+"_APP_OBJECT_ID"], ids["AZURE_"+kind+"_CLIENT_ID"] = object, app
+	}
+	return ids, nil
+}
+
+// provision: preprovision hook, deployment (registrations, then outputs into the environment unless the
+// deployment fails halfway), postprovision hook.
+func (s *azdSim) provision(failAfterRegistrations bool) error {
+	if out, err := s.hook("preprovision"); err != nil {
+		return fmt.Errorf("preprovision: %v\n%s", err, out)
+	}
+	env := s.env()
+	ids, err := s.deployRegistrations(env)
+	if err != nil {
+		return err
+	}
+	if failAfterRegistrations {
+		return fmt.Errorf("deployment failed after the registrations (e.g. a role assignment)")
+	}
+	values := map[string]string{
+		"AZURE_TENANT_ID": testTenant, "API_SCOPE": "api://" + ids["AZURE_API_CLIENT_ID"] + "/access_as_user",
+		"API_BASE_URL": "https://func-api-tok.azurewebsites.net", "AZURE_ENTRA_APP_SUFFIX": env["AZURE_ENTRA_APP_SUFFIX"],
+	}
+	for k, v := range ids {
+		values[k] = v
+	}
+	for _, name := range outputNames(s.p) {
+		v, ok := values[name]
+		if !ok {
+			v = "value-of-" + name
+		}
+		env[name] = v
+	}
+	s.writeEnv(env)
+	if out, err := s.hook("postprovision"); err != nil {
+		return fmt.Errorf("postprovision: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// down: predown hook (a failure stops azd down before anything is deleted), deletion of the resources,
+// removal of every template output from the environment, postdown hook. It returns the hooks' output.
+func (s *azdSim) down(extraEnv ...string) (string, error) {
+	out, err := s.hook("predown", extraEnv...)
+	if err != nil {
+		return out, fmt.Errorf("predown: %v", err)
+	}
+	env := s.env()
+	for _, name := range outputNames(s.p) {
+		delete(env, name)
+	}
+	s.writeEnv(env)
+	post, err := s.hook("postdown", extraEnv...)
+	out += post
+	if err != nil {
+		return out, fmt.Errorf("postdown: %v", err)
+	}
+	return out, nil
+}
+
+// lifecycle runs up, up again, down and up, and reports the first rule broken.
+func lifecycle(s *azdSim, extraEnv ...string) error {
+	if err := s.provision(false); err != nil {
+		return fmt.Errorf("first azd up: %v", err)
+	}
+	first := s.env()
+	if n := len(s.apps("apps")); n != 2 {
+		return fmt.Errorf("first azd up: %d registrations, want 2", n)
+	}
+	if first["AZURE_ENTRA_APP_SUFFIX"] == "" || first["AZURE_API_APP_OBJECT_ID"] == "" {
+		return fmt.Errorf("after provision the outputs are missing from the environment: %v", first)
+	}
+	if err := s.provision(false); err != nil {
+		return fmt.Errorf("rerun of azd up: %v", err)
+	}
+	if again := s.env(); again["AZURE_ENTRA_APP_SUFFIX"] != first["AZURE_ENTRA_APP_SUFFIX"] || again["AZURE_API_APP_OBJECT_ID"] != first["AZURE_API_APP_OBJECT_ID"] || len(s.apps("apps")) != 2 {
+		return fmt.Errorf("a rerun must update the same two registrations: suffix %q -> %q, %d registrations", first["AZURE_ENTRA_APP_SUFFIX"], again["AZURE_ENTRA_APP_SUFFIX"], len(s.apps("apps")))
+	}
+	out, err := s.down(extraEnv...)
+	if err != nil {
+		return fmt.Errorf("azd down: %v\n%s", err, out)
+	}
+	if n := len(s.apps("apps")); n != 0 {
+		return fmt.Errorf("azd down left %d registrations\n%s", n, out)
+	}
+	if err := s.provision(false); err != nil {
+		return fmt.Errorf("azd up after azd down: %v", err)
+	}
+	if s.env()["AZURE_ENTRA_APP_SUFFIX"] == first["AZURE_ENTRA_APP_SUFFIX"] {
+		return fmt.Errorf("the suffix must change after azd down, still %q", first["AZURE_ENTRA_APP_SUFFIX"])
+	}
+	return nil
+}
+
+func TestAzdLifecycleCreatesAndRemovesRegistrations(t *testing.T) {
+	s := newAzdSim(t, loadRepo(t))
+	if err := lifecycle(s); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.apps("deleted")); n != 0 {
+		t.Errorf("%d registrations left in the recycle bin, want them purged", n)
+	}
+}
+
+// Without the role to purge, azd down still succeeds (one note line), the deleted registrations wait in the
+// recycle bin, and the next azd up does not collide with them.
+func TestAzdLifecycleWhenPurgeIsRefused(t *testing.T) {
+	s := newAzdSim(t, loadRepo(t))
+	s.extra = append(s.extra, "FAKE_PURGE_DENIED=1")
+	if err := lifecycle(s); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.apps("deleted")); n != 2 {
+		t.Errorf("%d registrations in the recycle bin, want the 2 unpurged ones", n)
+	}
+}
+
+// Each mutation breaks a rule the lifecycle depends on; the same run must then fail.
+func TestAzdLifecycleMutations(t *testing.T) {
+	root := repoRoot(t)
+	files := readProjectFiles(t, root)
+	for name, m := range map[string]mutation{
+		"teardown as postdown (outputs gone by then)": {"", "azure.yaml", "  predown:\n", "  postdown:\n"},
+		"no preprovision hook (no suffix)":            {"", "azure.yaml", "  preprovision:\n", "  prepackage:\n"},
+		"suffix not an output (kept after down)":      {"", "infra/main.bicep", "output AZURE_ENTRA_APP_SUFFIX string", "// output AZURE_ENTRA_APP_SUFFIX string"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := loadProject(root, withEdit(t, files, m.file, m.old, m.new))
+			s := newAzdSim(t, p)
+			s.extra = append(s.extra, "FAKE_PURGE_DENIED=1")
+			if err := lifecycle(s); err == nil {
+				t.Error("the lifecycle still passed")
+			} else {
+				t.Log(err)
+			}
+		})
+	}
+}
+
+// A provision that failed after creating the registrations wrote no ids into the environment; azd down still
+// finds them, by tag.
+func TestPredownFindsRegistrationsByTag(t *testing.T) {
+	s := newAzdSim(t, loadRepo(t))
+	if err := s.provision(true); err == nil {
+		t.Fatal("the provision was meant to fail")
+	}
+	if env := s.env(); env["AZURE_API_APP_OBJECT_ID"] != "" || env["AZURE_ENTRA_APP_SUFFIX"] == "" {
+		t.Fatalf("environment after the failed provision: %v", env)
+	}
+	// A registration of another environment in the same tenant, with the same environment name, is kept.
+	os.WriteFile(filepath.Join(s.graph, "apps", "other"), []byte("other-app\ntasks-api-tok-ffff0000\nazd-env-name:dev\nazd-entra-suffix:ffff0000\n"), 0o644)
+	out, err := s.down()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if apps := s.apps("apps"); len(apps) != 1 || apps["other"] == nil {
+		t.Errorf("registrations left: %v, want only the other environment's", apps)
+	}
+}
+
+// A registration predown cannot delete stops azd down before the resources and the environment's ids go; a
+// missing az says what to do; AZURE_KEEP_APP_REGISTRATIONS skips the hook.
+func TestPredownFailuresStopTeardown(t *testing.T) {
+	s := newAzdSim(t, loadRepo(t))
+	if err := s.provision(false); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.down("FAKE_DELETE_DENIED=1")
+	if err == nil {
+		t.Fatalf("azd down went on although the registrations could not be deleted:\n%s", out)
+	}
+	if s.env()["AZURE_API_APP_OBJECT_ID"] == "" || len(s.apps("apps")) != 2 {
+		t.Error("a failed predown must leave the environment and the registrations as they were")
+	}
+
+	noAz, _ := toolsOnly(t, nil)
+	s.path = noAz
+	out, err = s.down()
+	if err == nil || !strings.Contains(out, s.env()["AZURE_API_CLIENT_ID"]) || !strings.Contains(out, "AZURE_KEEP_APP_REGISTRATIONS") {
+		t.Errorf("predown without az: err %v, output %q", err, out)
+	}
+	if out, err := s.down("AZURE_KEEP_APP_REGISTRATIONS=true"); err != nil || !strings.Contains(out, "kept") {
+		t.Errorf("AZURE_KEEP_APP_REGISTRATIONS=true: err %v, output %q", err, out)
+	}
+}
+
+// Odd values in the environment stop the hooks instead of deleting or recording something else.
+func TestHooksRejectBadSuffixAndIds(t *testing.T) {
+	s := newAzdSim(t, loadRepo(t))
+	env := s.env()
+	env["AZURE_ENTRA_APP_SUFFIX"] = "x'; rm -rf /"
+	s.writeEnv(env)
+	if out, err := s.hook("preprovision"); err == nil {
+		t.Errorf("preprovision accepted a malformed suffix:\n%s", out)
+	}
+	if out, err := s.hook("predown"); err == nil {
+		t.Errorf("predown accepted a malformed suffix:\n%s", out)
+	}
+	env["AZURE_ENTRA_APP_SUFFIX"] = "abcd1234"
+	env["AZURE_API_APP_OBJECT_ID"] = "not-a-guid"
+	s.writeEnv(env)
+	if out, err := s.hook("predown"); err == nil {
+		t.Errorf("predown accepted a malformed object id:\n%s", out)
+	}
+	calls, _ := os.ReadFile(filepath.Join(s.graph, "calls"))
+	if strings.Contains(string(calls), "delete") {
+		t.Errorf("az delete called despite bad values:\n%s", calls)
+	}
+}

@@ -1,0 +1,18 @@
+# azd preprovision hook (Windows twin of preprovision.sh): give this azd environment the suffix of its app
+# registrations' uniqueNames, AZURE_ENTRA_APP_SUFFIX, once. It is kept across reruns (the same registrations are
+# updated, also after a provision that failed halfway), and main.bicep outputs it, so azd removes it with the other
+# outputs after `azd down` and the next `azd up` picks a new one: a deleted registration still in the directory's
+# recycle bin keeps its uniqueName reserved and would otherwise block that `azd up`.
+. (Join-Path $PSScriptRoot 'lib.ps1')
+
+if ($env:AZURE_ENTRA_APP_SUFFIX) {
+    Need-Suffix 'AZURE_ENTRA_APP_SUFFIX' | Out-Null
+    Write-Host "app registrations: suffix $env:AZURE_ENTRA_APP_SUFFIX"
+    exit 0
+}
+if (-not (Get-Command azd -ErrorAction SilentlyContinue)) { Fail 'azd is not on PATH, so AZURE_ENTRA_APP_SUFFIX cannot be recorded; set it yourself: azd env set AZURE_ENTRA_APP_SUFFIX <8 hex digits>' }
+Get-Checked 'AZURE_ENV_NAME' '\A[A-Za-z0-9-]+\z' 'an azd environment name' | Out-Null
+$suffix = [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(4)).ToLowerInvariant()
+# -e: the environment azd is provisioning, which need not be the default one.
+azd env set AZURE_ENTRA_APP_SUFFIX $suffix -e $env:AZURE_ENV_NAME; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+Write-Host "app registrations: new suffix $suffix"
