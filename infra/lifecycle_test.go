@@ -402,3 +402,25 @@ func TestHooksRejectBadSuffixAndIds(t *testing.T) {
 		t.Errorf("az delete called despite bad values:\n%s", calls)
 	}
 }
+
+// In a pipeline every run starts from an empty azd environment, so a suffix the hook invented would be new on
+// every run and create a new pair of registrations each time. There the hook must refuse instead, and the suffix
+// comes from a repository variable (.github/workflows/azure-dev.yml passes vars.AZURE_ENTRA_APP_SUFFIX).
+func TestPreprovisionInAPipelineNeedsTheSuffix(t *testing.T) {
+	for _, ci := range []string{"CI=true", "TF_BUILD=True"} {
+		s := newAzdSim(t, loadRepo(t))
+		out, err := s.hook("preprovision", ci)
+		if err == nil || !strings.Contains(out, "repository variable") {
+			t.Errorf("%s: preprovision without AZURE_ENTRA_APP_SUFFIX: err %v, output %q", ci, err, out)
+		}
+		if got := s.env()["AZURE_ENTRA_APP_SUFFIX"]; got != "" {
+			t.Errorf("%s: the hook recorded a suffix (%s) that the next run would not see", ci, got)
+		}
+		env := s.env()
+		env["AZURE_ENTRA_APP_SUFFIX"] = "abcd1234"
+		s.writeEnv(env)
+		if out, err := s.hook("preprovision", ci); err != nil {
+			t.Errorf("%s: preprovision with the suffix from a variable failed: %v\n%s", ci, err, out)
+		}
+	}
+}

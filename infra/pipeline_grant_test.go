@@ -21,9 +21,9 @@ const (
 	appRoleApplicationReadWriteAll     = "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"
 )
 
-// fakeAz answers the calls the script makes; FAKE_* variables choose the answers, and every call is appended
+// fakeAzForGrant answers the calls the script makes; FAKE_* variables choose the answers, and every call is appended
 // to $AZ_LOG, one line each.
-const fakeAz = `#!/bin/sh
+const fakeAzForGrant = `#!/bin/sh
 printf '%s\n' "$*" >>"$AZ_LOG"
 case "$*" in
 "cloud show"*) echo "${FAKE_GRAPH:-https://graph.microsoft.com/}" ;;
@@ -45,7 +45,7 @@ func runGrant(t *testing.T, clientID string, env ...string) grantRun {
 	t.Helper()
 	root := repoRoot(t)
 	bin := t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "az"), []byte(fakeAz), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(bin, "az"), []byte(fakeAzForGrant), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	log := filepath.Join(t.TempDir(), "az.log")

@@ -95,6 +95,7 @@ type job struct {
 
 type step struct {
 	Name string            `yaml:"name"`
+	If   string            `yaml:"if"`
 	Uses string            `yaml:"uses"`
 	Run  string            `yaml:"run"`
 	With map[string]any    `yaml:"with"`
@@ -116,6 +117,7 @@ var workflowChecks = []workflowCheck{
 	{"DeployEnvFromAzdVariables", checkDeployEnv},
 	{"DeployNoSecrets", checkDeployNoSecrets},
 	{"DeployAlphaFeatures", checkDeployAlphaFeatures},
+	{"DeployTeardownOnlyByHand", checkDeployTeardown},
 	{"CICaches", checkCICaches},
 	{"Dependabot", checkDependabot},
 }
@@ -420,11 +422,18 @@ func checkDeployEnv(files map[string]string, wfs map[string]*workflow) []string 
 	for _, v := range want {
 		if got, ok := d.Env[v]; !ok {
 			problems = append(problems, fmt.Sprintf("%s: the deploy job's env lacks %s", deployWorkflow, v))
-		} else if got != "${{ vars."+v+" }}" {
-			problems = append(problems, fmt.Sprintf("%s: %s must come from the repository variable (${{ vars.%s }}), got %q", deployWorkflow, v, v, got))
+		} else if !fromRepositoryVariable(got, v) {
+			problems = append(problems, fmt.Sprintf("%s: %s must come from the repository variable (${{ vars.%s }}, optionally || 'default'), got %q", deployWorkflow, v, v, got))
 		}
 	}
 	return problems
+}
+
+// fromRepositoryVariable: ${{ vars.NAME }}, or ${{ vars.NAME || 'default' }} where a pipeline wants a safer
+// default than a developer's machine.
+func fromRepositoryVariable(value, name string) bool {
+	return value == "${{ vars."+name+" }}" ||
+		regexp.MustCompile(`^\$\{\{ vars\.`+name+` \|\| '[A-Za-z0-9_.-]*' \}\}$`).MatchString(value)
 }
 
 // checkDeployNoSecrets: with federated credentials azd pipeline config defines no secret at all (only the
@@ -467,6 +476,33 @@ func checkDeployAlphaFeatures(files map[string]string, wfs map[string]*workflow)
 		return []string{deployWorkflow + ": azure.yaml uses language: custom, so `azd config set alpha.language.custom on` must run before azd provision"}
 	}
 	return nil
+}
+
+// checkDeployTeardown: `azd down` runs only when someone asks for it by hand (the teardown input of
+// workflow_dispatch), never on a push, and provisioning never runs in a teardown run.
+func checkDeployTeardown(_ map[string]string, wfs map[string]*workflow) []string {
+	d := wfs[deployWorkflow].Jobs["deploy"]
+	if d == nil {
+		return []string{deployWorkflow + ": no job named deploy"}
+	}
+	var problems []string
+	dispatch, _ := wfs[deployWorkflow].On["workflow_dispatch"].(map[string]any)
+	inputs, _ := dispatch["inputs"].(map[string]any)
+	if teardown, _ := inputs["teardown"].(map[string]any); teardown == nil || fmt.Sprint(teardown["default"]) != "false" {
+		problems = append(problems, deployWorkflow+": workflow_dispatch needs a teardown input that defaults to false")
+	}
+	for _, s := range d.Steps {
+		switch {
+		case strings.Contains(s.Run, "azd down") && s.If != "${{ inputs.teardown }}":
+			problems = append(problems, fmt.Sprintf("%s: step %q runs azd down without `if: ${{ inputs.teardown }}`", deployWorkflow, s.Name))
+		case (strings.Contains(s.Run, "azd provision") || strings.Contains(s.Run, "azd deploy")) && s.If != "${{ !inputs.teardown }}":
+			problems = append(problems, fmt.Sprintf("%s: step %q must be skipped in a teardown run (`if: ${{ !inputs.teardown }}`)", deployWorkflow, s.Name))
+		}
+	}
+	if stepIndex(d, "azd down", "--purge", "--no-prompt") < 0 {
+		problems = append(problems, deployWorkflow+": no `azd down --purge --no-prompt` step for teardown")
+	}
+	return problems
 }
 
 // checkCICaches: the test job caches Go modules, npm downloads (for every npm project) and the Playwright
@@ -582,8 +618,11 @@ var workflowMutations = []workflowMutation{
 	{"DeployEnvFromAzdVariables", deployWorkflow, "      AZURE_ENV_NAME: ${{ vars.AZURE_ENV_NAME }}\n", ""},
 	{"DeployEnvFromAzdVariables", deployWorkflow, "AZURE_LOCATION: ${{ vars.AZURE_LOCATION }}", "AZURE_LOCATION: eastus"},
 	{"DeployEnvFromAzdVariables", "infra/main.parameters.json", `"value": "${AZURE_LOCATION}"`, `"value": "${AZURE_NEW_SETTING}"`},
+	{"DeployEnvFromAzdVariables", deployWorkflow, "AZURE_ENTRA_APP_SUFFIX: ${{ vars.AZURE_ENTRA_APP_SUFFIX }}", "AZURE_ENTRA_APP_SUFFIX: ${{ github.run_id }}"},
 	{"DeployNoSecrets", deployWorkflow, "AZURE_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}", "AZURE_CLIENT_ID: ${{ secrets.AZURE_CLIENT_ID }}"},
 	{"DeployAlphaFeatures", deployWorkflow, "azd config set alpha.language.custom on", "azd config show"},
+	{"DeployTeardownOnlyByHand", deployWorkflow, "        if: ${{ inputs.teardown }}\n        run: azd down", "        run: azd down"},
+	{"DeployTeardownOnlyByHand", deployWorkflow, "        if: ${{ !inputs.teardown }}\n        run: azd provision", "        run: azd provision"},
 	{"CICaches", ciWorkflow, "path: ~/.cache/ms-playwright", "path: ~/.cache/other"},
 	{"CICaches", ciWorkflow, "            tools/azurite/package-lock.json\n", ""},
 	{"CICaches", ciWorkflow, "          path: bench/results.md\n", "          path: bench/other.md\n"},

@@ -10,6 +10,9 @@ if ($env:AZURE_ENTRA_APP_SUFFIX) {
     Write-Host "app registrations: suffix $env:AZURE_ENTRA_APP_SUFFIX"
     exit 0
 }
+# A pipeline starts every run from an empty azd environment: a suffix made here would be new on every run and
+# create a new pair of registrations each time. Pipelines take it from a repository variable instead.
+if ($env:CI -eq 'true' -or $env:TF_BUILD -eq 'True') { Fail 'AZURE_ENTRA_APP_SUFFIX is not set. In a pipeline it must come from a repository variable, or every run creates new app registrations: see docs/deploy.md, Deploy from GitHub' }
 if (-not (Get-Command azd -ErrorAction SilentlyContinue)) { Fail 'azd is not on PATH, so AZURE_ENTRA_APP_SUFFIX cannot be recorded; set it yourself: azd env set AZURE_ENTRA_APP_SUFFIX <8 hex digits>' }
 Get-Checked 'AZURE_ENV_NAME' '\A[A-Za-z0-9-]+\z' 'an azd environment name' | Out-Null
 $suffix = [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(4)).ToLowerInvariant()

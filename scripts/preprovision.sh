@@ -12,6 +12,12 @@ if [ -n "${AZURE_ENTRA_APP_SUFFIX-}" ]; then
   printf 'app registrations: suffix %s\n' "$AZURE_ENTRA_APP_SUFFIX"
   exit 0
 fi
+# A pipeline starts every run from an empty azd environment: a suffix made here would be new on every run and
+# create a new pair of registrations each time. Pipelines take it from a repository variable instead (GitHub
+# Actions and GitHub-hosted runners set CI=true; Azure Pipelines sets TF_BUILD=True).
+if [ "${CI-}" = true ] || [ "${TF_BUILD-}" = True ]; then
+  die "AZURE_ENTRA_APP_SUFFIX is not set. In a pipeline it must come from a repository variable, or every run creates new app registrations: see docs/deploy.md, Deploy from GitHub"
+fi
 command -v azd >/dev/null 2>&1 || die "azd is not on PATH, so AZURE_ENTRA_APP_SUFFIX cannot be recorded; set it yourself: azd env set AZURE_ENTRA_APP_SUFFIX <8 hex digits>"
 need_match AZURE_ENV_NAME '^[A-Za-z0-9-]+$' 'an azd environment name'
 suffix=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
