@@ -12,6 +12,13 @@
 // Anything unknown is written as a <placeholder>, and the app then shows its setup screen
 // naming the field, instead of failing somewhere inside sign-in.
 //
+// Local-identity mode: when AZURE_TENANT_ID (env, else local.settings.json) is still a
+// <placeholder>, as tools/localidentity decides it, the file also gets
+//   "localIdentity": { "tokenPath": "/local-identity/token" }
+// and the SPA offers "Sign in for local development" instead of Microsoft sign-in. The dev
+// server proxies that path to tools/localidentity on loopback (frontend/dev/localIdentityProxy.ts).
+// With a real tenant the key is left out, and the SPA would ignore it anyway.
+//
 // Usage: node scripts/write-config.mjs [--force] [--settings <local.settings.json>] [--out public/config.json]
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -77,8 +84,21 @@ const fresh = {
 const config = Object.fromEntries(
   Object.entries(fresh).map(([k, v]) => [k, k in existing && (k === "apiBaseUrl" ? typeof existing[k] === "string" : !isPlaceholder(existing[k])) ? existing[k] : v]),
 );
+// The same rule as tools/localidentity's isLocal: a non-empty env value wins over the file, a
+// missing settings file is the example's placeholder, and only a "<...>" tenant is local.
+const tenantSetting = env.AZURE_TENANT_ID || (existsSync(settingsPath) ? (values.AZURE_TENANT_ID ?? "") : "<no settings yet>");
+const local = String(tenantSetting).startsWith("<") && isPlaceholder(config.tenantId);
+if (local) config.localIdentity = { tokenPath: "/local-identity/token" };
 
 writeFileSync(`${out}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
 renameSync(`${out}.tmp`, out);
-const missing = Object.entries(config).filter(([, v]) => /[<>]/.test(v)).map(([k]) => k);
-console.log(`wrote ${out}${missing.length ? ` (still placeholders: ${missing.join(", ")}; the app will show its setup screen)` : ""}`);
+const missing = Object.entries(config).filter(([, v]) => typeof v === "string" && /[<>]/.test(v)).map(([k]) => k);
+console.log(
+  `wrote ${out}${
+    local
+      ? " (local-identity mode: no tenant configured, the SPA offers \"Sign in for local development\")"
+      : missing.length
+        ? ` (still placeholders: ${missing.join(", ")}; the app will show its setup screen)`
+        : ""
+  }`,
+);
