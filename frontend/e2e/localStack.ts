@@ -6,13 +6,12 @@
 //   - config.json written by the real frontend/scripts/write-config.mjs from those settings;
 //   - the production bundle, with the dev server's local-identity proxy in front.
 // `tenant` swaps in real-looking tenant settings, to prove local sign-in is then refused.
-import { spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localIdentityProxy } from "../dev/localIdentityProxy";
-import { freePort, FRONTEND, kill, listen, REPO, run, spaServer, tcpOpen, waitFor } from "./stack";
+import { freePort, FRONTEND, listen, REPO, resources, run, spaServer, stageFunctions, tcpOpen, waitFor } from "./stack";
 
 export interface LocalStackOptions {
   spaPort: number;
@@ -52,18 +51,6 @@ function buildGo(): string {
   return bin;
 }
 
-function stageApp(app: string, bin: string): void {
-  mkdirSync(app, { recursive: true });
-  cpSync(join(REPO, "host.json"), join(app, "host.json"));
-  for (const fn of readdirSync(join(REPO, "functions"))) {
-    const def = join(REPO, "functions", fn, "function.json");
-    if (!existsSync(def)) continue;
-    mkdirSync(join(app, fn), { recursive: true });
-    cpSync(def, join(app, fn, "function.json"));
-  }
-  cpSync(join(bin, "handler"), join(app, "handler"));
-}
-
 /** local.settings.json.example as `make start` copies it, pointed at this test's ports. */
 function writeSettings(path: string, o: LocalStackOptions, tablePort: number): void {
   const settings = JSON.parse(readFileSync(join(REPO, "local.settings.json.example"), "utf8")) as {
@@ -90,13 +77,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const work = mkdtempSync(join(tmpdir(), "tasks-e2e-local-"));
   const logDir = join(FRONTEND, "test-results", "e2e-logs");
   mkdirSync(logDir, { recursive: true });
-  const procs: ChildProcess[] = [];
-  const servers: Server[] = [];
-  const stop = async () => {
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    await Promise.all(procs.reverse().map(kill));
-    rmSync(work, { recursive: true, force: true });
-  };
+  const { procs, servers, stop } = resources(work);
   try {
     const azuriteBin = join(REPO, "tools/azurite/node_modules/.bin/azurite-table");
     const tablePort = await freePort();
@@ -108,7 +89,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     await waitFor("Azurite", () => tcpOpen(tablePort), azurite);
 
     const app = join(work, "app");
-    stageApp(app, bin);
+    stageFunctions(app);
+    cpSync(join(bin, "handler"), join(app, "handler"));
     const settingsPath = join(app, "local.settings.json");
     writeSettings(settingsPath, o, tablePort);
     const urlFile = join(work, "localidentity.url");

@@ -162,6 +162,30 @@ export function kill(p: ChildProcess | undefined): Promise<void> {
   });
 }
 
+/** The processes and servers a stack started: `stop` ends them, newest first, and removes `work`. */
+export function resources(work: string) {
+  const procs: ChildProcess[] = [];
+  const servers: Server[] = [];
+  const stop = async () => {
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await Promise.all(procs.reverse().map(kill));
+    rmSync(work, { recursive: true, force: true });
+  };
+  return { procs, servers, stop };
+}
+
+/** The same staging as `make build` (host.json, one folder per function), in a private folder so a developer's build/ is untouched. */
+export function stageFunctions(app: string): void {
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, "host.json"), readText(join(REPO, "host.json")));
+  for (const fn of readdirSync(join(REPO, "functions"))) {
+    const def = join(REPO, "functions", fn, "function.json");
+    if (!existsSync(def)) continue;
+    mkdirSync(join(app, fn), { recursive: true });
+    writeFileSync(join(app, fn, "function.json"), readText(def));
+  }
+}
+
 export function funchostAvailable(): boolean {
   return existsSync(join(REPO, "tools/funchost/main.go"));
 }
@@ -177,13 +201,7 @@ export async function startStack(spaPort: number): Promise<Stack> {
   // Serve a snapshot: a rebuild of dist/ during the run must not pull files from under the tests.
   const dist = join(work, "dist");
   cpSync(built, dist, { recursive: true });
-  const procs: ChildProcess[] = [];
-  const servers: Server[] = [];
-  const stop = async () => {
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    await Promise.all(procs.reverse().map(kill));
-    rmSync(work, { recursive: true, force: true });
-  };
+  const { procs, servers, stop } = resources(work);
 
   try {
     // 1. JWKS for the test-only key.
@@ -236,14 +254,7 @@ export async function startStack(spaPort: number): Promise<Stack> {
       mode = "funchost";
       apiPort = await freePort();
       const app = join(work, "app");
-      writeFileSync(join(app, "host.json"), readText(join(REPO, "host.json")));
-      // The same staging as `make build`, in a private folder so a developer's build/ is untouched.
-      for (const fn of readdirSync(join(REPO, "functions"))) {
-        const def = join(REPO, "functions", fn, "function.json");
-        if (!existsSync(def)) continue;
-        mkdirSync(join(app, fn), { recursive: true });
-        writeFileSync(join(app, fn, "function.json"), readText(def));
-      }
+      stageFunctions(app);
       writeFileSync(
         join(app, "local.settings.json"),
         JSON.stringify({
