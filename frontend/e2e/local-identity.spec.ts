@@ -59,7 +59,7 @@ test.describe("local-identity mode (no tenant)", () => {
 
   test("alice and bob sign in as development users; alice's task survives a restart", async ({ browser }) => {
     // Two stack starts and Swagger UI's first render: slow on a busy 2-core machine.
-    test.setTimeout(240_000);
+    test.setTimeout(300_000);
     stack = await startLocalStack({ ...ports, azuriteDir });
     const page = await openSpa(browser, stack);
 

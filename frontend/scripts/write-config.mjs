@@ -39,22 +39,6 @@ const settingsPath = opt(
 );
 const force = args.includes("--force");
 
-const isPlaceholder = (v) => typeof v !== "string" || v.trim() === "" || /[<>]/.test(v);
-let existing = {};
-if (existsSync(out) && !force) {
-  try {
-    existing = JSON.parse(readFileSync(out, "utf8"));
-  } catch {
-    console.error(`${out} is not valid JSON; leaving it for you to fix (or rerun with --force).`);
-    process.exit(0);
-  }
-  const fields = ["clientId", "tenantId", "apiScope", "apiBaseUrl"];
-  if (fields.every((k) => k === "apiBaseUrl" ? typeof existing[k] === "string" : !isPlaceholder(existing[k]))) {
-    console.log(`${out} is complete; leaving it as it is (--force to rewrite).`);
-    process.exit(0);
-  }
-}
-
 let values = {};
 let host = {};
 if (existsSync(settingsPath)) {
@@ -69,10 +53,37 @@ if (existsSync(settingsPath)) {
   console.log(`${settingsPath} not found; using placeholders.`);
 }
 
+const env = process.env;
+// The same rule as tools/localidentity's isLocal: a non-empty env value wins over the file, a
+// missing settings file is the example's placeholder, and only a "<...>" tenant is local.
+const tenantSetting = env.AZURE_TENANT_ID || (existsSync(settingsPath) ? (values.AZURE_TENANT_ID ?? "") : "<no settings yet>");
+const settingsLocal = String(tenantSetting).startsWith("<");
+
+const isPlaceholder = (v) => typeof v !== "string" || v.trim() === "" || /[<>]/.test(v);
+let existing = {};
+if (existsSync(out) && !force) {
+  try {
+    existing = JSON.parse(readFileSync(out, "utf8"));
+  } catch {
+    console.error(`${out} is not valid JSON; leaving it for you to fix (or rerun with --force).`);
+    process.exit(0);
+  }
+  const fields = ["clientId", "tenantId", "apiScope", "apiBaseUrl"];
+  if (fields.every((k) => k === "apiBaseUrl" ? typeof existing[k] === "string" : !isPlaceholder(existing[k]))) {
+    console.log(`${out} is complete; leaving it as it is (--force to rewrite).`);
+    if (settingsLocal) {
+      console.error(
+        `warning: ${out} names tenant ${existing.tenantId}, but ${settingsPath} has no tenant, so the API runs in ` +
+          `local-identity mode and will refuse the SPA's Entra tokens. Put the tenant's values in ${settingsPath}, ` +
+          `or delete ${out} to sign in as a local development user.`,
+      );
+    }
+    process.exit(0);
+  }
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guidOr = (v, placeholder) => (typeof v === "string" && GUID.test(v.trim()) ? v.trim() : placeholder);
-const env = process.env;
-
 const apiClientId = guidOr(env.AZURE_API_CLIENT_ID ?? values.AZURE_API_CLIENT_ID, null);
 const fresh = {
   clientId: guidOr(env.AZURE_SPA_CLIENT_ID ?? values.AZURE_SPA_CLIENT_ID, "<SPA app registration client id>"),
@@ -84,10 +95,7 @@ const fresh = {
 const config = Object.fromEntries(
   Object.entries(fresh).map(([k, v]) => [k, k in existing && (k === "apiBaseUrl" ? typeof existing[k] === "string" : !isPlaceholder(existing[k])) ? existing[k] : v]),
 );
-// The same rule as tools/localidentity's isLocal: a non-empty env value wins over the file, a
-// missing settings file is the example's placeholder, and only a "<...>" tenant is local.
-const tenantSetting = env.AZURE_TENANT_ID || (existsSync(settingsPath) ? (values.AZURE_TENANT_ID ?? "") : "<no settings yet>");
-const local = String(tenantSetting).startsWith("<") && isPlaceholder(config.tenantId);
+const local = settingsLocal && isPlaceholder(config.tenantId);
 if (local) config.localIdentity = { tokenPath: "/local-identity/token" };
 
 writeFileSync(`${out}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
