@@ -32,9 +32,11 @@ function EntraAuth({ config, children }: { config: EntraConfig; children: ReactN
   useEffect(() => gate.set(inProgress === InteractionStatus.None), [gate, inProgress]);
   const getToken = useMemo(() => createTokenGetter(instance, [config.apiScope], gate), [instance, config.apiScope, gate]);
 
+  // A new object only when who is signed in changes, so consumers do not re-render for nothing.
+  const hasAccount = msalAccount !== null;
   const name = msalAccount?.name ?? "";
   const username = msalAccount?.username ?? "";
-  const account = useMemo(() => (msalAccount ? { name, username } : null), [msalAccount !== null, name, username]); // eslint-disable-line react-hooks/exhaustive-deps
+  const account = useMemo(() => (hasAccount ? { name, username } : null), [hasAccount, name, username]);
   const busy = inProgress !== InteractionStatus.None;
   const auth = useMemo<Auth>(
     () => ({
