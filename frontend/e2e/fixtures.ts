@@ -56,6 +56,16 @@ export async function addTask(page: Page, title: string): Promise<void> {
   await expect(row).not.toHaveAttribute("aria-busy", "true");
 }
 
+/**
+ * Waits until the server has answered every change the page made. The page shows changes
+ * before the API confirms them; a reload before then cancels requests still in flight.
+ * (`page.waitForLoadState("networkidle")` does not wait for them: it returns at once once the
+ * page has been idle after its load, as a single-page app long has.)
+ */
+export async function allSaved(page: Page): Promise<void> {
+  await expect(page.getByRole("status").filter({ hasText: "Saving…" })).toHaveCount(0);
+}
+
 export async function shot(page: Page, name: string): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
   const path = join(SHOTS, `${name}.png`);

@@ -7,7 +7,7 @@
 // Entra itself is faked per browser context with route interception (fake-entra/fakeEntra.ts).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createConnection, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
@@ -42,7 +42,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, proc?: ChildProcess, timeoutMs = 60_000) {
+export async function waitFor(what: string, check: () => Promise<boolean>, proc?: ChildProcess, timeoutMs = 60_000) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (proc && proc.exitCode !== null) throw new Error(`${what} exited with code ${proc.exitCode}`);
@@ -52,7 +52,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, proc?: Child
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
 }
 
-const tcpOpen = (port: number) =>
+export const tcpOpen = (port: number) =>
   new Promise<boolean>((res) => {
     const c = createConnection({ host: "127.0.0.1", port }, () => {
       c.end();
@@ -67,7 +67,7 @@ const httpOk = (url: string) =>
     () => false,
   );
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+export function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((res, rej) => {
     server.once("error", rej);
     server.listen(port, host, () => res());
@@ -84,60 +84,70 @@ const TYPES: Record<string, string> = {
   ".png": "image/png",
 };
 
-/** Serves dist/ like the static host: SPA fallback, config.json never cached, no COOP anywhere. */
-function spaServer(dist: string, config: object, apiProxyPort: number | null): Server {
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/**
+ * Serves dist/ like the static host: SPA fallback, config.json never cached, no COOP anywhere.
+ * `before` sees each request first (the dev server's local-identity proxy, in local mode).
+ */
+export function spaServer(dist: string, config: object, apiProxyPort: number | null, before?: Middleware): Server {
   return createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (apiProxyPort !== null && url.pathname.startsWith("/api/")) {
-      const upstream = httpRequest(
-        { host: "127.0.0.1", port: apiProxyPort, method: req.method, path: req.url, headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      upstream.on("error", () => {
-        res.writeHead(502, { "Content-Type": "text/plain" });
-        res.end("proxy error");
-      });
-      req.pipe(upstream);
-      return;
-    }
-    if (url.pathname === "/config.json") {
-      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-      res.end(JSON.stringify(config));
-      return;
-    }
-    let file = normalize(join(dist, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(dist)) {
-      res.writeHead(400);
-      res.end();
-      return;
-    }
-    if (!existsSync(file) || statSync(file).isDirectory()) {
-      if (extname(url.pathname) !== "") {
-        res.writeHead(404, { "Content-Type": "text/plain" });
-        res.end("not found");
-        return;
-      }
-      file = join(dist, "index.html");
-    }
-    res.writeHead(200, {
-      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
-      "Cache-Control": file.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
-    });
-    createReadStream(file)
-      .on("error", () => res.end())
-      .pipe(res);
+    if (before) before(req, res, () => serveSpa(dist, config, apiProxyPort, req, res));
+    else serveSpa(dist, config, apiProxyPort, req, res);
   });
 }
 
-function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; log: string }): ChildProcess {
+function serveSpa(dist: string, config: object, apiProxyPort: number | null, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  if (apiProxyPort !== null && url.pathname.startsWith("/api/")) {
+    const upstream = httpRequest(
+      { host: "127.0.0.1", port: apiProxyPort, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on("error", () => {
+      res.writeHead(502, { "Content-Type": "text/plain" });
+      res.end("proxy error");
+    });
+    req.pipe(upstream);
+    return;
+  }
+  if (url.pathname === "/config.json") {
+    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+    res.end(JSON.stringify(config));
+    return;
+  }
+  let file = normalize(join(dist, decodeURIComponent(url.pathname)));
+  if (!file.startsWith(dist)) {
+    res.writeHead(400);
+    res.end();
+    return;
+  }
+  if (!existsSync(file) || statSync(file).isDirectory()) {
+    if (extname(url.pathname) !== "") {
+      res.writeHead(404, { "Content-Type": "text/plain" });
+      res.end("not found");
+      return;
+    }
+    file = join(dist, "index.html");
+  }
+  res.writeHead(200, {
+    "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+    "Cache-Control": file.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
+  });
+  createReadStream(file)
+    .on("error", () => res.end())
+    .pipe(res);
+}
+
+export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; log: string }): ChildProcess {
   const fd = openSync(opts.log, "a");
   return spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", fd, fd] });
 }
 
-function kill(p: ChildProcess | undefined): Promise<void> {
+export function kill(p: ChildProcess | undefined): Promise<void> {
   if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
   return new Promise((res) => {
     const t = setTimeout(() => {
@@ -150,6 +160,30 @@ function kill(p: ChildProcess | undefined): Promise<void> {
     });
     p.kill("SIGTERM");
   });
+}
+
+/** The processes and servers a stack started: `stop` ends them, newest first, and removes `work`. */
+export function resources(work: string) {
+  const procs: ChildProcess[] = [];
+  const servers: Server[] = [];
+  const stop = async () => {
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await Promise.all(procs.reverse().map(kill));
+    rmSync(work, { recursive: true, force: true });
+  };
+  return { procs, servers, stop };
+}
+
+/** The same staging as `make build` (host.json, one folder per function), in a private folder so a developer's build/ is untouched. */
+export function stageFunctions(app: string): void {
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, "host.json"), readText(join(REPO, "host.json")));
+  for (const fn of readdirSync(join(REPO, "functions"))) {
+    const def = join(REPO, "functions", fn, "function.json");
+    if (!existsSync(def)) continue;
+    mkdirSync(join(app, fn), { recursive: true });
+    writeFileSync(join(app, fn, "function.json"), readText(def));
+  }
 }
 
 export function funchostAvailable(): boolean {
@@ -167,13 +201,7 @@ export async function startStack(spaPort: number): Promise<Stack> {
   // Serve a snapshot: a rebuild of dist/ during the run must not pull files from under the tests.
   const dist = join(work, "dist");
   cpSync(built, dist, { recursive: true });
-  const procs: ChildProcess[] = [];
-  const servers: Server[] = [];
-  const stop = async () => {
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    await Promise.all(procs.reverse().map(kill));
-    rmSync(work, { recursive: true, force: true });
-  };
+  const { procs, servers, stop } = resources(work);
 
   try {
     // 1. JWKS for the test-only key.
@@ -226,14 +254,7 @@ export async function startStack(spaPort: number): Promise<Stack> {
       mode = "funchost";
       apiPort = await freePort();
       const app = join(work, "app");
-      writeFileSync(join(app, "host.json"), readText(join(REPO, "host.json")));
-      // The same staging as `make build`, in a private folder so a developer's build/ is untouched.
-      for (const fn of readdirSync(join(REPO, "functions"))) {
-        const def = join(REPO, "functions", fn, "function.json");
-        if (!existsSync(def)) continue;
-        mkdirSync(join(app, fn), { recursive: true });
-        writeFileSync(join(app, fn, "function.json"), readText(def));
-      }
+      stageFunctions(app);
       writeFileSync(
         join(app, "local.settings.json"),
         JSON.stringify({

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FakeEntra } from "./fake-entra/fakeEntra";
 import { makeUser } from "./fake-entra/tokens";
-import { test, expect, signIn, openDashboard, addTask, taskList, shot, api, type Task } from "./fixtures";
+import { test, expect, signIn, openDashboard, addTask, allSaved, taskList, shot, api, type Task } from "./fixtures";
 
 test("add, toggle, rename and delete persist across a reload", async ({ page }) => {
   await signIn(page);
@@ -48,7 +48,9 @@ test("add, toggle, rename and delete persist across a reload", async ({ page }) 
   await page.keyboard.press("Space");
   await expect(list.getByRole("checkbox", { name: "Write the quarterly report" })).not.toBeChecked();
   await expect(page.getByText("1 of 2 done")).toBeVisible();
-  await page.waitForLoadState("networkidle");
+  // The screen is ahead of the server until the PATCH is answered: reloading before then
+  // cancels it (this test once did, after a no-op wait for "networkidle", and failed).
+  await allSaved(page);
 
   await page.reload();
   await expect(page.getByText("1 of 2 done")).toBeVisible();
@@ -56,6 +58,36 @@ test("add, toggle, rename and delete persist across a reload", async ({ page }) 
   await expect(list.getByRole("checkbox", { name: "Write the quarterly report" })).not.toBeChecked();
   await expect(list.getByText("Call the plumber")).toHaveCount(0);
   await expect(list.getByText("Write the report", { exact: true })).toHaveCount(0);
+});
+
+test("a change still being saved: the page says so and asks before it is left", async ({ page }) => {
+  await signIn(page);
+  await openDashboard(page);
+  await addTask(page, "Pay the rent");
+  // Hold the PATCH on its way to the API, as a slow network would.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/\/api\/tasks\/[^/?]+$/, async (route) => {
+    if (route.request().method() === "PATCH") await held;
+    await route.continue();
+  });
+  const box = taskList(page).getByRole("checkbox", { name: "Pay the rent" });
+  await box.check();
+  await expect(page.getByRole("status").filter({ hasText: "Saving…" })).toBeVisible();
+  // What a reload or a closed tab would do now: the page asks to stay (beforeunload).
+  const leaving = () =>
+    page.evaluate(() => {
+      const e = new Event("beforeunload", { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    });
+  expect(await leaving()).toBe(true);
+
+  release();
+  await allSaved(page);
+  expect(await leaving()).toBe(false);
+  await page.reload();
+  await expect(taskList(page).getByRole("checkbox", { name: "Pay the rent" })).toBeChecked();
 });
 
 test("two users in two browser contexts never see each other's tasks", async ({ browser, page, user }) => {

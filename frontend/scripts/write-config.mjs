@@ -12,6 +12,13 @@
 // Anything unknown is written as a <placeholder>, and the app then shows its setup screen
 // naming the field, instead of failing somewhere inside sign-in.
 //
+// Local-identity mode: when AZURE_TENANT_ID (env, else local.settings.json) is still a
+// <placeholder>, as tools/localidentity decides it, the file also gets
+//   "localIdentity": { "tokenPath": "/local-identity/token" }
+// and the SPA offers "Sign in for local development" instead of Microsoft sign-in. The dev
+// server proxies that path to tools/localidentity on loopback (frontend/dev/localIdentityProxy.ts).
+// With a real tenant the key is left out, and the SPA would ignore it anyway.
+//
 // Usage: node scripts/write-config.mjs [--force] [--settings <local.settings.json>] [--out public/config.json]
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -32,22 +39,6 @@ const settingsPath = opt(
 );
 const force = args.includes("--force");
 
-const isPlaceholder = (v) => typeof v !== "string" || v.trim() === "" || /[<>]/.test(v);
-let existing = {};
-if (existsSync(out) && !force) {
-  try {
-    existing = JSON.parse(readFileSync(out, "utf8"));
-  } catch {
-    console.error(`${out} is not valid JSON; leaving it for you to fix (or rerun with --force).`);
-    process.exit(0);
-  }
-  const fields = ["clientId", "tenantId", "apiScope", "apiBaseUrl"];
-  if (fields.every((k) => k === "apiBaseUrl" ? typeof existing[k] === "string" : !isPlaceholder(existing[k]))) {
-    console.log(`${out} is complete; leaving it as it is (--force to rewrite).`);
-    process.exit(0);
-  }
-}
-
 let values = {};
 let host = {};
 if (existsSync(settingsPath)) {
@@ -62,10 +53,37 @@ if (existsSync(settingsPath)) {
   console.log(`${settingsPath} not found; using placeholders.`);
 }
 
+const env = process.env;
+// The same rule as tools/localidentity's isLocal: a non-empty env value wins over the file, a
+// missing settings file is the example's placeholder, and only a "<...>" tenant is local.
+const tenantSetting = env.AZURE_TENANT_ID || (existsSync(settingsPath) ? (values.AZURE_TENANT_ID ?? "") : "<no settings yet>");
+const settingsLocal = String(tenantSetting).startsWith("<");
+
+const isPlaceholder = (v) => typeof v !== "string" || v.trim() === "" || /[<>]/.test(v);
+let existing = {};
+if (existsSync(out) && !force) {
+  try {
+    existing = JSON.parse(readFileSync(out, "utf8"));
+  } catch {
+    console.error(`${out} is not valid JSON; leaving it for you to fix (or rerun with --force).`);
+    process.exit(0);
+  }
+  const fields = ["clientId", "tenantId", "apiScope", "apiBaseUrl"];
+  if (fields.every((k) => k === "apiBaseUrl" ? typeof existing[k] === "string" : !isPlaceholder(existing[k]))) {
+    console.log(`${out} is complete; leaving it as it is (--force to rewrite).`);
+    if (settingsLocal) {
+      console.error(
+        `warning: ${out} names tenant ${existing.tenantId}, but ${settingsPath} has no tenant, so the API runs in ` +
+          `local-identity mode and will refuse the SPA's Entra tokens. Put the tenant's values in ${settingsPath}, ` +
+          `or delete ${out} to sign in as a local development user.`,
+      );
+    }
+    process.exit(0);
+  }
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guidOr = (v, placeholder) => (typeof v === "string" && GUID.test(v.trim()) ? v.trim() : placeholder);
-const env = process.env;
-
 const apiClientId = guidOr(env.AZURE_API_CLIENT_ID ?? values.AZURE_API_CLIENT_ID, null);
 const fresh = {
   clientId: guidOr(env.AZURE_SPA_CLIENT_ID ?? values.AZURE_SPA_CLIENT_ID, "<SPA app registration client id>"),
@@ -77,8 +95,18 @@ const fresh = {
 const config = Object.fromEntries(
   Object.entries(fresh).map(([k, v]) => [k, k in existing && (k === "apiBaseUrl" ? typeof existing[k] === "string" : !isPlaceholder(existing[k])) ? existing[k] : v]),
 );
+const local = settingsLocal && isPlaceholder(config.tenantId);
+if (local) config.localIdentity = { tokenPath: "/local-identity/token" };
 
 writeFileSync(`${out}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
 renameSync(`${out}.tmp`, out);
-const missing = Object.entries(config).filter(([, v]) => /[<>]/.test(v)).map(([k]) => k);
-console.log(`wrote ${out}${missing.length ? ` (still placeholders: ${missing.join(", ")}; the app will show its setup screen)` : ""}`);
+const missing = Object.entries(config).filter(([, v]) => typeof v === "string" && /[<>]/.test(v)).map(([k]) => k);
+console.log(
+  `wrote ${out}${
+    local
+      ? " (local-identity mode: no tenant configured, the SPA offers \"Sign in for local development\")"
+      : missing.length
+        ? ` (still placeholders: ${missing.join(", ")}; the app will show its setup screen)`
+        : ""
+  }`,
+);

@@ -1,6 +1,5 @@
 import { useEffect } from "react";
-import { InteractionStatus } from "@azure/msal-browser";
-import { useIsAuthenticated, useMsal } from "@azure/msal-react";
+import { useAuth } from "./auth/auth";
 import { Navbar } from "./components/Navbar";
 import { Landing } from "./components/Landing";
 import { Dashboard } from "./components/Dashboard";
@@ -40,12 +39,11 @@ export function App() {
 }
 
 function ProtectedDashboard() {
-  const { inProgress } = useMsal();
-  const signedIn = useIsAuthenticated();
-  // Stay mounted while MSAL works (e.g. a re-authentication popup): API calls wait for it,
+  const { account, busy } = useAuth();
+  // Stay mounted while sign-in works (e.g. a re-authentication popup): API calls wait for it,
   // and the list, a half-typed task and any messages survive.
-  if (signedIn) return <Dashboard />;
-  if (inProgress !== InteractionStatus.None) {
+  if (account) return <Dashboard />;
+  if (busy) {
     return (
       <div className="center-pad">
         <Spinner label="Signing you in" />

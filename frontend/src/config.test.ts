@@ -11,7 +11,7 @@ const good = {
 describe("validateConfig", () => {
   it("accepts a complete config and trims the base URL", () => {
     const r = validateConfig(good);
-    expect(r).toEqual({ ok: true, config: { ...good, apiBaseUrl: "https://func-tasks.azurewebsites.net" } });
+    expect(r).toEqual({ ok: true, config: { mode: "entra", ...good, apiBaseUrl: "https://func-tasks.azurewebsites.net" } });
   });
 
   it("accepts an empty apiBaseUrl (same origin)", () => {
@@ -40,6 +40,49 @@ describe("validateConfig", () => {
     if (!r.ok) expect(r.problems).toHaveLength(3);
     expect(validateConfig({ ...good, apiBaseUrl: "http://localhost:7071" }).ok).toBe(true);
     expect(validateConfig([]).ok).toBe(false);
+  });
+});
+
+describe("validateConfig: local identity", () => {
+  // What frontend/scripts/write-config.mjs writes when AZURE_TENANT_ID is still a placeholder.
+  const local = {
+    clientId: "<SPA app registration client id>",
+    tenantId: "<directory (tenant) id>",
+    apiScope: "api://<API app registration client id>/access_as_user",
+    apiBaseUrl: "http://localhost:7071",
+    localIdentity: { tokenPath: "/local-identity/token" },
+  };
+
+  it("is chosen with no tenant, on a page served from this machine", () => {
+    for (const host of ["localhost", "127.0.0.1", "[::1]"]) {
+      expect(validateConfig(local, host)).toEqual({
+        ok: true,
+        config: { mode: "local", tokenPath: "/local-identity/token", apiBaseUrl: "http://localhost:7071" },
+      });
+    }
+  });
+
+  it("is never chosen when a real tenant is configured: that is Entra, or its setup screen", () => {
+    expect(validateConfig({ ...good, localIdentity: local.localIdentity }, "localhost")).toMatchObject({ ok: true, config: { mode: "entra" } });
+    const half = validateConfig({ ...local, tenantId: good.tenantId }, "localhost");
+    expect(half).toMatchObject({ ok: false, fields: ["clientId", "apiScope"] });
+  });
+
+  it("is never chosen on a page from another machine", () => {
+    expect(validateConfig(local, "tasks.example.com")).toMatchObject({ ok: false });
+  });
+
+  it("only sends tokens to its own origin", () => {
+    for (const tokenPath of ["https://attacker.example/token", "//attacker.example/token", "local-identity/token", 42]) {
+      expect(validateConfig({ ...local, localIdentity: { tokenPath } }, "localhost")).toMatchObject({ ok: false });
+    }
+  });
+});
+
+describe("validateConfig: a half-configured tenant", () => {
+  it("names exactly the missing field", () => {
+    const r = validateConfig({ ...good, clientId: "<SPA app registration client id>" }, "localhost");
+    expect(r).toEqual({ ok: false, reason: "invalid", problems: ["clientId is missing or still a placeholder."], fields: ["clientId"] });
   });
 });
 

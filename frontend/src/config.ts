@@ -2,7 +2,9 @@
 // bundle runs in every environment (azd writes the file on deploy, `make start` writes it
 // locally, the browser tests serve their own).
 
-export interface AppConfig {
+/** Sign-in with Microsoft Entra ID through MSAL: every deployed site, and local runs with a tenant. */
+export interface EntraConfig {
+  mode: "entra";
   /** Client id of the SPA's Entra app registration. */
   clientId: string;
   /** Directory (tenant) id. */
@@ -13,9 +15,26 @@ export interface AppConfig {
   apiBaseUrl: string;
 }
 
+/**
+ * Local-identity mode (`make start` with no tenant): development users get their tokens from
+ * tools/localidentity through the page's own origin. Only ever chosen when no real tenant is
+ * configured and the page itself is on this machine.
+ */
+export interface LocalConfig {
+  mode: "local";
+  /** Same-origin path of localidentity's token endpoint (proxied by the dev server). */
+  tokenPath: string;
+  apiBaseUrl: string;
+}
+
+export type AppConfig = EntraConfig | LocalConfig;
+
+/** A config.json field the Entra sign-in needs (the setup screen says where each comes from). */
+export type EntraField = "clientId" | "tenantId" | "apiScope" | "apiBaseUrl";
+
 export type ConfigResult =
   | { ok: true; config: AppConfig }
-  | { ok: false; reason: "missing" | "invalid"; problems: string[] };
+  | { ok: false; reason: "missing" | "invalid"; problems: string[]; fields: EntraField[] };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NIL_GUID = "00000000-0000-0000-0000-000000000000";
@@ -24,46 +43,78 @@ function isPlaceholder(v: string): boolean {
   return v === "" || /[<>]|your-|changeme|placeholder/i.test(v) || v === NIL_GUID;
 }
 
-/** Checks a parsed config.json and says, field by field, what is wrong. */
-export function validateConfig(raw: unknown): ConfigResult {
+/** True for a page served from this machine (the only place local identity is offered). */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
+}
+
+/**
+ * Checks a parsed config.json and says, field by field, what is wrong. Local identity is
+ * chosen only when config.json asks for it, names no real tenant, and the page is on
+ * loopback: a real tenantId always means Entra (or the setup screen), never a local sign-in.
+ */
+export function validateConfig(raw: unknown, pageHostname = window.location.hostname): ConfigResult {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    return { ok: false, reason: "invalid", problems: ["config.json is not a JSON object."] };
+    return { ok: false, reason: "invalid", problems: ["config.json is not a JSON object."], fields: [] };
   }
   const r = raw as Record<string, unknown>;
   const problems: string[] = [];
+  const fields: EntraField[] = [];
+  const fail = (field: EntraField, problem: string) => {
+    problems.push(problem);
+    if (!fields.includes(field)) fields.push(field);
+  };
   const str = (k: string): string => (typeof r[k] === "string" ? (r[k] as string).trim() : "");
 
-  for (const key of ["clientId", "tenantId"] as const) {
-    const v = str(key);
-    if (isPlaceholder(v)) problems.push(`${key} is missing or still a placeholder.`);
-    else if (!GUID.test(v)) problems.push(`${key} must be a GUID (got "${v}").`);
-  }
-  const apiScope = str("apiScope");
-  if (isPlaceholder(apiScope)) problems.push("apiScope is missing or still a placeholder.");
-  else if (!/^(api:\/\/|https:\/\/)\S+\/\S+$/.test(apiScope)) {
-    problems.push(`apiScope must look like api://<api-client-id>/access_as_user (got "${apiScope}").`);
-  }
   const base = r["apiBaseUrl"];
-  if (base !== undefined && typeof base !== "string") problems.push("apiBaseUrl must be a string.");
+  if (base !== undefined && typeof base !== "string") fail("apiBaseUrl", "apiBaseUrl must be a string.");
   const apiBaseUrl = typeof base === "string" ? base.trim().replace(/\/+$/, "") : "";
   if (apiBaseUrl !== "") {
-    if (/[<>]/.test(apiBaseUrl)) problems.push("apiBaseUrl is still a placeholder.");
+    if (/[<>]/.test(apiBaseUrl)) fail("apiBaseUrl", "apiBaseUrl is still a placeholder.");
     else {
       try {
         const u = new URL(apiBaseUrl);
-        if (u.protocol !== "https:" && u.hostname !== "localhost" && u.hostname !== "127.0.0.1") {
-          problems.push("apiBaseUrl must use https (http is only allowed for localhost).");
+        if (u.protocol !== "https:" && !isLoopbackHost(u.hostname)) {
+          fail("apiBaseUrl", "apiBaseUrl must use https (http is only allowed for localhost).");
         }
       } catch {
-        problems.push(`apiBaseUrl is not a URL (got "${apiBaseUrl}").`);
+        fail("apiBaseUrl", `apiBaseUrl is not a URL (got "${apiBaseUrl}").`);
       }
     }
   }
-  if (problems.length > 0) return { ok: false, reason: "invalid", problems };
+
+  const local = localIdentity(r, pageHostname);
+  if (local !== null && problems.length === 0) {
+    return { ok: true, config: { mode: "local", tokenPath: local, apiBaseUrl } };
+  }
+
+  for (const key of ["clientId", "tenantId"] as const) {
+    const v = str(key);
+    if (isPlaceholder(v)) fail(key, `${key} is missing or still a placeholder.`);
+    else if (!GUID.test(v)) fail(key, `${key} must be a GUID (got "${v}").`);
+  }
+  const apiScope = str("apiScope");
+  if (isPlaceholder(apiScope)) fail("apiScope", "apiScope is missing or still a placeholder.");
+  else if (!/^(api:\/\/|https:\/\/)\S+\/\S+$/.test(apiScope)) {
+    fail("apiScope", `apiScope must look like api://<api-client-id>/access_as_user (got "${apiScope}").`);
+  }
+  if (problems.length > 0) return { ok: false, reason: "invalid", problems, fields };
   return {
     ok: true,
-    config: { clientId: str("clientId"), tenantId: str("tenantId"), apiScope, apiBaseUrl },
+    config: { mode: "entra", clientId: str("clientId"), tenantId: str("tenantId"), apiScope, apiBaseUrl },
   };
+}
+
+/** The token path when local identity may be used, else null. */
+function localIdentity(r: Record<string, unknown>, pageHostname: string): string | null {
+  const li = r["localIdentity"];
+  if (typeof li !== "object" || li === null) return null;
+  const path = (li as Record<string, unknown>)["tokenPath"];
+  const tenant = typeof r["tenantId"] === "string" ? r["tenantId"].trim() : "";
+  const realTenant = tenant !== "" && !isPlaceholder(tenant);
+  if (realTenant || !isLoopbackHost(pageHostname)) return null;
+  // A same-origin path only: the token never travels to another origin.
+  return typeof path === "string" && /^\/[A-Za-z0-9/_.-]*$/.test(path) && !path.startsWith("//") ? path : null;
 }
 
 /** Fetches /config.json (never from cache) and validates it. Never throws. */
@@ -72,17 +123,17 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<Confi
   try {
     res = await fetchImpl("/config.json", { cache: "no-store", headers: { Accept: "application/json" } });
   } catch {
-    return { ok: false, reason: "missing", problems: ["/config.json could not be fetched (network error)."] };
+    return { ok: false, reason: "missing", problems: ["/config.json could not be fetched (network error)."], fields: [] };
   }
   if (!res.ok) {
-    return { ok: false, reason: "missing", problems: [`/config.json answered HTTP ${res.status}.`] };
+    return { ok: false, reason: "missing", problems: [`/config.json answered HTTP ${res.status}.`], fields: [] };
   }
   let raw: unknown;
   try {
     raw = await res.json();
   } catch {
     // A dev server or SPA fallback may answer index.html for a missing file.
-    return { ok: false, reason: "missing", problems: ["/config.json is not valid JSON (is the file missing?)."] };
+    return { ok: false, reason: "missing", problems: ["/config.json is not valid JSON (is the file missing?)."], fields: [] };
   }
   return validateConfig(raw);
 }

@@ -1,9 +1,7 @@
 import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { MsalProvider } from "@azure/msal-react";
-import type { PublicClientApplication } from "@azure/msal-browser";
 import { loadConfig, type AppConfig, type ConfigResult } from "./config";
-import { createMsal } from "./auth/msal";
+import { startAuth, type AuthProvider } from "./auth/start";
 import { ServicesProvider } from "./services";
 import { App } from "./App";
 import { SetupScreen } from "./components/SetupScreen";
@@ -14,9 +12,9 @@ type Boot =
   | { phase: "loading" }
   | { phase: "setup"; result: Extract<ConfigResult, { ok: false }> }
   | { phase: "failed"; message: string }
-  | { phase: "ready"; config: AppConfig; pca: PublicClientApplication };
+  | { phase: "ready"; config: AppConfig; Auth: AuthProvider };
 
-/** Fetches /config.json, then starts MSAL; renders a setup screen instead of a blank page. */
+/** Fetches /config.json, then starts sign-in (MSAL, or the local development identity); renders a setup screen instead of a blank page. */
 function Root() {
   const [boot, setBoot] = useState<Boot>({ phase: "loading" });
   useEffect(() => {
@@ -25,8 +23,8 @@ function Root() {
       const result = await loadConfig();
       if (!result.ok) return !cancelled && setBoot({ phase: "setup", result });
       try {
-        const pca = await createMsal(result.config);
-        if (!cancelled) setBoot({ phase: "ready", config: result.config, pca });
+        const Auth = await startAuth(result.config);
+        if (!cancelled) setBoot({ phase: "ready", config: result.config, Auth });
       } catch (err) {
         const code = typeof err === "object" && err && "errorCode" in err ? ` (${String(err.errorCode)})` : "";
         if (!cancelled) setBoot({ phase: "failed", message: `Sign-in could not start${code}.` });
@@ -45,16 +43,16 @@ function Root() {
         </div>
       );
     case "setup":
-      return <SetupScreen problems={boot.result.problems} reason={boot.result.reason} />;
+      return <SetupScreen problems={boot.result.problems} fields={boot.result.fields} reason={boot.result.reason} />;
     case "failed":
-      return <SetupScreen problems={[boot.message]} reason="invalid" />;
+      return <SetupScreen problems={[boot.message]} fields={[]} reason="invalid" />;
     case "ready":
       return (
-        <MsalProvider instance={boot.pca}>
+        <boot.Auth>
           <ServicesProvider config={boot.config}>
             <App />
           </ServicesProvider>
-        </MsalProvider>
+        </boot.Auth>
       );
   }
 }

@@ -1,9 +1,6 @@
-import { createContext, useContext, useEffect, useMemo, type ReactNode } from "react";
-import { InteractionStatus } from "@azure/msal-browser";
-import { useMsal } from "@azure/msal-react";
+import { createContext, useContext, useMemo, type ReactNode } from "react";
 import { createApiClient, type ApiClient } from "./api/client";
-import { createTokenGetter } from "./auth/msal";
-import { InteractionGate } from "./auth/gate";
+import { useAuth } from "./auth/auth";
 import type { AppConfig } from "./config";
 
 interface Services {
@@ -13,20 +10,12 @@ interface Services {
 
 const ServicesContext = createContext<Services | null>(null);
 
-/** Wires the API client to MSAL: one silent token per call, only once MSAL is idle. */
+/** Wires the API client to the sign-in in use: one token per call, from useAuth().getToken. */
 export function ServicesProvider({ config, children }: { config: AppConfig; children: ReactNode }) {
-  const { instance, inProgress } = useMsal();
-  const gate = useMemo(() => new InteractionGate(), []);
-  useEffect(() => gate.set(inProgress === InteractionStatus.None), [gate, inProgress]);
+  const { getToken } = useAuth();
   const value = useMemo<Services>(
-    () => ({
-      config,
-      api: createApiClient({
-        baseUrl: config.apiBaseUrl,
-        getToken: createTokenGetter(instance, [config.apiScope], gate),
-      }),
-    }),
-    [config, instance, gate],
+    () => ({ config, api: createApiClient({ baseUrl: config.apiBaseUrl, getToken }) }),
+    [config, getToken],
   );
   return <ServicesContext.Provider value={value}>{children}</ServicesContext.Provider>;
 }

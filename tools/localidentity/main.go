@@ -4,9 +4,11 @@
 // the effective AZURE_TENANT_ID is still a placeholder such as "<your-tenant-id>", it serves
 // the committed development key set on loopback and starts the host with AZURE_TENANT_ID,
 // AZURE_API_CLIENT_ID and ENTRA_JWKS_URL pointing at that development identity; `make token`
-// (`localidentity token`) prints a bearer token signed with the same key. The handler still
-// checks every token in full; only the key source differs. With real tenant settings it
-// changes nothing and just runs the host.
+// (`localidentity token`) prints a bearer token signed with the same key, and the same
+// loopback server gives the SPA's "Sign in for local development" its tokens (its URL is
+// written to -url-file, where the SPA's dev proxy reads it). The handler still checks every
+// token in full; only the key source differs. With real tenant settings it changes nothing
+// and just runs the host: no key set, no token endpoint, no URL file.
 //
 // Nothing in Azure runs this program, so the mode cannot switch on there: an app in Azure
 // gets its settings from app settings, and the development key is public knowledge that
@@ -14,19 +16,16 @@
 //
 // Usage:
 //
-//	localidentity run -settings build/local.settings.json -- func start --script-root build
+//	localidentity run -settings build/local.settings.json [-url-file .cache/localidentity.url] -- func start --script-root build
 //	localidentity token [-settings build/local.settings.json] [-user alice]
 package main
 
 import (
-	"crypto/sha1"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -36,9 +35,6 @@ import (
 
 	"github.com/example/entra-tasks/handler/auth/authtest"
 )
-
-// keysPath mirrors Entra's key set path, so the URL reads like the real one.
-const keysPath = "/" + authtest.DevTenantID + "/discovery/v2.0/keys"
 
 func main() {
 	if len(os.Args) < 2 {
@@ -64,7 +60,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: localidentity run -settings FILE -- COMMAND [ARG...]\n       localidentity token [-settings FILE] [-user NAME]")
+	fmt.Fprintln(os.Stderr, "usage: localidentity run -settings FILE [-url-file FILE] -- COMMAND [ARG...]\n       localidentity token [-settings FILE] [-user NAME]")
 	os.Exit(2)
 }
 
@@ -100,6 +96,7 @@ func settingsTenant(path string) (string, error) {
 func runCommand(args []string) error {
 	flags := flag.NewFlagSet("run", flag.ExitOnError)
 	settingsPath := flags.String("settings", "build/local.settings.json", "the local.settings.json the host will read")
+	urlFile := flags.String("url-file", ".cache/localidentity.url", "where to write the development identity's URL for the SPA's dev proxy")
 	flags.Parse(args)
 	command := flags.Args()
 	if len(command) == 0 {
@@ -109,12 +106,22 @@ func runCommand(args []string) error {
 	if err != nil {
 		return err
 	}
+	// A file left by an earlier local run must not outlive it: with real tenant settings the
+	// SPA's proxy then finds no token endpoint at all.
+	if err := unpublishURL(*urlFile); err != nil {
+		return err
+	}
 	env := os.Environ()
 	if local {
-		jwksURL, err := serveDevKeys()
+		base, err := devIdentity{now: time.Now}.serve()
 		if err != nil {
 			return err
 		}
+		if err := publishURL(*urlFile, base); err != nil {
+			return err
+		}
+		defer unpublishURL(*urlFile)
+		jwksURL := base + keysPath
 		// Environment variables win over local.settings.json in Core Tools and the stand-in,
 		// so these override the placeholders without touching the user's file.
 		env = append(env,
@@ -124,27 +131,11 @@ func runCommand(args []string) error {
 		)
 		fmt.Fprintf(os.Stderr, "\n*** LOCAL-IDENTITY MODE: AZURE_TENANT_ID in %s is a placeholder. ***\n"+
 			"    Tokens are checked against a development key set at %s (tenant %s, API client id %s).\n"+
-			"    Get one with `make token`. Put your tenant's values in %s to use Entra ID instead.\n\n",
+			"    Sign in to the SPA as a development user, or get a token with `make token`.\n"+
+			"    Put your tenant's values in %s to use Entra ID instead.\n\n",
 			*settingsPath, jwksURL, authtest.DevTenantID, authtest.DevAPIClientID, *settingsPath)
 	}
 	return runChild(command, env)
-}
-
-// serveDevKeys serves the development key set on a free loopback port for the life of this
-// process and returns its URL.
-func serveDevKeys() (string, error) {
-	key, err := authtest.DevKey()
-	if err != nil {
-		return "", err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("serve the development key set: %w", err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET "+keysPath, authtest.NewKeyServer(key))
-	go http.Serve(ln, mux)
-	return "http://" + ln.Addr().String() + keysPath, nil
 }
 
 // runChild runs the host in the foreground and exits with it. A Ctrl-C in the terminal
@@ -183,37 +174,16 @@ func tokenCommand(args []string, out io.Writer) error {
 		return fmt.Errorf("%s names a real tenant, so the API checks tokens with Entra ID and a development token would be refused; "+
 			"get a real one, e.g. az account get-access-token --scope api://<api-client-id>/access_as_user", *settingsPath)
 	}
-	token, err := devToken(*user, time.Now())
+	name := ""
+	if *user != "" {
+		if name, err = normalizeUser(*user); err != nil {
+			return err
+		}
+	}
+	token, err := devToken(name, time.Now())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(out, token)
 	return nil
-}
-
-// devToken signs a v2 access token for the development tenant and API, for the default
-// development user or, given a name, for a user whose oid is derived from it.
-func devToken(user string, now time.Time) (string, error) {
-	key, err := authtest.DevKey()
-	if err != nil {
-		return "", err
-	}
-	claims := authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID, now)
-	if user != "" {
-		claims["oid"] = userOID(user)
-		claims["sub"] = "sub-" + userOID(user)
-		claims["name"] = user
-		claims["preferred_username"] = user + "@example.com"
-	}
-	return key.Sign(claims, nil)
-}
-
-// userOID maps a name to a stable GUID (a name-based, version 5 UUID), so the same name
-// sees the same tasks across restarts.
-func userOID(name string) string {
-	sum := sha1.Sum([]byte("entra-tasks local identity:" + name))
-	b := sum[:16]
-	b[6] = b[6]&0x0f | 0x50
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

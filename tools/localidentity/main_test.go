@@ -47,7 +47,8 @@ func TestLocalIdentityEndToEnd(t *testing.T) {
 
 	azurite := testenv.StartAzurite(t)
 	port := testenv.FreePort(t)
-	cmd := exec.Command(filepath.Join(bin, "localidentity"), "run", "-settings", settingsPath, "--",
+	urlFile := filepath.Join(root, "localidentity.url")
+	cmd := exec.Command(filepath.Join(bin, "localidentity"), "run", "-settings", settingsPath, "-url-file", urlFile, "--",
 		filepath.Join(bin, "funchost"), "-script-root", root, "-port", strconv.Itoa(port))
 	// The environment wins over local.settings.json, as with func start: point the example
 	// settings at this test's Azurite.
@@ -80,6 +81,21 @@ func TestLocalIdentityEndToEnd(t *testing.T) {
 	if me := getMe(t, base, alice, http.StatusOK); me["id"] != userOID("alice") || me["name"] != "alice" {
 		t.Errorf("/api/me for alice: %v", me)
 	}
+	// The SPA's sign-in: a token from the published endpoint passes the same full check.
+	published, err := os.ReadFile(urlFile)
+	if err != nil {
+		t.Fatalf("the token endpoint's URL was not published: %v", err)
+	}
+	resp, err := http.Post(strings.TrimSpace(string(published))+tokenPath, "application/json", strings.NewReader(`{"user":"alice"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var issued tokenResponse
+	json.NewDecoder(resp.Body).Decode(&issued)
+	resp.Body.Close()
+	if me := getMe(t, base, issued.AccessToken, http.StatusOK); me["id"] != userOID("alice") || me["name"] != "alice" {
+		t.Errorf("/api/me with the endpoint's token for alice: %v", me)
+	}
 	stranger, _ := authtest.NewKey(authtest.DevKeyID) // same kid, other key: a forgery
 	forged, _ := stranger.Sign(authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID, time.Now()), nil)
 	getMe(t, base, forged, http.StatusUnauthorized)
@@ -90,6 +106,11 @@ func TestLocalIdentityEndToEnd(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(settingsPath); !bytes.Equal(now, original) {
 		t.Error("local.settings.json was modified")
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if _, err := os.Stat(urlFile); !os.IsNotExist(err) {
+		t.Errorf("the URL file outlived the run: %v", err)
 	}
 }
 

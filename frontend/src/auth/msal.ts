@@ -10,12 +10,12 @@ import {
   type PopupRequest,
   type RedirectRequest,
 } from "@azure/msal-browser";
-import type { AppConfig } from "../config";
+import type { EntraConfig } from "../config";
 
 /** Microsoft Graph scope used only for the navbar photo. */
 export const GRAPH_SCOPES = ["User.Read"];
 
-export function msalConfiguration(cfg: AppConfig, origin = window.location.origin): Configuration {
+export function msalConfiguration(cfg: EntraConfig, origin = window.location.origin): Configuration {
   return {
     auth: {
       clientId: cfg.clientId,
@@ -29,7 +29,7 @@ export function msalConfiguration(cfg: AppConfig, origin = window.location.origi
 }
 
 /** Creates and initialises MSAL, and keeps an active account set. */
-export async function createMsal(cfg: AppConfig): Promise<PublicClientApplication> {
+export async function createMsal(cfg: EntraConfig): Promise<PublicClientApplication> {
   const pca = new PublicClientApplication(msalConfiguration(cfg));
   await pca.initialize();
   const first = pca.getAllAccounts()[0];
@@ -47,7 +47,7 @@ export async function createMsal(cfg: AppConfig): Promise<PublicClientApplicatio
   return pca;
 }
 
-export function loginRequest(cfg: AppConfig): PopupRequest & RedirectRequest {
+export function loginRequest(cfg: EntraConfig): PopupRequest & RedirectRequest {
   // Consent to the API and to Graph's User.Read (for the photo) in one prompt; the token
   // returned by login is for the API.
   return { scopes: [cfg.apiScope], extraScopesToConsent: GRAPH_SCOPES, prompt: "select_account" };
@@ -73,7 +73,7 @@ export function needsInteraction(err: unknown): boolean {
 }
 
 /** Popup sign-in, with a full-page redirect when popups are blocked. */
-export async function signIn(pca: IPublicClientApplication, cfg: AppConfig): Promise<void> {
+export async function signIn(pca: IPublicClientApplication, cfg: EntraConfig): Promise<void> {
   const request = loginRequest(cfg);
   try {
     const result = await pca.loginPopup(request);

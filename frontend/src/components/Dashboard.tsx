@@ -1,13 +1,12 @@
-import { useMsal } from "@azure/msal-react";
+import { useAuth } from "../auth/auth";
 import { useServices } from "../services";
 import { ProfileCard } from "./ProfileCard";
 import { TaskPanel } from "./TaskPanel";
 
 export function Dashboard() {
   const { api } = useServices();
-  const { accounts, instance } = useMsal();
-  const account = instance.getActiveAccount() ?? accounts[0];
-  const firstName = account?.name?.split(" ")[0];
+  const { account } = useAuth();
+  const firstName = account?.name.split(" ")[0];
   return (
     <div className="dashboard">
       <h1 className="dashboard__title">{firstName ? `${firstName}’s tasks` : "Your tasks"}</h1>

@@ -1,31 +1,23 @@
-import { useEffect, useMemo, useRef, useState } from "react";
-import { InteractionStatus } from "@azure/msal-browser";
-import { useIsAuthenticated, useMsal } from "@azure/msal-react";
+import { useEffect, useRef, useState } from "react";
 import { describeError } from "../api/client";
-import { createTokenGetter } from "../auth/msal";
-import { InteractionGate } from "../auth/gate";
+import { useAuth } from "../auth/auth";
 import { useServices } from "../services";
 import { Spinner } from "./Spinner";
-import { useSignIn } from "./useSignIn";
 import { isApiRequest, openApiUrl } from "./docsRequests";
 import "swagger-ui-dist/swagger-ui.css";
 import "./docs.css";
 
 /**
  * /docs: the API's own OpenAPI document (served by the handler at /api/openapi.json), rendered
- * by Swagger UI. Calls tried from the page carry the signed-in user's MSAL token for the API,
+ * by Swagger UI. Calls tried from the page carry the signed-in user's token for the API,
  * fetched per call (so it is fresh) and attached only to requests for the API's origin.
  * Swagger UI's own Authorize dialogs are hidden: its OAuth2 flow would need another redirect
  * URI on the SPA's app registration, and the user is already signed in here.
  */
 export default function DocsPage() {
   const { config } = useServices();
-  const { instance, inProgress } = useMsal();
-  const signedIn = useIsAuthenticated();
-  const { start, error: signInError, busy } = useSignIn();
-  const gate = useMemo(() => new InteractionGate(), []);
-  useEffect(() => gate.set(inProgress === InteractionStatus.None), [gate, inProgress]);
-  const getToken = useMemo(() => createTokenGetter(instance, [config.apiScope], gate), [instance, config.apiScope, gate]);
+  const { account, getToken, SignInButton } = useAuth();
+  const signedIn = account !== null;
   // The interceptor is created once per render of Swagger UI; it reads the sign-in state now.
   const signedInRef = useRef(signedIn);
   signedInRef.current = signedIn;
@@ -77,15 +69,7 @@ export default function DocsPage() {
           </p>
         ) : (
           <p className="notice notice--info">
-            Sign in to try the calls with your token; without one the API answers 401.{" "}
-            <button type="button" className="btn btn--sm btn--primary" onClick={start} disabled={busy}>
-              Sign in
-            </button>
-          </p>
-        )}
-        {signInError && (
-          <p className="form-error" role="alert">
-            {signInError}
+            Sign in to try the calls with your token; without one the API answers 401. <SignInButton small />
           </p>
         )}
         {state === "loading" && <Spinner label="Loading the API description" />}

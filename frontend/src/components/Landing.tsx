@@ -1,19 +1,16 @@
-import { useIsAuthenticated, useMsal } from "@azure/msal-react";
+import { useAuth } from "../auth/auth";
 import { Link } from "../router";
-import { MicrosoftLogo } from "./MicrosoftLogo";
-import { useSignIn } from "./useSignIn";
 
 export function Landing() {
-  const signedIn = useIsAuthenticated();
-  const { accounts } = useMsal();
-  const { start, error, busy } = useSignIn();
-  const firstName = accounts[0]?.name?.split(" ")[0];
+  const { account, providerName, SignInPanel } = useAuth();
+  const signedIn = account !== null;
+  const firstName = account?.name.split(" ")[0];
 
   return (
     <section className="hero" aria-labelledby="hero-title">
       <div className="hero__text">
         <p className="eyebrow">Azure Functions · Go · Microsoft Entra ID</p>
-        <h1 id="hero-title">{signedIn && firstName ? `Welcome back, ${firstName}` : "Your tasks, signed in with Microsoft"}</h1>
+        <h1 id="hero-title">{signedIn && firstName ? `Welcome back, ${firstName}` : `Your tasks, signed in with ${providerName}`}</h1>
         <p className="lead">
           A small, production-shaped template: this app signs you in with Microsoft Entra ID and calls a Go API on Azure
           Functions that checks every token and keeps your tasks in Azure Table Storage — yours only.
@@ -24,16 +21,9 @@ export function Landing() {
               Go to dashboard <span aria-hidden="true">→</span>
             </Link>
           ) : (
-            <button type="button" className="btn btn--primary btn--lg" onClick={start} disabled={busy}>
-              <MicrosoftLogo /> Sign in with Microsoft
-            </button>
+            <SignInPanel />
           )}
         </div>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
       </div>
       <ul className="features" aria-label="What this template shows">
         <li className="card feature">

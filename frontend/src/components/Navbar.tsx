@@ -1,14 +1,10 @@
-import { useIsAuthenticated, useMsal } from "@azure/msal-react";
+import { useAuth } from "../auth/auth";
 import { Link, usePathname } from "../router";
 import { UserMenu } from "./UserMenu";
-import { useSignIn } from "./useSignIn";
 
 export function Navbar() {
-  const signedIn = useIsAuthenticated();
-  const { instance, accounts } = useMsal();
-  const account = instance.getActiveAccount() ?? accounts[0] ?? null;
+  const { account, SignInButton } = useAuth();
   const path = usePathname();
-  const { start, busy } = useSignIn();
 
   return (
     <header className="navbar">
@@ -17,7 +13,7 @@ export function Navbar() {
           <img src="/favicon.svg" alt="" width="28" height="28" />
           <span>Tasks</span>
         </Link>
-        {signedIn && (
+        {account && (
           <Link href="/dashboard" className="nav-link" aria-current={path === "/dashboard" ? "page" : undefined}>
             Dashboard
           </Link>
@@ -26,13 +22,7 @@ export function Navbar() {
           API docs
         </Link>
         <div className="navbar__spacer" />
-        {signedIn && account ? (
-          <UserMenu account={account} />
-        ) : (
-          <button type="button" className="btn btn--ghost" onClick={start} disabled={busy}>
-            Sign in
-          </button>
-        )}
+        {account ? <UserMenu account={account} /> : <SignInButton />}
       </nav>
     </header>
   );

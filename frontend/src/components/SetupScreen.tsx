@@ -1,3 +1,36 @@
+import type { ReactNode } from "react";
+import type { EntraField } from "../config";
+
+const SETTINGS = "build/local.settings.json";
+
+/** Where each config.json field comes from, locally: the exact value to provide and where. */
+const SOURCES: Record<EntraField, ReactNode> = {
+  clientId: (
+    <>
+      the SPA's app registration (client) id. <code>azd provision</code> writes it; without azd, set{" "}
+      <code>AZURE_SPA_CLIENT_ID</code> in the <code>Values</code> of <code>{SETTINGS}</code>.
+    </>
+  ),
+  tenantId: (
+    <>
+      your directory (tenant) id. <code>azd provision</code> writes it; without azd, set <code>AZURE_TENANT_ID</code> in
+      the <code>Values</code> of <code>{SETTINGS}</code>.
+    </>
+  ),
+  apiScope: (
+    <>
+      <code>api://&lt;API client id&gt;/access_as_user</code>. <code>azd provision</code> writes it; without azd, set{" "}
+      <code>AZURE_API_CLIENT_ID</code> in the <code>Values</code> of <code>{SETTINGS}</code>.
+    </>
+  ),
+  apiBaseUrl: (
+    <>
+      the API's origin, e.g. <code>http://localhost:7071</code>: <code>make start</code> takes the port from{" "}
+      <code>Host.LocalHttpPort</code> in <code>{SETTINGS}</code>, or from <code>API_BASE_URL</code>.
+    </>
+  ),
+};
+
 const EXAMPLE = `{
   "clientId": "<SPA app registration client id>",
   "tenantId": "<directory (tenant) id>",
@@ -5,8 +38,15 @@ const EXAMPLE = `{
   "apiBaseUrl": "http://localhost:7071"
 }`;
 
+interface Props {
+  problems: string[];
+  /** The config.json fields at fault, each explained with where its value comes from. */
+  fields: EntraField[];
+  reason: "missing" | "invalid";
+}
+
 /** Shown instead of the app when /config.json is missing or still holds placeholders. */
-export function SetupScreen({ problems, reason }: { problems: string[]; reason: "missing" | "invalid" }) {
+export function SetupScreen({ problems, fields, reason }: Props) {
   return (
     <main className="setup" aria-labelledby="setup-title">
       <div className="card setup__card">
@@ -23,13 +63,31 @@ export function SetupScreen({ problems, reason }: { problems: string[]; reason: 
             <li key={p}>{p}</li>
           ))}
         </ul>
+        {fields.length > 0 && (
+          <>
+            <h2>Where each value comes from</h2>
+            <dl className="setup__sources">
+              {fields.map((f) => (
+                <div key={f}>
+                  <dt>
+                    <code>{f}</code>
+                  </dt>
+                  <dd>{SOURCES[f]}</dd>
+                </div>
+              ))}
+            </dl>
+            <p>
+              Then run <code>make start</code> again: it fills these into <code>frontend/public/config.json</code>. To run
+              with no tenant at all (local development users), put <code>&lt;your-tenant-id&gt;</code> back as{" "}
+              <code>AZURE_TENANT_ID</code>.
+            </p>
+          </>
+        )}
         <h2>How to fix it</h2>
         <ul>
           <li>
             <strong>Locally:</strong> <code>azd provision</code> writes <code>frontend/public/config.json</code> for you.
-            Without azd, add <code>AZURE_SPA_CLIENT_ID</code> beside <code>AZURE_TENANT_ID</code> and{" "}
-            <code>AZURE_API_CLIENT_ID</code> in <code>build/local.settings.json</code> and run <code>make start</code>{" "}
-            again (it fills in the placeholders) — or copy{" "}
+            Without azd, <code>make start</code> writes it from <code>{SETTINGS}</code> — or copy{" "}
             <code>frontend/public/config.example.json</code> to <code>config.json</code> and fill it in.
           </li>
           <li>

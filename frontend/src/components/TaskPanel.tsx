@@ -1,5 +1,6 @@
 import type { ApiClient } from "../api/client";
 import { useTasks } from "../hooks/useTasks";
+import { useWarnBeforeLeaving } from "../hooks/useWarnBeforeLeaving";
 import { AddTaskForm } from "./AddTaskForm";
 import { NoticeBar } from "./NoticeBar";
 import { Spinner } from "./Spinner";
@@ -8,16 +9,24 @@ import { TaskItem } from "./TaskItem";
 export function TaskPanel({ api }: { api: ApiClient }) {
   const { state, add, update, remove, loadMore, retry, dismissNotice } = useTasks(api);
   const done = state.items.filter((t) => t.completed).length;
+  useWarnBeforeLeaving(state.saving > 0);
 
   return (
     <section className="card tasks" aria-labelledby="tasks-title">
       <div className="tasks__head">
         <h2 id="tasks-title">Tasks</h2>
-        {state.status === "ready" && state.items.length > 0 && (
-          <span className="muted small" aria-live="polite">
-            {done} of {state.items.length} done{state.next ? " (more to load)" : ""}
-          </span>
-        )}
+        <span className="tasks__meta">
+          {state.saving > 0 && (
+            <span className="muted small" role="status">
+              Saving…
+            </span>
+          )}
+          {state.status === "ready" && state.items.length > 0 && (
+            <span className="muted small" aria-live="polite">
+              {done} of {state.items.length} done{state.next ? " (more to load)" : ""}
+            </span>
+          )}
+        </span>
       </div>
       <AddTaskForm onAdd={add} disabled={state.status !== "ready"} />
       <NoticeBar notice={state.notice} onDismiss={dismissNotice} />

@@ -1,14 +1,10 @@
 import { useEffect, useId, useRef, useState } from "react";
-import { useMsal } from "@azure/msal-react";
-import type { AccountInfo } from "@azure/msal-browser";
-import { signOut } from "../auth/msal";
-import { useGraphPhoto } from "../hooks/useGraphPhoto";
+import { useAuth, type Account } from "../auth/auth";
 import { Avatar } from "./Avatar";
 
 /** The avatar button and its menu (who is signed in, sign out). Keyboard: Enter/Space, Escape. */
-export function UserMenu({ account }: { account: AccountInfo }) {
-  const { instance } = useMsal();
-  const photo = useGraphPhoto(account);
+export function UserMenu({ account }: { account: Account }) {
+  const { photoUrl: photo, signOut, identityNote } = useAuth();
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const wrap = useRef<HTMLDivElement>(null);
@@ -57,6 +53,7 @@ export function UserMenu({ account }: { account: AccountInfo }) {
             <div>
               <div className="user-menu__name">{account.name}</div>
               <div className="user-menu__email">{account.username}</div>
+              {identityNote && <div className="user-menu__note">{identityNote}</div>}
             </div>
           </div>
           <button
@@ -66,7 +63,7 @@ export function UserMenu({ account }: { account: AccountInfo }) {
             className="user-menu__item"
             onClick={() => {
               setOpen(false);
-              void signOut(instance);
+              void signOut();
             }}
           >
             Sign out

@@ -165,6 +165,82 @@ describe("useTasks", () => {
   });
 });
 
+describe("useTasks: quick changes and what the server holds", () => {
+  // The flaky browser test (issue 12) asked whether two quick toggles can leave the server
+  // in a different state from the screen. They cannot: while a change is on its way the row
+  // is pending and a second change to it is refused, and the next change carries the ETag the
+  // server returned. What the test hit was a reload that cancelled a change still in flight;
+  // `saving` is how the page (and the test) knows when the server has everything.
+  it("a second toggle while the first is in flight is refused, and the next one sends the new ETag", async () => {
+    const server = new Map<string, Task>([["a", t("a", "First")]]);
+    let release!: () => void;
+    const updateTask = vi.fn(async (id: string, patch: { completed?: boolean }, etag?: string) => {
+      await new Promise<void>((r) => (release = r));
+      const current = server.get(id)!;
+      if (etag !== current.etag) throw new ApiError("changed", 412);
+      const saved = { ...current, ...patch, etag: `${current.etag}+` };
+      server.set(id, saved);
+      return saved;
+    });
+    const { result } = await loaded(fakeApi({ listTasks: async () => ({ items: [server.get("a")!] }), updateTask }));
+
+    let first!: Promise<boolean>;
+    let second!: Promise<boolean>;
+    act(() => {
+      first = result.current.update("a", { completed: true });
+    });
+    expect(result.current.state.saving).toBe(1);
+    act(() => {
+      second = result.current.update("a", { completed: false });
+    });
+    await expect(second).resolves.toBe(false);
+    await act(async () => {
+      release();
+      await first;
+    });
+    expect(updateTask).toHaveBeenCalledTimes(1);
+    expect(result.current.state.saving).toBe(0);
+    const shown = result.current.state.items[0]!;
+    expect({ completed: shown.completed, etag: shown.etag }).toEqual({ completed: server.get("a")!.completed, etag: server.get("a")!.etag });
+
+    let third!: Promise<boolean>;
+    act(() => {
+      third = result.current.update("a", { completed: false });
+    });
+    await act(async () => {
+      release();
+      await third;
+    });
+    expect(updateTask).toHaveBeenLastCalledWith("a", { completed: false }, 'W/"a-1"+');
+    expect(result.current.state.items[0]).toMatchObject({ completed: false, etag: server.get("a")!.etag });
+  });
+
+  it("counts every change until the server has answered it, failed ones too", async () => {
+    let fail!: (err: unknown) => void;
+    let finish!: () => void;
+    const deleteTask = vi.fn(() => new Promise<void>((r) => (finish = r)));
+    const createTask = vi.fn(() => new Promise<Task>((_r, reject) => (fail = reject)));
+    const { result } = await loaded(fakeApi({ deleteTask, createTask }));
+    let removed!: Promise<boolean>;
+    let added!: Promise<boolean>;
+    act(() => {
+      removed = result.current.remove("b");
+      added = result.current.add("Fourth");
+    });
+    expect(result.current.state.saving).toBe(2);
+    await act(async () => {
+      finish();
+      await removed;
+    });
+    expect(result.current.state.saving).toBe(1);
+    await act(async () => {
+      fail(new ApiError("down", 503));
+      await added;
+    });
+    expect(result.current.state.saving).toBe(0);
+  });
+});
+
 describe("useMe", () => {
   it("surfaces a 403 as an explanation", async () => {
     const me = vi.fn(async () => {

@@ -20,6 +20,11 @@ export interface TasksState {
   loadError: string | undefined;
   loadingMore: boolean;
   notice: Notice | undefined;
+  /**
+   * Changes sent and not yet answered. Until it is 0 the screen is ahead of the server: a
+   * reload or a closed tab now could drop a change the screen already shows.
+   */
+  saving: number;
 }
 
 type Action =
@@ -32,6 +37,7 @@ type Action =
   | { type: "insert"; task: TaskRow; index?: number }
   | { type: "replace"; id: string; task: TaskRow }
   | { type: "remove"; id: string }
+  | { type: "saving"; delta: 1 | -1 }
   | { type: "notice"; kind: Notice["kind"]; text: string }
   | { type: "dismiss" };
 
@@ -42,6 +48,7 @@ export const initialTasksState: TasksState = {
   loadError: undefined,
   loadingMore: false,
   notice: undefined,
+  saving: 0,
 };
 
 let noticeSeq = 0;
@@ -73,6 +80,8 @@ export function tasksReducer(state: TasksState, action: Action): TasksState {
       return { ...state, items: state.items.map((t) => (t.id === action.id ? action.task : t)) };
     case "remove":
       return { ...state, items: state.items.filter((t) => t.id !== action.id) };
+    case "saving":
+      return { ...state, saving: state.saving + action.delta };
     case "notice":
       return { ...state, notice: { id: ++noticeSeq, kind: action.kind, text: action.text } };
     case "dismiss":
@@ -125,6 +134,16 @@ export function useTasks(api: ApiClient, pageSize = 50) {
     }
   }, [api, pageSize]);
 
+  /** Runs one change to the server, counted in `saving` until it is answered. */
+  const saving = useCallback(async <T,>(change: () => Promise<T>): Promise<T> => {
+    dispatch({ type: "saving", delta: 1 });
+    try {
+      return await change();
+    } finally {
+      dispatch({ type: "saving", delta: -1 });
+    }
+  }, []);
+
   /** Adds a task; resolves false (and tells the user) when the API refused it. */
   const add = useCallback(
     async (title: string): Promise<boolean> => {
@@ -135,7 +154,7 @@ export function useTasks(api: ApiClient, pageSize = 50) {
         task: { id: tempId, title, completed: false, createdAt: now, updatedAt: now, etag: "", pending: true },
       });
       try {
-        const created = await api.createTask(title);
+        const created = await saving(() => api.createTask(title));
         dispatch({ type: "replace", id: tempId, task: created });
         return true;
       } catch (err) {
@@ -144,7 +163,7 @@ export function useTasks(api: ApiClient, pageSize = 50) {
         return false;
       }
     },
-    [api],
+    [api, saving],
   );
 
   /** After a 412: show the server's current version and say the change was not applied. */
@@ -180,7 +199,7 @@ export function useTasks(api: ApiClient, pageSize = 50) {
       const what = patch.title !== undefined ? "rename" : "change";
       dispatch({ type: "replace", id, task: { ...before, ...patch, pending: true } });
       try {
-        const saved = await api.updateTask(id, patch, before.etag);
+        const saved = await saving(() => api.updateTask(id, patch, before.etag));
         dispatch({ type: "replace", id, task: saved });
         return true;
       } catch (err) {
@@ -196,7 +215,7 @@ export function useTasks(api: ApiClient, pageSize = 50) {
         return false;
       }
     },
-    [api, reloadAfterConflict],
+    [api, saving, reloadAfterConflict],
   );
 
   const remove = useCallback(
@@ -207,7 +226,7 @@ export function useTasks(api: ApiClient, pageSize = 50) {
       if (!before || before.pending) return false;
       dispatch({ type: "remove", id });
       try {
-        await api.deleteTask(id, before.etag);
+        await saving(() => api.deleteTask(id, before.etag));
         return true;
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) return true; // already gone: the goal is met
@@ -220,7 +239,7 @@ export function useTasks(api: ApiClient, pageSize = 50) {
         return false;
       }
     },
-    [api, reloadAfterConflict],
+    [api, saving, reloadAfterConflict],
   );
 
   const dismissNotice = useCallback(() => dispatch({ type: "dismiss" }), []);

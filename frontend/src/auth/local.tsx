@@ -1,0 +1,159 @@
+import { createContext, useCallback, useContext, useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
+import { describeError } from "../api/client";
+import type { LocalConfig } from "../config";
+import { Link, navigate } from "../router";
+import { AuthContext, type Account, type Auth } from "./auth";
+import { LocalIdentity } from "./localIdentity";
+
+/** The development users offered by name; any other name can be typed. */
+export const DEV_USERS = ["alice", "bob"];
+
+interface LocalSignInState {
+  signIn(user: string): Promise<void>;
+  busy: boolean;
+  error: string | null;
+}
+
+const LocalSignInContext = createContext<LocalSignInState | null>(null);
+
+/** Auth for local-identity mode: development users from tools/localidentity, never MSAL. */
+export function LocalAuthProvider({ config, children }: { config: LocalConfig; children: ReactNode }) {
+  const identity = useMemo(() => new LocalIdentity({ tokenPath: config.tokenPath }), [config.tokenPath]);
+  const [account, setAccount] = useState<Account | null>(() => identity.account());
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const signIn = useCallback(
+    async (user: string) => {
+      setError(null);
+      setBusy(true);
+      try {
+        setAccount(await identity.signIn(user));
+      } catch (err) {
+        setError(describeError(err));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [identity],
+  );
+  const getToken = useMemo(() => identity.getToken.bind(identity), [identity]);
+  const auth = useMemo<Auth>(
+    () => ({
+      account,
+      busy,
+      photoUrl: null,
+      getToken,
+      signOut: async () => {
+        identity.signOut();
+        setAccount(null);
+        navigate("/");
+      },
+      providerName: "a development identity",
+      identityNote: "Local development identity from tools/localidentity, not Microsoft Entra ID.",
+      SignInPanel: LocalSignInPanel,
+      SignInButton: LocalSignInButton,
+    }),
+    [account, busy, getToken, identity],
+  );
+  const signInState = useMemo(() => ({ signIn, busy, error }), [signIn, busy, error]);
+
+  return (
+    <AuthContext.Provider value={auth}>
+      <LocalSignInContext.Provider value={signInState}>
+        <p className="dev-banner" role="note">
+          <strong>Local development mode.</strong> You are using a development identity from tools/localidentity, not
+          Microsoft Entra ID.
+        </p>
+        {children}
+      </LocalSignInContext.Provider>
+    </AuthContext.Provider>
+  );
+}
+
+function useLocalSignIn(): LocalSignInState {
+  const s = useContext(LocalSignInContext);
+  if (!s) throw new Error("local sign-in outside LocalAuthProvider");
+  return s;
+}
+
+/** Pick alice, bob or a typed name; the same name is the same user as `make token USER=<name>`. */
+function LocalSignInPanel() {
+  const { signIn, busy, error } = useLocalSignIn();
+  const [choice, setChoice] = useState(DEV_USERS[0]!);
+  const [other, setOther] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const id = useId();
+  const user = choice === "other" ? other.trim() : choice;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (user === "") {
+      setProblem("Type a name for the development user.");
+      return;
+    }
+    setProblem(null);
+    void signIn(user);
+  };
+
+  return (
+    <form className="local-sign-in card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+      <h2 id={`${id}-title`}>Sign in for local development</h2>
+      <p>
+        No Microsoft Entra tenant is configured, so this is local development mode: you sign in as a development user whose
+        tokens come from tools/localidentity and pass the API's full token check.
+      </p>
+      <fieldset className="local-sign-in__users">
+        <legend>Development user</legend>
+        {DEV_USERS.map((name) => (
+          <label key={name} className="local-sign-in__choice">
+            <input type="radio" name={`${id}-user`} value={name} checked={choice === name} onChange={() => setChoice(name)} />
+            {name}
+          </label>
+        ))}
+        <label className="local-sign-in__choice">
+          <input type="radio" name={`${id}-user`} value="other" checked={choice === "other"} onChange={() => setChoice("other")} />
+          Someone else
+        </label>
+        <label htmlFor={`${id}-other`} className="visually-hidden">
+          Another development user's name
+        </label>
+        <input
+          id={`${id}-other`}
+          className="input"
+          placeholder="Another name"
+          value={other}
+          maxLength={64}
+          autoComplete="off"
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? `${id}-problem` : undefined}
+          onFocus={() => setChoice("other")}
+          onChange={(e) => {
+            setOther(e.target.value);
+            setChoice("other");
+          }}
+        />
+      </fieldset>
+      <button type="submit" className="btn btn--primary btn--lg" disabled={busy}>
+        Sign in for local development
+      </button>
+      {(problem ?? error) && (
+        <p id={`${id}-problem`} className="form-error" role="alert">
+          {problem ?? error}
+        </p>
+      )}
+      <p className="muted small">
+        The same name is the same user everywhere: {user || "a name"} here is <code>make token USER={user || "name"}</code>.
+      </p>
+    </form>
+  );
+}
+
+/** The landing page holds the user picker; the compact control leads there. */
+function LocalSignInButton({ small }: { small?: boolean }) {
+  return (
+    <Link href="/" className={`btn ${small ? "btn--sm btn--primary" : "btn--ghost"}`}>
+      Sign in
+    </Link>
+  );
+}

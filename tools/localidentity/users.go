@@ -1,0 +1,62 @@
+package main
+
+import (
+	"crypto/sha1"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/example/entra-tasks/handler/auth/authtest"
+)
+
+// maxUserName bounds a development user's name; it becomes the token's name claim.
+const maxUserName = 64
+
+// errBadUserName is returned for a name that cannot be a development user.
+var errBadUserName = errors.New("a development user's name must be 1 to 64 characters, with no control characters")
+
+// normalizeUser is the one place a development user's name is read, for `make token USER=...`
+// and the SPA's sign-in alike, so the same name always means the same oid.
+func normalizeUser(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > maxUserName || !utf8.ValidString(name) ||
+		strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", errBadUserName
+	}
+	return name, nil
+}
+
+// devToken signs a v2 access token for the development tenant and API, for the default
+// development user or, given a name, for a user whose oid is derived from it.
+func devToken(user string, now time.Time) (string, error) {
+	key, err := authtest.DevKey()
+	if err != nil {
+		return "", err
+	}
+	claims := authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID, now)
+	if user != "" {
+		claims["oid"] = userOID(user)
+		claims["sub"] = "sub-" + userOID(user)
+		claims["name"] = user
+		claims["preferred_username"] = devUsername(user)
+	}
+	return key.Sign(claims, nil)
+}
+
+// devUsername is the sign-in name shown for a development user.
+func devUsername(user string) string {
+	return strings.ReplaceAll(user, " ", ".") + "@example.com"
+}
+
+// userOID maps a name to a stable GUID (a name-based, version 5 UUID), so the same name
+// sees the same tasks across restarts.
+func userOID(name string) string {
+	sum := sha1.Sum([]byte("entra-tasks local identity:" + name))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
