@@ -3,27 +3,32 @@
 // this project run and test its host.json and function.json files where Core Tools cannot
 // be installed.
 //
-// What it does, as the host does:
+// What it does, as the host does (each rule cites the host source it mirrors, next to the
+// code):
 //   - reads host.json (customHandler.description, enableProxyingHttpRequest /
-//     enableForwardingHttpRequest, extensions.http.routePrefix) and every */function.json
-//     beside it, and refuses keys and bindings it does not understand instead of guessing;
+//     enableForwardingHttpRequest, extensions.http.routePrefix, logging.logLevel) and every
+//     */function.json beside it, and refuses keys and bindings it does not understand
+//     instead of guessing;
 //   - reads local.settings.json: Values become the handler's environment (a variable
-//     already set in the environment wins, as in Core Tools), Host.LocalHttpPort, Host.CORS
-//     and Host.CORSCredentials;
-//   - starts the handler with FUNCTIONS_CUSTOMHANDLER_PORT on a free port, waits for it to
-//     answer GET / (30 s by default), restarts it if it dies, and stops it with SIGTERM;
+//     already set in the environment wins, as in Core Tools) with Core Tools' additions,
+//     Host.LocalHttpPort, Host.LocalHttpAddress, Host.CORS and Host.CORSCredentials;
+//   - runs the handler as the host does (process.go): one port for all restarts, readiness
+//     on GET /, restarts by exit code, shutdown at the third error, SIGKILL to stop;
+//   - prints the handler's output lines with the level the host gives them, filtered by
+//     host.json (console.go);
 //   - routes by method and ASP.NET route template ({name} and {name:constraint}) and
 //     answers 404 for any other path or method;
 //   - answers CORS preflights and adds CORS headers for the configured origins;
 //   - proxies the request (path, query, headers, body) and the response, adding
-//     X-Azure-Functions-InvocationId and X-Azure-Functions-HostVersion.
+//     X-Azure-Functions-InvocationId and X-Azure-Functions-HostVersion, retrying while the
+//     handler restarts (retry.go), with the host's body cap and idle time-out.
 //
 // What it does not emulate: any trigger or binding other than HTTP, function keys and
 // authLevel (Core Tools does not check them locally either), Easy Auth / App Service
 // authentication, the JSON payload mode for functions that are not proxied, the
 // differences of the legacy forwarding mode (it always proxies), the host's admin and
-// webhook endpoints, request size limits and timeouts, logging to Application Insights,
-// scaling and cold starts. It is a development and test aid, not the Functions host.
+// webhook endpoints, Azure's 230 s front-end limit, Application Insights itself, scaling
+// and cold starts. It is a development and test aid, not the Functions host.
 package host
 
 import (
