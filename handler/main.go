@@ -39,7 +39,7 @@ func main() {
 	// Anything else is a crash: exit 1 makes the host log it with our last stderr lines,
 	// count an error and start a new handler (three errors 30 minutes apart or closer shut
 	// the host down).
-	os.Exit(1)
+	os.Exit(exitCrashed)
 }
 
 // Exit codes as the Functions host reads them (azure-functions-host
