@@ -128,6 +128,9 @@ func (s *supervisor) watch(ctx context.Context, p *handlerProcess) (restart bool
 				return true, fmt.Errorf("handler %s did not answer GET %s/ within %s (the Functions host gives up after 30 s too): "+
 					"listen on FUNCTIONS_CUSTOMHANDLER_PORT first and do slow set-up afterwards", s.cmd.Path, s.url, s.timing.ReadyTimeout)
 			}
+			if err == nil && exited == nil {
+				return false, nil // it answered, then exited 0 before we looked: like any exit 0 after readiness
+			}
 			if err == nil {
 				initialized = true
 				s.log.Info("handler is ready", "pid", p.cmd.Process.Pid, "url", s.url.String())
