@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -22,20 +23,111 @@ import (
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	if err := run(logger, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "handler:", err)
-		os.Exit(1)
+	logger := newLogger(os.Stdout, os.Stderr)
+	err := run(logger, os.Getenv)
+	if err == nil {
+		return
 	}
+	// stderr: the host logs it as an Error (see logging.go).
+	fmt.Fprintln(os.Stderr, "handler:", err)
+	var cfgErr configError
+	if errors.As(err, &cfgErr) {
+		os.Exit(exitAfterConfigError(cfgErr, os.Getenv))
+	}
+	// Anything else is a crash: exit 1 makes the host log it with our last stderr lines,
+	// count an error and start a new handler (three errors 30 minutes apart or closer shut
+	// the host down).
+	os.Exit(exitCrashed)
 }
 
-// shutdownGrace is how long in-flight requests get to finish after SIGTERM.
+// Exit codes as the Functions host reads them (azure-functions-host
+// src/WebJobs.Script/Workers/ProcessManagement/WorkerProcess.cs OnProcessExited,
+// WorkerConstants.cs): 0 means "stopped on purpose": no restart, no error; 200 means
+// "restart me": a new handler without counting an error; any other code is an error, and
+// the handler is restarted until the third error in a row (each within 30 minutes of the
+// previous one) makes the host shut down (Workers/Http/HttpFunctionInvocationDispatcher.cs).
+// A readiness time-out (no answer to GET / within 30 s) counts as an error too, even when
+// the process exited 0 before answering (Workers/Http/HttpWorkerChannel.cs).
+//
+// The handler never exits 200: nothing in it gets better by starting again (the key set and
+// the store recover by themselves), and a crash that repeats should reach the host's limit
+// and show up as the host's own error rather than restart silently forever.
+const (
+	exitStopped = 0
+	exitCrashed = 1
+)
+
+// configError is a setting that is missing or malformed: no restart can fix it, only a new
+// app setting (which restarts the app anyway).
+type configError struct{ err error }
+
+func (e configError) Error() string { return e.err.Error() }
+func (e configError) Unwrap() error { return e.err }
+
+// readinessWait is how long a misconfigured handler waits for the host's readiness probe:
+// the host's own limit (HttpWorkerOptions.InitializationTimeout, 30 s).
+const readinessWait = 30 * time.Second
+
+// exitAfterConfigError chooses the exit for a configuration error. Restarting cannot fix a
+// setting, and exit 1 would make the host restart the handler three times and then shut
+// itself down (and in Azure start again, in a loop). Exit 0 stops it without a restart, but
+// only after the host has seen the handler ready: an exit before the first answer to GET /
+// runs into the readiness time-out, which counts as an error. So, under a host, answer its
+// readiness probe once (503 with the reason), then exit 0; the host stays up, logs the
+// error line, and answers requests with its own 500 until the setting is fixed. Outside a
+// host (no FUNCTIONS_CUSTOMHANDLER_PORT) there is nobody to wait for: exit 1.
+func exitAfterConfigError(cfgErr configError, getenv func(string) string) int {
+	port := getenv("FUNCTIONS_CUSTOMHANDLER_PORT")
+	if port == "" {
+		return exitCrashed
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		return exitCrashed
+	}
+	answerOneProbe(ln, "handler configuration error: "+cfgErr.Error(), readinessWait)
+	return exitStopped
+}
+
+// answerOneProbe serves ln until it has answered one GET / with 503 and message, or until
+// wait has passed, then closes it.
+func answerOneProbe(ln net.Listener, message string, wait time.Duration) {
+	answered := make(chan struct{})
+	var once sync.Once
+	srv := &http.Server{
+		ReadHeaderTimeout: 5 * time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, message, http.StatusServiceUnavailable)
+			if r.Method == http.MethodGet && r.URL.Path == "/" {
+				once.Do(func() { close(answered) })
+			}
+		}),
+	}
+	go srv.Serve(ln)
+	select {
+	case <-answered:
+	case <-time.After(wait):
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	srv.Shutdown(ctx) // lets the probe's answer reach the host before the process exits
+}
+
+// shutdownGrace is how long in-flight requests get to finish after SIGTERM or SIGINT.
+//
+// Only some runners send those: Ctrl-C under func start reaches the handler as SIGINT (it
+// shares the terminal's process group), and a container runtime sends SIGTERM. The Functions
+// host itself never does: it stops a handler with Process.Kill(), a SIGKILL, and waits 1 s
+// (azure-functions-host src/WebJobs.Script/Workers/ProcessManagement/WorkerProcess.cs,
+// Dispose). So nothing may depend on this drain: every write is acknowledged only after
+// Table Storage has answered it (handler/tablestore), and a request cut by a kill was never
+// acknowledged; its client sees a failed request and may retry.
 const shutdownGrace = 20 * time.Second
 
 func run(logger *slog.Logger, getenv func(string) string) error {
 	cfg, err := loadSettings(getenv)
 	if err != nil {
-		return err
+		return configError{err}
 	}
 	cfg.InAzure = onAzureFunctions(getenv)
 	// Listen before anything slow: the host gives a custom handler ~30 s to answer GET /.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -15,10 +16,15 @@ import (
 	"time"
 )
 
-// TestSIGTERMUnderLoad stops the handler the way the Functions host does, while users are
-// writing and while one request is half sent. The half-sent request must still be answered
-// 201; new connections must be refused at once, not left hanging; the process must exit 0;
-// no answer may be a 5xx; and after a restart every acknowledged create is there.
+// TestSIGTERMUnderLoad stops the handler with SIGTERM, as a container runtime does (Ctrl-C
+// under func start sends SIGINT, handled the same way), while users are writing and while
+// one request is half sent. The half-sent request must still be answered 201; new
+// connections must be refused at once, not left hanging; the process must exit 0; no answer
+// may be a 5xx; and after a restart every acknowledged create is there.
+//
+// The Functions host itself never sends SIGTERM: it kills the handler (TestSIGKILLUnderLoad
+// below). This drain is a courtesy where a runner offers one, not something any write
+// depends on.
 func TestSIGTERMUnderLoad(t *testing.T) {
 	e := newEnv(t)
 	base := e.handler.URL()
@@ -154,4 +160,114 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 		tl.fail("%d answers were 5xx", n)
 	}
 	tl.report(t, "sigterm", fmt.Sprintf("acknowledged=%d refused-or-cut=%d refused-after=%v", len(acked), len(unacked), refusedAfter.Round(time.Millisecond)))
+}
+
+// TestSIGKILLUnderLoad stops the handler the way the Functions host does: SIGKILL, no drain
+// (azure-functions-host src/WebJobs.Script/Workers/ProcessManagement/WorkerProcess.cs,
+// Dispose). Users create, complete and delete tasks until the kill. Every write that was
+// acknowledged must be stored after a restart, because the handler acknowledges a write only
+// after Table Storage has answered it; a write cut by the kill may or may not have happened,
+// but only the one that was in flight. No answer before the kill may be a 5xx.
+func TestSIGKILLUnderLoad(t *testing.T) {
+	e := newEnv(t)
+	base := e.handler.URL()
+	tl := newTally()
+	token := e.token(t, userOID(201))
+
+	type record struct {
+		title           string
+		acked, inFlight string // last acknowledged step and the step that got no answer
+	}
+	var mu sync.Mutex
+	records := map[string]*record{} // by task id
+	var killed atomic.Bool
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			c := newClient()
+			// step sends one request; it reports whether the writer should go on.
+			step := func(a answer, want int, r *record, name string) bool {
+				tl.op(a)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case a.err == nil && a.status == want:
+					r.acked = name
+					return true
+				case a.err != nil && killed.Load():
+					r.inFlight = name
+				default:
+					tl.fail("%s before the kill: %v", name, a)
+				}
+				return false
+			}
+			for i := 0; ; i++ {
+				r := &record{title: fmt.Sprintf("w%d #%d", w, i)}
+				a := call(c, base, "POST", "/api/tasks", token, map[string]any{"title": r.title}, nil)
+				var created wireTask
+				if a.err == nil && a.status == 201 && (a.decode(&created) != nil || created.Title != r.title) {
+					tl.fail("create answered %v", a)
+				}
+				if !step(a, 201, r, "create") {
+					if a.err != nil {
+						mu.Lock()
+						records["unacknowledged "+r.title] = r
+						mu.Unlock()
+					}
+					return
+				}
+				mu.Lock()
+				records[created.ID] = r
+				mu.Unlock()
+				if !step(call(c, base, "PATCH", "/api/tasks/"+created.ID, token, map[string]any{"completed": true}, nil), 200, r, "complete") {
+					return
+				}
+				if i%2 == 0 && !step(call(c, base, "DELETE", "/api/tasks/"+created.ID, token, nil, nil), 204, r, "delete") {
+					return
+				}
+			}
+		})
+	}
+	time.Sleep(time.Second)
+	killed.Store(true)
+	tl.fault()
+	e.handler.Kill()
+	wg.Wait()
+
+	e.handler.Start()
+	got, err := listAll(e.http, e.handler.URL(), token, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]wireTask{}
+	for _, task := range got {
+		stored[task.ID] = task
+		if r, ok := records[task.ID]; !ok {
+			if _, cut := records["unacknowledged "+task.Title]; !cut {
+				tl.fail("a task nobody was told about: %+v", task)
+			}
+		} else if task.Title != r.title {
+			tl.fail("task %s has title %q, was created as %q", task.ID, task.Title, r.title)
+		}
+	}
+	acknowledged := 0
+	for id, r := range records {
+		if strings.HasPrefix(id, "unacknowledged ") {
+			continue
+		}
+		acknowledged++
+		task, ok := stored[id]
+		switch {
+		case r.acked == "delete" && ok:
+			tl.fail("acknowledged delete of %s undone: %+v", id, task)
+		case r.acked != "delete" && !ok && r.inFlight != "delete":
+			tl.fail("acknowledged %s of %s %q lost", r.acked, id, r.title)
+		case r.acked == "complete" && ok && !task.Completed:
+			tl.fail("acknowledged completion of %s lost: %+v", id, task)
+		}
+	}
+	if n := tl.fivexx(); n > 0 {
+		tl.fail("%d answers were 5xx", n)
+	}
+	tl.report(t, "sigkill", fmt.Sprintf("tasks=%d stored-after-kill=%d", acknowledged, len(got)))
 }

@@ -6,10 +6,11 @@
 //
 // Usage:
 //
-//	funchost [-script-root build] [-port 7071]
+//	funchost [-script-root build] [-port 7071] [-address 127.0.0.1]
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -17,29 +18,38 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/example/entra-tasks/tools/funchost/host"
 )
 
-const defaultPort = 7071 // as func start
+// As func start: port 7071 and the loopback address unless Host.LocalHttpPort,
+// Host.LocalHttpAddress or a flag says otherwise (flag, then setting, then default)
+// (azure-functions-core-tools src/Cli/func/Actions/HostActions/StartHostAction.cs,
+// DefaultPort, DefaultAddress, ResolveBindAddress; Core Tools 4.14.0 release notes, #5484).
+const (
+	defaultPort    = 7071
+	defaultAddress = "127.0.0.1"
+)
 
 func main() {
 	scriptRoot := flag.String("script-root", ".", "the function app folder: host.json, */function.json, local.settings.json")
 	port := flag.Int("port", 0, "port to listen on (default: Host.LocalHttpPort in local.settings.json, else 7071)")
+	address := flag.String("address", "", "IP address to listen on (default: Host.LocalHttpAddress in local.settings.json, else 127.0.0.1)")
 	flag.Parse()
 
 	// The first SIGINT or SIGTERM starts an orderly stop; later ones are ignored so the
 	// handler is never left behind.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *scriptRoot, *port); err != nil {
+	if err := run(ctx, *scriptRoot, *port, *address); err != nil {
 		fmt.Fprintln(os.Stderr, "funchost:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, scriptRoot string, port int) error {
+func run(ctx context.Context, scriptRoot string, port int, address string) error {
 	app, err := host.LoadApp(scriptRoot)
 	if err != nil {
 		return err
@@ -54,13 +64,15 @@ func run(ctx context.Context, scriptRoot string, port int) error {
 	if port == 0 {
 		port = defaultPort
 	}
+	address = cmp.Or(address, settings.LocalHTTPAddr, defaultAddress)
+	if net.ParseIP(address) == nil {
+		return fmt.Errorf("invalid address %q: expected an IP address, for example 127.0.0.1 or 0.0.0.0", address)
+	}
 	h, err := host.New(app, settings, host.Options{Environ: os.Environ(), HandlerOutput: os.Stdout})
 	if err != nil {
 		return err
 	}
-	// Loopback only (func listens on every interface): in local-identity mode anyone who
-	// can reach this port could mint a token with the public development key.
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	ln, err := net.Listen("tcp", net.JoinHostPort(address, strconv.Itoa(port)))
 	if err != nil {
 		return fmt.Errorf("port %d is taken (set Host.LocalHttpPort in local.settings.json or use -port): %w", port, err)
 	}

@@ -19,6 +19,7 @@ type App struct {
 	Handler     HandlerCommand
 	RoutePrefix string
 	Functions   []Function
+	LogLevel    map[string]Level // host.json logging.logLevel
 }
 
 // HandlerCommand is customHandler.description from host.json, with paths made absolute.
@@ -43,8 +44,12 @@ type Function struct {
 // instead of being silently half-honoured.
 
 type hostJSON struct {
-	Version       string          `json:"version"`
-	Logging       json.RawMessage `json:"logging"` // affects log output only
+	Version string `json:"version"`
+	Logging struct {
+		LogLevel map[string]string `json:"logLevel"`
+		// Application Insights settings do not change what the handler logs.
+		ApplicationInsights json.RawMessage `json:"applicationInsights"`
+	} `json:"logging"`
 	CustomHandler *struct {
 		Description struct {
 			DefaultExecutablePath string   `json:"defaultExecutablePath"`
@@ -127,6 +132,14 @@ func (app *App) applyHostJSON(hj hostJSON) error {
 		if !filepath.IsAbs(d.WorkingDirectory) {
 			app.Handler.Dir = filepath.Join(app.ScriptRoot, d.WorkingDirectory)
 		}
+	}
+	app.LogLevel = map[string]Level{}
+	for category, name := range hj.Logging.LogLevel {
+		level, ok := parseLevel(name)
+		if !ok {
+			return fmt.Errorf("logging.logLevel.%s: %q is not a log level (Trace, Debug, Information, Warning, Error, Critical, None)", category, name)
+		}
+		app.LogLevel[category] = level
 	}
 	if p := hj.Extensions.HTTP.RoutePrefix; p != nil {
 		app.RoutePrefix = strings.Trim(*p, "/")

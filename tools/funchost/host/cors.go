@@ -36,8 +36,12 @@ func newCORSPolicy(origins []string, credentials bool) (*corsPolicy, error) {
 	return p, nil
 }
 
+// isPreflight is ASP.NET's CorsMiddleware test: an OPTIONS request with an Origin and an
+// Access-Control-Request-Method. Without an Origin the middleware does nothing at all, so
+// such a request is routed like any other OPTIONS.
 func isPreflight(r *http.Request) bool {
-	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" &&
+		r.Header.Get("Access-Control-Request-Method") != ""
 }
 
 // addHeaders adds the CORS response headers for r to h, if r comes from an allowed origin.

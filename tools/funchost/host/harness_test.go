@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -159,7 +160,9 @@ func newHost(t *testing.T, root string, opts Options) *Host {
 	if opts.HandlerOutput == nil {
 		opts.HandlerOutput = t.Output()
 	}
-	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
+	}
 	h, err := New(app, settings, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -219,4 +222,27 @@ func echoed(t *testing.T, req *http.Request) (*http.Response, echo) {
 		t.Fatalf("%s %s: decode echo: %v\n%s", req.Method, req.URL, err, body)
 	}
 	return resp, e
+}
+
+// lockedBuilder is a strings.Builder safe for the host's goroutines.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// testLogger logs to the test output and to also.
+func testLogger(t *testing.T, also io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), also), nil))
 }

@@ -3,27 +3,32 @@
 // this project run and test its host.json and function.json files where Core Tools cannot
 // be installed.
 //
-// What it does, as the host does:
+// What it does, as the host does (each rule cites the host source it mirrors, next to the
+// code):
 //   - reads host.json (customHandler.description, enableProxyingHttpRequest /
-//     enableForwardingHttpRequest, extensions.http.routePrefix) and every */function.json
-//     beside it, and refuses keys and bindings it does not understand instead of guessing;
+//     enableForwardingHttpRequest, extensions.http.routePrefix, logging.logLevel) and every
+//     */function.json beside it, and refuses keys and bindings it does not understand
+//     instead of guessing;
 //   - reads local.settings.json: Values become the handler's environment (a variable
-//     already set in the environment wins, as in Core Tools), Host.LocalHttpPort, Host.CORS
-//     and Host.CORSCredentials;
-//   - starts the handler with FUNCTIONS_CUSTOMHANDLER_PORT on a free port, waits for it to
-//     answer GET / (30 s by default), restarts it if it dies, and stops it with SIGTERM;
+//     already set in the environment wins, as in Core Tools) with Core Tools' additions,
+//     Host.LocalHttpPort, Host.LocalHttpAddress, Host.CORS and Host.CORSCredentials;
+//   - runs the handler as the host does (process.go): one port for all restarts, readiness
+//     on GET /, restarts by exit code, shutdown at the third error, SIGKILL to stop;
+//   - prints the handler's output lines with the level the host gives them, filtered by
+//     host.json (console.go);
 //   - routes by method and ASP.NET route template ({name} and {name:constraint}) and
 //     answers 404 for any other path or method;
 //   - answers CORS preflights and adds CORS headers for the configured origins;
 //   - proxies the request (path, query, headers, body) and the response, adding
-//     X-Azure-Functions-InvocationId and X-Azure-Functions-HostVersion.
+//     X-Azure-Functions-InvocationId and X-Azure-Functions-HostVersion, retrying while the
+//     handler restarts (retry.go), with the host's body cap and idle time-out.
 //
 // What it does not emulate: any trigger or binding other than HTTP, function keys and
 // authLevel (Core Tools does not check them locally either), Easy Auth / App Service
 // authentication, the JSON payload mode for functions that are not proxied, the
 // differences of the legacy forwarding mode (it always proxies), the host's admin and
-// webhook endpoints, request size limits and timeouts, logging to Application Insights,
-// scaling and cold starts. It is a development and test aid, not the Functions host.
+// webhook endpoints, Azure's 230 s front-end limit, Application Insights itself, scaling
+// and cold starts. It is a development and test aid, not the Functions host.
 package host
 
 import (
@@ -46,15 +51,46 @@ import (
 // pretending to be a particular host release.
 const HostVersion = "funchost-standin"
 
-// DefaultReadyTimeout is how long the host waits for a new handler to answer GET /.
-const DefaultReadyTimeout = 30 * time.Second
+const (
+	// MaxRequestBody is the largest request body the host accepts; a larger one gets 413
+	// (azure-functions-core-tools src/Cli/func/Common/Constants.cs DefaultMaxRequestBodySize,
+	// "to match the default RequestBodySize in host", set on Kestrel in StartHostAction.cs).
+	MaxRequestBody = 100 << 20
+	// DefaultProxyIdleTimeout: the host gives up on a proxied request after this long without
+	// activity (azure-functions-host src/WebJobs.Script/Workers/Http/HttpProxyService/
+	// DefaultHttpProxyService.cs, ForwarderRequestConfig.ActivityTimeout).
+	DefaultProxyIdleTimeout = 240 * time.Second
+)
 
-// Options tune a Host. The zero value is usable.
+// Options tune a Host. The zero value is usable and gives the host's own values; tests
+// shorten the durations rather than wait them out.
 type Options struct {
-	Environ       []string      // the host's own environment, inherited by the handler (os.Environ())
-	ReadyTimeout  time.Duration // default DefaultReadyTimeout
-	HandlerOutput io.Writer     // the handler's stdout and stderr; default os.Stderr
-	Logger        *slog.Logger  // default slog.Default()
+	Environ          []string      // the host's own environment, inherited by the handler (os.Environ())
+	ReadyTimeout     time.Duration // default DefaultReadyTimeout
+	KillWait         time.Duration // default DefaultKillWait
+	ErrorWindow      time.Duration // default DefaultErrorWindow
+	ProxyIdleTimeout time.Duration // default DefaultProxyIdleTimeout
+	HandlerOutput    io.Writer     // where the handler's log lines go, as the host prints them; default os.Stderr
+	Logger           *slog.Logger  // default slog.Default()
+}
+
+func (o *Options) applyDefaults() {
+	setDefault(&o.ReadyTimeout, DefaultReadyTimeout)
+	setDefault(&o.KillWait, DefaultKillWait)
+	setDefault(&o.ErrorWindow, DefaultErrorWindow)
+	setDefault(&o.ProxyIdleTimeout, DefaultProxyIdleTimeout)
+	if o.HandlerOutput == nil {
+		o.HandlerOutput = os.Stderr
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+func setDefault(d *time.Duration, value time.Duration) {
+	if *d <= 0 {
+		*d = value
+	}
 }
 
 // Host serves an App: it runs the handler and routes requests to it.
@@ -62,7 +98,8 @@ type Host struct {
 	app       *App
 	functions []Function // in match order
 	cors      *corsPolicy
-	env       []string
+	settings  LocalSettings
+	env       []string // the handler's environment, set by Run
 	opts      Options
 	log       *slog.Logger
 	transport *http.Transport
@@ -75,31 +112,17 @@ func New(app *App, settings LocalSettings, opts Options) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.ReadyTimeout <= 0 {
-		opts.ReadyTimeout = DefaultReadyTimeout
-	}
-	if opts.HandlerOutput == nil {
-		opts.HandlerOutput = os.Stderr
-	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	env, skipped := settings.HandlerEnv(opts.Environ)
-	for _, name := range skipped {
-		log.Warn("skipping a local setting already defined in the environment", "name", name)
-	}
-	h := &Host{
+	opts.applyDefaults()
+	return &Host{
 		app:       app,
 		functions: sortedByPrecedence(app.Functions),
 		cors:      cors,
-		env:       env,
+		settings:  settings,
 		opts:      opts,
-		log:       log,
+		log:       opts.Logger,
 		// A transport of our own: no proxy from the environment, no transparent gzip.
-		transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16},
-	}
-	return h, nil
+		transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16, ResponseHeaderTimeout: opts.ProxyIdleTimeout},
+	}, nil
 }
 
 func sortedByPrecedence(fns []Function) []Function {
@@ -111,15 +134,24 @@ func sortedByPrecedence(fns []Function) []Function {
 }
 
 // Run starts the handler, waits until it is ready, then serves ln until ctx ends or the
-// handler cannot be (re)started. It stops the handler and closes ln before returning.
-// Requests that arrive before the handler is ready wait in ln's backlog.
+// host shuts down (the handler failed too often). It kills the handler and closes ln before
+// returning. Requests that arrive before the handler is ready wait in ln's backlog.
 func (h *Host) Run(ctx context.Context, ln net.Listener) error {
 	defer ln.Close()
 	defer h.transport.CloseIdleConnections()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	h.handler = newSupervisor(h.app.Handler, h.env, h.app.ScriptRoot, h.opts.ReadyTimeout, h.opts.HandlerOutput, h.log)
+	env, skipped := h.settings.HandlerEnv(h.opts.Environ, coreToolsValues(h.settings, h.app.ScriptRoot, ln.Addr(), h.log))
+	for _, name := range skipped {
+		h.log.Warn("skipping a local setting already defined in the environment", "name", name)
+	}
+	h.env = env
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	h.handler = newSupervisor(h, port)
 	firstReady := h.handler.ready
 	go h.handler.run(ctx)
 	select {
@@ -136,7 +168,6 @@ func (h *Host) Run(ctx context.Context, ln net.Listener) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-h.handler.failed:
@@ -146,7 +177,7 @@ func (h *Host) Run(ctx context.Context, ln net.Listener) error {
 	defer done()
 	srv.Shutdown(shutdownCtx)
 	cancel()
-	for range h.handler.failed { // wait until the handler has stopped
+	for range h.handler.failed { // wait until the handler has been killed
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -191,6 +222,12 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
+	if r.ContentLength > MaxRequestBody {
+		h.addCORSHeaders(w.Header(), r)
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody) // a chunked body is cut at the cap
 	target, err := h.handler.target(r.Context())
 	if err != nil {
 		h.addCORSHeaders(w.Header(), r)
@@ -239,12 +276,14 @@ func pathSegments(escaped string) ([]string, bool) {
 	return parts, true
 }
 
+// allowsMethod compares methods ignoring case, as ASP.NET's HttpMethodRouteConstraint does
+// for the host's function routes.
 func allowsMethod(fn Function, method string) bool {
 	if len(fn.Methods) == 0 {
 		return true
 	}
 	for _, m := range fn.Methods {
-		if m == method {
+		if strings.EqualFold(m, method) {
 			return true
 		}
 	}
@@ -255,13 +294,16 @@ func allowsMethod(fn Function, method string) bool {
 // path and query, headers, streamed body, and the response as the handler wrote it.
 func (h *Host) proxy(target *url.URL) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
-		Transport:     h.transport,
+		Transport:     retryTransport{next: h.transport, log: h.log},
 		FlushInterval: -1, // stream, as YARP does
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.SetXForwarded()
 			pr.Out.Header.Set("X-Azure-Functions-InvocationId", newGUID())
 			pr.Out.Header.Set("X-Azure-Functions-HostVersion", HostVersion)
+			if pr.Out.Body != nil && pr.Out.Body != http.NoBody {
+				pr.Out.Body = &trackedBody{ReadCloser: pr.Out.Body}
+			}
 		},
 		ModifyResponse: func(resp *http.Response) error {
 			// The CORS middleware has the last word on its headers, even if the handler
@@ -270,9 +312,17 @@ func (h *Host) proxy(target *url.URL) *httputil.ReverseProxy {
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			h.log.Error("handler did not answer", "method", r.Method, "path", r.URL.Path, "err", err)
 			h.addCORSHeaders(w.Header(), r)
-			w.WriteHeader(http.StatusBadGateway)
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				w.WriteHeader(http.StatusRequestEntityTooLarge) // Kestrel's answer to MaxRequestBodySize
+				return
+			}
+			// The host turns a failed proxy into an exception, and its ExceptionMiddleware
+			// into a 500 (azure-functions-host src/WebJobs.Script.WebHost/Middleware/
+			// ExceptionMiddleware.cs).
+			h.log.Error("handler did not answer", "method", r.Method, "path", r.URL.Path, "err", err)
+			w.WriteHeader(http.StatusInternalServerError)
 		},
 	}
 }

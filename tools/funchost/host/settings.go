@@ -3,9 +3,12 @@ package host
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -14,6 +17,7 @@ import (
 type LocalSettings struct {
 	Values          map[string]string
 	LocalHTTPPort   int      // 0 when unset
+	LocalHTTPAddr   string   // Host.LocalHttpAddress; "" when unset
 	CORSOrigins     []string // empty: no CORS middleware, as in Core Tools
 	CORSCredentials bool
 }
@@ -23,6 +27,7 @@ type localSettingsJSON struct {
 	Values      map[string]string `json:"Values"`
 	Host        struct {
 		LocalHTTPPort   int    `json:"LocalHttpPort"`
+		LocalHTTPAddr   string `json:"LocalHttpAddress"`
 		CORS            string `json:"CORS"`
 		CORSCredentials bool   `json:"CORSCredentials"`
 	} `json:"Host"`
@@ -45,6 +50,7 @@ func LoadLocalSettings(scriptRoot string) (LocalSettings, error) {
 	s := LocalSettings{
 		Values:          raw.Values,
 		LocalHTTPPort:   raw.Host.LocalHTTPPort,
+		LocalHTTPAddr:   strings.TrimSpace(raw.Host.LocalHTTPAddr),
 		CORSCredentials: raw.Host.CORSCredentials,
 	}
 	// Core Tools splits on commas and drops empty entries; origins must not contain spaces.
@@ -60,21 +66,47 @@ func LoadLocalSettings(scriptRoot string) (LocalSettings, error) {
 }
 
 // HandlerEnv is the environment the handler starts with: base (the host's own environment)
-// plus the Values. As in Core Tools, a variable already set to a non-empty value in base
-// wins over local.settings.json; the names of such variables are returned so the caller can
-// say so, as func start does ("Skipping '…' from local settings as it's already defined in
-// current environment variables").
-func (s LocalSettings) HandlerEnv(base []string) (env []string, skipped []string) {
-	env = append([]string(nil), base...)
+// plus the Values and then extra (what Core Tools adds, see coreToolsValues). As in Core
+// Tools, a variable already set to a non-empty value in base wins; the names of such
+// variables are returned so the caller can say so, as func start does ("Skipping '…' from
+// local settings as it's already defined in current environment variables")
+// (azure-functions-core-tools src/Cli/func/Actions/HostActions/StartHostAction.cs
+// UpdateEnvironmentVariables).
+func (s LocalSettings) HandlerEnv(base []string, extra map[string]string) (env []string, skipped []string) {
+	values := map[string]string{}
 	for name, value := range s.Values {
+		values[name] = value
+	}
+	for name, value := range extra {
+		values[name] = value
+	}
+	env = append([]string(nil), base...)
+	for name, value := range values {
 		if v, _ := lookupEnv(base, name); v != "" {
-			skipped = append(skipped, name)
+			if _, fromFile := s.Values[name]; fromFile {
+				skipped = append(skipped, name)
+			}
 			continue
 		}
 		env = append(env, name+"="+value)
 	}
 	sort.Strings(skipped)
 	return env, skipped
+}
+
+// coreToolsValues are the settings func start adds to local.settings.json's Values
+// (StartHostAction.cs GetConfigurationSettings): WEBSITE_HOSTNAME (localhost and the port),
+// AzureWebJobsScriptRoot, and AZURE_FUNCTIONS_ENVIRONMENT=Development, which overrides a
+// value from the file with a warning (an environment variable still wins).
+func coreToolsValues(s LocalSettings, scriptRoot string, addr net.Addr, log *slog.Logger) map[string]string {
+	if old, ok := s.Values["AZURE_FUNCTIONS_ENVIRONMENT"]; ok {
+		log.Warn("AZURE_FUNCTIONS_ENVIRONMENT already exists in local settings; overriding it to 'Development', as func start does", "value", old)
+	}
+	return map[string]string{
+		"WEBSITE_HOSTNAME":            "localhost:" + strconv.Itoa(addr.(*net.TCPAddr).Port),
+		"AzureWebJobsScriptRoot":      scriptRoot,
+		"AZURE_FUNCTIONS_ENVIRONMENT": "Development",
+	}
 }
 
 // lookupEnv returns the last value of name in env, as the process that receives env sees it.

@@ -1,13 +1,18 @@
 // Command echohandler is a custom handler for the stand-in's tests. It answers GET / (the
 // readiness probe) and echoes every other request as JSON. Request headers steer it:
 // X-Echo-Status sets the status, X-Echo-Header ("Name: value", repeatable) adds response
-// headers, X-Echo-Stream writes the body in flushed chunks, X-Echo-Crash exits at once.
-// Settings: ECHO_NEVER_LISTEN=1 never listens, ECHO_EXIT_AT_START=1 exits at once,
-// ECHO_TERM_FILE names a file written on SIGTERM, ECHO_ENV lists variables to echo.
+// headers, X-Echo-Stream writes the body in flushed chunks, X-Echo-Exit: N exits with code N
+// at once (X-Echo-Exit-Once: FILE only if FILE does not exist yet, creating it), X-Echo-Log
+// writes "echo-info <value>" to stdout and "echo-error <value>" and "echo-warning <value>"
+// to stderr.
+// Settings: ECHO_NEVER_LISTEN=1 never listens, ECHO_EXIT_AT_START=N exits with code N at
+// once, ECHO_SIGNAL_FILE names a file written on SIGTERM or SIGINT, ECHO_ENV lists
+// variables to echo.
 package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -18,19 +23,20 @@ import (
 )
 
 func main() {
-	switch {
-	case os.Getenv("ECHO_EXIT_AT_START") == "1":
-		os.Exit(2)
-	case os.Getenv("ECHO_NEVER_LISTEN") == "1":
+	if code := os.Getenv("ECHO_EXIT_AT_START"); code != "" {
+		n, _ := strconv.Atoi(code)
+		os.Exit(n)
+	}
+	if os.Getenv("ECHO_NEVER_LISTEN") == "1" {
 		select {}
 	}
-	if file := os.Getenv("ECHO_TERM_FILE"); file != "" {
-		terms := make(chan os.Signal, 1)
-		signal.Notify(terms, syscall.SIGTERM)
+	if file := os.Getenv("ECHO_SIGNAL_FILE"); file != "" {
+		signals := make(chan os.Signal, 1)
+		signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 		go func() {
-			<-terms
-			os.WriteFile(file, []byte("SIGTERM"), 0o644)
-			os.Exit(0)
+			sig := <-signals
+			os.WriteFile(file, []byte(sig.String()), 0o644)
+			select {} // a drain that never ends: only a SIGKILL stops it
 		}()
 	}
 	mux := http.NewServeMux()
@@ -58,8 +64,11 @@ type Echo struct {
 }
 
 func echo(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("X-Echo-Crash") != "" {
-		os.Exit(3)
+	exitOnRequest(r)
+	if v := r.Header.Get("X-Echo-Log"); v != "" {
+		fmt.Fprintln(os.Stdout, "echo-info", v)
+		fmt.Fprintln(os.Stderr, "echo-error", v)
+		fmt.Fprintln(os.Stderr, "echo-warning", v)
 	}
 	body, _ := io.ReadAll(r.Body)
 	dir, _ := os.Getwd()
@@ -98,4 +107,18 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		w.(http.Flusher).Flush()
 		out = out[n:]
 	}
+}
+
+func exitOnRequest(r *http.Request) {
+	code, err := strconv.Atoi(r.Header.Get("X-Echo-Exit"))
+	if err != nil {
+		return
+	}
+	if once := r.Header.Get("X-Echo-Exit-Once"); once != "" {
+		if _, err := os.Stat(once); err == nil {
+			return
+		}
+		os.WriteFile(once, nil, 0o644)
+	}
+	os.Exit(code)
 }
