@@ -9,6 +9,7 @@
 FRONTEND_DIR := frontend
 FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.package-lock.json
 ENSURE_CHROMIUM := tools/ensure-chromium.sh
+SPA_PORT ?= 5173
 
 .PHONY: test-frontend start-web frontend-deps frontend-build frontend-screenshot
 
@@ -40,9 +41,10 @@ TEST_TARGETS += test-frontend
 frontend-screenshot: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build
 	chromium=$$($(ENSURE_CHROMIUM)) && cd $(FRONTEND_DIR) && CHROMIUM_PATH="$$chromium" UPDATE_DOCS_SCREENSHOT=1 npx playwright test -g "dashboard screenshots"
 
-# The Vite dev server on http://localhost:5173 (make start runs it beside the API). Writes
+# The Vite dev server on http://localhost:5173, or SPA_PORT (make start runs it beside the API). Writes
 # frontend/public/config.json from local.settings.json when it is missing (azd provision writes
 # it with the real ids).
 start-web: $(FRONTEND_STAMP) ## Run the SPA's dev server on http://localhost:5173.
-	cd $(FRONTEND_DIR) && node scripts/write-config.mjs
-	cd $(FRONTEND_DIR) && exec ./node_modules/.bin/vite --port 5173 --strictPort
+	cd $(FRONTEND_DIR) && node scripts/write-config.mjs $(if $(LOCAL_SETTINGS),--settings $(abspath $(LOCAL_SETTINGS)))
+	@# Stopped by make start's SIGTERM is a normal end, not a make error.
+	cd $(FRONTEND_DIR) && trap 'exit 0' TERM && ./node_modules/.bin/vite --port $(SPA_PORT) --strictPort
