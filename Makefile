@@ -44,8 +44,9 @@ TEST_TARGETS += test-go
 
 -include mk/*.mk
 
+# -k: one failing area does not hide the results of the others; make still fails at the end.
 test: ## Run every test CI runs.
-	@$(MAKE) --no-print-directory $(TEST_TARGETS)
+	@$(MAKE) --no-print-directory -k $(TEST_TARGETS)
 
 clean: ## Remove build output.
 	rm -rf $(BUILD_DIR)

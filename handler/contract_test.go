@@ -144,10 +144,8 @@ func TestLocalSettingsExample(t *testing.T) {
 
 func validateAgainstSchema(t *testing.T, file, schemaName string) {
 	t.Helper()
-	schemaPath := filepath.Join("..", "..", "shared", "schemas", schemaName)
-	if _, err := os.Stat(schemaPath); err != nil {
-		t.Skipf("schema %s not found beside the repository (../shared/schemas): %v", schemaName, err)
-	}
+	// The published schemas are vendored, so the check runs in every clone, offline.
+	schemaPath := filepath.Join("..", "testdata", "schemas", schemaName)
 	c := jsonschema.NewCompiler()
 	schema, err := c.Compile(schemaPath)
 	if err != nil {

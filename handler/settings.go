@@ -11,8 +11,8 @@ import (
 	"github.com/example/entra-tasks/handler/auth"
 )
 
-// settings are the app settings of docs/design.md, read from the environment (app settings in
-// Azure, local.settings.json Values under func start).
+// settings are the app settings of docs/design.md (the table is in README.md), read from the
+// environment (app settings in Azure, local.settings.json Values under func start).
 type settings struct {
 	Port             int
 	TenantID         string

@@ -2,12 +2,14 @@
 #
 # test-frontend: typecheck, Vitest, production build, then Playwright browser tests against the
 # production bundle, the real Go API through the host stand-in, real Azurite and a fake Entra.
-# It uses Debian's Chromium (CHROMIUM_PATH, else /usr/bin/chromium) and never downloads a browser.
+# The browser comes from tools/ensure-chromium.sh: CHROMIUM_PATH, else Debian's /usr/bin/chromium,
+# installing Debian's package (root or password-less sudo) or Playwright's download when missing.
 # It ends with one plain line, "N passed, N failed", over the unit and browser tests.
 
 FRONTEND_DIR := frontend
 FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.package-lock.json
-FRONTEND_CHROMIUM = $(or $(CHROMIUM_PATH),/usr/bin/chromium)
+ENSURE_CHROMIUM := tools/ensure-chromium.sh
+SPA_PORT ?= 5173
 
 .PHONY: test-frontend start-web frontend-deps frontend-build frontend-screenshot
 
@@ -21,18 +23,14 @@ frontend-build: $(FRONTEND_STAMP) ## Build the SPA's production bundle into fron
 	cd $(FRONTEND_DIR) && npm run -s build
 
 test-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) ## SPA: typecheck, unit tests, build, browser tests (Chromium).
-	@if [ ! -x "$(FRONTEND_CHROMIUM)" ]; then \
-	  echo "test-frontend: no Chromium at $(FRONTEND_CHROMIUM)." >&2; \
-	  echo "  Install Debian's:  sudo apt-get update && sudo apt-get install -y chromium fonts-liberation" >&2; \
-	  echo "  or point CHROMIUM_PATH at a Chromium/Chrome binary. This target never downloads a browser." >&2; \
-	  exit 1; \
-	fi
+	@$(ENSURE_CHROMIUM) >/dev/null # first, so a missing browser stops the target before minutes of work
 	cd $(FRONTEND_DIR) && npm run -s typecheck
 	cd $(FRONTEND_DIR) && rm -rf test-results && mkdir -p test-results
-	@cd $(FRONTEND_DIR) && start=$$(date +%s); \
+	@chromium=$$($(ENSURE_CHROMIUM)) || exit 1; \
+	  cd $(FRONTEND_DIR) && start=$$(date +%s); \
 	  npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json; \
 	  npm run -s build >test-results/build.log 2>&1 || { cat test-results/build.log; echo "0 passed, 1 failed"; exit 1; }; \
-	  CHROMIUM_PATH="$(FRONTEND_CHROMIUM)" npx playwright test; \
+	  CHROMIUM_PATH="$$chromium" npx playwright test; \
 	  node scripts/summary.mjs; rc=$$?; \
 	  echo "frontend tests took $$(( $$(date +%s) - start )) s; screenshots in $(FRONTEND_DIR)/test-results/screenshots/"; \
 	  exit $$rc
@@ -41,11 +39,12 @@ TEST_TARGETS += test-frontend
 
 # Re-takes docs/dashboard.png (the README's screenshot) from the browser tests.
 frontend-screenshot: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build
-	cd $(FRONTEND_DIR) && CHROMIUM_PATH="$(FRONTEND_CHROMIUM)" UPDATE_DOCS_SCREENSHOT=1 npx playwright test -g "dashboard screenshots"
+	chromium=$$($(ENSURE_CHROMIUM)) && cd $(FRONTEND_DIR) && CHROMIUM_PATH="$$chromium" UPDATE_DOCS_SCREENSHOT=1 npx playwright test -g "dashboard screenshots"
 
-# The Vite dev server on http://localhost:5173 (make start runs it beside the API). Writes
+# The Vite dev server on http://localhost:5173, or SPA_PORT (make start runs it beside the API). Writes
 # frontend/public/config.json from local.settings.json when it is missing (azd provision writes
 # it with the real ids).
 start-web: $(FRONTEND_STAMP) ## Run the SPA's dev server on http://localhost:5173.
-	cd $(FRONTEND_DIR) && node scripts/write-config.mjs
-	cd $(FRONTEND_DIR) && exec ./node_modules/.bin/vite --port 5173 --strictPort
+	cd $(FRONTEND_DIR) && node scripts/write-config.mjs $(if $(LOCAL_SETTINGS),--settings $(abspath $(LOCAL_SETTINGS)))
+	@# Stopped by make start's SIGTERM is a normal end, not a make error.
+	cd $(FRONTEND_DIR) && trap 'exit 0' TERM && ./node_modules/.bin/vite --port $(SPA_PORT) --strictPort

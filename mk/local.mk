@@ -1,11 +1,14 @@
-# Local run without the cloud (docs/local.md). `make start` serves the API at
-# http://localhost:7071/api/ against Azurite, with Core Tools if installed, else the funchost
-# stand-in; the long part lives in tools/start.sh. `make token` prints a bearer token for the
-# local-identity mode.
+# Local run without the cloud (docs/local.md). `make start` serves the SPA on
+# http://localhost:5173 and the API on http://localhost:7071/api/ against Azurite, with Core
+# Tools if installed, else the funchost stand-in; the long part lives in tools/start.sh (its
+# ports can be moved with API_PORT, WEB_PORT and AZURITE_*_PORT). `make token` prints a bearer
+# token for the local-identity mode; `make reset` deletes the local data.
 
-.PHONY: start token
+.PHONY: start token reset test-start
 
-start: $(AZURITE_BIN) build ## Run the API locally with Azurite (and the SPA if present).
+START_DEPS := $(AZURITE_BIN) build $(if $(wildcard frontend/package.json),$(FRONTEND_STAMP))
+
+start: $(START_DEPS) ## Run the SPA and the API locally with Azurite (Ctrl-C stops all).
 	$(GO) mod download
 	GO=$(GO) AZURITE_BIN=$(ROOT)/$(AZURITE_BIN) tools/start.sh
 
@@ -15,3 +18,20 @@ TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER))
 
 token: ## Print a local-identity bearer token (USER=name for another user).
 	@$(GO) run ./tools/localidentity token -settings $(BUILD_DIR)/local.settings.json $(if $(TOKEN_USER),-user '$(TOKEN_USER)')
+
+AZURITE_DATA ?= .azurite
+AZURITE_TABLE_PORT ?= 10002
+
+reset: ## Delete the local data (Azurite's .azurite/): every user's tasks.
+	@if (exec 3<>/dev/tcp/127.0.0.1/$(AZURITE_TABLE_PORT)) 2>/dev/null; then \
+	  echo "reset: something listens on Azurite's port $(AZURITE_TABLE_PORT); stop \`make start\` first (Ctrl-C), then run make reset" >&2; exit 1; \
+	fi
+	rm -rf $(AZURITE_DATA)
+	@echo "reset: local data deleted; the next make start begins empty"
+
+# make start's own test (tools/scripttest/start_test.go): the real start.sh on free ports,
+# stopped with SIGINT as a terminal's Ctrl-C would, must leave no process and no port behind.
+test-start: $(START_DEPS) ## make start: console, busy ports and Ctrl-C leave nothing running.
+	AZURITE_BIN=$(ROOT)/$(AZURITE_BIN) $(GO) test -count=1 -tags starttest ./tools/scripttest/
+
+TEST_TARGETS += test-start

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# `make start`: run the API locally against Azurite, the way `func start` runs it in Azure.
-#   1. refuse clearly if a port we need is taken;
+# `make start`: run the app locally against Azurite, the way `func start` runs it in Azure.
+#   1. refuse, naming the holder, if a port we need is taken;
 #   2. copy local.settings.json.example to build/local.settings.json unless one exists;
 #   3. start Azurite (blob, queue, table: the real host uses AzureWebJobsStorage too) with
-#      its data in .azurite/, so tasks survive restarts;
+#      its data in .azurite/, so tasks survive restarts (`make reset` clears it);
 #   4. start the SPA's dev server if the frontend provides `make start-web`;
-#   5. run `func start --script-root build` if Core Tools is installed, else the funchost
-#      stand-in, under localidentity (which serves a development key set when the tenant is
-#      still a placeholder).
-# Ctrl-C stops everything. make has already run `make build` and installed Azurite.
+#   5. run `func start --script-root build` if Core Tools is installed (after
+#      tools/check-func.sh, where present, accepts its version), else the funchost stand-in,
+#      under localidentity (which serves a development key set while the tenant is a placeholder);
+#   6. print the URLs once the API answers, and stop everything on Ctrl-C.
+# Every line of output starts with the name of the process that wrote it (`api     | ...`).
+# make has already run `make build` and installed Azurite and the SPA's packages.
+#
+# Ports and folders can be moved (tools/scripttest runs this script on free ports):
+#   API_PORT (default Host.LocalHttpPort in the settings, else 7071), WEB_PORT (5173),
+#   AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT (10000-10002),
+#   AZURITE_DATA (.azurite), SCRIPT_ROOT (build).
 # Written for bash 3.2 too (macOS): no `wait -n`, no empty arrays under set -u.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,89 +23,176 @@ cd "$(dirname "$0")/.."
 GO=${GO:-go}
 MAKE=${MAKE:-make}
 AZURITE_BIN=${AZURITE_BIN:-tools/azurite/node_modules/.bin/azurite}
-SETTINGS=build/local.settings.json
+SCRIPT_ROOT=${SCRIPT_ROOT:-build}
+AZURITE_DATA=${AZURITE_DATA:-.azurite}
+AZURITE_BLOB_PORT=${AZURITE_BLOB_PORT:-10000}
+AZURITE_QUEUE_PORT=${AZURITE_QUEUE_PORT:-10001}
+AZURITE_TABLE_PORT=${AZURITE_TABLE_PORT:-10002}
+WEB_PORT=${WEB_PORT:-5173}
+SETTINGS=$SCRIPT_ROOT/local.settings.json
 BIN=.cache/bin
 
-background_pids=""
+# say prints start.sh's own lines with the same kind of prefix as the processes it runs.
+say() { printf '%-7s | %s\n' start "$*"; }
+fail() {
+	say "$*" >&2
+	exit 1
+}
+
+# prefix NAME copies its input to stdout with "NAME | " before each line. It ignores SIGINT
+# and SIGTERM, so stopping cannot cut off the last lines of a process that is shutting down
+# (nor kill that process with SIGPIPE); it ends when the process it reads from has ended.
+# (A bash loop, not awk: mawk, Debian's default awk, holds back piped input in blocks.)
+prefix() {
+	trap '' INT TERM
+	local label line
+	label=$(printf '%-7s | ' "$1")
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s%s\n' "$label" "$line"
+	done
+}
+
+# Every process we start runs in its own process group (set -m), so that one signal to the
+# group stops all of it (npm, node and the handler spawn children) and so that a terminal
+# Ctrl-C, which reaches only our own group, cannot race the orderly stop in stop_all.
+groups=""
+start_group() {
+	local name=$1
+	shift
+	set -m
+	"$@" > >(prefix "$name") 2>&1 &
+	set +m
+	groups="$groups $!"
+	last_group=$!
+}
+
+# stop_all stops every group, waits until none of their processes is left (the host stops
+# the handler, which finishes its requests first), and kills what is still there after 15 s.
 stop_all() {
 	trap - EXIT INT TERM
-	for pid in $background_pids; do
-		kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+	local pgid alive
+	for pgid in $groups; do kill -TERM "-$pgid" 2>/dev/null || true; done
+	for _ in $(seq 1 150); do
+		alive=""
+		for pgid in $groups; do kill -0 "-$pgid" 2>/dev/null && alive="$alive $pgid"; done
+		[ -z "$alive" ] && break
+		sleep 0.1
 	done
+	for pgid in $alive; do kill -KILL "-$pgid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 }
 trap stop_all EXIT
-trap 'exit 130' INT
+trap 'say "stopping (Ctrl-C)"; exit 130' INT
 trap 'exit 143' TERM
 
-# start_background runs a command in its own process group, so stop_all can stop all of
-# it (npm and node spawn children) and a terminal Ctrl-C does not race our own shutdown.
-start_background() {
-	set -m
-	"$@" &
-	set +m
-	background_pids="$background_pids $!"
+port_in_use() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || (exec 3<>"/dev/tcp/localhost/$1") 2>/dev/null
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# port_holder names what listens on a port (e.g. `node (pid 4242)`), where ss or lsof can tell.
+port_holder() {
+	local holder=""
+	if command -v ss >/dev/null 2>&1; then
+		holder=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*",pid=[0-9]*' | head -n 1 |
+			sed -E 's/users:\(\("([^"]*)",pid=([0-9]*)/\1 (pid \2)/' || true)
+	fi
+	if [ -z "$holder" ] && command -v lsof >/dev/null 2>&1; then
+		holder=$(lsof -nP -iTCP:"$1" -sTCP:LISTEN -Fpc 2>/dev/null |
+			awk '/^p/ { pid = substr($0, 2) } /^c/ { print substr($0, 2) " (pid " pid ")"; exit }' || true)
+	fi
+	echo "${holder:-another program (run \`ss -ltnp\` or \`lsof -i :$1\` to see which)}"
+}
 
 require_free_port() {
 	if port_in_use "$1"; then
-		echo "make start: port $1 ($2) is already in use. Stop whatever listens there (e.g. \`lsof -i :$1\`) and try again." >&2
-		exit 1
+		fail "port $1 ($2) is already in use by $(port_holder "$1"). Stop it, or move ours (see docs/local.md), and try again."
 	fi
 }
 
-wait_for_port() {
-	for _ in $(seq 1 100); do
-		port_in_use "$1" && return 0
-		sleep 0.2
+# wait_until_listening waits for a port while the group that should open it is alive.
+wait_until_listening() {
+	local port=$1 name=$2 pgid=$3
+	for _ in $(seq 1 600); do
+		port_in_use "$port" && return 0
+		kill -0 "-$pgid" 2>/dev/null || fail "$name stopped before it opened port $port (its output is above)."
+		sleep 0.1
 	done
-	echo "make start: $2 did not open port $1 within 20 s; see .azurite/azurite.log" >&2
-	exit 1
+	fail "$name did not open port $port within 60 s (its output is above)."
 }
 
 if [ ! -e "$SETTINGS" ]; then
 	cp local.settings.json.example "$SETTINGS"
-	echo "Created $SETTINGS from local.settings.json.example (edit it for a real tenant; it is never overwritten)."
+	say "created $SETTINGS from local.settings.json.example (edit it for a real tenant; it is never overwritten)"
 fi
-api_port=$(grep -o '"LocalHttpPort"[[:space:]]*:[[:space:]]*[0-9]*' "$SETTINGS" | grep -o '[0-9]*$' || true)
-api_port=${api_port:-7071}
+settings_port=$(grep -o '"LocalHttpPort"[[:space:]]*:[[:space:]]*[0-9]*' "$SETTINGS" | grep -o '[0-9]*$' || true)
+API_PORT=${API_PORT:-${settings_port:-7071}}
 
-require_free_port "$api_port" "the API, Host.LocalHttpPort in $SETTINGS"
-require_free_port 10000 "Azurite Blob"
-require_free_port 10001 "Azurite Queue"
-require_free_port 10002 "Azurite Table"
-
-mkdir -p "$BIN" .azurite
-"$GO" build -o "$BIN/" ./tools/localidentity ./tools/funchost
-
-start_background "$AZURITE_BIN" --location .azurite --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
-	--skipApiVersionCheck --disableTelemetry --debug .azurite/debug.log >.azurite/azurite.log 2>&1
-for port in 10000 10001 10002; do wait_for_port "$port" "Azurite"; done
+# Azurite on other ports: the host and the handler read these before local.settings.json.
+if [ "$AZURITE_BLOB_PORT$AZURITE_QUEUE_PORT$AZURITE_TABLE_PORT" != 100001000110002 ]; then
+	account="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+	export TABLES_CONNECTION_STRING="$account;TableEndpoint=http://127.0.0.1:$AZURITE_TABLE_PORT/devstoreaccount1;"
+	export AzureWebJobsStorage="$account;BlobEndpoint=http://127.0.0.1:$AZURITE_BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$AZURITE_QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$AZURITE_TABLE_PORT/devstoreaccount1;"
+fi
 
 web=""
 if [ -f frontend/package.json ] && "$MAKE" -n start-web >/dev/null 2>&1; then
-	start_background "$MAKE" --no-print-directory start-web
-	web="  SPA:     http://localhost:5173"
+	web=yes
 fi
 
+require_free_port "$API_PORT" "the API; Host.LocalHttpPort in $SETTINGS"
+require_free_port "$AZURITE_BLOB_PORT" "Azurite Blob"
+require_free_port "$AZURITE_QUEUE_PORT" "Azurite Queue"
+require_free_port "$AZURITE_TABLE_PORT" "Azurite Table"
+[ -z "$web" ] || require_free_port "$WEB_PORT" "the SPA's dev server"
+
 if command -v func >/dev/null 2>&1; then
-	host=(func start --script-root build)
+	if [ -x tools/check-func.sh ]; then
+		tools/check-func.sh || fail "stopped: the installed Azure Functions Core Tools cannot run this app (see above)."
+	fi
+	host=(func start --script-root "$SCRIPT_ROOT" --port "$API_PORT")
 	host_name="Azure Functions Core Tools ($(command -v func))"
 else
-	host=("$BIN/funchost" -script-root build)
+	host=("$BIN/funchost" -script-root "$SCRIPT_ROOT" -port "$API_PORT")
 	host_name="the funchost stand-in (Core Tools not found; see docs/local.md)"
 fi
 
-cat <<INFO
+mkdir -p "$BIN" "$AZURITE_DATA"
+"$GO" build -o "$BIN/" ./tools/localidentity ./tools/funchost
 
-  API:     http://localhost:$api_port/api/   (served by $host_name)
-  Azurite: blob :10000, queue :10001, table :10002, data in .azurite/
-$web
-  Try:     curl -H "Authorization: Bearer \$(make -s token)" http://localhost:$api_port/api/me
-  Stop:    Ctrl-C
+# --silent: no access log line for every storage request.
+start_group azurite "$AZURITE_BIN" --location "$AZURITE_DATA" --silent --skipApiVersionCheck --disableTelemetry \
+	--blobHost 127.0.0.1 --blobPort "$AZURITE_BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$AZURITE_QUEUE_PORT" \
+	--tableHost 127.0.0.1 --tablePort "$AZURITE_TABLE_PORT"
+azurite_group=$last_group
+for port in "$AZURITE_BLOB_PORT" "$AZURITE_QUEUE_PORT" "$AZURITE_TABLE_PORT"; do
+	wait_until_listening "$port" Azurite "$azurite_group"
+done
 
-INFO
-# Not exec: the EXIT trap must still stop Azurite and the SPA when the host ends.
-"$BIN/localidentity" run -settings "$SETTINGS" -- "${host[@]}"
+start_group api "$BIN/localidentity" run -settings "$SETTINGS" -- "${host[@]}"
+api_group=$last_group
+if [ -n "$web" ]; then
+	start_group web env API_BASE_URL="http://localhost:$API_PORT" "$MAKE" -s --no-print-directory start-web SPA_PORT="$WEB_PORT" LOCAL_SETTINGS="$SETTINGS"
+	wait_until_listening "$WEB_PORT" "The SPA's dev server" "$last_group"
+fi
+wait_until_listening "$API_PORT" "The API host" "$api_group"
+
+say ""
+if [ -n "$web" ]; then
+	say "App:      http://localhost:$WEB_PORT/"
+	say "API docs: http://localhost:$WEB_PORT/docs"
+fi
+say "API:      http://localhost:$API_PORT/api/   (served by $host_name)"
+say "Azurite:  blob :$AZURITE_BLOB_PORT, queue :$AZURITE_QUEUE_PORT, table :$AZURITE_TABLE_PORT; data in $AZURITE_DATA/ (make reset clears it)"
+say "Token:    make -s token   (USER=alice for another user), then e.g."
+say "          curl -H \"Authorization: Bearer \$(make -s token)\" http://localhost:$API_PORT/api/me"
+say "Stop:     Ctrl-C (stops everything above)"
+say ""
+
+# The API host is the heart of it: when it ends, stop the rest. `wait` (unlike a foreground
+# command) lets the INT and TERM traps run at once.
+set +e
+wait "$api_group"
+status=$?
+set -e
+say "the API host exited with status $status; stopping the rest"
+exit "$status"

@@ -23,7 +23,7 @@ import (
 )
 
 // The attack table: crafted tokens and requests against the real handler binary, each with
-// the status and WWW-Authenticate challenge RFC 6750 §3 and DESIGN.md's auth rules demand.
+// the status and WWW-Authenticate challenge RFC 6750 §3 and docs/design.md's auth rules demand.
 // Accepted cases also check which user the API then acts for.
 
 const (

@@ -98,7 +98,7 @@ func (fx *fuzzFixture) check(t *testing.T, raw string) {
 }
 
 // acceptable is the oracle: "" if raw is an RS256 JWS signed by a key of the set named by its
-// kid whose claims pass every rule of DESIGN.md, else the first rule it breaks.
+// kid whose claims pass every auth rule of docs/design.md, else the first rule it breaks.
 func (fx *fuzzFixture) acceptable(raw string) (map[string]any, string) {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
