@@ -19,10 +19,10 @@ fuzz: $(AZURITE_BIN) ## Every fuzz target for FUZZTIME (2m) each, with a summary
 	AZURITE_BIN=$(ROOT)/$(AZURITE_BIN) GO=$(GO) reliability/fuzz.sh $(FUZZTIME)
 
 # The soak: 50 users x SOAK_OPS operations with the model check, SOAK_OUTAGES storage
-# outages under load, SIGTERM under load, key set faults and slow clients; one SUMMARY line each.
+# outages under load, SIGTERM and SIGKILL under load, key set faults and slow clients; one SUMMARY line each.
 soak: $(AZURITE_BIN) ## Long load and fault runs (20,000 operations), with a summary.
 	@mkdir -p $(BUILD_DIR)
 	@set -o pipefail; AZURITE_BIN=$(ROOT)/$(AZURITE_BIN) RELIABILITY_OPS=$(SOAK_OPS) RELIABILITY_OUTAGES=$(SOAK_OUTAGES) \
-		$(GO) test -count=1 -v -timeout 60m ./reliability/ ./handler/ -run 'TestLoadIsolation|TestStorageOutageUnderLoad|TestSIGTERMUnderLoad|TestKeySetFaultsUnderLoad|TestSlowClientsAreCutOff' \
+		$(GO) test -count=1 -v -timeout 60m ./reliability/ ./handler/ -run 'TestLoadIsolation|TestStorageOutageUnderLoad|TestSIGTERMUnderLoad|TestSIGKILLUnderLoad|TestKeySetFaultsUnderLoad|TestSlowClientsAreCutOff' \
 		| tee $(BUILD_DIR)/soak.log | grep -E '^(--- |FAIL|ok )|SUMMARY|_test.go:[0-9]+: [^S]'
 	@echo; echo "soak summary:"; grep -o 'SUMMARY.*' $(BUILD_DIR)/soak.log

@@ -93,7 +93,8 @@ func (h *Handler) Start() {
 	}
 }
 
-// Stop sends SIGTERM, as the host does, and waits for a clean exit.
+// Stop sends SIGTERM (as a container runtime or a terminal's Ctrl-C does; the Functions host kills
+// instead, see Kill) and waits for a clean exit.
 func (h *Handler) Stop() error {
 	if h.cmd == nil {
 		return nil

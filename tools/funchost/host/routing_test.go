@@ -40,9 +40,9 @@ func TestRoutesOfTheRepository(t *testing.T) {
 		"GET /api/me", "GET /api/tasks", "POST /api/tasks",
 		"GET /api/tasks/" + id, "PATCH /api/tasks/" + id, "DELETE /api/tasks/" + id,
 		"GET /api/tasks/" + id[:25], // any id shape reaches the handler, which answers 404 problem+json
-		"GET /API/Me",   // literal segments match case-insensitively
-		"GET /api/me/",  // one trailing slash is ignored
-		"GET /api/me?x", // the query plays no part
+		"GET /API/Me",               // literal segments match case-insensitively
+		"GET /api/me/",              // one trailing slash is ignored
+		"GET /api/me?x",             // the query plays no part
 	}
 	notRouted := []string{
 		"POST /api/me", "HEAD /api/me", "OPTIONS /api/me", // undeclared methods
