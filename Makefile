@@ -34,8 +34,11 @@ $(AZURITE_STAMP): $(AZURITE_DIR)/package.json $(AZURITE_DIR)/package-lock.json
 build: ## Stage the function app in build/ and write build/api.zip.
 	GO="$(GO)" sh scripts/build-api.sh
 
+# go vet, and gofmt: a file gofmt would change fails the build (it prints the files).
 vet:
 	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './*/node_modules/*')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change:" $$unformatted "(run gofmt -w)" >&2; exit 1; fi
 
 test-go: $(AZURITE_BIN) vet ## Go unit and integration tests (real Azurite).
 	AZURITE_BIN=$(ROOT)/$(AZURITE_BIN) $(GO) test -count=1 ./...
