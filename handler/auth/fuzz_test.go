@@ -9,13 +9,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/MicahParks/keyfunc/v3"
 
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/auth/authtest"
@@ -57,10 +56,15 @@ func newFuzzFixture(t testing.TB) *fuzzFixture {
 	if err := errors.Join(err1, err2); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := keyfunc.NewJWKSetJSON(authtest.JWKS(ours, other))
+	srv := httptest.NewServer(authtest.NewKeyServer(ours, other))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	keys, err := auth.NewRemoteKeys(ctx, srv.URL, auth.KeySetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	<-keys.Ready()
 	v, err := auth.NewVerifier(auth.Config{
 		TenantID: fuzzTenant, ClientID: fuzzClient, RequiredScope: "access_as_user",
 		Leeway: fuzzLeeway, Now: func() time.Time { return fuzzNow },

@@ -250,28 +250,6 @@ func TestKnownKeysSurviveKeySetOutage(t *testing.T) {
 	}
 }
 
-func TestKeysUnreachableAtStartRecoverOnDemand(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
-	ks := authtest.NewKeyServer(key)
-	ks.Fail(503)
-	srv := httptest.NewServer(ks)
-	defer srv.Close()
-	remote, err := auth.NewRemoteKeys(t.Context(), srv.URL, auth.KeySetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	<-remote.Ready()
-	v, err := auth.NewVerifier(auth.Config{TenantID: tenant, ClientID: client, RequiredScope: "access_as_user"}, remote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ks.Fail(0) // Entra is back before the first request
-	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
-	if _, err := v.Verify(t.Context(), tok); err != nil {
-		t.Errorf("first token after a failed start-up fetch: %v", err)
-	}
-}
-
 func TestRequestContextBoundsKeyWait(t *testing.T) {
 	f := newFixture(t, auth.KeySetOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
