@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/handler/testenv"
 )
 
 // The fuzz targets hold the verifier to one invariant: it never panics, it only ever
@@ -56,15 +56,7 @@ func newFuzzFixture(t testing.TB) *fuzzFixture {
 	if err := errors.Join(err1, err2); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(authtest.NewKeyServer(ours, other))
-	t.Cleanup(srv.Close)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	keys, err := auth.NewRemoteKeys(ctx, srv.URL, auth.KeySetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	<-keys.Ready()
+	keys := testenv.StartKeySet(t, authtest.NewKeyServer(ours, other))
 	v, err := auth.NewVerifier(auth.Config{
 		TenantID: fuzzTenant, ClientID: fuzzClient, RequiredScope: "access_as_user",
 		Leeway: fuzzLeeway, Now: func() time.Time { return fuzzNow },
