@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"time"
 
@@ -55,9 +54,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // per member, after checking the media type. Members are decoded one by one by the caller,
 // which is how "absent", "null" and "wrong type" stay distinguishable.
 func readJSONObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
-	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mediaType != "application/json" {
-		return nil, errNotJSON
+	if err := checkJSONMediaType(r); err != nil {
+		return nil, err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
