@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/example/entra-tasks/handler/tasks"
 )
@@ -64,6 +65,10 @@ func readJSONObject(w http.ResponseWriter, r *http.Request) (map[string]json.Raw
 			return nil, errTooLarge
 		}
 		return nil, badRequest("the request body could not be read")
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would replace each invalid byte with U+FFFD and store that.
+		return nil, badRequest("the body must be UTF-8 (RFC 8259 §8.1)")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var fields map[string]json.RawMessage

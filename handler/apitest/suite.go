@@ -46,6 +46,7 @@ func Run(t *testing.T, start StartFunc) {
 	t.Run("ConcurrentIfMatch", e.testConcurrentIfMatch)
 	t.Run("StaleIfMatchDelete", e.testStaleIfMatchDelete)
 	t.Run("BadInput", e.testBadInput)
+	t.Run("MalformedInputEverywhere", e.testMalformedInputEverywhere)
 	t.Run("UnknownRoutes", e.testUnknownRoutes)
 	t.Run("SurvivesRestart", e.testSurvivesRestart)
 	t.Run("StorageOutage", e.testStorageOutage) // last: it stops and starts Azurite
