@@ -69,7 +69,7 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 
 	srv := newHTTPServer(api.New(api.Config{
 		Verifier: verifier, Store: store, Logger: logger,
-		TenantID: cfg.TenantID, APIClientID: cfg.APIClientID,
+		TenantID: cfg.TenantID, APIClientID: cfg.APIClientID, AuthorityHost: cfg.AuthorityHost,
 	}), logger, productionLimits())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
