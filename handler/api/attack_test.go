@@ -71,15 +71,7 @@ func (k attackKit) v1(oid string) map[string]any {
 
 // edit returns a v2 token's claims for user A with changes (nil deletes a claim).
 func (k attackKit) edit(changes map[string]any) map[string]any {
-	c := k.v2(atkUserA)
-	for name, v := range changes {
-		if v == nil {
-			delete(c, name)
-			continue
-		}
-		c[name] = v
-	}
-	return c
+	return withMembers(k.v2(atkUserA), changes)
 }
 
 func (k attackKit) sign(key *authtest.Key, claims, header map[string]any) string {
@@ -497,7 +489,7 @@ func jwksOf(keys ...map[string]any) []byte {
 	return b
 }
 
-// withMembers sets members of a JWK (nil deletes one).
+// withMembers sets members of a JSON object, a JWK or claims (nil deletes one).
 func withMembers(jwk map[string]any, members map[string]any) map[string]any {
 	for name, v := range members {
 		if v == nil {
