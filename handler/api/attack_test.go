@@ -378,6 +378,8 @@ func TestAttackTable(t *testing.T) {
 		{name: "PATCH with If-Match * and a tag", method: "PATCH", path: "/api/tasks/01JDQ1E5W1ZK8J6B6X9F4YV7QH", auth: bearer(k.good),
 			body: `{"completed":true}`, bodyType: "application/json", extra: http.Header{"If-Match": {`*, "a"`}}, status: 400},
 		{name: "list with a malformed query string", path: "/api/tasks?limit=%zz", auth: bearer(k.good), status: 400},
+		{name: "list with a lone % in the query", path: "/api/tasks?%", auth: bearer(k.good), status: 400},
+		{name: "list with a semicolon in the query", path: "/api/tasks?limit=5;next=x", auth: bearer(k.good), status: 400},
 		{name: "list with limit twice", path: "/api/tasks?limit=1&limit=200", auth: bearer(k.good), status: 400},
 		{name: "body in latin1", method: "POST", path: "/api/tasks", auth: bearer(k.good), body: `{"title":"x"}`,
 			bodyType: "application/json; charset=latin1", status: 415},

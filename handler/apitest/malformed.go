@@ -81,8 +81,10 @@ func (e *Env) testMalformedInputEverywhere(t *testing.T) {
 	}
 	// The list's query string.
 	for _, q := range []string{
-		"limit=%zz", "limit=1&limit=2", "next=a&next=b", "limit=+5", "limit=%205", "limit=5%00", "limit=-1",
-		"limit=1e2", "limit=0x10", "limit=99999999999999999999", "limit=5;next=x", "%", "limit", "next",
+		// (A query string that does not parse, such as limit=%zz, is in the attack table, which
+		// calls the binary directly: the Functions host stand-in re-encodes query strings.)
+		"limit=1&limit=2", "next=a&next=b", "limit=+5", "limit=%205", "limit=5%00", "limit=-1",
+		"limit=1e2", "limit=0x10", "limit=99999999999999999999", "limit", "next",
 		"next=%ff%fe", "next=" + strings.Repeat("A", 3000), "next=" + forgedCursor(owner, owner, strings.Repeat("~", 1500)),
 		"next=" + forgedCursor("ffffffff-0000-4000-8000-00000000000f", owner, "x"),
 	} {
