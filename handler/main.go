@@ -147,7 +147,7 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	}
 	verifier, err := auth.NewVerifier(auth.Config{
 		TenantID: cfg.TenantID, ClientID: cfg.APIClientID, RequiredScope: cfg.RequiredScope,
-		CacheSize: cfg.TokenCacheSize,
+		CacheSize: cfg.TokenCacheSize, AuthorityHost: cfg.AuthorityHost,
 	}, keys)
 	if err != nil {
 		return err
@@ -161,12 +161,12 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 
 	srv := newHTTPServer(api.New(api.Config{
 		Verifier: verifier, Store: store, Logger: logger,
-		TenantID: cfg.TenantID, APIClientID: cfg.APIClientID,
+		TenantID: cfg.TenantID, APIClientID: cfg.APIClientID, AuthorityHost: cfg.AuthorityHost,
 	}), logger, productionLimits())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "tenant", cfg.TenantID, "table", cfg.Table)
-	if cfg.JWKSURL != auth.DefaultJWKSURL(cfg.TenantID) {
+	if cfg.JWKSURL != auth.DefaultJWKSURL(cfg.AuthorityHost, cfg.TenantID) {
 		// Whoever controls this URL decides which tokens are valid: make an override visible.
 		logger.Warn("ENTRA_JWKS_URL overrides the tenant's signing keys; tokens are trusted on the keys at this URL", "url", cfg.JWKSURL)
 	}

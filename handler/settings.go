@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	_ "github.com/Azure/azure-sdk-for-go/sdk/data/aztables" // registers its service in the SDK's clouds
+
 	"github.com/example/entra-tasks/handler/auth"
 )
 
@@ -19,6 +22,7 @@ type settings struct {
 	APIClientID      string
 	RequiredScope    string
 	JWKSURL          string
+	AuthorityHost    string // the cloud's Entra host, without a trailing slash
 	TablesConnString string // shared key, Azurite
 	TablesEndpoint   string // managed identity, Azure
 	IdentityClientID string // user-assigned identity; empty: system-assigned
@@ -45,6 +49,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		APIClientID:      strings.ToLower(get("AZURE_API_CLIENT_ID")),
 		RequiredScope:    orDefault(get("API_REQUIRED_SCOPE"), "access_as_user"),
 		JWKSURL:          get("ENTRA_JWKS_URL"),
+		AuthorityHost:    strings.TrimSuffix(orDefault(get("AZURE_AUTHORITY_HOST"), auth.DefaultAuthorityHost), "/"),
 		TablesConnString: get("TABLES_CONNECTION_STRING"),
 		TablesEndpoint:   get("TABLES_ENDPOINT"),
 		IdentityClientID: get("AZURE_CLIENT_ID"),
@@ -67,8 +72,12 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	if strings.ContainsAny(s.RequiredScope, " \t\"\\/") {
 		bad("API_REQUIRED_SCOPE must be one scope name such as access_as_user, without the api:// prefix")
 	}
-	if s.JWKSURL == "" && auth.IsGUID(s.TenantID) {
-		s.JWKSURL = auth.DefaultJWKSURL(s.TenantID)
+	authorityOK := auth.CheckAuthorityHost(s.AuthorityHost) == nil
+	if !authorityOK {
+		bad("AZURE_AUTHORITY_HOST must be the cloud's Entra host, such as %s (got %q)", auth.DefaultAuthorityHost, s.AuthorityHost)
+	}
+	if s.JWKSURL == "" && auth.IsGUID(s.TenantID) && authorityOK {
+		s.JWKSURL = auth.DefaultJWKSURL(s.AuthorityHost, s.TenantID)
 	}
 	if s.JWKSURL != "" {
 		if err := auth.CheckJWKSURL(s.JWKSURL); err != nil {
@@ -106,4 +115,19 @@ func orDefault(v, fallback string) string {
 		return fallback
 	}
 	return v
+}
+
+// AzureCloud is the cloud of AZURE_AUTHORITY_HOST for the Azure SDK clients main builds
+// (azidentity's authority; aztables requires its own service entry in any cloud it is given).
+// The public, US Government and China clouds are the SDK's own configurations; any other
+// host gets the SDK's public service settings with that authority.
+func (s settings) AzureCloud() cloud.Configuration {
+	for _, c := range []cloud.Configuration{cloud.AzurePublic, cloud.AzureGovernment, cloud.AzureChina} {
+		if strings.TrimSuffix(c.ActiveDirectoryAuthorityHost, "/") == s.AuthorityHost {
+			return c
+		}
+	}
+	c := cloud.AzurePublic
+	c.ActiveDirectoryAuthorityHost = s.AuthorityHost + "/"
+	return c
 }

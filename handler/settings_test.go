@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 )
 
 const azuriteString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0LWtleQ==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
@@ -51,6 +53,7 @@ func TestSettingsErrorsNameTheSetting(t *testing.T) {
 		"set TABLES_CONNECTION_STRING": {"TABLES_CONNECTION_STRING": ""},
 		"AZURE_CLIENT_ID":              {"AZURE_CLIENT_ID": "my-identity"},
 		"TASKS_TABLE":                  {"TASKS_TABLE": "my-tasks"},
+		"AZURE_AUTHORITY_HOST":         {"AZURE_AUTHORITY_HOST": "login.microsoftonline.us"},
 	}
 	for want, changes := range cases {
 		env := validEnv()
@@ -63,6 +66,34 @@ func TestSettingsErrorsNameTheSetting(t *testing.T) {
 		}
 		if err != nil && strings.Contains(err.Error(), "c2VjcmV0LWtleQ") {
 			t.Errorf("error message leaks the account key: %v", err)
+		}
+	}
+}
+
+// AZURE_AUTHORITY_HOST (the Azure SDKs' own variable) picks the cloud: the default key set URL
+// and, for main, azidentity's and aztables' cloud configuration.
+func TestSettingsAuthorityHost(t *testing.T) {
+	for host, want := range map[string]struct{ jwks, authority string }{
+		"":                                  {"https://login.microsoftonline.com/", "https://login.microsoftonline.com/"},
+		"https://login.microsoftonline.us/": {"https://login.microsoftonline.us/", "https://login.microsoftonline.us/"},
+		"https://login.chinacloudapi.cn":    {"https://login.chinacloudapi.cn/", "https://login.chinacloudapi.cn/"},
+		"https://login.example.net":         {"https://login.example.net/", "https://login.example.net/"},
+	} {
+		env := validEnv()
+		env["AZURE_AUTHORITY_HOST"] = host
+		s, err := load(env)
+		if err != nil {
+			t.Fatalf("%q: %v", host, err)
+		}
+		if s.JWKSURL != want.jwks+"72f988bf-86f1-41af-91ab-2d7cd011db47/discovery/v2.0/keys" {
+			t.Errorf("%q: key set URL %s", host, s.JWKSURL)
+		}
+		cloud := s.AzureCloud()
+		if cloud.ActiveDirectoryAuthorityHost != want.authority {
+			t.Errorf("%q: azidentity authority %s", host, cloud.ActiveDirectoryAuthorityHost)
+		}
+		if _, ok := cloud.Services[aztables.ServiceName]; !ok {
+			t.Errorf("%q: the cloud configuration has no aztables entry; aztables.NewClient would refuse it", host)
 		}
 	}
 }

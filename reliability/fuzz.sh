@@ -18,7 +18,7 @@ targets=(
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 total=0 failures=0
-printf '%-24s %-21s %12s %s\n' package target execs result
+printf '%-24s %-21s %12s %-28s %s\n' package target execs coverage result
 for entry in "${targets[@]}"; do
   read -r pkg target <<<"$entry"
   out="$log/$target.txt"
@@ -38,7 +38,10 @@ for entry in "${targets[@]}"; do
     execs=0
   fi
   total=$((total + execs))
-  printf '%-24s %-21s %12s %s\n' "${pkg#./}" "$target" "$execs" "$result"
+  # Coverage growth: the corpus entries that reached new code, from the seeds' baseline to the end.
+  interesting=$(grep -o 'new interesting: [0-9]* (total: [0-9]*)' "$out" | tail -1 | grep -o '[0-9]*' | tr '\n' ' ' || true)
+  read -r found corpus <<<"${interesting:-0 0}"
+  printf '%-24s %-21s %12s %-28s %s\n' "${pkg#./}" "$target" "$execs" "new-coverage=${found} corpus=${corpus}" "$result"
   if [[ $result == FAIL ]]; then
     sed 's/^/    /' "$out" | tail -40
   fi

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -70,15 +71,7 @@ func (k attackKit) v1(oid string) map[string]any {
 
 // edit returns a v2 token's claims for user A with changes (nil deletes a claim).
 func (k attackKit) edit(changes map[string]any) map[string]any {
-	c := k.v2(atkUserA)
-	for name, v := range changes {
-		if v == nil {
-			delete(c, name)
-			continue
-		}
-		c[name] = v
-	}
-	return c
+	return withMembers(k.v2(atkUserA), changes)
 }
 
 func (k attackKit) sign(key *authtest.Key, claims, header map[string]any) string {
@@ -141,11 +134,19 @@ func TestAttackTable(t *testing.T) {
 		w.Write(authtest.JWKS(k.stranger))
 	}))
 	t.Cleanup(attacker.Close)
+	// Beside our two keys, the set holds keys that must never verify a signature (RFC 7517
+	// §4.2-4.4): an encryption key, one whose key_ops say encrypt, one for another algorithm.
+	encKey, encOpsKey, rs512Key := atkKey(t, "enc-1"), atkKey(t, "enc-ops-1"), atkKey(t, "rs512-1")
+	keySet := authtest.NewKeyServer()
+	keySet.SetBody(jwksOf(k.ours.JWK(), k.second.JWK(),
+		withMembers(encKey.JWK(), map[string]any{"use": "enc"}),
+		withMembers(encOpsKey.JWK(), map[string]any{"use": nil, "key_ops": []string{"encrypt"}}),
+		withMembers(rs512Key.JWK(), map[string]any{"alg": "RS512"})))
 	az := testenv.StartAzurite(t)
 	h := testenv.StartHandler(t, map[string]string{
 		"AZURE_TENANT_ID":          atkTenant,
 		"AZURE_API_CLIENT_ID":      atkClient,
-		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, authtest.NewKeyServer(k.ours, k.second)),
+		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, keySet),
 		"TABLES_CONNECTION_STRING": az.ConnectionString(),
 	})
 
@@ -317,6 +318,14 @@ func TestAttackTable(t *testing.T) {
 		}, status: 200, user: atkUserA},
 		{name: "exp missing", auth: claims(map[string]any{"exp": nil}), status: 401, challenge: invalidToken("a required claim is missing")},
 		{name: "exp as text", auth: claims(map[string]any{"exp": "tomorrow"}), status: 401, challenge: invalidToken("the token is malformed")},
+		// RFC 7519 §2: a NumericDate is a JSON number; digits in a string are not one.
+		{name: "exp as a numeric string", auth: func() []string {
+			return claims(map[string]any{"exp": strconv.FormatInt(now().Add(time.Hour).Unix(), 10)})()
+		}, status: 401, challenge: invalidToken("the token is malformed")},
+		{name: "nbf as a numeric string", auth: func() []string {
+			return claims(map[string]any{"nbf": strconv.FormatInt(now().Add(-time.Hour).Unix(), 10)})()
+		}, status: 401, challenge: invalidToken("the token is malformed")},
+		{name: "iat null", auth: claims(map[string]any{"iat": json.RawMessage("null")}), status: 401, challenge: invalidToken("the token is malformed")},
 		{name: "nbf in the future beyond the leeway", auth: func() []string {
 			return claims(map[string]any{"nbf": now().Add(atkLeeway + 5*time.Second).Unix()})()
 		}, status: 401, challenge: invalidToken("the token is not yet valid")},
@@ -348,6 +357,41 @@ func TestAttackTable(t *testing.T) {
 		{name: "scope with a suffix", auth: claims(map[string]any{"scp": "access_as_user_admin"}), status: 403, challenge: insufficientScope()},
 		{name: "scp as an array", auth: claims(map[string]any{"scp": []string{"access_as_user"}}), status: 401, challenge: invalidToken("the token is malformed")},
 		{name: "our scope among others", auth: claims(map[string]any{"scp": "User.Read access_as_user openid"}), status: 200, user: atkUserA},
+		// RFC 6749 §3.3: U+0020 separates scopes; other white space is part of a scope-token.
+		{name: "scopes separated by a tab", auth: claims(map[string]any{"scp": "User.Read\taccess_as_user"}), status: 403, challenge: insufficientScope()},
+		{name: "scopes separated by a no-break space", auth: claims(map[string]any{"scp": "User.Read\u00a0access_as_user"}), status: 403, challenge: insufficientScope()},
+		{name: "scopes separated by NEL", auth: claims(map[string]any{"scp": "User.Read\u0085access_as_user"}), status: 403, challenge: insufficientScope()},
+
+		// Which keys may verify: only RS256 signature keys in the set.
+		{name: "signed by the set's encryption key (use enc)", auth: bearer(func() string { return k.sign(encKey, k.v2(atkUserA), nil) }),
+			status: 401, challenge: invalidToken("the signature key was not found")},
+		{name: "signed by the set's key_ops encrypt key", auth: bearer(func() string { return k.sign(encOpsKey, k.v2(atkUserA), nil) }),
+			status: 401, challenge: invalidToken("the signature key was not found")},
+		{name: "signed by the set's RS512 key as RS256", auth: bearer(func() string { return k.sign(rs512Key, k.v2(atkUserA), nil) }),
+			status: 401, challenge: invalidToken("the signature key was not found")},
+
+		// Client values that would reach storage: checked first (a 4xx problem, no challenge).
+		{name: "DELETE with If-Match x on a missing task", method: "DELETE", path: "/api/tasks/01JDQ1E5W1ZK8J6B6X9F4YV7QH", auth: bearer(k.good),
+			extra: http.Header{"If-Match": {"x"}}, status: 400},
+		{name: "DELETE with an unquoted weak If-Match", method: "DELETE", path: "/api/tasks/01JDQ1E5W1ZK8J6B6X9F4YV7QH", auth: bearer(k.good),
+			extra: http.Header{"If-Match": {"W/x"}}, status: 400},
+		{name: "PATCH with If-Match * and a tag", method: "PATCH", path: "/api/tasks/01JDQ1E5W1ZK8J6B6X9F4YV7QH", auth: bearer(k.good),
+			body: `{"completed":true}`, bodyType: "application/json", extra: http.Header{"If-Match": {`*, "a"`}}, status: 400},
+		{name: "list with a malformed query string", path: "/api/tasks?limit=%zz", auth: bearer(k.good), status: 400},
+		{name: "list with a lone % in the query", path: "/api/tasks?%", auth: bearer(k.good), status: 400},
+		{name: "list with a semicolon in the query", path: "/api/tasks?limit=5;next=x", auth: bearer(k.good), status: 400},
+		{name: "list with limit twice", path: "/api/tasks?limit=1&limit=200", auth: bearer(k.good), status: 400},
+		{name: "body in latin1", method: "POST", path: "/api/tasks", auth: bearer(k.good), body: `{"title":"x"}`,
+			bodyType: "application/json; charset=latin1", status: 415},
+		{name: "body bytes not UTF-8", method: "POST", path: "/api/tasks", auth: bearer(k.good), body: "{\"title\":\"caf\xe9\"}",
+			bodyType: "application/json", status: 400},
+		// Titles that would display other than they read.
+		{name: "title with a right-to-left override", method: "POST", path: "/api/tasks", auth: bearer(k.good),
+			body: `{"title":"invoice\u202egnp.exe"}`, bodyType: "application/json", status: 400},
+		{name: "title of zero-width characters only", method: "POST", path: "/api/tasks", auth: bearer(k.good),
+			body: `{"title":"\u200b\u200d\ufeff"}`, bodyType: "application/json", status: 400},
+		{name: "title of a Hangul filler only", method: "POST", path: "/api/tasks", auth: bearer(k.good),
+			body: `{"title":"\u3164"}`, bodyType: "application/json", status: 400},
 	}
 	if len(cases) < 40 {
 		t.Fatalf("only %d attacks", len(cases))
@@ -384,6 +428,10 @@ func TestAttackTable(t *testing.T) {
 			}
 			if got := strings.Join(resp.Header.Values("WWW-Authenticate"), " | "); got != c.challenge {
 				t.Errorf("WWW-Authenticate\n got %s\nwant %s", got, c.challenge)
+			}
+			// 431 comes from net/http's server before any handler runs; it cannot be a problem.
+			if c.status >= 400 && c.status != 431 && resp.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("a %d answered as %q, want a problem", c.status, resp.Header.Get("Content-Type"))
 			}
 			if c.status == 200 {
 				var me struct{ ID string }
@@ -433,4 +481,24 @@ func cmpOr(v, fallback string) string {
 		return fallback
 	}
 	return v
+}
+
+func jwksOf(keys ...map[string]any) []byte {
+	b, err := json.Marshal(map[string]any{"keys": keys})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// withMembers sets members of a JSON object, a JWK or claims (nil deletes one).
+func withMembers(jwk map[string]any, members map[string]any) map[string]any {
+	for name, v := range members {
+		if v == nil {
+			delete(jwk, name)
+			continue
+		}
+		jwk[name] = v
+	}
+	return jwk
 }

@@ -2,8 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tasks"
@@ -30,29 +28,17 @@ type pageJSON struct {
 }
 
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	q := r.URL.Query()
-	limit := 0
-	if v := q.Get("limit"); v != "" || q.Has("limit") {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			s.fail(w, r, &tasks.ValidationError{Field: "limit", Message: "must be a whole number"})
-			return
-		}
-		if n == 0 {
-			n = -1 // an explicit 0 is out of range, not "the default"
-		}
-		limit = n
-	}
-	limit, err := tasks.CheckPageSize(limit)
+	q, err := parseListQuery(r.URL.RawQuery)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if q.Has("next") && q.Get("next") == "" {
-		s.fail(w, r, tasks.ErrInvalidCursor)
+	limit, err := tasks.CheckPageSize(q.limit)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	page, err := s.store.List(r.Context(), p.ObjectID, limit, q.Get("next"))
+	page, err := s.store.List(r.Context(), p.ObjectID, limit, q.next)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -118,12 +104,17 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		s.fail(w, r, errTaskNotFound)
 		return
 	}
+	cond, err := parseIfMatch(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	patch, err := readPatch(w, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	t, err := s.store.Update(r.Context(), p.ObjectID, id, patch, ifMatch(r), s.nowMillis())
+	t, err := s.store.Update(r.Context(), p.ObjectID, id, patch, cond, s.nowMillis())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -166,7 +157,12 @@ func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		s.fail(w, r, errTaskNotFound)
 		return
 	}
-	if err := s.store.Delete(r.Context(), p.ObjectID, id, ifMatch(r)); err != nil {
+	cond, err := parseIfMatch(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.store.Delete(r.Context(), p.ObjectID, id, cond); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -178,14 +174,4 @@ func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 func taskID(r *http.Request) (string, bool) {
 	id := r.PathValue("id")
 	return id, tasks.IsID(id)
-}
-
-// ifMatch returns the If-Match ETag, or "" for none. "*" means "any current version", which
-// for an existing task is no condition at all.
-func ifMatch(r *http.Request) string {
-	v := strings.TrimSpace(r.Header.Get("If-Match"))
-	if v == "*" {
-		return ""
-	}
-	return v
 }

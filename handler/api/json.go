@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/example/entra-tasks/handler/tasks"
 )
@@ -55,9 +55,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // per member, after checking the media type. Members are decoded one by one by the caller,
 // which is how "absent", "null" and "wrong type" stay distinguishable.
 func readJSONObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
-	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mediaType != "application/json" {
-		return nil, errNotJSON
+	if err := checkJSONMediaType(r); err != nil {
+		return nil, err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
@@ -66,6 +65,10 @@ func readJSONObject(w http.ResponseWriter, r *http.Request) (map[string]json.Raw
 			return nil, errTooLarge
 		}
 		return nil, badRequest("the request body could not be read")
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would replace each invalid byte with U+FFFD and store that.
+		return nil, badRequest("the body must be UTF-8 (RFC 8259 §8.1)")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var fields map[string]json.RawMessage

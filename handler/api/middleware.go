@@ -66,7 +66,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 			slog.Int("status", info.status),
 			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
 		}
-		if id := r.Header.Get("X-Azure-Functions-InvocationId"); id != "" {
+		// The host sets this header to a GUID; anything else came from a client, and a log
+		// line must not carry what a client chose to write into it.
+		if id := r.Header.Get("X-Azure-Functions-InvocationId"); auth.IsGUID(id) {
 			attrs = append(attrs, slog.String("invocationId", id))
 		}
 		if info.user != "" {

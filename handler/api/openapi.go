@@ -2,12 +2,15 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/example/entra-tasks/handler/auth"
 )
 
 // openAPITemplate is the hand-written OpenAPI 3.1 description of this package's routes. The
@@ -37,10 +40,10 @@ type openAPIDocument struct {
 // renderOpenAPI fills in the tenant's sign-in URLs and the API's scope, so that a docs page
 // or an API client can sign in against this deployment without editing anything. With no
 // tenant or client id (a test wiring only part of the API) the placeholders stay.
-func renderOpenAPI(tenantID, apiClientID, scopeName string) openAPIDocument {
+func renderOpenAPI(authorityHost, tenantID, apiClientID, scopeName string) openAPIDocument {
 	body := bytes.Clone(openAPITemplate)
 	if tenantID != "" {
-		base := "https://login.microsoftonline.com/" + tenantID + "/oauth2/v2.0/"
+		base := strings.TrimSuffix(cmp.Or(authorityHost, auth.DefaultAuthorityHost), "/") + "/" + tenantID + "/oauth2/v2.0/"
 		body = replaceJSONString(body, authorizeURLPlaceholder, base+"authorize")
 		body = replaceJSONString(body, tokenURLPlaceholder, base+"token")
 	}

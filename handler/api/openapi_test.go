@@ -87,8 +87,13 @@ func getDoc(t *testing.T, h http.Handler, header map[string]string) (*http.Reque
 
 func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 	contract := templateContract(t)
-	for _, scopeName := range []string{"access_as_user", "Tasks.ReadWrite"} {
-		h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, scopeName}, TenantID: docTenant, APIClientID: docClient})
+	for _, c := range []struct{ scopeName, authorityHost, signIn string }{
+		{"access_as_user", "", "https://login.microsoftonline.com/"},
+		{"Tasks.ReadWrite", "https://login.microsoftonline.us", "https://login.microsoftonline.us/"}, // AZURE_AUTHORITY_HOST
+	} {
+		scopeName := c.scopeName
+		h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, scopeName}, TenantID: docTenant, APIClientID: docClient,
+			AuthorityHost: c.authorityHost})
 		req, r := getDoc(t, h, nil)
 		if r.Status != 200 {
 			t.Fatalf("status %d: %s", r.Status, r.Body)
@@ -126,8 +131,8 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 		}
 		flow := doc.Components.SecuritySchemes.Entra.Flows.AuthorizationCode
 		scope := "api://" + docClient + "/" + scopeName
-		if flow.AuthorizationURL != "https://login.microsoftonline.com/"+docTenant+"/oauth2/v2.0/authorize" ||
-			flow.TokenURL != "https://login.microsoftonline.com/"+docTenant+"/oauth2/v2.0/token" {
+		if flow.AuthorizationURL != c.signIn+docTenant+"/oauth2/v2.0/authorize" ||
+			flow.TokenURL != c.signIn+docTenant+"/oauth2/v2.0/token" {
 			t.Errorf("sign-in URLs %q, %q", flow.AuthorizationURL, flow.TokenURL)
 		}
 		if _, ok := flow.Scopes[scope]; !ok || len(flow.Scopes) != 1 {

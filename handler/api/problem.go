@@ -26,7 +26,7 @@ type problem struct {
 var (
 	errNoRoute      = errors.New("no such resource")
 	errTooLarge     = errors.New("the request body is larger than 16 KiB")
-	errNotJSON      = errors.New("the request body must be application/json")
+	errNotJSON      = errors.New("the request body must be application/json (UTF-8)")
 	errTaskNotFound = errors.New("no such task")
 )
 
@@ -82,6 +82,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, detail = http.StatusNotFound, "no such task"
 	case errors.Is(err, tasks.ErrPreconditionFailed):
 		status, detail = http.StatusPreconditionFailed, "the task has changed since the ETag given in If-Match"
+	case errors.Is(err, auth.ErrKeysUnavailable):
+		// The token may well be valid: a 401 would make the SPA drop it and sign in again.
+		status, detail = http.StatusServiceUnavailable, "the sign-in keys are not available yet; try again shortly"
+		h.Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
 	case errors.Is(err, tasks.ErrUnavailable):
 		status, detail = http.StatusServiceUnavailable, "task storage is unavailable; try again shortly"
 		h.Set("Retry-After", strconv.Itoa(RetryAfterSeconds))

@@ -30,6 +30,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// TenantID and APIClientID fill the served OpenAPI document's sign-in URLs and scope.
 	TenantID, APIClientID string
+	// AuthorityHost is the cloud's Entra host (AZURE_AUTHORITY_HOST) for those sign-in URLs;
+	// empty: the public cloud.
+	AuthorityHost string
 }
 
 // Server is the API's http.Handler.
@@ -68,7 +71,7 @@ func New(cfg Config) *Server {
 	if s.timeout == 0 {
 		s.timeout = 15 * time.Second
 	}
-	s.openAPI = renderOpenAPI(cfg.TenantID, cfg.APIClientID, s.requiredScope())
+	s.openAPI = renderOpenAPI(cfg.AuthorityHost, cfg.TenantID, cfg.APIClientID, s.requiredScope())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Path, rt.handler)
 	}

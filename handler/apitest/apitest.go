@@ -109,6 +109,8 @@ type Request struct {
 	Method, Path, Token string
 	Body                any
 	Header              map[string]string
+	// HeaderLines are sent in addition, one line per value, for fields given several times.
+	HeaderLines http.Header
 }
 
 // Do sends req to the target.
@@ -144,6 +146,11 @@ func (e *Env) Do(t *testing.T, req Request) Response {
 			continue
 		}
 		r.Header.Set(k, v)
+	}
+	for k, values := range req.HeaderLines {
+		for _, v := range values {
+			r.Header.Add(k, v)
+		}
 	}
 	resp, err := e.client.Do(r)
 	if err != nil {

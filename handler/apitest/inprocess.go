@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/MicahParks/keyfunc/v3"
-
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/auth/authtest"
@@ -28,10 +26,7 @@ type InProcess struct {
 func NewInProcess(t testing.TB, table string) *InProcess {
 	t.Helper()
 	key := authtest.MustKey(t, "in-process-key")
-	keys, err := keyfunc.NewJWKSetJSON(authtest.JWKS(key))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := testenv.StartKeySet(t, authtest.NewKeyServer(key))
 	verifier, err := auth.NewVerifier(auth.Config{TenantID: Tenant, ClientID: Client, RequiredScope: "access_as_user"}, keys)
 	if err != nil {
 		t.Fatal(err)

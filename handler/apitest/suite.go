@@ -46,6 +46,7 @@ func Run(t *testing.T, start StartFunc) {
 	t.Run("ConcurrentIfMatch", e.testConcurrentIfMatch)
 	t.Run("StaleIfMatchDelete", e.testStaleIfMatchDelete)
 	t.Run("BadInput", e.testBadInput)
+	t.Run("MalformedInputEverywhere", e.testMalformedInputEverywhere)
 	t.Run("UnknownRoutes", e.testUnknownRoutes)
 	t.Run("SurvivesRestart", e.testSurvivesRestart)
 	t.Run("StorageOutage", e.testStorageOutage) // last: it stops and starts Azurite
@@ -237,11 +238,7 @@ func (e *Env) testBadInput(t *testing.T) {
 	before := e.listAll(t, tok, 200)
 	id := "/api/tasks/" + task.ID
 	long := strings.Repeat("é", 201)
-	cases := []struct {
-		name   string
-		req    Request
-		status int
-	}{
+	cases := []problemCase{
 		{"malformed JSON", Request{Method: "POST", Path: "/api/tasks", Body: `{"title":`}, 400},
 		{"not an object", Request{Method: "POST", Path: "/api/tasks", Body: `["x"]`}, 400},
 		{"two objects", Request{Method: "POST", Path: "/api/tasks", Body: `{"title":"a"}{"title":"b"}`}, 400},
@@ -271,15 +268,7 @@ func (e *Env) testBadInput(t *testing.T) {
 		{"next empty", Request{Method: "GET", Path: "/api/tasks?next="}, 400},
 		{"next forged", Request{Method: "GET", Path: "/api/tasks?next=MQpmb28KYmFy"}, 400},
 	}
-	for _, c := range cases {
-		c.req.Token = tok
-		r := e.Do(t, c.req)
-		if r.Status != c.status {
-			t.Errorf("%s: status %d, want %d (%s)", c.name, r.Status, c.status, r.Body)
-			continue
-		}
-		expectProblem(t, r, c.status)
-	}
+	e.expectProblems(t, tok, cases)
 	if after := e.listAll(t, tok, 200); !slices.Equal(after, before) {
 		t.Errorf("bad input changed the stored tasks:\nbefore %+v\nafter  %+v", before, after)
 	}
@@ -391,6 +380,27 @@ func expectStatus(t *testing.T, r Response, want int) {
 	t.Helper()
 	if r.Status != want {
 		t.Fatalf("status %d, want %d: %s", r.Status, want, r.Body)
+	}
+}
+
+// problemCase is a request that must be answered with status and a problem document.
+type problemCase struct {
+	name   string
+	req    Request
+	status int
+}
+
+// expectProblems sends each case with tok and checks its problem answer.
+func (e *Env) expectProblems(t *testing.T, tok string, cases []problemCase) {
+	t.Helper()
+	for _, c := range cases {
+		c.req.Token = tok
+		r := e.Do(t, c.req)
+		if r.Status != c.status {
+			t.Errorf("%s: status %d, want %d (%s)", c.name, r.Status, c.status, r.Body)
+			continue
+		}
+		expectProblem(t, r, c.status)
 	}
 }
 

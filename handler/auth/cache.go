@@ -1,14 +1,14 @@
 package auth
 
 import (
+	"crypto"
 	"sync"
 	"time"
 )
 
 // MaxCacheAge bounds how long a verified token is answered from the cache, even when its exp
-// is further away (Entra's CAE tokens live up to 28 h). A signing key that Entra withdraws is
-// dropped at the next key set refresh; after that, a cached token signed with it is honoured
-// for at most MaxCacheAge more.
+// is further away (Entra's CAE tokens live up to 28 h). A cached token also stops counting as
+// soon as the key that verified it leaves the key set (at the next refresh).
 const MaxCacheAge = 10 * time.Minute
 
 // tokenCache remembers tokens that passed every check, so that a client reusing one token
@@ -29,7 +29,14 @@ type tokenCache struct {
 
 type cachedPrincipal struct {
 	principal Principal
+	signedBy  signingKey
 	until     time.Time
+}
+
+// signingKey is the key that verified a token, and the kid it was found under.
+type signingKey struct {
+	kid string
+	key crypto.PublicKey
 }
 
 // newTokenCache returns a cache of at most size entries, or nil (no caching) for size <= 0.
@@ -40,19 +47,23 @@ func newTokenCache(size int) *tokenCache {
 	return &tokenCache{max: size, entries: make(map[string]cachedPrincipal, size)}
 }
 
-// get returns a copy of the principal verified for raw, if it is cached and not expired at now.
-func (c *tokenCache) get(raw string, now time.Time) (*Principal, bool) {
+// get returns a copy of the principal verified for raw, if it is cached, not expired at now,
+// and its signing key is still held (by holds, the key set's current content).
+func (c *tokenCache) get(raw string, now time.Time, holds func(kid string, key crypto.PublicKey) bool) (*Principal, bool) {
 	if c == nil {
 		return nil, false
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	e, ok := c.entries[raw]
+	c.mu.Unlock()
 	if !ok {
 		return nil, false
 	}
-	if !now.Before(e.until) {
+	// The key set has its own lock: asking it outside ours keeps cache hits from queueing.
+	if !now.Before(e.until) || !holds(e.signedBy.kid, e.signedBy.key) {
+		c.mu.Lock()
 		delete(c.entries, raw)
+		c.mu.Unlock()
 		return nil, false
 	}
 	p := e.principal // a copy: callers may not change what the next request sees
@@ -60,7 +71,7 @@ func (c *tokenCache) get(raw string, now time.Time) (*Principal, bool) {
 }
 
 // put remembers p as the verified caller of raw until exp (at most MaxCacheAge from now).
-func (c *tokenCache) put(raw string, p *Principal, exp, now time.Time) {
+func (c *tokenCache) put(raw string, p *Principal, signedBy signingKey, exp, now time.Time) {
 	if c == nil {
 		return
 	}
@@ -76,7 +87,7 @@ func (c *tokenCache) put(raw string, p *Principal, exp, now time.Time) {
 	if _, ok := c.entries[raw]; !ok && len(c.entries) >= c.max {
 		c.makeRoom(now)
 	}
-	c.entries[raw] = cachedPrincipal{principal: *p, until: until}
+	c.entries[raw] = cachedPrincipal{principal: *p, signedBy: signedBy, until: until}
 }
 
 // makeRoom removes every expired entry, or one arbitrary entry if none has expired.

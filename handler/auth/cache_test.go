@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"strings"
 	"sync"
@@ -16,10 +17,11 @@ import (
 // countingKeys hands out one real public key, or fails while failing is set, and counts the
 // lookups: a lookup is what a full verification does and a cache hit does not.
 type countingKeys struct {
-	mu      sync.Mutex
-	key     *authtest.Key
-	failing bool
-	lookups int
+	mu        sync.Mutex
+	key       *authtest.Key
+	failing   bool
+	withdrawn bool // the key has left the key set
+	lookups   int
 }
 
 func (k *countingKeys) KeyfuncCtx(context.Context) jwt.Keyfunc {
@@ -32,6 +34,13 @@ func (k *countingKeys) KeyfuncCtx(context.Context) jwt.Keyfunc {
 		}
 		return &k.key.Private.PublicKey, nil
 	}
+}
+
+// Holds reports the one key as held unless the test has withdrawn it.
+func (k *countingKeys) Holds(kid string, key crypto.PublicKey) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return !k.withdrawn && kid == k.key.ID && k.key.Private.PublicKey.Equal(key)
 }
 
 func (k *countingKeys) count() int {
@@ -245,5 +254,24 @@ func TestNoCacheByDefault(t *testing.T) {
 	}
 	if got := f.keys.count(); got != 2 {
 		t.Errorf("key lookups = %d, want 2 with CacheSize 0", got)
+	}
+}
+
+// A cached verification holds only while its key is in the set: once Entra withdraws the key
+// (the next refresh drops it), the token is checked in full again, and fails.
+func TestCacheForgetsTokensWhoseKeyLeftTheSet(t *testing.T) {
+	f := newCacheFixture(t, 8)
+	tok := f.token(t, authtest.DevUserOID, time.Hour, nil)
+	if _, err := f.verify(t, tok); err != nil {
+		t.Fatal(err)
+	}
+	f.keys.mu.Lock()
+	f.keys.withdrawn, f.keys.failing = true, true // gone from the set: a lookup finds nothing
+	f.keys.mu.Unlock()
+	if _, err := f.verify(t, tok); err == nil {
+		t.Fatal("a cached token was accepted after its signing key left the key set")
+	}
+	if got := f.keys.count(); got != 2 {
+		t.Errorf("key lookups = %d, want 2: the withdrawn key's token must be verified again", got)
 	}
 }

@@ -115,40 +115,23 @@ func plainString(raw json.RawMessage) (string, bool) {
 	return string(inner), true
 }
 
-// setNumericDate checks that raw is a date within maxNumericDate and stores it. A number
-// literal (raw comes from a document encoding/json has already validated, so it is a valid
-// JSON number) is handed straight to NumericDate; anything else takes the general path.
+// setNumericDate stores raw, which must be a JSON number (RFC 7519 §2: a NumericDate is a
+// JSON numeric value; a string such as "1700000000", or null, is not one) within
+// maxNumericDate. raw comes from a document encoding/json has already validated, so a value
+// that starts like a number is a valid JSON number.
 func setNumericDate(dst **jwt.NumericDate, raw json.RawMessage) error {
-	if len(raw) > 0 && (raw[0] == '-' || '0' <= raw[0] && raw[0] <= '9') {
-		f, err := strconv.ParseFloat(string(raw), 64) // what json.Number.Float64 does
-		if err != nil || f < 0 || f > maxNumericDate {
-			return fmt.Errorf("%s is not a date between 1970 and the year 5000", raw)
-		}
-		d := new(jwt.NumericDate)
-		if err := d.UnmarshalJSON(raw); err != nil {
-			return err
-		}
-		*dst = d
-		return nil
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return fmt.Errorf("%s is not a JSON number", raw)
 	}
-	if err := checkNumericDate(raw); err != nil {
-		return err
-	}
-	return json.Unmarshal(raw, dst)
-}
-
-func checkNumericDate(raw json.RawMessage) error {
-	if raw == nil || string(raw) == "null" {
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return err
-	}
-	f, err := n.Float64()
+	f, err := strconv.ParseFloat(string(raw), 64) // what json.Number.Float64 does
 	if err != nil || f < 0 || f > maxNumericDate {
-		return fmt.Errorf("%s is not a date between 1970 and the year 5000", n)
+		return fmt.Errorf("%s is not a date between 1970 and the year 5000", raw)
 	}
+	d := new(jwt.NumericDate)
+	if err := d.UnmarshalJSON(raw); err != nil {
+		return err
+	}
+	*dst = d
 	return nil
 }
 

@@ -6,11 +6,12 @@ import (
 )
 
 // The direct paths of claims.UnmarshalJSON must decode exactly what encoding/json would, and
-// hand everything else (escapes, non-ASCII, fractions, null, wrong types) to encoding/json.
+// hand everything else (escapes, non-ASCII, null, wrong types) to encoding/json; dates are
+// JSON numbers only.
 func TestClaimsDecodeDirectAndGeneralPaths(t *testing.T) {
 	var c claims
 	doc := `{"name":"Ad\u00e1 \"L\"","scp":"access_as_user","oid":"abc","tid":null,
-		"preferred_username":"zoë@example.com","exp":1700000000.5,"nbf":1700000000,"iat":null,
+		"preferred_username":"zoë@example.com","exp":1700000000.5,"nbf":1700000000,
 		"aud":["a","b"],"OID":"ignored","extra":{"nested":[1,2]}}`
 	if err := c.UnmarshalJSON([]byte(doc)); err != nil {
 		t.Fatal(err)
@@ -28,6 +29,8 @@ func TestClaimsDecodeDirectAndGeneralPaths(t *testing.T) {
 	}
 	for _, bad := range []string{
 		`{"exp":1e300}`, `{"exp":-1}`, `{"exp":"soon"}`, `{"nbf":true}`,
+		// RFC 7519 §2: a NumericDate is a JSON number, never a string or null.
+		`{"exp":"1700000000"}`, `{"nbf":"1700000000"}`, `{"iat":"1700000000.5"}`, `{"iat":null}`,
 		`{"oid":42}`, `{"scp":["access_as_user"]}`,
 	} {
 		var c claims

@@ -15,10 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/MicahParks/keyfunc/v3"
-
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/handler/testenv"
 )
 
 // The fuzz targets hold the verifier to one invariant: it never panics, it only ever
@@ -57,10 +56,7 @@ func newFuzzFixture(t testing.TB) *fuzzFixture {
 	if err := errors.Join(err1, err2); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := keyfunc.NewJWKSetJSON(authtest.JWKS(ours, other))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := testenv.StartKeySet(t, authtest.NewKeyServer(ours, other))
 	v, err := auth.NewVerifier(auth.Config{
 		TenantID: fuzzTenant, ClientID: fuzzClient, RequiredScope: "access_as_user",
 		Leeway: fuzzLeeway, Now: func() time.Time { return fuzzNow },

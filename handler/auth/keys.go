@@ -2,16 +2,18 @@ package auth
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/time/rate"
@@ -19,47 +21,54 @@ import (
 
 // KeySetOptions tune RemoteKeys. The zero value is what production uses.
 type KeySetOptions struct {
-	Client          *http.Client  // nil: a client with FetchTimeout
+	Client          *http.Client  // its Transport is used; nil: http.DefaultTransport
 	FetchTimeout    time.Duration // one key set download; zero: 10 s
 	RefreshInterval time.Duration // routine refresh; zero: 1 h
 	UnknownKIDEvery time.Duration // at most one refresh per this, triggered by unknown kids; zero: 5 min
-	Logger          *slog.Logger  // refresh failures; nil: slog.Default()
+	RetryMin        time.Duration // first retry while no keys are held; zero: 500 ms
+	RetryMax        time.Duration // cap of the doubling retry delay; zero: 5 s
+	Logger          *slog.Logger  // download failures; nil: slog.Default()
 }
 
-// RemoteKeys is the tenant's signing key set, downloaded once per process and refreshed by
-// keyfunc: hourly, and on an unknown kid at most once per UnknownKIDEvery, so a flood of
-// forged kids cannot make us hammer Entra. When the endpoint fails, keys already held keep
-// working. The first download happens in the background so the process can listen at once
-// (the Functions host gives a custom handler about 30 s to start); requests that arrive
-// before it ends wait for it, bounded by their own context.
-type RemoteKeys struct {
-	ready chan struct{}
-	err   error
-	keys  atomic.Pointer[keySet] // set when the first download ends
+// MaxKeySetBytes bounds one key set download. Entra's documents are a few KiB; a response
+// far larger is not a key set, and reading it whole would only cost memory.
+const MaxKeySetBytes = 1 << 20
 
-	// Unknown kids are handled here rather than by jwkset, whose refresh shares one
-	// deadline with its rate-limit wait: under steady traffic the waiter that gets the
-	// refresh has waited out nearly all of it, so the download never finishes and a
-	// rotated key is not picked up until the hourly refresh (seen in
-	// reliability/keyset_test.go). Here the refresh runs on its own FetchTimeout.
-	life       context.Context
-	url        string
-	override   keyfunc.Override
-	unknownKID *rate.Limiter
+// RemoteKeys is the tenant's signing key set: keyfunc over one jwkset storage that jwkset
+// refreshes hourly. Three things jwkset does not do are added here, each for a reason given
+// where it is done:
+//   - while no keys are held (the first download failed), downloads retry with a short
+//     capped backoff, and token checks fail with ErrKeysUnavailable (503) instead of 401;
+//   - a refresh for an unknown kid (at most one per UnknownKIDEvery) gets its own deadline;
+//   - only RS256 signature keys are stored, and a download that holds none keeps the keys
+//     already held.
+//
+// The first download happens in the background so the process can listen at once (the
+// Functions host gives a custom handler about 30 s to start); requests that arrive before it
+// ends wait for it, bounded by their own context.
+type RemoteKeys struct {
+	url     string
+	life    context.Context
+	store   *signingKeys
+	keys    keyfunc.Keyfunc
+	fetch   jwkset.HTTPClientStorageOptions // one download into store; see fetchOnce
+	retry   [2]time.Duration                // min, max
+	logger  *slog.Logger
+	ready   chan struct{} // closed when the first download has ended
+	limiter *rate.Limiter // unknown-kid refreshes
+
 	mu         sync.Mutex
 	refreshing chan struct{} // closed when the running unknown-kid refresh ends; nil if none
 }
 
-// keySet is one keyfunc instance with its hourly refresh goroutine.
-type keySet struct {
-	keys keyfunc.Keyfunc
-	stop context.CancelFunc
-}
+// DefaultAuthorityHost is the public cloud's Entra host, the Azure SDKs' default for
+// AZURE_AUTHORITY_HOST.
+const DefaultAuthorityHost = "https://login.microsoftonline.com"
 
-// DefaultJWKSURL is the tenant's v2 key set, which also signs v1 tokens
-// (Microsoft.Identity.Web validates both versions with it).
-func DefaultJWKSURL(tenantID string) string {
-	return "https://login.microsoftonline.com/" + tenantID + "/discovery/v2.0/keys"
+// DefaultJWKSURL is the tenant's v2 key set in the cloud of authorityHost, which also signs
+// v1 tokens (Microsoft.Identity.Web validates both versions with it).
+func DefaultJWKSURL(authorityHost, tenantID string) string {
+	return strings.TrimSuffix(authorityHost, "/") + "/" + tenantID + "/discovery/v2.0/keys"
 }
 
 // CheckJWKSURL accepts https URLs, and http only on a loopback host: a key set fetched in
@@ -69,71 +78,92 @@ func CheckJWKSURL(raw string) error {
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("%q is not an absolute URL", raw)
 	}
+	if !secureOrLoopback(u) {
+		return fmt.Errorf("%q is neither https nor http on a loopback host", raw)
+	}
+	return nil
+}
+
+func secureOrLoopback(u *url.URL) bool {
 	switch u.Scheme {
 	case "https":
-		return nil
+		return true
 	case "http":
-		if ip := net.ParseIP(u.Hostname()); (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost" {
-			return nil
-		}
-		return fmt.Errorf("%q uses http on a non-loopback host; use https", raw)
-	default:
-		return fmt.Errorf("%q is neither https nor loopback http", raw)
+		ip := net.ParseIP(u.Hostname())
+		return (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost"
 	}
+	return false
 }
 
 // NewRemoteKeys starts fetching the key set at jwksURL. ctx bounds the key set's lifetime:
-// cancel it at shutdown to stop the refresh goroutine.
+// cancel it at shutdown to stop the refresh and retry goroutines.
 func NewRemoteKeys(ctx context.Context, jwksURL string, opts KeySetOptions) (*RemoteKeys, error) {
 	if err := CheckJWKSURL(jwksURL); err != nil {
 		return nil, fmt.Errorf("auth: key set URL: %w", err)
-	}
-	override := overrideFor(opts)
-	k := &RemoteKeys{
-		ready: make(chan struct{}), life: ctx, url: jwksURL, override: override,
-		unknownKID: rate.NewLimiter(rate.Every(cmpOr(opts.UnknownKIDEvery, 5*time.Minute)), 1),
-	}
-	go func() {
-		defer close(k.ready)
-		setCtx, stop := context.WithCancel(ctx)
-		keys, err := keyfunc.NewDefaultOverrideCtx(setCtx, []string{jwksURL}, override)
-		if err != nil {
-			stop()
-			k.err = err
-			return
-		}
-		k.keys.Store(&keySet{keys: keys, stop: stop})
-	}()
-	return k, nil
-}
-
-func overrideFor(opts KeySetOptions) keyfunc.Override {
-	timeout := cmpOr(opts.FetchTimeout, 10*time.Second)
-	client := opts.Client
-	if client == nil {
-		client = &http.Client{Timeout: timeout}
 	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return keyfunc.Override{
-		Client:      client,
-		HTTPTimeout: timeout,
-		// A first download that fails leaves an empty set; the first token then triggers a
-		// rate-limited refresh. Failing start-up instead would turn an Entra blip into an
-		// outage of the whole app.
-		RateLimitWaitMax: timeout,
-		RefreshInterval:  cmpOr(opts.RefreshInterval, time.Hour),
-		// jwkset's own unknown-kid refresh is off (a limiter that never grants): RemoteKeys
-		// refreshes instead, see refreshForUnknownKID.
-		RefreshUnknownKID: rate.NewLimiter(0, 0),
-		RefreshErrorHandlerFunc: func(u string) func(context.Context, error) {
-			return func(ctx context.Context, err error) {
-				logger.WarnContext(ctx, "signing key set refresh failed; keeping the keys already held", "url", u, "error", err)
-			}
-		},
+	store := &signingKeys{MemoryJWKSet: jwkset.NewMemoryStorage()}
+	// keyfunc checks "use" again at lookup; a key without one is accepted, as RFC 7517 §4.2 allows.
+	keys, err := keyfunc.New(keyfunc.Options{Ctx: ctx, Storage: store, UseWhitelist: []jwkset.USE{jwkset.UseSig, ""}})
+	if err != nil {
+		return nil, fmt.Errorf("auth: key set: %w", err)
 	}
+	k := &RemoteKeys{
+		url: jwksURL, life: ctx, store: store, keys: keys, logger: logger,
+		fetch: jwkset.HTTPClientStorageOptions{
+			Client:      downloadClient(opts.Client),
+			Ctx:         ctx,
+			HTTPTimeout: cmpOr(opts.FetchTimeout, 10*time.Second),
+			Storage:     store,
+		},
+		retry:   [2]time.Duration{cmpOr(opts.RetryMin, 500*time.Millisecond), cmpOr(opts.RetryMax, 5*time.Second)},
+		ready:   make(chan struct{}),
+		limiter: rate.NewLimiter(rate.Every(cmpOr(opts.UnknownKIDEvery, 5*time.Minute)), 1),
+	}
+	go k.start(cmpOr(opts.RefreshInterval, time.Hour))
+	return k, nil
+}
+
+// start makes the first download through jwkset's own refreshing storage (which then
+// refreshes every interval until life ends, keeping the keys held when a refresh fails),
+// and then retries until keys are held. jwkset would otherwise wait out the whole interval
+// after a failed first download, leaving the instance without keys for an hour.
+func (k *RemoteKeys) start(interval time.Duration) {
+	refreshing := k.fetch
+	refreshing.RefreshInterval = interval
+	refreshing.NoErrorReturnFirstHTTPReq = true
+	refreshing.RefreshErrorHandler = k.logFailure
+	if _, err := jwkset.NewStorageFromHTTP(k.url, refreshing); err != nil {
+		k.logFailure(k.life, err) // only a malformed URL, which CheckJWKSURL has excluded
+	}
+	close(k.ready)
+	delay := k.retry[0]
+	for !k.store.holdsKeys() {
+		select {
+		case <-k.life.Done():
+			return
+		case <-time.After(delay):
+		}
+		if err := k.fetchOnce(); err != nil {
+			k.logFailure(k.life, err)
+		}
+		delay = min(2*delay, k.retry[1])
+	}
+}
+
+// fetchOnce downloads the key set once into the shared storage: jwkset's NewStorageFromHTTP
+// without a refresh interval is exactly one download, and with a Storage given it writes
+// there. A failed download leaves the storage as it was.
+func (k *RemoteKeys) fetchOnce() error {
+	_, err := jwkset.NewStorageFromHTTP(k.url, k.fetch)
+	return err
+}
+
+func (k *RemoteKeys) logFailure(ctx context.Context, err error) {
+	k.logger.WarnContext(ctx, "signing key set download failed; keeping the keys already held", "url", k.url, "error", err)
 }
 
 // Ready is closed when the first download has ended, successfully or not.
@@ -141,38 +171,62 @@ func (k *RemoteKeys) Ready() <-chan struct{} { return k.ready }
 
 // KeyfuncCtx implements KeySource.
 func (k *RemoteKeys) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
+	lookup := k.keys.KeyfuncCtx(ctx)
 	return func(t *jwt.Token) (any, error) {
 		select {
 		case <-k.ready:
 		case <-ctx.Done():
-			return nil, fmt.Errorf("waiting for the signing keys: %w", ctx.Err())
+			return nil, fmt.Errorf("%w: waiting for the first download: %w", ErrKeysUnavailable, ctx.Err())
 		}
-		if k.err != nil {
-			return nil, errors.Join(errKeySetUnavailable, k.err)
+		if !k.store.holdsKeys() {
+			return nil, ErrKeysUnavailable
 		}
-		key, err := k.keys.Load().keys.KeyfuncCtx(ctx)(t)
-		if err == nil || !k.refreshForUnknownKID(ctx) {
-			return key, err
+		key, err := lookup(t)
+		if errors.Is(err, jwkset.ErrKeyNotFound) && k.refreshForUnknownKID(ctx) {
+			return lookup(t)
 		}
-		return k.keys.Load().keys.KeyfuncCtx(ctx)(t)
+		return key, err
 	}
+}
+
+// Holds implements KeySource: whether the current set still maps kid to key.
+func (k *RemoteKeys) Holds(kid string, key crypto.PublicKey) bool {
+	jwk, err := k.store.KeyRead(k.life, kid)
+	if err != nil {
+		return false
+	}
+	held, ok := jwk.Key().(interface{ Equal(crypto.PublicKey) bool })
+	return ok && held.Equal(key)
 }
 
 // refreshForUnknownKID downloads the key set again, at most once per UnknownKIDEvery, and
 // reports whether a refresh ended while ctx was alive. Requests that miss while a refresh
-// runs wait for it; the rest fail at once. The download is bounded by FetchTimeout, not by
-// the request that triggered it, and replaces the key set only if it succeeds.
+// runs wait for it; the rest fail at once.
+//
+// jwkset can do this itself (HTTPClientOptions.RefreshUnknownKID), but its rate-limit wait
+// and its download share one deadline: under steady traffic the request that wins the next
+// refresh has waited out nearly all of it, so the download never finishes and a rotated key
+// is not picked up until the hourly refresh (seen in reliability/keyset_test.go). Here the
+// limiter never makes anyone wait, and the download has its own FetchTimeout.
 func (k *RemoteKeys) refreshForUnknownKID(ctx context.Context) bool {
 	k.mu.Lock()
 	done := k.refreshing
 	if done == nil {
-		if !k.unknownKID.Allow() {
+		if !k.limiter.Allow() {
 			k.mu.Unlock()
 			return false
 		}
 		done = make(chan struct{})
 		k.refreshing = done
-		go k.refresh(done)
+		go func() {
+			if err := k.fetchOnce(); err != nil {
+				k.logFailure(k.life, err)
+			}
+			k.mu.Lock()
+			k.refreshing = nil
+			k.mu.Unlock()
+			close(done)
+		}()
 	}
 	k.mu.Unlock()
 	select {
@@ -182,27 +236,6 @@ func (k *RemoteKeys) refreshForUnknownKID(ctx context.Context) bool {
 		return false
 	}
 }
-
-func (k *RemoteKeys) refresh(done chan struct{}) {
-	defer func() {
-		k.mu.Lock()
-		k.refreshing = nil
-		k.mu.Unlock()
-		close(done)
-	}()
-	override := k.override
-	override.NoErrorReturnFirstHTTPReq = new(bool) // a failed download must not replace good keys
-	setCtx, stop := context.WithCancel(k.life)
-	fresh, err := keyfunc.NewDefaultOverrideCtx(setCtx, []string{k.url}, override)
-	if err != nil {
-		stop()
-		override.RefreshErrorHandlerFunc(k.url)(k.life, err)
-		return
-	}
-	k.keys.Swap(&keySet{keys: fresh, stop: stop}).stop()
-}
-
-var errKeySetUnavailable = errors.New("signing key set unavailable")
 
 func cmpOr(d, fallback time.Duration) time.Duration {
 	if d > 0 {

@@ -9,6 +9,7 @@ package auth
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,12 +36,18 @@ type Config struct {
 	// CacheSize is how many verified tokens to remember, so that a token presented again
 	// skips the signature check until its exp (see tokenCache); zero disables the cache.
 	CacheSize int
+	// AuthorityHost is the cloud's Entra host (AZURE_AUTHORITY_HOST); it decides the issuers.
+	// Empty: DefaultAuthorityHost, the public cloud.
+	AuthorityHost string
 }
 
-// KeySource finds the verification key for a token. keyfunc.Keyfunc implements it; the
-// context bounds any key refresh the lookup triggers to the request that caused it.
+// KeySource finds the verification key for a token; RemoteKeys implements it. The context
+// bounds any wait the lookup makes to the request that caused it.
 type KeySource interface {
 	KeyfuncCtx(ctx context.Context) jwt.Keyfunc
+	// Holds reports whether the current key set still maps kid to key: a cached verification
+	// counts only while it does, so a key Entra withdraws stops its tokens at the next refresh.
+	Holds(kid string, key crypto.PublicKey) bool
 }
 
 // Verifier checks access tokens against a Config. It is safe for concurrent use.
@@ -76,6 +83,10 @@ func NewVerifier(cfg Config, keys KeySource) (*Verifier, error) {
 	}
 	tenant := strings.ToLower(cfg.TenantID)
 	client := strings.ToLower(cfg.ClientID)
+	issuerV1, issuerV2, err := Issuers(cfg.AuthorityHost, tenant)
+	if err != nil {
+		return nil, err
+	}
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{"RS256"}),
 		jwt.WithAudience(client, "api://"+client),
@@ -93,8 +104,8 @@ func NewVerifier(cfg Config, keys KeySource) (*Verifier, error) {
 		keys:      keys,
 		parser:    jwt.NewParser(opts...),
 		tenantID:  tenant,
-		issuerV1:  "https://sts.windows.net/" + tenant + "/",
-		issuerV2:  "https://login.microsoftonline.com/" + tenant + "/v2.0",
+		issuerV1:  issuerV1,
+		issuerV2:  issuerV2,
 		scope:     cfg.RequiredScope,
 		fullScope: "api://" + client + "/" + cfg.RequiredScope,
 		now:       now,
@@ -110,18 +121,21 @@ func (v *Verifier) RequiredScope() string { return v.fullScope }
 // otherwise entirely valid.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 	now := v.now()
-	if p, ok := v.cache.get(raw, now); ok {
+	if p, ok := v.cache.get(raw, now, v.keys.Holds); ok {
 		return p, nil
 	}
-	var c claims
-	_, err := v.parser.ParseWithClaims(raw, &c, v.keyfunc(ctx))
+	var (
+		c    claims
+		used signingKey
+	)
+	_, err := v.parser.ParseWithClaims(raw, &c, v.keyfunc(ctx, &used))
 	if err != nil {
 		return nil, describe(err)
 	}
 	if err := v.checkEntraClaims(&c); err != nil {
 		return nil, err
 	}
-	scopes := strings.Fields(c.Scp)
+	scopes := splitScopes(c.Scp)
 	if !slices.Contains(scopes, v.scope) {
 		return nil, &InsufficientScopeError{Scope: v.fullScope}
 	}
@@ -132,17 +146,19 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 		Username: c.username(),
 		Scopes:   scopes,
 	}
-	v.cache.put(raw, p, c.ExpiresAt.Time, now) // exp is required, so ExpiresAt is set
+	v.cache.put(raw, p, used, c.ExpiresAt.Time, now) // exp is required, so ExpiresAt is set
 	return p, nil
 }
 
 // keyfunc insists on a kid: Entra always sends one, and without it keyfunc would try every
 // key in the set, which only widens what an attacker can aim at. Header fields such as jku,
 // x5u and jwk are never read: keys come from the configured key set and nowhere else.
-func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
+// The kid and key found are written to used, for the cache.
+func (v *Verifier) keyfunc(ctx context.Context, used *signingKey) jwt.Keyfunc {
 	lookup := v.keys.KeyfuncCtx(ctx)
 	return func(t *jwt.Token) (any, error) {
-		if kid, _ := t.Header["kid"].(string); kid == "" {
+		kid, _ := t.Header["kid"].(string)
+		if kid == "" {
 			return nil, errNoKID
 		}
 		// RFC 7515 §4.1.11: extensions listed in crit must be understood or the token
@@ -150,8 +166,18 @@ func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
 		if _, ok := t.Header["crit"]; ok {
 			return nil, errCritical
 		}
-		return lookup(t)
+		key, err := lookup(t)
+		if err == nil {
+			*used = signingKey{kid: kid, key: key}
+		}
+		return key, err
 	}
+}
+
+// splitScopes splits scp on U+0020 only (RFC 6749 §3.3: scope-tokens are separated by
+// spaces, and a tab or any other character belongs to the token).
+func splitScopes(scp string) []string {
+	return slices.DeleteFunc(strings.Split(scp, " "), func(s string) bool { return s == "" })
 }
 
 var (
@@ -169,7 +195,7 @@ func (v *Verifier) checkEntraClaims(c *claims) error {
 			return invalid("the issuer is invalid", nil)
 		}
 	case "1.0":
-		if c.Issuer != v.issuerV1 {
+		if v.issuerV1 == "" || c.Issuer != v.issuerV1 { // "": a cloud without a known v1 issuer
 			return invalid("the issuer is invalid", nil)
 		}
 	default:
@@ -188,6 +214,8 @@ func (v *Verifier) checkEntraClaims(c *claims) error {
 // JwtBearer handler uses, so that people who know those messages recognise them.
 func describe(err error) error {
 	switch {
+	case errors.Is(err, ErrKeysUnavailable):
+		return err // not the token's fault: the API answers 503
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return invalid("the token is malformed", err)
 	case errors.Is(err, errCritical):

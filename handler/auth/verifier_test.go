@@ -11,6 +11,7 @@ import (
 
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/handler/testenv"
 )
 
 const (
@@ -151,7 +152,13 @@ func unsigned(t *testing.T, claims map[string]any, alg string) string {
 
 func TestScope(t *testing.T) {
 	f := newFixture(t, auth.KeySetOptions{})
-	for name, scp := range map[string]any{"other scope": "User.Read", "no scp (app-only)": nil, "prefix only": "access_as"} {
+	for name, scp := range map[string]any{
+		"other scope": "User.Read", "no scp (app-only)": nil, "prefix only": "access_as",
+		// RFC 6749 §3.3: scopes are separated by U+0020 only; any other white space is part
+		// of a scope-token, so none of these holds the scope access_as_user.
+		"tab separator": "User.Read\taccess_as_user", "no-break space separator": "User.Read\u00a0access_as_user",
+		"NEL separator": "User.Read\u0085access_as_user", "line feed separator": "User.Read\naccess_as_user",
+	} {
 		claims := f.v2()
 		if scp == nil {
 			delete(claims, "scp")
@@ -166,9 +173,11 @@ func TestScope(t *testing.T) {
 		}
 	}
 	claims := f.v2()
-	claims["scp"] = "User.Read access_as_user"
-	if _, err := f.verify(t, sign(t, f.key, claims, nil)); err != nil {
-		t.Errorf("several scopes: %v", err)
+	for _, scp := range []string{"User.Read access_as_user", "User.Read  access_as_user ", " access_as_user"} {
+		claims["scp"] = scp
+		if _, err := f.verify(t, sign(t, f.key, claims, nil)); err != nil {
+			t.Errorf("several scopes %q: %v", scp, err)
+		}
 	}
 	// A token that is invalid AND lacks the scope is invalid (401), not forbidden (403).
 	expired := f.v2()
@@ -250,28 +259,6 @@ func TestKnownKeysSurviveKeySetOutage(t *testing.T) {
 	}
 }
 
-func TestKeysUnreachableAtStartRecoverOnDemand(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
-	ks := authtest.NewKeyServer(key)
-	ks.Fail(503)
-	srv := httptest.NewServer(ks)
-	defer srv.Close()
-	remote, err := auth.NewRemoteKeys(t.Context(), srv.URL, auth.KeySetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	<-remote.Ready()
-	v, err := auth.NewVerifier(auth.Config{TenantID: tenant, ClientID: client, RequiredScope: "access_as_user"}, remote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ks.Fail(0) // Entra is back before the first request
-	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
-	if _, err := v.Verify(t.Context(), tok); err != nil {
-		t.Errorf("first token after a failed start-up fetch: %v", err)
-	}
-}
-
 func TestRequestContextBoundsKeyWait(t *testing.T) {
 	f := newFixture(t, auth.KeySetOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -303,6 +290,60 @@ func TestConfigRejectsNonsense(t *testing.T) {
 	for _, u := range []string{"https://login.microsoftonline.com/x/discovery/v2.0/keys", "http://127.0.0.1:9/keys", "http://localhost:9/keys"} {
 		if err := auth.CheckJWKSURL(u); err != nil {
 			t.Errorf("key set URL %q rejected: %v", u, err)
+		}
+	}
+}
+
+// AZURE_AUTHORITY_HOST decides the issuers: the v2 issuer is the cloud's own authority host,
+// the v1 issuer the cloud's STS (Microsoft Learn, "National clouds", and its Q&A on the token
+// issuers of the sovereign clouds). A token from one cloud is refused in another.
+func TestIssuersPerCloud(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	url := testenv.ServeKeys(t, authtest.NewKeyServer(key))
+	clouds := []struct{ name, host, v1, v2 string }{
+		{"public", "", "https://sts.windows.net/" + tenant + "/", "https://login.microsoftonline.com/" + tenant + "/v2.0"},
+		{"public, explicit", "https://login.microsoftonline.com/", "https://sts.windows.net/" + tenant + "/", "https://login.microsoftonline.com/" + tenant + "/v2.0"},
+		{"US Government", "https://login.microsoftonline.us", "https://sts.windows.net/" + tenant + "/", "https://login.microsoftonline.us/" + tenant + "/v2.0"},
+		{"China", "https://login.chinacloudapi.cn/", "https://sts.chinacloudapi.cn/" + tenant + "/", "https://login.chinacloudapi.cn/" + tenant + "/v2.0"},
+		{"China, partner host", "https://login.partner.microsoftonline.cn", "https://sts.chinacloudapi.cn/" + tenant + "/", "https://login.partner.microsoftonline.cn/" + tenant + "/v2.0"},
+	}
+	allIssuers := []string{}
+	for _, c := range clouds {
+		allIssuers = append(allIssuers, c.v1, c.v2)
+	}
+	for _, c := range clouds {
+		_, v := startKeys(t, url, auth.KeySetOptions{}, auth.Config{AuthorityHost: c.host})
+		for _, iss := range allIssuers {
+			claims := authtest.V2Claims(tenant, client, user, time.Now())
+			if strings.HasPrefix(iss, "https://sts.") {
+				claims = authtest.V1Claims(tenant, client, user, time.Now())
+			}
+			claims["iss"] = iss
+			err := verifyNow(v, sign(t, key, claims, nil))
+			if want := iss == c.v1 || iss == c.v2; want != (err == nil) {
+				t.Errorf("%s cloud, issuer %s: err = %v, accepted should be %v", c.name, iss, err, want)
+			}
+		}
+	}
+	// A host with no documented v1 issuer accepts v2 tokens only.
+	v1, v2, err := auth.Issuers("https://login.example.net", tenant)
+	if err != nil || v1 != "" || v2 != "https://login.example.net/"+tenant+"/v2.0" {
+		t.Errorf("unknown cloud: v1 %q v2 %q err %v", v1, v2, err)
+	}
+	_, v := startKeys(t, url, auth.KeySetOptions{}, auth.Config{AuthorityHost: "https://login.example.net"})
+	for _, iss := range []any{nil, ""} {
+		claims := authtest.V1Claims(tenant, client, user, time.Now())
+		claims["iss"] = iss
+		if iss == nil {
+			delete(claims, "iss")
+		}
+		if err := verifyNow(v, sign(t, key, claims, nil)); err == nil {
+			t.Errorf("unknown cloud: a v1 token with issuer %v was accepted", iss)
+		}
+	}
+	for _, bad := range []string{"http://login.microsoftonline.us", "login.microsoftonline.us", "https://login.microsoftonline.us/tenant", "https://"} {
+		if err := auth.CheckAuthorityHost(bad); err == nil {
+			t.Errorf("authority host %q accepted", bad)
 		}
 	}
 }

@@ -34,7 +34,7 @@ func TestListReturnsEveryFieldOfEveryTask(t *testing.T) {
 		want = append(want, created)
 	}
 	done := true
-	updated, err := store.Update(ctx, owner, want[1].ID, tasks.Patch{Completed: &done}, "", time.Now().UTC().Truncate(time.Millisecond))
+	updated, err := store.Update(ctx, owner, want[1].ID, tasks.Patch{Completed: &done}, nil, time.Now().UTC().Truncate(time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

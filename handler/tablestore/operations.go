@@ -34,17 +34,17 @@ func (s *Store) Get(ctx context.Context, owner, id string) (tasks.Task, error) {
 }
 
 // Update reads the task, applies p and writes it back on condition that nobody wrote in
-// between (the stored ETag). A caller-supplied ifMatch must equal that ETag. Without one, a
-// lost race is retried a few times, so that last-writer-wins callers still never overwrite
-// a change they did not see with stale fields.
-func (s *Store) Update(ctx context.Context, owner, id string, p tasks.Patch, ifMatch string, now time.Time) (tasks.Task, error) {
+// between (the stored ETag). A caller's ifMatch must allow that ETag. Without one, a lost
+// race is retried a few times, so that last-writer-wins callers still never overwrite a
+// change they did not see with stale fields.
+func (s *Store) Update(ctx context.Context, owner, id string, p tasks.Patch, ifMatch tasks.IfMatch, now time.Time) (tasks.Task, error) {
 	const attempts = 3
 	for i := 0; ; i++ {
 		current, err := s.Get(ctx, owner, id)
 		if err != nil {
 			return tasks.Task{}, err
 		}
-		if ifMatch != "" && ifMatch != current.ETag {
+		if !ifMatch.Allows(current.ETag) {
 			return tasks.Task{}, tasks.ErrPreconditionFailed
 		}
 		next := apply(current, p, now)
@@ -57,7 +57,7 @@ func (s *Store) Update(ctx context.Context, owner, id string, p tasks.Patch, ifM
 		case err == nil:
 			next.ETag = string(resp.ETag)
 			return next, nil
-		case isPreconditionFailed(err) && ifMatch == "" && i+1 < attempts:
+		case isPreconditionFailed(err) && ifMatch == nil && i+1 < attempts:
 			continue
 		default:
 			return tasks.Task{}, err
@@ -76,11 +76,21 @@ func apply(t tasks.Task, p tasks.Patch, now time.Time) tasks.Task {
 	return t
 }
 
-// Delete removes the task; with ifMatch, only if it is unchanged.
-func (s *Store) Delete(ctx context.Context, owner, id, ifMatch string) error {
+// Delete removes the task; with ifMatch, only if ifMatch allows its ETag. The condition is
+// checked here against the stored ETag, which then goes to the service as the delete's own
+// condition: the client's tags never reach the service, whatever their form, and a write
+// in between still fails the delete with 412.
+func (s *Store) Delete(ctx context.Context, owner, id string, ifMatch tasks.IfMatch) error {
 	var opts *aztables.DeleteEntityOptions
-	if ifMatch != "" {
-		etag := azcore.ETag(ifMatch)
+	if ifMatch != nil {
+		current, err := s.Get(ctx, owner, id)
+		if err != nil {
+			return err
+		}
+		if !ifMatch.Allows(current.ETag) {
+			return tasks.ErrPreconditionFailed
+		}
+		etag := azcore.ETag(current.ETag)
 		opts = &aztables.DeleteEntityOptions{IfMatch: &etag}
 	}
 	_, err := s.table.DeleteEntity(ctx, owner, id, opts)

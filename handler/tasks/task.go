@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -54,12 +55,21 @@ type Store interface {
 	Get(ctx context.Context, owner, id string) (Task, error)
 	// List returns up to limit tasks after the cursor a previous page returned ("" = first).
 	List(ctx context.Context, owner string, limit int, cursor string) (Page, error)
-	// Update applies p at time now. With ifMatch non-empty, it fails with
-	// ErrPreconditionFailed unless the stored ETag is exactly ifMatch.
-	Update(ctx context.Context, owner, id string, p Patch, ifMatch string, now time.Time) (Task, error)
+	// Update applies p at time now. It fails with ErrPreconditionFailed unless ifMatch
+	// allows the stored ETag.
+	Update(ctx context.Context, owner, id string, p Patch, ifMatch IfMatch, now time.Time) (Task, error)
 	// Delete removes the task, under the same ifMatch rule as Update.
-	Delete(ctx context.Context, owner, id, ifMatch string) error
+	Delete(ctx context.Context, owner, id string, ifMatch IfMatch) error
 }
+
+// IfMatch is a write's precondition: nil means none (no header, or "*", which any existing
+// task meets); otherwise the stored ETag must equal one of the tags, byte for byte. ETags are
+// the store's own and reach it only from the store: a client's tags are compared here, never
+// passed on.
+type IfMatch []string
+
+// Allows reports whether a task stored with etag meets the precondition.
+func (m IfMatch) Allows(etag string) bool { return m == nil || slices.Contains(m, etag) }
 
 // Errors a Store returns, wrapped; the HTTP layer maps each to a status in one place.
 var (
@@ -77,22 +87,44 @@ type ValidationError struct {
 
 func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
 
-// NormalizeTitle trims surrounding white space and checks the rules a title obeys: not empty,
-// at most MaxTitleLength characters, valid UTF-8, no control characters (they break rendering
-// and logs, and no keyboard types them).
+// NormalizeTitle trims surrounding white space and checks the rules a title obeys: valid
+// UTF-8, at most MaxTitleLength characters, at least one visible character, no control
+// characters (they break rendering and logs, and no keyboard types them) and no bidi
+// embedding, override or isolate controls (U+202A-202E, U+2066-2069: they reorder how the
+// rest of a line is displayed, the "Trojan Source" trick). Zero-width joiners and other format
+// characters stay allowed inside a title: emoji sequences, Persian and Indic scripts need them.
 func NormalizeTitle(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
-	case s == "":
-		return "", &ValidationError{"title", "must not be empty"}
 	case !utf8.ValidString(s):
 		return "", &ValidationError{"title", "must be valid UTF-8"}
+	case s == "":
+		return "", &ValidationError{"title", "must not be empty"}
 	case utf8.RuneCountInString(s) > MaxTitleLength:
 		return "", &ValidationError{"title", fmt.Sprintf("must be at most %d characters", MaxTitleLength)}
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return "", &ValidationError{"title", "must not contain control characters"}
+	case strings.IndexFunc(s, isBidiControl) >= 0:
+		return "", &ValidationError{"title", "must not contain bidi embedding, override or isolate characters (U+202A-202E, U+2066-2069)"}
+	case strings.IndexFunc(s, isVisible) < 0:
+		return "", &ValidationError{"title", "must contain at least one visible character"}
 	}
 	return s, nil
+}
+
+func isBidiControl(r rune) bool {
+	return '\u202a' <= r && r <= '\u202e' || '\u2066' <= r && r <= '\u2069'
+}
+
+// isVisible reports whether r draws something: a letter, digit, punctuation mark or symbol
+// (emoji are symbols) that Unicode does not list as default-ignorable. Default-ignorable code
+// points (UAX #44: format characters, variation selectors, fillers such as U+3164 HANGUL
+// FILLER, which is a letter that draws nothing) and U+2800 BRAILLE PATTERN BLANK (a symbol
+// that draws nothing) do not count; nor do combining marks on their own.
+func isVisible(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S) &&
+		!unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) &&
+		r != '\u2800'
 }
 
 // CheckPageSize validates a requested page size; 0 means the default.

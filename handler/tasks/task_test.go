@@ -17,6 +17,17 @@ func TestNormalizeTitle(t *testing.T) {
 		strings.Repeat("é", 200): strings.Repeat("é", 200),
 		"日本語のタスク":                "日本語のタスク",
 		"emoji 🎉 allowed":        "emoji 🎉 allowed",
+		// Kept working: ZWJ emoji sequences, a flag, a skin tone, a subdivision flag (tag
+		// characters), accents written with combining marks, right-to-left scripts with their
+		// marks, Persian with a zero-width non-joiner, Devanagari.
+		"👩\u200d💻 family 👨\u200d👩\u200d👧":                                     "👩\u200d💻 family 👨\u200d👩\u200d👧",
+		"🇳🇴 👍🏽 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f": "🇳🇴 👍🏽 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+		"Cafe\u0301 crème":    "Cafe\u0301 crème",
+		"שלום עולם":           "שלום עולם",
+		"مرحبا \u200fبالعالم": "مرحبا \u200fبالعالم",
+		"می\u200cخواهم":       "می\u200cخواهم",
+		"नमस्ते":              "नमस्ते",
+		"❤\ufe0f":             "❤\ufe0f",
 	}
 	for in, want := range ok {
 		got, err := tasks.NormalizeTitle(in)
@@ -24,7 +35,14 @@ func TestNormalizeTitle(t *testing.T) {
 			t.Errorf("NormalizeTitle(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "   ", strings.Repeat("a", 201), "tab\tinside", "bell\a", "del\x7f", "nel\u0085inside", "\xff\xfe"} {
+	for _, bad := range []string{"", "   ", strings.Repeat("a", 201), "tab\tinside", "bell\a", "del\x7f", "nel\u0085inside", "\xff\xfe",
+		// Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069), anywhere.
+		"invoice\u202egnp.exe", "a\u202ab", "a\u202bb", "a\u202cb", "a\u202db", "a\u2066b", "a\u2067b", "a\u2068b", "a\u2069b",
+		// Nothing visible: zero-width and format characters, fillers, a variation selector,
+		// a lone combining mark, the blank braille pattern.
+		"\u200b", "\u200b\u200c\u200d", "\ufeff", "\u2060\u2061", "\u200e\u200f", "\u3164", "\u115f\u1160", "\uffa0",
+		"\ufe0f", "\u0301", "\u2800", "\U000e0020\U000e007f", "\u00ad", " \u200b ",
+	} {
 		var v *tasks.ValidationError
 		if _, err := tasks.NormalizeTitle(bad); !errors.As(err, &v) || v.Field != "title" {
 			t.Errorf("NormalizeTitle(%q) err = %v, want a title ValidationError", bad, err)

@@ -115,7 +115,7 @@ export interface components {
         Timestamp: string;
         Task: {
             id: components["schemas"]["TaskID"];
-            /** @description Trimmed; 1 to 200 characters; no control characters. */
+            /** @description Trimmed; 1 to 200 characters with at least one visible character; no control characters, no bidi embedding, override or isolate characters. */
             title: string;
             completed: boolean;
             createdAt: components["schemas"]["Timestamp"];
@@ -130,13 +130,13 @@ export interface components {
         };
         NewTask: {
             /**
-             * @description Leading and trailing white space is removed; what remains must be 1 to 200 characters without control characters.
+             * @description Leading and trailing white space is removed; what remains must be 1 to 200 characters (code points), hold at least one visible character (letter, digit, punctuation or symbol; zero-width and other invisible characters alone do not count), and no control characters or bidi embedding, override or isolate characters (U+202A-202E, U+2066-2069). Emoji (ZWJ sequences too), accents and right-to-left scripts are fine.
              * @example Write the README
              */
             title: string;
         };
         TaskPatch: {
-            /** @description Trimmed as on create; 1 to 200 characters without control characters. */
+            /** @description The same rule as on create: Leading and trailing white space is removed; what remains must be 1 to 200 characters (code points), hold at least one visible character (letter, digit, punctuation or symbol; zero-width and other invisible characters alone do not count), and no control characters or bidi embedding, override or isolate characters (U+202A-202E, U+2066-2069). Emoji (ZWJ sequences too), accents and right-to-left scripts are fine. */
             title?: string;
             completed?: boolean;
         };
@@ -183,7 +183,7 @@ export interface components {
                 "application/json": components["schemas"]["Task"];
             };
         };
-        /** @description The request is malformed: body not one JSON object, unknown member, wrong type, empty patch, a title that is empty after trimming, longer than 200 characters or holding control characters, a bad `limit` or `next`; or an unusable `Authorization` header (then with a `WWW-Authenticate` challenge, `error="invalid_request"`). */
+        /** @description The request is malformed: body not one JSON object, unknown member, wrong type, empty patch, a title that breaks the title rule (see `NewTask`), a malformed query string, `limit` or `next` bad or given twice, an `If-Match` that is neither `*` nor a list of entity tags; or an unusable `Authorization` header (then with a `WWW-Authenticate` challenge, `error="invalid_request"`). Nothing is changed. */
         BadRequest: {
             headers: {
                 "WWW-Authenticate": components["headers"]["InvalidRequestChallenge"];
@@ -252,7 +252,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The body is not `application/json`. */
+        /** @description The body is not `application/json` (exactly one `Content-Type`; a `charset`, if given, must be `utf-8`). */
         NotJSON: {
             headers: {
                 [name: string]: unknown;
@@ -261,7 +261,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Task storage cannot be reached. Nothing is lost; retry after `Retry-After` seconds. */
+        /** @description Task storage, or the tenant's signing key set (before this instance has downloaded it), cannot be reached. The token is not at fault and nothing is lost; retry after `Retry-After` seconds (also in the body as `retryAfter`). */
         StorageUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -284,7 +284,7 @@ export interface components {
     parameters: {
         /** @description A task id: 26 characters of Crockford base32 (ULID-like). Anything else, and any id that is not one of the caller's tasks, is answered 404. */
         TaskID: components["schemas"]["TaskID"];
-        /** @description The task's ETag as last seen; `*` is no condition. On a mismatch the answer is 412 and nothing changes. */
+        /** @description The task's ETag as last seen, exactly as this API returned it (Table Storage's ETags are weak, `W/"..."`, and are compared byte for byte), or a comma-separated list of them (any may match); `*` is no condition. On a mismatch the answer is 412 and nothing changes; anything that is not `*` or a list of entity tags (RFC 9110 §8.8.3) is a 400. */
         IfMatch: string;
     };
     requestBodies: never;
@@ -329,12 +329,13 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     listTasks: {
         parameters: {
             query?: {
-                /** @description Most items on the page. */
+                /** @description Most items on the page: plain digits, given at most once. */
                 limit?: number;
                 /** @description The `next` value of the previous page, unchanged. It is bound to the caller: another user's cursor is refused. */
                 next?: components["schemas"]["Cursor"];
@@ -424,7 +425,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag as last seen; `*` is no condition. On a mismatch the answer is 412 and nothing changes. */
+                /** @description The task's ETag as last seen, exactly as this API returned it (Table Storage's ETags are weak, `W/"..."`, and are compared byte for byte), or a comma-separated list of them (any may match); `*` is no condition. On a mismatch the answer is 412 and nothing changes; anything that is not `*` or a list of entity tags (RFC 9110 §8.8.3) is a 400. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -456,7 +457,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag as last seen; `*` is no condition. On a mismatch the answer is 412 and nothing changes. */
+                /** @description The task's ETag as last seen, exactly as this API returned it (Table Storage's ETags are weak, `W/"..."`, and are compared byte for byte), or a comma-separated list of them (any may match); `*` is no condition. On a mismatch the answer is 412 and nothing changes; anything that is not `*` or a list of entity tags (RFC 9110 §8.8.3) is a 400. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {

@@ -37,7 +37,7 @@ export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Pro
         autoComplete="off"
         disabled={disabled}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={error ? `${id}-rule ${id}-error` : `${id}-rule`}
         onChange={(e) => {
           setValue(e.target.value);
           if (error) setError(null);
@@ -46,6 +46,10 @@ export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Pro
       <button type="submit" className="btn btn--primary" disabled={disabled}>
         Add task
       </button>
+      <p id={`${id}-rule`} className="muted small">
+        Up to {MAX_TITLE} characters with at least one visible character; no control or text-direction override
+        characters. Emoji and every script are welcome.
+      </p>
       {error && (
         <p id={`${id}-error`} className="form-error add-task__error" role="alert">
           {error}

@@ -1,0 +1,131 @@
+package api_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/handler/testenv"
+)
+
+// callMe sends GET /api/me with tok to the handler and returns the answer.
+func callMe(t *testing.T, h *testenv.Handler, tok string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", h.URL()+"/api/me", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+// The key set's life seen from outside the binary: an instance that starts while the key
+// endpoint is down answers 503 + Retry-After (the token is not at fault, so no challenge),
+// accepts valid tokens within seconds of the endpoint healing, and stops honouring a cached
+// token once its key has left the set.
+func TestAttackKeySetLifecycle(t *testing.T) {
+	k := attackKit{t: t, ours: atkKey(t, "ours-1"), second: atkKey(t, "ours-2"), stranger: atkKey(t, "stranger-1")}
+	keys := authtest.NewKeyServer(k.ours)
+	keys.Fail(http.StatusServiceUnavailable)
+	h := testenv.StartHandler(t, map[string]string{
+		"AZURE_TENANT_ID":          atkTenant,
+		"AZURE_API_CLIENT_ID":      atkClient,
+		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, keys),
+		"TABLES_CONNECTION_STRING": testenv.StartAzurite(t).ConnectionString(),
+	})
+	tok := k.good()
+
+	resp, body := callMe(t, h, tok)
+	var p struct{ Status, RetryAfter int }
+	_ = json.Unmarshal(body, &p)
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "5" || p.RetryAfter != 5 ||
+		resp.Header.Get("Content-Type") != "application/problem+json" || resp.Header.Get("WWW-Authenticate") != "" {
+		t.Fatalf("with the key set down: %d, Retry-After %q, WWW-Authenticate %q: %s; want a 503 problem with Retry-After 5 and no challenge",
+			resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("WWW-Authenticate"), body)
+	}
+
+	keys.Fail(0)
+	healed := time.Now()
+	for {
+		resp, body = callMe(t, h, tok)
+		if resp.StatusCode == 200 {
+			break
+		}
+		if time.Since(healed) > 10*time.Second {
+			t.Fatalf("still %d 10 s after the key endpoint healed: %s", resp.StatusCode, body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// tok is now cached. Entra withdraws ours-1; a token with a new kid makes the instance
+	// refresh (its first unknown-kid refresh); from then on tok is checked in full, and fails.
+	keys.SetKeys(k.second)
+	if resp, body := callMe(t, h, k.sign(k.stranger, k.v2(atkUserA), map[string]any{"kid": "rotated-1"})); resp.StatusCode != 401 {
+		t.Fatalf("an unknown kid: %d %s", resp.StatusCode, body)
+	}
+	if keys.Fetches() < 2 {
+		t.Fatal("the unknown kid did not refresh the key set; the test proves nothing")
+	}
+	if resp, body := callMe(t, h, tok); resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != invalidToken("the signature key was not found") {
+		t.Errorf("a cached token whose key left the set: %d %q %s, want 401 signature key not found",
+			resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+	}
+	if resp, _ := callMe(t, h, k.sign(k.second, k.v2(atkUserA), nil)); resp.StatusCode != 200 {
+		t.Errorf("a token signed by the new key: %d", resp.StatusCode)
+	}
+}
+
+// AZURE_AUTHORITY_HOST makes the binary accept its cloud's issuers and no other cloud's.
+func TestAttackNationalClouds(t *testing.T) {
+	k := attackKit{t: t, ours: atkKey(t, "ours-1")}
+	jwks := testenv.ServeKeys(t, authtest.NewKeyServer(k.ours))
+	az := testenv.StartAzurite(t)
+	issuers := map[string]string{
+		"public v2":           "https://login.microsoftonline.com/" + atkTenant + "/v2.0",
+		"US Gov v2":           "https://login.microsoftonline.us/" + atkTenant + "/v2.0",
+		"China v2":            "https://login.chinacloudapi.cn/" + atkTenant + "/v2.0",
+		"v1 (public, US Gov)": "https://sts.windows.net/" + atkTenant + "/",
+		"China v1":            "https://sts.chinacloudapi.cn/" + atkTenant + "/",
+	}
+	for _, cloud := range []struct {
+		host   string
+		accept []string
+	}{
+		{"https://login.microsoftonline.us", []string{"US Gov v2", "v1 (public, US Gov)"}},
+		{"https://login.chinacloudapi.cn", []string{"China v2", "China v1"}},
+	} {
+		h := testenv.StartHandler(t, map[string]string{
+			"AZURE_TENANT_ID":          atkTenant,
+			"AZURE_API_CLIENT_ID":      atkClient,
+			"AZURE_AUTHORITY_HOST":     cloud.host,
+			"ENTRA_JWKS_URL":           jwks,
+			"TABLES_CONNECTION_STRING": az.ConnectionString(),
+		})
+		for name, iss := range issuers {
+			claims := k.v2(atkUserA)
+			if iss[len(iss)-1] == '/' {
+				claims = k.v1(atkUserA)
+			}
+			claims["iss"] = iss
+			resp, body := callMe(t, h, k.sign(k.ours, claims, nil))
+			want := 401
+			for _, a := range cloud.accept {
+				if a == name {
+					want = 200
+				}
+			}
+			if resp.StatusCode != want {
+				t.Errorf("%s: %s token: %d, want %d (%s)", cloud.host, name, resp.StatusCode, want, body)
+			}
+		}
+	}
+}

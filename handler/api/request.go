@@ -1,0 +1,135 @@
+package api
+
+import (
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/example/entra-tasks/handler/tasks"
+)
+
+// Every header, query parameter and media type parameter a route reads is parsed here, so
+// that a malformed value becomes its 4xx before anything reaches storage.
+
+// parseIfMatch reads If-Match (RFC 9110 §13.1.1): "*" or a list of entity tags, possibly
+// over several header lines. Tags are compared as the store issued them, weak prefix
+// included: Table Storage's ETags are all weak (W/"datetime'...'"), and this API hands them
+// out as they are, so strong comparison would never match anything it issued.
+func parseIfMatch(r *http.Request) (tasks.IfMatch, error) {
+	values := r.Header.Values("If-Match")
+	if len(values) == 0 {
+		return nil, nil
+	}
+	field := strings.Join(values, ",")
+	if strings.Trim(field, " \t") == "*" {
+		return nil, nil // any current version: an existing task always has one
+	}
+	tags, ok := entityTags(field)
+	if !ok {
+		return nil, badRequest(`If-Match must be * or a list of entity tags such as "etag" or W/"etag", as this API returns them`)
+	}
+	return tags, nil
+}
+
+// entityTags splits a list of entity tags (RFC 9110 §8.8.3 and §5.6.1: empty list elements
+// and optional white space around commas are allowed). ok is false for anything else,
+// including an empty list.
+func entityTags(field string) (tags tasks.IfMatch, ok bool) {
+	const maxTags = 32
+	rest := field
+	for {
+		rest = strings.TrimLeft(rest, " \t,")
+		if rest == "" {
+			return tags, len(tags) > 0
+		}
+		n := entityTagLength(rest)
+		if n == 0 || len(tags) == maxTags {
+			return nil, false
+		}
+		tags = append(tags, rest[:n])
+		rest = strings.TrimLeft(rest[n:], " \t")
+		if rest != "" && rest[0] != ',' {
+			return nil, false
+		}
+	}
+}
+
+// entityTagLength is the length of the entity-tag at the start of s, or 0 if there is none:
+// [ "W/" ] DQUOTE *etagc DQUOTE, where etagc is %x21 / %x23-7E / obs-text.
+func entityTagLength(s string) int {
+	i := 0
+	if strings.HasPrefix(s, "W/") {
+		i = 2
+	}
+	if i >= len(s) || s[i] != '"' {
+		return 0
+	}
+	for i++; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			return i + 1
+		case c == 0x21, c >= 0x23 && c != 0x7f:
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+// checkJSONMediaType requires exactly one Content-Type, application/json, whose charset (RFC
+// 8259 §8.1: JSON text exchanged between systems is UTF-8) is utf-8 if it is given at all.
+// Other parameters have no meaning for application/json and are ignored.
+func checkJSONMediaType(r *http.Request) error {
+	values := r.Header.Values("Content-Type")
+	if len(values) != 1 {
+		return errNotJSON
+	}
+	mediaType, params, err := mime.ParseMediaType(values[0])
+	if err != nil || mediaType != "application/json" {
+		return errNotJSON
+	}
+	if charset, ok := params["charset"]; ok && !strings.EqualFold(charset, "utf-8") {
+		return errNotJSON
+	}
+	return nil
+}
+
+// listQuery is the query of GET /api/tasks.
+type listQuery struct {
+	limit int    // 0: the default
+	next  string // "": the first page
+}
+
+// parseListQuery reads limit and next strictly: a malformed query string, a parameter given
+// twice, or a limit that is not plain digits is a 400, not a silently different page.
+// Parameters this route does not know are ignored, as HTTP caches and tools add their own.
+func parseListQuery(raw string) (listQuery, error) {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return listQuery{}, badRequest("the query string is malformed")
+	}
+	for _, name := range []string{"limit", "next"} {
+		if len(q[name]) > 1 {
+			return listQuery{}, badRequest(name + ": give it at most once")
+		}
+	}
+	var lq listQuery
+	if q.Has("limit") {
+		v := q.Get("limit")
+		n, err := strconv.Atoi(v)
+		if err != nil || v == "" || len(v) > 4 || strings.Trim(v, "0123456789") != "" {
+			return listQuery{}, &tasks.ValidationError{Field: "limit", Message: "must be a whole number"}
+		}
+		if n == 0 {
+			n = -1 // an explicit 0 is out of range, not "the default"
+		}
+		lq.limit = n
+	}
+	if q.Has("next") && q.Get("next") == "" {
+		return listQuery{}, tasks.ErrInvalidCursor
+	}
+	lq.next = q.Get("next")
+	return lq, nil
+}

@@ -1,0 +1,249 @@
+package auth_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/auth/authtest"
+)
+
+// startKeys is RemoteKeys over srvURL with a verifier, waiting for the first download.
+func startKeys(t *testing.T, srvURL string, opts auth.KeySetOptions, cfg auth.Config) (*auth.RemoteKeys, *auth.Verifier) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	remote, err := auth.NewRemoteKeys(ctx, srvURL, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-remote.Ready()
+	cfg.TenantID, cfg.ClientID, cfg.RequiredScope = tenant, client, "access_as_user"
+	v, err := auth.NewVerifier(cfg, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return remote, v
+}
+
+func verifyNow(v *auth.Verifier, tok string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := v.Verify(ctx, tok)
+	return err
+}
+
+// eventually polls check every 10 ms until it returns nil or within passes.
+func eventually(within time.Duration, check func() error) error {
+	deadline := time.Now().Add(within)
+	for {
+		err := check()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// While no keys are held, a token is not at fault: the check says "unavailable" (the API
+// answers 503 + Retry-After), not "invalid" (401, which makes the SPA drop the token). The
+// downloads retry on their own backoff, so a valid token works within moments of the
+// endpoint healing, and the unknown-kid refresh budget is still unspent afterwards.
+func TestNoKeysYetIsUnavailableAndRecoversOnItsOwn(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	ks := authtest.NewKeyServer(key)
+	ks.Fail(503)
+	srv := httptest.NewServer(ks)
+	t.Cleanup(srv.Close)
+	_, v := startKeys(t, srv.URL, auth.KeySetOptions{RetryMin: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond}, auth.Config{})
+	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+
+	for range 3 { // several tokens: none may spend anything that delays recovery
+		if err := verifyNow(v, tok); !errors.Is(err, auth.ErrKeysUnavailable) {
+			t.Fatalf("with no keys held: err = %v, want ErrKeysUnavailable", err)
+		}
+	}
+	retries := ks.Fetches()
+	if err := eventually(2*time.Second, func() error {
+		if ks.Fetches() < retries+2 {
+			return errors.New("no retries")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal("the key set download is not retried while no keys are held")
+	}
+	ks.Fail(0)
+	if err := eventually(2*time.Second, func() error { return verifyNow(v, tok) }); err != nil {
+		t.Fatalf("valid token still refused 2 s after the key endpoint healed: %v", err)
+	}
+	// The unknown-kid budget (one refresh per 5 minutes by default) was not spent on the outage.
+	rotated := authtest.MustKey(t, "key-2")
+	ks.SetKeys(key, rotated)
+	if err := verifyNow(v, sign(t, rotated, authtest.V2Claims(tenant, client, user, time.Now()), nil)); err != nil {
+		t.Errorf("a rotated key after recovery: %v (the unknown-kid refresh was spent)", err)
+	}
+}
+
+// jwksWith serves a key set document built from JWKs edited by the test.
+func jwksWith(keys ...map[string]any) []byte {
+	b, err := json.Marshal(map[string]any{"keys": keys})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func jwkOf(k *authtest.Key, edit map[string]any) map[string]any {
+	j := k.JWK()
+	for name, v := range edit {
+		j[name] = v
+	}
+	return j
+}
+
+// Only keys that may verify an RS256 signature count (RFC 7517 §4.2-4.4); a key set with
+// none of them, or an empty one, is a failed download that keeps the keys already held.
+func TestOnlySignatureKeysVerify(t *testing.T) {
+	good := authtest.MustKey(t, "good")
+	enc := authtest.MustKey(t, "enc")
+	encOps := authtest.MustKey(t, "enc-ops")
+	rs512 := authtest.MustKey(t, "rs512")
+	verifyOps := authtest.MustKey(t, "verify-ops")
+	noUse := authtest.MustKey(t, "no-use")
+	ks := authtest.NewKeyServer()
+	ks.SetBody(jwksWith(
+		jwkOf(good, nil),
+		jwkOf(enc, map[string]any{"use": "enc"}),
+		jwkOf(encOps, map[string]any{"use": nil, "key_ops": []string{"encrypt"}}),
+		jwkOf(rs512, map[string]any{"alg": "RS512"}),
+		jwkOf(verifyOps, map[string]any{"use": nil, "key_ops": []string{"verify"}}),
+		jwkOf(noUse, map[string]any{"use": nil}),
+	))
+	srv := httptest.NewServer(ks)
+	t.Cleanup(srv.Close)
+	_, v := startKeys(t, srv.URL, auth.KeySetOptions{UnknownKIDEvery: time.Hour}, auth.Config{})
+	claims := authtest.V2Claims(tenant, client, user, time.Now())
+	for _, k := range []*authtest.Key{good, verifyOps, noUse} {
+		if err := verifyNow(v, sign(t, k, claims, nil)); err != nil {
+			t.Errorf("signature key %s refused: %v", k.ID, err)
+		}
+	}
+	for _, k := range []*authtest.Key{enc, encOps, rs512} {
+		err := verifyNow(v, sign(t, k, claims, nil))
+		var invalid *auth.InvalidTokenError
+		if !errors.As(err, &invalid) || invalid.Description != "the signature key was not found" {
+			t.Errorf("key %s, not for RS256 signatures: err = %v, want the signature key was not found", k.ID, err)
+		}
+	}
+}
+
+func TestDownloadsWithoutSignatureKeysKeepTheKeysHeld(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	ks := authtest.NewKeyServer(key)
+	srv := httptest.NewServer(ks)
+	t.Cleanup(srv.Close)
+	_, v := startKeys(t, srv.URL, auth.KeySetOptions{RefreshInterval: 20 * time.Millisecond}, auth.Config{})
+	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	for name, body := range map[string][]byte{
+		"an empty key set":   []byte(`{"keys":[]}`),
+		"only an enc key":    jwksWith(jwkOf(key, map[string]any{"use": "enc"})),
+		"only an RS512 key":  jwksWith(jwkOf(key, map[string]any{"alg": "RS512"})),
+		"a JSON object only": []byte(`{}`),
+	} {
+		ks.SetBody(body)
+		before := ks.Fetches()
+		if err := eventually(2*time.Second, func() error {
+			if ks.Fetches() < before+2 {
+				return errors.New("not refreshed")
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("%s: the key set was not refreshed; the test proves nothing", name)
+		}
+		if err := verifyNow(v, tok); err != nil {
+			t.Errorf("after a download of %s, the key held is gone: %v", name, err)
+		}
+	}
+}
+
+// The key set download is bounded: a document over MaxKeySetBytes is refused whole.
+func TestKeySetDownloadIsBounded(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	padded := func(size int) []byte {
+		doc := jwksWith(jwkOf(key, map[string]any{"x-padding": ""}))
+		return []byte(strings.Replace(string(doc), `"x-padding":""`, `"x-padding":"`+strings.Repeat("a", size-len(doc))+`"`, 1))
+	}
+	for _, c := range []struct {
+		size int
+		held bool
+	}{{auth.MaxKeySetBytes, true}, {auth.MaxKeySetBytes + 1, false}} {
+		ks := authtest.NewKeyServer()
+		ks.SetBody(padded(c.size))
+		srv := httptest.NewServer(ks)
+		t.Cleanup(srv.Close)
+		_, v := startKeys(t, srv.URL, auth.KeySetOptions{RetryMin: time.Hour}, auth.Config{})
+		err := verifyNow(v, sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil))
+		if c.held && err != nil {
+			t.Errorf("a key set of exactly %d bytes: %v", c.size, err)
+		}
+		if !c.held && !errors.Is(err, auth.ErrKeysUnavailable) {
+			t.Errorf("a key set of %d bytes was used (err = %v)", c.size, err)
+		}
+	}
+}
+
+// An https key set URL never ends in a clear-text download, even one on loopback.
+func TestKeySetRedirectsStayOnHTTPS(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	plain := httptest.NewServer(authtest.NewKeyServer(key))
+	t.Cleanup(plain.Close)
+	secure := httptest.NewTLSServer(authtest.NewKeyServer(key))
+	t.Cleanup(secure.Close)
+	redirector := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := secure.URL
+		if r.URL.Path == "/to-http" {
+			target = plain.URL
+		}
+		http.Redirect(w, r, target+"/keys", http.StatusFound)
+	}))
+	t.Cleanup(redirector.Close)
+	opts := auth.KeySetOptions{Client: redirector.Client(), RetryMin: time.Hour}
+	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+
+	_, v := startKeys(t, redirector.URL+"/to-https", opts, auth.Config{})
+	if err := verifyNow(v, tok); err != nil {
+		t.Errorf("https -> https redirect not followed: %v", err)
+	}
+	_, v = startKeys(t, redirector.URL+"/to-http", opts, auth.Config{})
+	if err := verifyNow(v, tok); !errors.Is(err, auth.ErrKeysUnavailable) {
+		t.Errorf("https -> http redirect followed: err = %v, want ErrKeysUnavailable", err)
+	}
+}
+
+// A token answered from the cache stops working once its key leaves the key set.
+func TestCachedTokenDiesWithItsKey(t *testing.T) {
+	key, next := authtest.MustKey(t, "key-1"), authtest.MustKey(t, "key-2")
+	ks := authtest.NewKeyServer(key)
+	srv := httptest.NewServer(ks)
+	t.Cleanup(srv.Close)
+	_, v := startKeys(t, srv.URL, auth.KeySetOptions{RefreshInterval: 20 * time.Millisecond}, auth.Config{CacheSize: 16})
+	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	if err := verifyNow(v, tok); err != nil {
+		t.Fatal(err)
+	}
+	ks.SetKeys(next) // Entra withdraws key-1
+	if err := eventually(2*time.Second, func() error {
+		if verifyNow(v, tok) == nil {
+			return errors.New("still accepted")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal("a cached token kept working after its key left the key set")
+	}
+}

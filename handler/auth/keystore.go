@@ -1,0 +1,110 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync/atomic"
+
+	"github.com/MicahParks/jwkset"
+)
+
+// ErrKeysUnavailable means no signing keys are held yet (the key set could not be downloaded
+// since the process started). The token is not at fault: clients should retry, not sign in again.
+var ErrKeysUnavailable = errors.New("auth: the signing key set is unavailable")
+
+// signingKeys is the jwkset storage that keyfunc reads. jwkset replaces its whole content on
+// every successful download; this storage keeps only keys that may verify an RS256 signature
+// (RFC 7517 §4.2-4.4: use "sig" or absent, key_ops absent or holding "verify", alg RS256 or
+// absent, kty RSA) and refuses a download that holds none, so that an empty or foreign
+// document (a captive portal, a misconfigured proxy) never drops the keys already held.
+// jwkset validates that these members are registered values, not that they allow signing.
+type signingKeys struct {
+	*jwkset.MemoryJWKSet
+	held atomic.Int64
+}
+
+var errNoSigningKeys = errors.New("the key set holds no RS256 signature key")
+
+func (s *signingKeys) KeyReplaceAll(ctx context.Context, given []jwkset.JWK) error {
+	usable := slices.DeleteFunc(slices.Clone(given), func(k jwkset.JWK) bool { return !verifiesRS256(k.Marshal()) })
+	if len(usable) == 0 {
+		return fmt.Errorf("%w (%d keys offered)", errNoSigningKeys, len(given))
+	}
+	if err := s.MemoryJWKSet.KeyReplaceAll(ctx, usable); err != nil {
+		return err
+	}
+	s.held.Store(int64(len(usable)))
+	return nil
+}
+
+func (s *signingKeys) holdsKeys() bool { return s.held.Load() > 0 }
+
+func verifiesRS256(m jwkset.JWKMarshal) bool {
+	return m.KTY == jwkset.KtyRSA &&
+		(m.USE == "" || m.USE == jwkset.UseSig) &&
+		(m.ALG == "" || m.ALG == jwkset.AlgRS256) &&
+		(len(m.KEYOPS) == 0 || slices.Contains(m.KEYOPS, jwkset.KeyOpsVerify))
+}
+
+// downloadClient is the HTTP client for key set downloads: bodies over MaxKeySetBytes fail,
+// and a redirect is followed only to https (or to loopback http, which only a local key set
+// can use), so an https key set URL can never end in a clear-text download. Only base's
+// Transport is used; jwkset bounds each download with its own timeout.
+func downloadClient(base *http.Client) *http.Client {
+	rt := http.DefaultTransport
+	if base != nil && base.Transport != nil {
+		rt = base.Transport
+	}
+	return &http.Client{
+		Transport: boundedBodies{rt},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			if !secureOrLoopback(req.URL) || (via[0].URL.Scheme == "https" && req.URL.Scheme != "https") {
+				return fmt.Errorf("refusing a redirect to %s://%s", req.URL.Scheme, req.URL.Host)
+			}
+			return nil
+		},
+	}
+}
+
+type boundedBodies struct{ next http.RoundTripper }
+
+func (b boundedBodies) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := b.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = &boundedBody{ReadCloser: resp.Body, left: MaxKeySetBytes}
+	return resp, nil
+}
+
+// boundedBody fails a read that goes past its limit, rather than truncating silently as
+// io.LimitReader does (a truncated key set would only fail to decode, less clearly).
+type boundedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+var errKeySetTooLarge = fmt.Errorf("the key set is larger than %d bytes", MaxKeySetBytes)
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var one [1]byte
+		if n, err := b.ReadCloser.Read(one[:]); n == 0 {
+			return 0, err // the body ended exactly at the limit
+		}
+		return 0, errKeySetTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
