@@ -5,13 +5,9 @@ import (
 	"fmt"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
-
-// publicCloudAuthority is Entra's host in Azure's public cloud (azidentity's default).
-var publicCloudAuthority = cloud.AzurePublic.ActiveDirectoryAuthorityHost
 
 // onAzureFunctions reports whether the platform's own settings are present, those the Functions host reads
 // to tell its plan (Azure/azure-functions-host src/WebJobs.Script/Environment/EnvironmentExtensions.cs):
@@ -31,12 +27,12 @@ func onAzureFunctions(getenv func(string) string) bool {
 // fall through to some other principal. Locally (TABLES_ENDPOINT against a deployed account), it is the
 // developer's own sign-in: `azd auth login`, then `az login`, both for the API's tenant.
 //
-// authorityHost is the cloud's Entra host (AZURE_AUTHORITY_HOST). Managed identity asks the platform's
-// endpoint and the developer CLIs use their own cloud setting, so today it only fills ClientOptions.Cloud.
-func newTableCredential(cfg settings, authorityHost string) (azcore.TokenCredential, string, error) {
+// The cloud (AZURE_AUTHORITY_HOST's) fills ClientOptions.Cloud; managed identity asks the platform's
+// endpoint and the developer CLIs use their own cloud setting, so it matters little to them today.
+func newTableCredential(cfg settings) (azcore.TokenCredential, string, error) {
 	if cfg.InAzure {
 		opts := &azidentity.ManagedIdentityCredentialOptions{}
-		opts.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: authorityHost}
+		opts.Cloud = cfg.AzureCloud()
 		what := "managed identity (system-assigned)"
 		if cfg.IdentityClientID != "" {
 			opts.ID = azidentity.ClientID(cfg.IdentityClientID)

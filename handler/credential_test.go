@@ -97,7 +97,7 @@ func endpointSettings(t *testing.T, extra map[string]string) settings {
 
 func token(t *testing.T, cfg settings) (string, string, error) {
 	t.Helper()
-	cred, what, err := newTableCredential(cfg, publicCloudAuthority)
+	cred, what, err := newTableCredential(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

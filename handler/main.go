@@ -152,7 +152,7 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	store, credential, err := newStore(cfg, publicCloudAuthority)
+	store, credential, err := newStore(cfg)
 	if err != nil {
 		return err
 	}
@@ -215,16 +215,16 @@ func newHTTPServer(h http.Handler, logger *slog.Logger, l serverLimits) *http.Se
 }
 
 // newStore returns the task store and how it authenticates (for the start-up log).
-func newStore(cfg settings, authorityHost string) (*tablestore.Store, string, error) {
+func newStore(cfg settings) (*tablestore.Store, string, error) {
 	if cfg.TablesConnString != "" {
 		store, err := tablestore.NewFromConnectionString(cfg.TablesConnString, cfg.Table)
 		return store, "shared key (TABLES_CONNECTION_STRING)", err
 	}
-	cred, what, err := newTableCredential(cfg, authorityHost)
+	cred, what, err := newTableCredential(cfg)
 	if err != nil {
 		return nil, "", err
 	}
-	store, err := tablestore.NewFromEndpoint(cfg.TablesEndpoint, cfg.Table, cred)
+	store, err := tablestore.NewFromEndpoint(cfg.TablesEndpoint, cfg.Table, cred, cfg.AzureCloud())
 	return store, what, err
 }
 

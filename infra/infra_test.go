@@ -168,6 +168,7 @@ func checkModuleWiring(p *project) (ps problems) {
 // The settings the handler reads (docs/design.md, "Settings") and whether Azure sets them.
 var handlerSettingsInAzure = []string{
 	"AZURE_TENANT_ID", "AZURE_API_CLIENT_ID", "API_REQUIRED_SCOPE", "TABLES_ENDPOINT", "AZURE_CLIENT_ID", "TASKS_TABLE",
+	"AZURE_AUTHORITY_HOST",
 }
 var handlerSettingsNotInAzure = map[string]string{
 	"TABLES_CONNECTION_STRING":     "local Azurite only; the handler refuses to start when both TABLES_* are set",
@@ -235,6 +236,8 @@ func checkFlexAppSettings(p *project) (ps problems) {
 		"AZURE_CLIENT_ID":                           regexp.MustCompile(`clientId$`),
 		"TABLES_ENDPOINT":                           regexp.MustCompile(`^'https://\$\{[^}]+\}\.table\.\$\{environment\(\)\.suffixes\.storage\}'$`),
 		"AZURE_TENANT_ID":                           regexp.MustCompile(`^tenant\(\)\.tenantId$`),
+		// The deployment's own cloud, never a literal (a literal public host breaks sovereign clouds).
+		"AZURE_AUTHORITY_HOST": regexp.MustCompile(`^environment\(\)\.authentication\.loginEndpoint$`),
 	}
 	for k, re := range want {
 		if v := settings.get(k).text(); !re.MatchString(v) {
@@ -364,6 +367,8 @@ var hookInputsNotOutputs = map[string]bool{
 	"LOCAL_API_BASE_URL":           true, // postprovision: where the local SPA finds the local API
 	"AZURE_ENV_NAME":               true, // set by azd in every environment
 	"AZURE_KEEP_APP_REGISTRATIONS": true, // predown: opt out of deleting the registrations
+	"CI":                           true, // preprovision: set by GitHub Actions; a pipeline needs the suffix from a variable
+	"TF_BUILD":                     true, // preprovision: the same for Azure Pipelines
 }
 
 var (

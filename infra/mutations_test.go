@@ -37,6 +37,7 @@ var mutations = []mutation{
 	{"FlexAppSettings", "infra/app/api.bicep", "Authorization=AAD'", "Authorization=Key'"},
 	{"FlexAppSettings", "infra/app/api.bicep", "      minTlsVersion: '1.2'\n", "      minTlsVersion: '1.2'\n      linuxFxVersion: 'custom'\n"},
 
+	{"FlexAppSettings", "infra/app/api.bicep", "AZURE_AUTHORITY_HOST: environment().authentication.loginEndpoint", "AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/'"},
 	{"FunctionApp", "infra/app/api.bicep", "version: '1.0'", "version: '1'"},
 	{"FunctionApp", "infra/app/api.bicep", "name: 'custom'", "name: 'go'"},
 	{"FunctionApp", "infra/app/api.bicep", "httpsOnly: true", "httpsOnly: false"},

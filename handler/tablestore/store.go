@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
@@ -51,8 +52,13 @@ func NewFromConnectionString(connectionString, table string) (*Store, error) {
 
 // NewFromEndpoint uses an Entra credential (a managed identity in Azure) against
 // https://<account>.table.core.windows.net; the identity needs Storage Table Data Contributor.
-func NewFromEndpoint(endpoint, table string, cred azcore.TokenCredential) (*Store, error) {
-	client, err := aztables.NewClient(strings.TrimRight(endpoint, "/")+"/"+table, cred, ClientOptions())
+//
+// azureCloud names the cloud the account lives in (AZURE_AUTHORITY_HOST's cloud): aztables takes the
+// token audience from its Tables entry.
+func NewFromEndpoint(endpoint, table string, cred azcore.TokenCredential, azureCloud cloud.Configuration) (*Store, error) {
+	opts := ClientOptions()
+	opts.Cloud = azureCloud
+	client, err := aztables.NewClient(strings.TrimRight(endpoint, "/")+"/"+table, cred, opts)
 	if err != nil {
 		return nil, fmt.Errorf("tablestore: %w", err)
 	}

@@ -132,6 +132,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     AZURE_TENANT_ID: tenant().tenantId
     AZURE_API_CLIENT_ID: apiClientId
     API_REQUIRED_SCOPE: apiScopeName
+    // The cloud's Entra host: issuers and the key set URL follow it, so a US Government or China deployment
+    // accepts its own cloud's tokens (https://login.microsoftonline.com/ in the public cloud).
+    AZURE_AUTHORITY_HOST: environment().authentication.loginEndpoint
     // ...and where the tasks live, reached with the user-assigned identity (azidentity reads AZURE_CLIENT_ID).
     TABLES_ENDPOINT: 'https://${storageAccount.name}.table.${environment().suffixes.storage}'
     AZURE_CLIENT_ID: identity.properties.clientId
