@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localIdentityProxy } from "../dev/localIdentityProxy";
-import { freePort, FRONTEND, listen, REPO, resources, run, spaServer, stageFunctions, tcpOpen, waitFor } from "./stack";
+import { freePort, FRONTEND, listen, REPO, resources, run, spaServer, stageFunctions, stopWith, tcpOpen, waitFor } from "./stack";
 
 export interface LocalStackOptions {
   spaPort: number;
@@ -85,7 +85,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       cwd: work,
       log: join(logDir, "local-azurite.log"),
     });
-    procs.push(azurite);
+    procs.push(stopWith(azurite, "SIGINT"));
     await waitFor("Azurite", () => tcpOpen(tablePort), azurite);
 
     const app = join(work, "app");

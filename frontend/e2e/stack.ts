@@ -147,6 +147,17 @@ export function run(cmd: string, args: string[], opts: { cwd: string; env?: Node
   return spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", fd, fd] });
 }
 
+/**
+ * The signal that stops a process cleanly. azurite-table saves its data (LokiJS, autosaved every 5 s)
+ * only on SIGINT: its table/main.js handles SIGINT and nothing else, so a SIGTERM kills it at once and
+ * loses the last seconds of acknowledged writes.
+ */
+const stopSignals = new WeakMap<ChildProcess, NodeJS.Signals>();
+export function stopWith(p: ChildProcess, signal: NodeJS.Signals): ChildProcess {
+  stopSignals.set(p, signal);
+  return p;
+}
+
 export function kill(p: ChildProcess | undefined): Promise<void> {
   if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
   return new Promise((res) => {
@@ -158,17 +169,20 @@ export function kill(p: ChildProcess | undefined): Promise<void> {
       clearTimeout(t);
       res();
     });
-    p.kill("SIGTERM");
+    p.kill(stopSignals.get(p) ?? "SIGTERM");
   });
 }
 
-/** The processes and servers a stack started: `stop` ends them, newest first, and removes `work`. */
+/**
+ * The processes and servers a stack started: `stop` ends them one by one, newest first (the API before
+ * Azurite, so that no open connection holds Azurite's shutdown past the kill timeout), and removes `work`.
+ */
 export function resources(work: string) {
   const procs: ChildProcess[] = [];
   const servers: Server[] = [];
   const stop = async () => {
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    await Promise.all(procs.reverse().map(kill));
+    for (const p of procs.reverse()) await kill(p);
     rmSync(work, { recursive: true, force: true });
   };
   return { procs, servers, stop };
@@ -228,7 +242,7 @@ export async function startStack(spaPort: number): Promise<Stack> {
       ["--tableHost", "127.0.0.1", "--tablePort", String(tablePort), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck"],
       { cwd: work, log: join(logDir, "azurite.log") },
     );
-    procs.push(azurite);
+    procs.push(stopWith(azurite, "SIGINT"));
     await waitFor("Azurite", () => tcpOpen(tablePort), azurite);
 
     const settings: Record<string, string> = {
