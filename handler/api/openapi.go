@@ -39,16 +39,17 @@ type openAPIDocument struct {
 
 // renderOpenAPI fills in the tenant's sign-in URLs and the API's scope, so that a docs page
 // or an API client can sign in against this deployment without editing anything. With no
-// tenant or client id (a test wiring only part of the API) the placeholders stay.
-func renderOpenAPI(authorityHost, tenantID, apiClientID, scopeName string) openAPIDocument {
+// tenant or scope (a test wiring only part of the API) the placeholders stay. scope is the
+// verifier's full scope, exactly as the challenges name it.
+func renderOpenAPI(authorityHost, tenantID, scope string) openAPIDocument {
 	body := bytes.Clone(openAPITemplate)
 	if tenantID != "" {
 		base := strings.TrimSuffix(cmp.Or(authorityHost, auth.DefaultAuthorityHost), "/") + "/" + tenantID + "/oauth2/v2.0/"
 		body = replaceJSONString(body, authorizeURLPlaceholder, base+"authorize")
 		body = replaceJSONString(body, tokenURLPlaceholder, base+"token")
 	}
-	if apiClientID != "" && scopeName != "" {
-		body = replaceJSONString(body, scopePlaceholder, "api://"+apiClientID+"/"+scopeName)
+	if scope != "" {
+		body = replaceJSONString(body, scopePlaceholder, scope)
 	}
 	sum := sha256.Sum256(body)
 	return openAPIDocument{body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}

@@ -25,7 +25,7 @@ const (
 var quiet = slog.New(slog.DiscardHandler)
 
 // refusingVerifier fails the test if a route asks it for a token check: the document's route
-// is anonymous.
+// is anonymous. Its scope is the full one, as auth.Verifier's RequiredScope returns it.
 type refusingVerifier struct {
 	t     *testing.T
 	scope string
@@ -92,7 +92,7 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 		{"Tasks.ReadWrite", "https://login.microsoftonline.us", "https://login.microsoftonline.us/"}, // AZURE_AUTHORITY_HOST
 	} {
 		scopeName := c.scopeName
-		h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, scopeName}, TenantID: docTenant, APIClientID: docClient,
+		h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + docClient + "/" + scopeName}, TenantID: docTenant, APIClientID: docClient,
 			AuthorityHost: c.authorityHost})
 		req, r := getDoc(t, h, nil)
 		if r.Status != 200 {
@@ -146,7 +146,7 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 
 func TestOpenAPIRevalidationIsA304(t *testing.T) {
 	contract := templateContract(t)
-	h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "access_as_user"}, TenantID: docTenant, APIClientID: docClient})
+	h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + docClient + "/access_as_user"}, TenantID: docTenant, APIClientID: docClient})
 	_, first := getDoc(t, h, nil)
 	etag := first.Header.Get("ETag")
 	if !strings.HasPrefix(etag, `"`) || len(etag) < 10 {
@@ -165,7 +165,7 @@ func TestOpenAPIRevalidationIsA304(t *testing.T) {
 		t.Errorf("a stale ETag got %d, want 200 with the document", r.Status)
 	}
 	// Another deployment (another tenant) serves other bytes, so its ETag differs.
-	other := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "access_as_user"}, TenantID: docClient, APIClientID: docTenant})
+	other := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + docClient + "/access_as_user"}, TenantID: docClient, APIClientID: docTenant})
 	if _, r := getDoc(t, other, nil); r.Header.Get("ETag") == etag {
 		t.Error("two different documents share an ETag")
 	}

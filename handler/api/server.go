@@ -16,6 +16,8 @@ import (
 // TokenVerifier is what the API needs of auth.Verifier.
 type TokenVerifier interface {
 	Verify(ctx context.Context, raw string) (*auth.Principal, error)
+	// RequiredScope is the full scope a client requests, api://<client id>/<name>: the one
+	// value both the challenges and the OpenAPI document name.
 	RequiredScope() string
 }
 
@@ -71,7 +73,7 @@ func New(cfg Config) *Server {
 	if s.timeout == 0 {
 		s.timeout = 15 * time.Second
 	}
-	s.openAPI = renderOpenAPI(cfg.AuthorityHost, cfg.TenantID, cfg.APIClientID, s.requiredScope())
+	s.openAPI = renderOpenAPI(cfg.AuthorityHost, cfg.TenantID, s.requiredScope())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Path, rt.handler)
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/example/entra-tasks/handler/auth/authtest"
 )
 
 // Task, Page and Problem are the wire shapes, decoded the way a client would.
@@ -40,6 +42,7 @@ func Run(t *testing.T, start StartFunc) {
 	e.requireEveryOperationExercised(t)
 	t.Run("Me", e.testMe)
 	t.Run("Unauthenticated", e.testUnauthenticated)
+	t.Run("DocumentNamesTheChallengedScope", e.testDocumentNamesTheChallengedScope)
 	t.Run("CRUD", e.testCRUD)
 	t.Run("Isolation", e.testIsolation)
 	t.Run("Paging", e.testPaging)
@@ -80,6 +83,43 @@ func (e *Env) testUnauthenticated(t *testing.T) {
 	expectProblem(t, r, 401)
 	if got := r.Header.Get("WWW-Authenticate"); !strings.Contains(got, `error="invalid_token"`) {
 		t.Errorf("WWW-Authenticate = %q, want invalid_token", got)
+	}
+}
+
+// The served OpenAPI document names the scope a client must request: the same value as the
+// 403 challenge, api://<client id>/access_as_user. (An outside tester found it served as
+// api://<id>/api://<id>/access_as_user: the document took a name where the verifier gives the
+// full scope, and its unit test used a fake that gave the name.)
+func (e *Env) testDocumentNamesTheChallengedScope(t *testing.T) {
+	want := "api://" + e.Client + "/access_as_user"
+	r := e.Do(t, Request{Method: "GET", Path: "/api/openapi.json"})
+	expectStatus(t, r, 200)
+	var doc struct {
+		Security   []map[string][]string `json:"security"`
+		Components struct {
+			SecuritySchemes struct {
+				Entra struct {
+					Flows struct {
+						AuthorizationCode struct {
+							Scopes map[string]string `json:"scopes"`
+						} `json:"authorizationCode"`
+					} `json:"flows"`
+				} `json:"entra"`
+			} `json:"securitySchemes"`
+		} `json:"components"`
+	}
+	r.JSON(t, &doc)
+	if len(doc.Security) == 0 || !slices.Equal(doc.Security[0]["entra"], []string{want}) {
+		t.Errorf("document security %v, want entra with %s", doc.Security, want)
+	}
+	if scopes := doc.Components.SecuritySchemes.Entra.Flows.AuthorizationCode.Scopes; len(scopes) != 1 || scopes[want] == "" {
+		t.Errorf("sign-in flow scopes %v, want only %s", scopes, want)
+	}
+	claims := authtest.V2Claims(e.Tenant, e.Client, UserA, time.Now())
+	claims["scp"] = "other"
+	noScope := e.Do(t, Request{Method: "GET", Path: "/api/me", Token: e.TokenWith(t, claims)})
+	if got := noScope.Header.Get("WWW-Authenticate"); !strings.Contains(got, `scope="`+want+`"`) {
+		t.Errorf("403 challenge %q does not name %s", got, want)
 	}
 }
 
