@@ -89,8 +89,8 @@ func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
 
 // NormalizeTitle trims surrounding white space and checks the rules a title obeys: valid
 // UTF-8, at most MaxTitleLength characters, at least one visible character, no control
-// characters (they break rendering and logs, and no keyboard types them) and no bidi
-// embedding, override or isolate controls (U+202A-202E, U+2066-2069: they reorder how the
+// characters (they break rendering and logs, and no keyboard types them), no U+FFFD (the mark
+// of text already damaged on the way) and no bidi embedding, override or isolate controls (U+202A-202E, U+2066-2069: they reorder how the
 // rest of a line is displayed, the "Trojan Source" trick). Zero-width joiners and other format
 // characters stay allowed inside a title: emoji sequences, Persian and Indic scripts need them.
 func NormalizeTitle(s string) (string, error) {
@@ -106,6 +106,10 @@ func NormalizeTitle(s string) (string, error) {
 		return "", &ValidationError{"title", "must not contain control characters"}
 	case strings.IndexFunc(s, isBidiControl) >= 0:
 		return "", &ValidationError{"title", "must not contain bidi embedding, override or isolate characters (U+202A-202E, U+2066-2069)"}
+	case strings.ContainsRune(s, utf8.RuneError):
+		// JSON decoding turns a lone surrogate escape ("\ud800") into U+FFFD without a word; the
+		// text the client meant is already lost, so say so instead of storing the damage.
+		return "", &ValidationError{"title", "must not contain U+FFFD, the replacement character (damaged text, such as a lone surrogate escape)"}
 	case strings.IndexFunc(s, isVisible) < 0:
 		return "", &ValidationError{"title", "must contain at least one visible character"}
 	}

@@ -36,6 +36,8 @@ func TestNormalizeTitle(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "   ", strings.Repeat("a", 201), "tab\tinside", "bell\a", "del\x7f", "nel\u0085inside", "\xff\xfe",
+		// U+FFFD: what encoding/json makes of a lone surrogate escape ({"title":"a\ud800"}).
+		"a\ufffd",
 		// Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069), anywhere.
 		"invoice\u202egnp.exe", "a\u202ab", "a\u202bb", "a\u202cb", "a\u202db", "a\u2066b", "a\u2067b", "a\u2068b", "a\u2069b",
 		// Nothing visible: zero-width and format characters, fillers, a variation selector,

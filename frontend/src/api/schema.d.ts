@@ -115,7 +115,7 @@ export interface components {
         Timestamp: string;
         Task: {
             id: components["schemas"]["TaskID"];
-            /** @description Trimmed; 1 to 200 characters with at least one visible character; no control characters, no bidi embedding, override or isolate characters. */
+            /** @description Trimmed; 1 to 200 characters with at least one visible character; no control characters, no U+FFFD, no bidi embedding, override or isolate characters. */
             title: string;
             completed: boolean;
             createdAt: components["schemas"]["Timestamp"];
@@ -130,13 +130,13 @@ export interface components {
         };
         NewTask: {
             /**
-             * @description Leading and trailing white space is removed; what remains must be 1 to 200 characters (code points), hold at least one visible character (letter, digit, punctuation or symbol; zero-width and other invisible characters alone do not count), and no control characters or bidi embedding, override or isolate characters (U+202A-202E, U+2066-2069). Emoji (ZWJ sequences too), accents and right-to-left scripts are fine.
+             * @description Leading and trailing white space is removed; what remains must be 1 to 200 characters (code points), hold at least one visible character (letter, digit, punctuation or symbol; zero-width and other invisible characters alone do not count), and no control characters, no U+FFFD replacement character (damaged text) and no bidi embedding, override or isolate characters (U+202A-202E, U+2066-2069). Emoji (ZWJ sequences too), accents and right-to-left scripts are fine.
              * @example Write the README
              */
             title: string;
         };
         TaskPatch: {
-            /** @description The same rule as on create: Leading and trailing white space is removed; what remains must be 1 to 200 characters (code points), hold at least one visible character (letter, digit, punctuation or symbol; zero-width and other invisible characters alone do not count), and no control characters or bidi embedding, override or isolate characters (U+202A-202E, U+2066-2069). Emoji (ZWJ sequences too), accents and right-to-left scripts are fine. */
+            /** @description The same rule as on create: Leading and trailing white space is removed; what remains must be 1 to 200 characters (code points), hold at least one visible character (letter, digit, punctuation or symbol; zero-width and other invisible characters alone do not count), and no control characters, no U+FFFD replacement character (damaged text) and no bidi embedding, override or isolate characters (U+202A-202E, U+2066-2069). Emoji (ZWJ sequences too), accents and right-to-left scripts are fine. */
             title?: string;
             completed?: boolean;
         };
