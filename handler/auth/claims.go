@@ -125,7 +125,7 @@ func setNumericDate(dst **jwt.NumericDate, raw json.RawMessage) error {
 	}
 	f, err := strconv.ParseFloat(string(raw), 64) // what json.Number.Float64 does
 	if err != nil || f < 0 || f > maxNumericDate {
-		return fmt.Errorf("%s is not a date between 1970 and the year 5000", raw)
+		return fmt.Errorf("%s is not a date between 1970 and the year 5138 (1e11 seconds)", raw)
 	}
 	d := new(jwt.NumericDate)
 	if err := d.UnmarshalJSON(raw); err != nil {
