@@ -110,33 +110,18 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 		if _, err := apitest.NewContract(r.Body); err != nil {
 			t.Fatalf("the served document: %v", err)
 		}
-		var doc struct {
-			Security   []map[string][]string `json:"security"`
-			Components struct {
-				SecuritySchemes struct {
-					Entra struct {
-						Flows struct {
-							AuthorizationCode struct {
-								AuthorizationURL string            `json:"authorizationUrl"`
-								TokenURL         string            `json:"tokenUrl"`
-								Scopes           map[string]string `json:"scopes"`
-							} `json:"authorizationCode"`
-						} `json:"flows"`
-					} `json:"entra"`
-				} `json:"securitySchemes"`
-			} `json:"components"`
-		}
+		var doc apitest.SignIn
 		if err := json.Unmarshal(r.Body, &doc); err != nil {
 			t.Fatal(err)
 		}
-		flow := doc.Components.SecuritySchemes.Entra.Flows.AuthorizationCode
+		authorizeURL, tokenURL, scopes := doc.Flow()
 		scope := "api://" + docClient + "/" + scopeName
-		if flow.AuthorizationURL != c.signIn+docTenant+"/oauth2/v2.0/authorize" ||
-			flow.TokenURL != c.signIn+docTenant+"/oauth2/v2.0/token" {
-			t.Errorf("sign-in URLs %q, %q", flow.AuthorizationURL, flow.TokenURL)
+		if authorizeURL != c.signIn+docTenant+"/oauth2/v2.0/authorize" ||
+			tokenURL != c.signIn+docTenant+"/oauth2/v2.0/token" {
+			t.Errorf("sign-in URLs %q, %q", authorizeURL, tokenURL)
 		}
-		if _, ok := flow.Scopes[scope]; !ok || len(flow.Scopes) != 1 {
-			t.Errorf("scopes %v, want only %s", flow.Scopes, scope)
+		if _, ok := scopes[scope]; !ok || len(scopes) != 1 {
+			t.Errorf("scopes %v, want only %s", scopes, scope)
 		}
 		if len(doc.Security) == 0 || !slices.Equal(doc.Security[0]["entra"], []string{scope}) {
 			t.Errorf("top-level security %v, want entra with %s", doc.Security, scope)

@@ -194,3 +194,28 @@ func (e *Env) requireEveryOperationExercised(t *testing.T) {
 		}
 	})
 }
+
+// SignIn is the part of a served OpenAPI document a client signs in with: the top-level
+// security requirement and the Entra authorization-code flow.
+type SignIn struct {
+	Security   []map[string][]string `json:"security"`
+	Components struct {
+		SecuritySchemes struct {
+			Entra struct {
+				Flows struct {
+					AuthorizationCode struct {
+						AuthorizationURL string            `json:"authorizationUrl"`
+						TokenURL         string            `json:"tokenUrl"`
+						Scopes           map[string]string `json:"scopes"`
+					} `json:"authorizationCode"`
+				} `json:"flows"`
+			} `json:"entra"`
+		} `json:"securitySchemes"`
+	} `json:"components"`
+}
+
+// Flow is the document's authorization-code flow.
+func (s SignIn) Flow() (authorizeURL, tokenURL string, scopes map[string]string) {
+	f := s.Components.SecuritySchemes.Entra.Flows.AuthorizationCode
+	return f.AuthorizationURL, f.TokenURL, f.Scopes
+}

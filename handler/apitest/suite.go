@@ -94,25 +94,12 @@ func (e *Env) testDocumentNamesTheChallengedScope(t *testing.T) {
 	want := "api://" + e.Client + "/access_as_user"
 	r := e.Do(t, Request{Method: "GET", Path: "/api/openapi.json"})
 	expectStatus(t, r, 200)
-	var doc struct {
-		Security   []map[string][]string `json:"security"`
-		Components struct {
-			SecuritySchemes struct {
-				Entra struct {
-					Flows struct {
-						AuthorizationCode struct {
-							Scopes map[string]string `json:"scopes"`
-						} `json:"authorizationCode"`
-					} `json:"flows"`
-				} `json:"entra"`
-			} `json:"securitySchemes"`
-		} `json:"components"`
-	}
+	var doc SignIn
 	r.JSON(t, &doc)
 	if len(doc.Security) == 0 || !slices.Equal(doc.Security[0]["entra"], []string{want}) {
 		t.Errorf("document security %v, want entra with %s", doc.Security, want)
 	}
-	if scopes := doc.Components.SecuritySchemes.Entra.Flows.AuthorizationCode.Scopes; len(scopes) != 1 || scopes[want] == "" {
+	if _, _, scopes := doc.Flow(); len(scopes) != 1 || scopes[want] == "" {
 		t.Errorf("sign-in flow scopes %v, want only %s", scopes, want)
 	}
 	claims := authtest.V2Claims(e.Tenant, e.Client, UserA, time.Now())
