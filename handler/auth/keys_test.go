@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -245,5 +246,61 @@ func TestCachedTokenDiesWithItsKey(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal("a cached token kept working after its key left the key set")
+	}
+}
+
+// A client that cancels its request (net/http does so when the client half-closes its side)
+// must still be checked with the keys held: a cancelled context is never "key set
+// unavailable", which the API would answer 503 and log as an ERROR. Each token differs, so
+// none is answered from the cache; a select that picks between ready and ctx.Done() at
+// random fails about half of them.
+func TestHeldKeysAreUsedForCancelledRequests(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	srv := httptest.NewServer(authtest.NewKeyServer(key))
+	t.Cleanup(srv.Close)
+	_, v := startKeys(t, srv.URL, auth.KeySetOptions{}, auth.Config{})
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range 64 {
+		oid := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		p, err := v.Verify(cancelled, sign(t, key, authtest.V2Claims(tenant, client, oid, time.Now()), nil))
+		if err != nil || p.ObjectID != oid {
+			t.Fatalf("token %d with a cancelled context and keys held: %v", i, err)
+		}
+	}
+}
+
+// Before the first download has ended, a client's cancellation comes back as the
+// cancellation (the API answers 499), not as ErrKeysUnavailable (503 and an ERROR line).
+func TestCancelledWaitForFirstKeysIsTheClients(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release // the first download hangs until the test ends
+		w.Write(authtest.JWKS(key))
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	remote, err := auth.NewRemoteKeys(ctx, srv.URL, auth.KeySetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(auth.Config{TenantID: tenant, ClientID: client, RequiredScope: "access_as_user"}, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = v.Verify(cancelled, sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil))
+	if !errors.Is(err, context.Canceled) || errors.Is(err, auth.ErrKeysUnavailable) {
+		t.Errorf("a cancelled wait for the first download: %v, want context.Canceled and not ErrKeysUnavailable", err)
+	}
+	expired, cancel2 := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel2()
+	_, err = v.Verify(expired, sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil))
+	if !errors.Is(err, auth.ErrKeysUnavailable) {
+		t.Errorf("the server's timeout waiting for the first download: %v, want ErrKeysUnavailable", err)
 	}
 }
