@@ -89,10 +89,17 @@ func secureOrLoopback(u *url.URL) bool {
 	case "https":
 		return true
 	case "http":
-		ip := net.ParseIP(u.Hostname())
-		return (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost"
+		return isLoopback(u)
 	}
 	return false
+}
+
+// isLoopback reports whether u names this machine's loopback interface by a loopback address
+// or "localhost". 0.0.0.0 is not: although Linux connects it to the local host, it names no
+// interface, and allowing it would be allowing whatever else that comes to mean.
+func isLoopback(u *url.URL) bool {
+	ip := net.ParseIP(u.Hostname())
+	return (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost"
 }
 
 // NewRemoteKeys starts fetching the key set at jwksURL. ctx bounds the key set's lifetime:

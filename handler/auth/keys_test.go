@@ -304,3 +304,40 @@ func TestCancelledWaitForFirstKeysIsTheClients(t *testing.T) {
 		t.Errorf("the server's timeout waiting for the first download: %v, want ErrKeysUnavailable", err)
 	}
 }
+
+// Local mode (a loopback http key set URL) may follow a redirect to another loopback http
+// URL, or to https; never to http off loopback (0.0.0.0 reaches this machine on Linux, so a
+// download that follows it succeeds), and never back to http once a hop was https.
+func TestLoopbackRedirectsStayOnLoopback(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	plain := httptest.NewServer(authtest.NewKeyServer(key))
+	t.Cleanup(plain.Close)
+	var secure *httptest.Server
+	redirect := func(w http.ResponseWriter, r *http.Request) {
+		target := map[string]string{
+			"/to-loopback":  plain.URL + "/keys",
+			"/to-any-host":  strings.Replace(plain.URL, "127.0.0.1", "0.0.0.0", 1) + "/keys",
+			"/via-https":    secure.URL + "/to-loopback",
+			"/to-localhost": strings.Replace(plain.URL, "127.0.0.1", "localhost", 1) + "/keys",
+		}[r.URL.Path]
+		http.Redirect(w, r, target, http.StatusFound)
+	}
+	secure = httptest.NewTLSServer(http.HandlerFunc(redirect))
+	t.Cleanup(secure.Close)
+	local := httptest.NewServer(http.HandlerFunc(redirect))
+	t.Cleanup(local.Close)
+	opts := auth.KeySetOptions{Client: secure.Client(), RetryMin: time.Hour} // trusts secure's certificate
+	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	for path, followed := range map[string]bool{
+		"/to-loopback": true, "/to-localhost": true, "/to-any-host": false, "/via-https": false,
+	} {
+		_, v := startKeys(t, local.URL+path, opts, auth.Config{})
+		err := verifyNow(v, tok)
+		if followed && err != nil {
+			t.Errorf("loopback http %s: not followed: %v", path, err)
+		}
+		if !followed && !errors.Is(err, auth.ErrKeysUnavailable) {
+			t.Errorf("loopback http %s: followed (err = %v), want ErrKeysUnavailable", path, err)
+		}
+	}
+}

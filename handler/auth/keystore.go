@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync/atomic"
 
@@ -51,9 +52,8 @@ func verifiesRS256(m jwkset.JWKMarshal) bool {
 }
 
 // downloadClient is the HTTP client for key set downloads: bodies over MaxKeySetBytes fail,
-// and a redirect is followed only to https (or to loopback http, which only a local key set
-// can use), so an https key set URL can never end in a clear-text download. Only base's
-// Transport is used; jwkset bounds each download with its own timeout.
+// and redirects follow redirectAllowed. Only base's Transport is used; jwkset bounds each
+// download with its own timeout.
 func downloadClient(base *http.Client) *http.Client {
 	rt := http.DefaultTransport
 	if base != nil && base.Transport != nil {
@@ -65,12 +65,31 @@ func downloadClient(base *http.Client) *http.Client {
 			if len(via) >= 5 {
 				return errors.New("too many redirects")
 			}
-			if !secureOrLoopback(req.URL) || (via[0].URL.Scheme == "https" && req.URL.Scheme != "https") {
+			if !redirectAllowed(via, req.URL) {
 				return fmt.Errorf("refusing a redirect to %s://%s", req.URL.Scheme, req.URL.Host)
 			}
 			return nil
 		},
 	}
+}
+
+// redirectAllowed is the redirect rule of docs/security.md: a redirect may lead to https from
+// anywhere; plain http only in local mode, from a chain that is loopback http throughout to
+// loopback http. A key set fetched in clear text off the machine could be replaced by anyone
+// on the path, and with it every token accepted; an https URL never ends in clear text.
+func redirectAllowed(via []*http.Request, to *url.URL) bool {
+	if to.Scheme == "https" {
+		return true
+	}
+	if to.Scheme != "http" || !isLoopback(to) {
+		return false
+	}
+	for _, r := range via {
+		if r.URL.Scheme != "http" || !isLoopback(r.URL) {
+			return false
+		}
+	}
+	return true
 }
 
 type boundedBodies struct{ next http.RoundTripper }
