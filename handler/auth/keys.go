@@ -121,7 +121,7 @@ func NewRemoteKeys(ctx context.Context, jwksURL string, opts KeySetOptions) (*Re
 	k := &RemoteKeys{
 		url: jwksURL, life: ctx, store: store, keys: keys, logger: logger,
 		fetch: jwkset.HTTPClientStorageOptions{
-			Client:      downloadClient(opts.Client),
+			Client:      downloadClient(opts.Client, logger),
 			Ctx:         ctx,
 			HTTPTimeout: cmpOr(opts.FetchTimeout, 10*time.Second),
 			Storage:     store,

@@ -1,13 +1,16 @@
 package auth_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -340,4 +343,72 @@ func TestLoopbackRedirectsStayOnLoopback(t *testing.T) {
 			t.Errorf("loopback http %s: followed (err = %v), want ErrKeysUnavailable", path, err)
 		}
 	}
+}
+
+// malformedJWKs are keys jwkset cannot parse, each of which used to fail the whole download.
+func malformedJWKs(k *authtest.Key) []map[string]any {
+	return []map[string]any{
+		jwkOf(k, map[string]any{"kid": "bad-x5c", "x5c": []string{"AAAA"}}),
+		jwkOf(k, map[string]any{"kid": "bad-use", "use": "SIG"}),
+		{"kty": "EC", "kid": "bad-ec", "crv": "P-256", "x": "AAAA", "y": "AAAA"},
+	}
+}
+
+// A key set is never one bad key away from an outage: keys jwkset cannot parse are skipped
+// with one WARN naming their kids (never their material), the others verify, and a download
+// left with no usable key keeps the keys already held.
+func TestMalformedKeysAreSkipped(t *testing.T) {
+	good, other := authtest.MustKey(t, "key-1"), authtest.MustKey(t, "key-2")
+	ks := authtest.NewKeyServer()
+	ks.SetBody(jwksWith(append(malformedJWKs(other), good.JWK())...))
+	srv := httptest.NewServer(ks)
+	t.Cleanup(srv.Close)
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	_, v := startKeys(t, srv.URL, auth.KeySetOptions{Logger: logger, RefreshInterval: 20 * time.Millisecond}, auth.Config{})
+	tok := sign(t, good, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	if err := verifyNow(v, tok); err != nil {
+		t.Fatalf("a valid key beside malformed ones does not verify: %v", err)
+	}
+	first, _, _ := strings.Cut(logs.String(), "\n")
+	for _, want := range []string{`"level":"WARN"`, `"bad-x5c"`, `"bad-use"`, `"bad-ec"`} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the WARN %s does not hold %s", first, want)
+		}
+	}
+	if n := other.JWK()["n"].(string); strings.Contains(logs.String(), n[:16]) {
+		t.Errorf("key material in the log: %s", logs.String())
+	}
+
+	ks.SetBody(jwksWith(malformedJWKs(other)...))
+	before := ks.Fetches()
+	if err := eventually(2*time.Second, func() error {
+		if ks.Fetches() < before+2 {
+			return errors.New("not refreshed")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal("the key set was not refreshed; the test proves nothing")
+	}
+	if err := verifyNow(v, sign(t, good, authtest.V2Claims(tenant, client, "11111111-0000-4000-8000-000000000001", time.Now()), nil)); err != nil {
+		t.Errorf("after a download of malformed keys only, the key held is gone: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer the key set's goroutines and the test may share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

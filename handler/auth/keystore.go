@@ -1,10 +1,13 @@
 package auth
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -52,15 +55,16 @@ func verifiesRS256(m jwkset.JWKMarshal) bool {
 }
 
 // downloadClient is the HTTP client for key set downloads: bodies over MaxKeySetBytes fail,
-// and redirects follow redirectAllowed. Only base's Transport is used; jwkset bounds each
+// keys that jwkset cannot parse are dropped (parsableKeysOnly), and redirects follow
+// redirectAllowed. Only base's Transport is used; jwkset bounds each
 // download with its own timeout.
-func downloadClient(base *http.Client) *http.Client {
+func downloadClient(base *http.Client, logger *slog.Logger) *http.Client {
 	rt := http.DefaultTransport
 	if base != nil && base.Transport != nil {
 		rt = base.Transport
 	}
 	return &http.Client{
-		Transport: boundedBodies{rt},
+		Transport: parsableKeysOnly{next: boundedBodies{rt}, logger: logger},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 5 {
 				return errors.New("too many redirects")
@@ -90,6 +94,72 @@ func redirectAllowed(via []*http.Request, to *url.URL) bool {
 		}
 	}
 	return true
+}
+
+// parsableKeysOnly removes from a key set document the keys that jwkset cannot parse, and
+// logs one WARN naming them by kid. jwkset parses a downloaded set key by key and abandons
+// the whole download at the first key that fails (NewStorageFromHTTP's refresh), before any
+// Storage sees a key: one malformed key beside Entra's good ones (an x5c that is not a
+// certificate, use "SIG", an EC key off its curve) would cost every key, and at a cold start
+// every request its 503. The response body is the one place to act before that loop. Keys
+// are parsed exactly as jwkset then parses them; what survives still goes through
+// signingKeys, which keeps only RS256 signature keys and refuses a set left with none.
+type parsableKeysOnly struct {
+	next   http.RoundTripper
+	logger *slog.Logger
+}
+
+func (p parsableKeysOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.next.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp, err // a redirect or a failure: jwkset reports it as it is
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the key set: %w", err)
+	}
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if json.Unmarshal(body, &doc) == nil && doc.Keys != nil {
+		kept, dropped := doc.Keys[:0:0], []string(nil)
+		for _, raw := range doc.Keys {
+			_, err := jwkset.NewJWKFromRawJSON(raw, jwkset.JWKMarshalOptions{Private: true}, jwkset.JWKValidateOptions{})
+			switch {
+			case err == nil:
+				kept = append(kept, raw)
+			case errors.Is(err, jwkset.ErrUnsupportedKey):
+				// jwkset skips these itself, and none of them could verify RS256.
+			default:
+				dropped = append(dropped, kidOf(raw))
+			}
+		}
+		if len(dropped) > 0 {
+			// The kid only: a key's members are the publisher's business, not the log's.
+			p.logger.WarnContext(req.Context(), "signing key set: skipped keys that cannot be parsed; keeping the others",
+				"url", req.URL.Redacted(), "kids", dropped, "kept", len(kept))
+			doc.Keys = kept
+			body, _ = json.Marshal(doc) // raw messages that were valid JSON always marshal
+		}
+	}
+	// A document that is not a key set goes to jwkset as it came, which fails it as before.
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+// kidOf is a key's kid for the log, cut short: a kid is the publisher's text, not ours.
+func kidOf(raw json.RawMessage) string {
+	var k struct {
+		KID string `json:"kid"`
+	}
+	_ = json.Unmarshal(raw, &k) // a key without a readable kid is logged as ""
+	const maxKID = 64
+	if len(k.KID) > maxKID {
+		return k.KID[:maxKID] + "..."
+	}
+	return k.KID
 }
 
 type boundedBodies struct{ next http.RoundTripper }
