@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -132,3 +134,34 @@ func TestClientClosedRequestIs499(t *testing.T) {
 }
 
 var _ http.Handler = (*Server)(nil)
+
+// brokenBody is a body whose connection failed part-way (a reset).
+type brokenBody struct{}
+
+func (brokenBody) Read([]byte) (int, error) { return 0, errors.New("connection reset by peer") }
+
+// A body read that fails because the client's connection did (net/http then cancels the
+// request) is the client leaving, 499, not "the request body could not be read" (400); the
+// same failure with the client still there stays a 400.
+func TestBodyCutShortByTheClientIs499(t *testing.T) {
+	s := New(Config{Verifier: oneUser{}, Store: &ctxStore{}, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	for _, gone := range []bool{true, false} {
+		ctx, cancel := context.WithCancel(context.Background())
+		if gone {
+			cancel()
+		}
+		req := httptest.NewRequestWithContext(ctx, "POST", "/api/tasks", brokenBody{})
+		req.Header.Set("Authorization", "Bearer x")
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		cancel()
+		want := http.StatusBadRequest
+		if gone {
+			want = StatusClientClosedRequest
+		}
+		if rec.Code != want {
+			t.Errorf("a body read failing with the client gone=%v: %d %s, want %d", gone, rec.Code, rec.Body, want)
+		}
+	}
+}
