@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,5 +129,34 @@ func TestAttackNationalClouds(t *testing.T) {
 				t.Errorf("%s: %s token: %d, want %d (%s)", cloud.host, name, resp.StatusCode, want, body)
 			}
 		}
+	}
+}
+
+// Outsider round 2, F5: a loopback http key set URL (local mode) may redirect to another
+// loopback http URL, never to http off loopback. 0.0.0.0 reaches this machine on Linux, so a
+// binary that followed that redirect would get the keys and answer 200.
+func TestAttackKeySetRedirectOffLoopback(t *testing.T) {
+	k := attackKit{t: t, ours: atkKey(t, "ours-1")}
+	jwks := testenv.ServeKeys(t, authtest.NewKeyServer(k.ours))
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := jwks
+		if r.URL.Path == "/to-any-host" {
+			target = strings.Replace(jwks, "127.0.0.1", "0.0.0.0", 1)
+		}
+		http.Redirect(w, r, target, http.StatusFound)
+	}))
+	t.Cleanup(redirector.Close)
+	az := testenv.StartAzurite(t)
+	for path, want := range map[string]int{"/to-loopback": 200, "/to-any-host": 503} {
+		h := testenv.StartHandler(t, map[string]string{
+			"AZURE_TENANT_ID":          atkTenant,
+			"AZURE_API_CLIENT_ID":      atkClient,
+			"ENTRA_JWKS_URL":           redirector.URL + path,
+			"TABLES_CONNECTION_STRING": az.ConnectionString(),
+		})
+		if resp, body := callMe(t, h, k.good()); resp.StatusCode != want {
+			t.Errorf("key set URL redirecting %s: %d %s, want %d", path, resp.StatusCode, body, want)
+		}
+		h.Stop()
 	}
 }

@@ -137,11 +137,17 @@ func TestAttackTable(t *testing.T) {
 	// Beside our two keys, the set holds keys that must never verify a signature (RFC 7517
 	// §4.2-4.4): an encryption key, one whose key_ops say encrypt, one for another algorithm.
 	encKey, encOpsKey, rs512Key := atkKey(t, "enc-1"), atkKey(t, "enc-ops-1"), atkKey(t, "rs512-1")
+	badX5CKey, badUseKey := atkKey(t, "bad-x5c"), atkKey(t, "bad-use")
 	keySet := authtest.NewKeyServer()
 	keySet.SetBody(jwksOf(k.ours.JWK(), k.second.JWK(),
 		withMembers(encKey.JWK(), map[string]any{"use": "enc"}),
 		withMembers(encOpsKey.JWK(), map[string]any{"use": nil, "key_ops": []string{"encrypt"}}),
-		withMembers(rs512Key.JWK(), map[string]any{"alg": "RS512"})))
+		withMembers(rs512Key.JWK(), map[string]any{"alg": "RS512"}),
+		// Keys jwkset cannot parse, which used to fail the whole download (a 503 for every row
+		// below): they are skipped with a WARN, and every valid row still verifies.
+		withMembers(badX5CKey.JWK(), map[string]any{"x5c": []string{"AAAA"}}),
+		withMembers(badUseKey.JWK(), map[string]any{"use": "SIG"}),
+		map[string]any{"kty": "EC", "kid": "bad-ec", "crv": "P-256", "x": "AAAA", "y": "AAAA"}))
 	az := testenv.StartAzurite(t)
 	h := testenv.StartHandler(t, map[string]string{
 		"AZURE_TENANT_ID":          atkTenant,
@@ -368,6 +374,13 @@ func TestAttackTable(t *testing.T) {
 		{name: "signed by the set's key_ops encrypt key", auth: bearer(func() string { return k.sign(encOpsKey, k.v2(atkUserA), nil) }),
 			status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "signed by the set's RS512 key as RS256", auth: bearer(func() string { return k.sign(rs512Key, k.v2(atkUserA), nil) }),
+			status: 401, challenge: invalidToken("the signature key was not found")},
+		// Outsider round 2, F8: malformed keys in the set are skipped, not trusted and not fatal.
+		{name: "signed by the set's key with x5c [AAAA]", auth: bearer(func() string { return k.sign(badX5CKey, k.v2(atkUserA), nil) }),
+			status: 401, challenge: invalidToken("the signature key was not found")},
+		{name: "signed by the set's key with use SIG", auth: bearer(func() string { return k.sign(badUseKey, k.v2(atkUserA), nil) }),
+			status: 401, challenge: invalidToken("the signature key was not found")},
+		{name: "kid naming the set's unparsable EC key", auth: header(map[string]any{"kid": "bad-ec"}),
 			status: 401, challenge: invalidToken("the signature key was not found")},
 
 		// Client values that would reach storage: checked first (a 4xx problem, no challenge).

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/example/entra-tasks/handler/auth"
@@ -38,7 +39,9 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, p *auth.Princ
 		s.fail(w, r, err)
 		return
 	}
-	page, err := s.store.List(r.Context(), p.ObjectID, limit, q.next)
+	ctx, cancel := storageContext(r)
+	defer cancel()
+	page, err := s.store.List(ctx, p.ObjectID, limit, q.next)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -71,7 +74,9 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	now := s.nowMillis()
-	t, err := s.store.Create(r.Context(), p.ObjectID, tasks.Task{
+	ctx, cancel := storageContext(r)
+	defer cancel()
+	t, err := s.store.Create(ctx, p.ObjectID, tasks.Task{
 		ID: s.ids.New(), Title: clean, CreatedAt: now, UpdatedAt: now,
 	})
 	if err != nil {
@@ -89,7 +94,9 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		s.fail(w, r, errTaskNotFound)
 		return
 	}
-	t, err := s.store.Get(r.Context(), p.ObjectID, id)
+	ctx, cancel := storageContext(r)
+	defer cancel()
+	t, err := s.store.Get(ctx, p.ObjectID, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -114,7 +121,9 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		s.fail(w, r, err)
 		return
 	}
-	t, err := s.store.Update(r.Context(), p.ObjectID, id, patch, cond, s.nowMillis())
+	ctx, cancel := storageContext(r)
+	defer cancel()
+	t, err := s.store.Update(ctx, p.ObjectID, id, patch, cond, s.nowMillis())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -162,7 +171,9 @@ func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.store.Delete(r.Context(), p.ObjectID, id, cond); err != nil {
+	ctx, cancel := storageContext(r)
+	defer cancel()
+	if err := s.store.Delete(ctx, p.ObjectID, id, cond); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -174,4 +185,19 @@ func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 func taskID(r *http.Request) (string, bool) {
 	id := r.PathValue("id")
 	return id, tasks.IsID(id)
+}
+
+// storageContext is the context for a storage call: the request's deadline (the server's
+// timeout) still bounds it, but the client's cancellation does not. net/http cancels a
+// request's context when the client half-closes its side after a complete request, as some
+// clients and proxies do while still reading the answer. A write abandoned half-way would
+// leave its outcome unknown (a create answered 500 that was in fact stored); finishing it
+// lets the answer, if anyone reads it, tell the truth. Reads finish too, for the same
+// half-closed clients: each is one bounded round trip.
+func storageContext(r *http.Request) (context.Context, context.CancelFunc) {
+	ctx := context.WithoutCancel(r.Context())
+	if deadline, ok := r.Context().Deadline(); ok {
+		return context.WithDeadline(ctx, deadline)
+	}
+	return context.WithCancel(ctx)
 }

@@ -64,6 +64,11 @@ func readJSONObject(w http.ResponseWriter, r *http.Request) (map[string]json.Raw
 		if errors.As(err, &tooLarge) {
 			return nil, errTooLarge
 		}
+		// A read fails when the connection does (reset, or closed before the body ended); net/http
+		// then cancels the request, and the client is not there to be told its request was bad.
+		if ctxErr := r.Context().Err(); ctxErr != nil {
+			return nil, fmt.Errorf("read the request body: %w: %w", ctxErr, err)
+		}
 		return nil, badRequest("the request body could not be read")
 	}
 	if !utf8.Valid(body) {

@@ -17,6 +17,7 @@ type requestInfo struct {
 	status int
 	user   string // the caller's oid once verified: pseudonymous, never the token
 	err    error  // the cause behind a 5xx, for the log only
+	gone   error  // what failed because the client closed the request (status 499)
 }
 
 type infoKey struct{}
@@ -75,6 +76,10 @@ func (s *Server) logged(next http.Handler) http.Handler {
 			attrs = append(attrs, slog.String("user", info.user))
 		}
 		level := slog.LevelInfo
+		if info.gone != nil {
+			// INFO, not ERROR: a client that hangs up is routine and no operator can act on it.
+			attrs = append(attrs, slog.String("reason", "client closed request"), slog.String("cause", info.gone.Error()))
+		}
 		if info.err != nil {
 			level = slog.LevelError
 			attrs = append(attrs, slog.String("error", info.err.Error()))

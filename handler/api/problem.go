@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -41,9 +42,24 @@ const RetryAfterSeconds = 5
 // realm names this API in bearer challenges.
 const realm = "tasks-api"
 
+// StatusClientClosedRequest is nginx's 499: the client went away (reset the connection, or
+// half-closed it, which net/http also reports as a cancelled request context) before the
+// answer was ready. It is the client's doing, not a server fault: never a 5xx or an ERROR.
+const StatusClientClosedRequest = 499
+
 // fail is the one place where an error becomes an HTTP status. Every handler returns its
 // error here; nothing else writes an error response.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	// Only an error that is the cancellation itself (a body read cut short, a wait for keys)
+	// becomes a 499: any other answer, such as a 404 for a half-closed client, is still true
+	// and still sent. The server's own timeout is context.DeadlineExceeded and maps below.
+	if errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled) {
+		info := infoFrom(r.Context())
+		info.gone = err
+		writeProblem(w, problem{Type: "about:blank", Title: "Client Closed Request", Status: StatusClientClosedRequest,
+			Detail: "the client closed the request before the answer was ready"})
+		return
+	}
 	status, detail := http.StatusInternalServerError, "the server could not complete the request"
 	var (
 		invalidToken *auth.InvalidTokenError

@@ -89,10 +89,17 @@ func secureOrLoopback(u *url.URL) bool {
 	case "https":
 		return true
 	case "http":
-		ip := net.ParseIP(u.Hostname())
-		return (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost"
+		return isLoopback(u)
 	}
 	return false
+}
+
+// isLoopback reports whether u names this machine's loopback interface by a loopback address
+// or "localhost". 0.0.0.0 is not: although Linux connects it to the local host, it names no
+// interface, and allowing it would be allowing whatever else that comes to mean.
+func isLoopback(u *url.URL) bool {
+	ip := net.ParseIP(u.Hostname())
+	return (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost"
 }
 
 // NewRemoteKeys starts fetching the key set at jwksURL. ctx bounds the key set's lifetime:
@@ -114,7 +121,7 @@ func NewRemoteKeys(ctx context.Context, jwksURL string, opts KeySetOptions) (*Re
 	k := &RemoteKeys{
 		url: jwksURL, life: ctx, store: store, keys: keys, logger: logger,
 		fetch: jwkset.HTTPClientStorageOptions{
-			Client:      downloadClient(opts.Client),
+			Client:      downloadClient(opts.Client, logger),
 			Ctx:         ctx,
 			HTTPTimeout: cmpOr(opts.FetchTimeout, 10*time.Second),
 			Storage:     store,
@@ -173,10 +180,8 @@ func (k *RemoteKeys) Ready() <-chan struct{} { return k.ready }
 func (k *RemoteKeys) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
 	lookup := k.keys.KeyfuncCtx(ctx)
 	return func(t *jwt.Token) (any, error) {
-		select {
-		case <-k.ready:
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%w: waiting for the first download: %w", ErrKeysUnavailable, ctx.Err())
+		if err := k.awaitFirstDownload(ctx); err != nil {
+			return nil, err
 		}
 		if !k.store.holdsKeys() {
 			return nil, ErrKeysUnavailable
@@ -186,6 +191,29 @@ func (k *RemoteKeys) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
 			return lookup(t)
 		}
 		return key, err
+	}
+}
+
+// awaitFirstDownload waits until the first download has ended. ready is checked on its own
+// first: a select over ready and ctx.Done() picks at random when both are ready, and keys
+// held must always be used, even for a request its client has already cancelled. A client
+// that cancels while the wait is real gets its own cancellation back (the API answers 499),
+// not ErrKeysUnavailable: the keys may be a moment away, and the server is not at fault.
+// Only the server's timeout running out means the keys are unavailable.
+func (k *RemoteKeys) awaitFirstDownload(ctx context.Context) error {
+	select {
+	case <-k.ready:
+		return nil
+	default:
+	}
+	select {
+	case <-k.ready:
+		return nil
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return fmt.Errorf("auth: waiting for the first key set download: %w", ctx.Err())
+		}
+		return fmt.Errorf("%w: waiting for the first download: %w", ErrKeysUnavailable, ctx.Err())
 	}
 }
 

@@ -1,12 +1,16 @@
 package auth_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -246,4 +250,165 @@ func TestCachedTokenDiesWithItsKey(t *testing.T) {
 	}); err != nil {
 		t.Fatal("a cached token kept working after its key left the key set")
 	}
+}
+
+// A client that cancels its request (net/http does so when the client half-closes its side)
+// must still be checked with the keys held: a cancelled context is never "key set
+// unavailable", which the API would answer 503 and log as an ERROR. Each token differs, so
+// none is answered from the cache; a select that picks between ready and ctx.Done() at
+// random fails about half of them.
+func TestHeldKeysAreUsedForCancelledRequests(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	srv := httptest.NewServer(authtest.NewKeyServer(key))
+	t.Cleanup(srv.Close)
+	_, v := startKeys(t, srv.URL, auth.KeySetOptions{}, auth.Config{})
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range 64 {
+		oid := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		p, err := v.Verify(cancelled, sign(t, key, authtest.V2Claims(tenant, client, oid, time.Now()), nil))
+		if err != nil || p.ObjectID != oid {
+			t.Fatalf("token %d with a cancelled context and keys held: %v", i, err)
+		}
+	}
+}
+
+// Before the first download has ended, a client's cancellation comes back as the
+// cancellation (the API answers 499), not as ErrKeysUnavailable (503 and an ERROR line).
+func TestCancelledWaitForFirstKeysIsTheClients(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release // the first download hangs until the test ends
+		w.Write(authtest.JWKS(key))
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	remote, err := auth.NewRemoteKeys(ctx, srv.URL, auth.KeySetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(auth.Config{TenantID: tenant, ClientID: client, RequiredScope: "access_as_user"}, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = v.Verify(cancelled, sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil))
+	if !errors.Is(err, context.Canceled) || errors.Is(err, auth.ErrKeysUnavailable) {
+		t.Errorf("a cancelled wait for the first download: %v, want context.Canceled and not ErrKeysUnavailable", err)
+	}
+	expired, cancel2 := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel2()
+	_, err = v.Verify(expired, sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil))
+	if !errors.Is(err, auth.ErrKeysUnavailable) {
+		t.Errorf("the server's timeout waiting for the first download: %v, want ErrKeysUnavailable", err)
+	}
+}
+
+// Local mode (a loopback http key set URL) may follow a redirect to another loopback http
+// URL, or to https; never to http off loopback (0.0.0.0 reaches this machine on Linux, so a
+// download that follows it succeeds), and never back to http once a hop was https.
+func TestLoopbackRedirectsStayOnLoopback(t *testing.T) {
+	key := authtest.MustKey(t, "key-1")
+	plain := httptest.NewServer(authtest.NewKeyServer(key))
+	t.Cleanup(plain.Close)
+	var secure *httptest.Server
+	redirect := func(w http.ResponseWriter, r *http.Request) {
+		target := map[string]string{
+			"/to-loopback":  plain.URL + "/keys",
+			"/to-any-host":  strings.Replace(plain.URL, "127.0.0.1", "0.0.0.0", 1) + "/keys",
+			"/via-https":    secure.URL + "/to-loopback",
+			"/to-localhost": strings.Replace(plain.URL, "127.0.0.1", "localhost", 1) + "/keys",
+		}[r.URL.Path]
+		http.Redirect(w, r, target, http.StatusFound)
+	}
+	secure = httptest.NewTLSServer(http.HandlerFunc(redirect))
+	t.Cleanup(secure.Close)
+	local := httptest.NewServer(http.HandlerFunc(redirect))
+	t.Cleanup(local.Close)
+	opts := auth.KeySetOptions{Client: secure.Client(), RetryMin: time.Hour} // trusts secure's certificate
+	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	for path, followed := range map[string]bool{
+		"/to-loopback": true, "/to-localhost": true, "/to-any-host": false, "/via-https": false,
+	} {
+		_, v := startKeys(t, local.URL+path, opts, auth.Config{})
+		err := verifyNow(v, tok)
+		if followed && err != nil {
+			t.Errorf("loopback http %s: not followed: %v", path, err)
+		}
+		if !followed && !errors.Is(err, auth.ErrKeysUnavailable) {
+			t.Errorf("loopback http %s: followed (err = %v), want ErrKeysUnavailable", path, err)
+		}
+	}
+}
+
+// malformedJWKs are keys jwkset cannot parse, each of which used to fail the whole download.
+func malformedJWKs(k *authtest.Key) []map[string]any {
+	return []map[string]any{
+		jwkOf(k, map[string]any{"kid": "bad-x5c", "x5c": []string{"AAAA"}}),
+		jwkOf(k, map[string]any{"kid": "bad-use", "use": "SIG"}),
+		{"kty": "EC", "kid": "bad-ec", "crv": "P-256", "x": "AAAA", "y": "AAAA"},
+	}
+}
+
+// A key set is never one bad key away from an outage: keys jwkset cannot parse are skipped
+// with one WARN naming their kids (never their material), the others verify, and a download
+// left with no usable key keeps the keys already held.
+func TestMalformedKeysAreSkipped(t *testing.T) {
+	good, other := authtest.MustKey(t, "key-1"), authtest.MustKey(t, "key-2")
+	ks := authtest.NewKeyServer()
+	ks.SetBody(jwksWith(append(malformedJWKs(other), good.JWK())...))
+	srv := httptest.NewServer(ks)
+	t.Cleanup(srv.Close)
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	_, v := startKeys(t, srv.URL, auth.KeySetOptions{Logger: logger, RefreshInterval: 20 * time.Millisecond}, auth.Config{})
+	tok := sign(t, good, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	if err := verifyNow(v, tok); err != nil {
+		t.Fatalf("a valid key beside malformed ones does not verify: %v", err)
+	}
+	first, _, _ := strings.Cut(logs.String(), "\n")
+	for _, want := range []string{`"level":"WARN"`, `"bad-x5c"`, `"bad-use"`, `"bad-ec"`} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the WARN %s does not hold %s", first, want)
+		}
+	}
+	if n := other.JWK()["n"].(string); strings.Contains(logs.String(), n[:16]) {
+		t.Errorf("key material in the log: %s", logs.String())
+	}
+
+	ks.SetBody(jwksWith(malformedJWKs(other)...))
+	before := ks.Fetches()
+	if err := eventually(2*time.Second, func() error {
+		if ks.Fetches() < before+2 {
+			return errors.New("not refreshed")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal("the key set was not refreshed; the test proves nothing")
+	}
+	if err := verifyNow(v, sign(t, good, authtest.V2Claims(tenant, client, "11111111-0000-4000-8000-000000000001", time.Now()), nil)); err != nil {
+		t.Errorf("after a download of malformed keys only, the key held is gone: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer the key set's goroutines and the test may share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -1,11 +1,15 @@
 package auth
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync/atomic"
 
@@ -51,26 +55,111 @@ func verifiesRS256(m jwkset.JWKMarshal) bool {
 }
 
 // downloadClient is the HTTP client for key set downloads: bodies over MaxKeySetBytes fail,
-// and a redirect is followed only to https (or to loopback http, which only a local key set
-// can use), so an https key set URL can never end in a clear-text download. Only base's
-// Transport is used; jwkset bounds each download with its own timeout.
-func downloadClient(base *http.Client) *http.Client {
+// keys that jwkset cannot parse are dropped (parsableKeysOnly), and redirects follow
+// redirectAllowed. Only base's Transport is used; jwkset bounds each
+// download with its own timeout.
+func downloadClient(base *http.Client, logger *slog.Logger) *http.Client {
 	rt := http.DefaultTransport
 	if base != nil && base.Transport != nil {
 		rt = base.Transport
 	}
 	return &http.Client{
-		Transport: boundedBodies{rt},
+		Transport: parsableKeysOnly{next: boundedBodies{rt}, logger: logger},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 5 {
 				return errors.New("too many redirects")
 			}
-			if !secureOrLoopback(req.URL) || (via[0].URL.Scheme == "https" && req.URL.Scheme != "https") {
+			if !redirectAllowed(via, req.URL) {
 				return fmt.Errorf("refusing a redirect to %s://%s", req.URL.Scheme, req.URL.Host)
 			}
 			return nil
 		},
 	}
+}
+
+// redirectAllowed is the redirect rule of docs/security.md: a redirect may lead to https from
+// anywhere; plain http only in local mode, from a chain that is loopback http throughout to
+// loopback http. A key set fetched in clear text off the machine could be replaced by anyone
+// on the path, and with it every token accepted; an https URL never ends in clear text.
+func redirectAllowed(via []*http.Request, to *url.URL) bool {
+	if to.Scheme == "https" {
+		return true
+	}
+	if to.Scheme != "http" || !isLoopback(to) {
+		return false
+	}
+	for _, r := range via {
+		if r.URL.Scheme != "http" || !isLoopback(r.URL) {
+			return false
+		}
+	}
+	return true
+}
+
+// parsableKeysOnly removes from a key set document the keys that jwkset cannot parse, and
+// logs one WARN naming them by kid. jwkset parses a downloaded set key by key and abandons
+// the whole download at the first key that fails (NewStorageFromHTTP's refresh), before any
+// Storage sees a key: one malformed key beside Entra's good ones (an x5c that is not a
+// certificate, use "SIG", an EC key off its curve) would cost every key, and at a cold start
+// every request its 503. The response body is the one place to act before that loop. Keys
+// are parsed exactly as jwkset then parses them; what survives still goes through
+// signingKeys, which keeps only RS256 signature keys and refuses a set left with none.
+type parsableKeysOnly struct {
+	next   http.RoundTripper
+	logger *slog.Logger
+}
+
+func (p parsableKeysOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.next.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp, err // a redirect or a failure: jwkset reports it as it is
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the key set: %w", err)
+	}
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if json.Unmarshal(body, &doc) == nil && doc.Keys != nil {
+		kept, dropped := doc.Keys[:0:0], []string(nil)
+		for _, raw := range doc.Keys {
+			_, err := jwkset.NewJWKFromRawJSON(raw, jwkset.JWKMarshalOptions{Private: true}, jwkset.JWKValidateOptions{})
+			switch {
+			case err == nil:
+				kept = append(kept, raw)
+			case errors.Is(err, jwkset.ErrUnsupportedKey):
+				// jwkset skips these itself, and none of them could verify RS256.
+			default:
+				dropped = append(dropped, kidOf(raw))
+			}
+		}
+		if len(dropped) > 0 {
+			// The kid only: a key's members are the publisher's business, not the log's.
+			p.logger.WarnContext(req.Context(), "signing key set: skipped keys that cannot be parsed; keeping the others",
+				"url", req.URL.Redacted(), "kids", dropped, "kept", len(kept))
+			doc.Keys = kept
+			body, _ = json.Marshal(doc) // raw messages that were valid JSON always marshal
+		}
+	}
+	// A document that is not a key set goes to jwkset as it came, which fails it as before.
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+// kidOf is a key's kid for the log, cut short: a kid is the publisher's text, not ours.
+func kidOf(raw json.RawMessage) string {
+	var k struct {
+		KID string `json:"kid"`
+	}
+	_ = json.Unmarshal(raw, &k) // a key without a readable kid is logged as ""
+	const maxKID = 64
+	if len(k.KID) > maxKID {
+		return k.KID[:maxKID] + "..."
+	}
+	return k.KID
 }
 
 type boundedBodies struct{ next http.RoundTripper }

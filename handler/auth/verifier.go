@@ -216,6 +216,8 @@ func describe(err error) error {
 	switch {
 	case errors.Is(err, ErrKeysUnavailable):
 		return err // not the token's fault: the API answers 503
+	case errors.Is(err, context.Canceled):
+		return err // the client went away while the token was being checked: not the token's fault
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return invalid("the token is malformed", err)
 	case errors.Is(err, errCritical):
