@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,12 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/handler/testenv"
 )
 
 // startKeys is RemoteKeys over srvURL with a verifier, waiting for the first download.
@@ -363,7 +362,7 @@ func TestMalformedKeysAreSkipped(t *testing.T) {
 	ks.SetBody(jwksWith(append(malformedJWKs(other), good.JWK())...))
 	srv := httptest.NewServer(ks)
 	t.Cleanup(srv.Close)
-	var logs syncBuffer
+	var logs testenv.LogBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	_, v := startKeys(t, srv.URL, auth.KeySetOptions{Logger: logger, RefreshInterval: 20 * time.Millisecond}, auth.Config{})
 	tok := sign(t, good, authtest.V2Claims(tenant, client, user, time.Now()), nil)
@@ -387,22 +386,4 @@ func TestMalformedKeysAreSkipped(t *testing.T) {
 	if err := verifyNow(v, sign(t, good, authtest.V2Claims(tenant, client, "11111111-0000-4000-8000-000000000001", time.Now()), nil)); err != nil {
 		t.Errorf("after a download of malformed keys only, the key held is gone: %v", err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer the key set's goroutines and the test may share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -222,24 +221,6 @@ func echoed(t *testing.T, req *http.Request) (*http.Response, echo) {
 		t.Fatalf("%s %s: decode echo: %v\n%s", req.Method, req.URL, err, body)
 	}
 	return resp, e
-}
-
-// lockedBuilder is a strings.Builder safe for the host's goroutines.
-type lockedBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuilder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuilder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // testLogger logs to the test output and to also.

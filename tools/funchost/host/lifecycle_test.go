@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/entra-tasks/handler/testenv"
 )
 
 // These tests assert the Functions host's rules for a handler's life (see process.go for
@@ -30,7 +32,7 @@ func TestThirdFailureInARowShutsTheHostDown(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := stageRepoApp(t, map[string]any{"Values": map[string]any{tc.setting: tc.value}})
-			var log lockedBuilder
+			var log testenv.LogBuffer
 			tc.opts.Logger = testLogger(t, &log)
 			err := runUntilDone(t, root, tc.opts, 20*time.Second)
 			if err == nil || !strings.Contains(err.Error(), "failed 3 times") || !strings.Contains(err.Error(), tc.wantErr) {
@@ -84,7 +86,7 @@ func TestCrashedHandlerIsRestartedOnTheSamePortAndTheRequestReplayed(t *testing.
 }
 
 func TestExit200RestartsWithoutCountingAnError(t *testing.T) {
-	var log lockedBuilder
+	var log testenv.LogBuffer
 	h := startHost(t, stageRepoApp(t, nil), Options{Logger: testLogger(t, &log)})
 	pids := map[int]bool{}
 	for range 5 { // more than the 3 errors that would shut the host down
@@ -188,7 +190,7 @@ func TestHandlerEnvironmentArgumentsAndDirectory(t *testing.T) {
 }
 
 func TestHandlerOutputIsLoggedAsTheHostClassifiesAndFiltersIt(t *testing.T) {
-	var out lockedBuilder
+	var out testenv.LogBuffer
 	h := startHost(t, stageRepoApp(t, nil), Options{HandlerOutput: &out})
 	req := newRequest(t, http.MethodGet, h.URL+"/api/me", nil)
 	req.Header.Set("X-Echo-Log", "42")

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -64,24 +63,12 @@ func TestConfigurationErrorIsLoggedAsAnErrorAndNotRestarted(t *testing.T) {
 	}
 }
 
-// syncBuffer collects output written from several goroutines.
+// syncBuffer collects output written from several goroutines; the host log also carries the
+// stand-in's address and how it ended.
 type syncBuffer struct {
-	mu   sync.Mutex
-	b    strings.Builder
+	testenv.LogBuffer
 	addr string
 	done chan error
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // runRealHandler runs the stand-in on the repository's files and the real handler; it
