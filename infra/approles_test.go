@@ -121,8 +121,12 @@ func checkDeployerAdmin(p *project, adminID string) (ps problems) {
 		ps.add("appRoleAssignedTo must assign principalId: adminUserId, if (!empty(adminUserId)); got %s if (%s)", a.body.get("principalId").text(), a.condition)
 	}
 	entra := p.main().decl("module", "entra")
-	if got := entra.body.get("params", "adminUserId").text(); got != "principalType == 'User' ? principalId : ''" {
-		ps.add("main.bicep: adminUserId must be the deploying principal only when it is a user (roles are for users), got %s", got)
+	if got := entra.body.get("params", "adminUserId").text(); got != "!empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')" {
+		ps.add("main.bicep: adminUserId must be AZURE_ADMIN_USER_ID, else the deploying principal only when it is a user (roles are for users), got %s", got)
+	}
+	v, _ := p.params["adminUserId"].(map[string]any)
+	if s, _ := v["value"].(string); s != "${AZURE_ADMIN_USER_ID}" {
+		ps.add("main.parameters.json: adminUserId must be ${AZURE_ADMIN_USER_ID}, got %q", s)
 	}
 	return
 }

@@ -99,6 +99,9 @@ param allowLocalDevOrigins bool = true
 @description('Set appRoleAssignmentRequired on the API\'s service principal (AZURE_REQUIRE_APP_ROLE_ASSIGNMENT, default false).')
 param requireAppRoleAssignment bool = false
 
+@description('Object id of a user to assign the API\'s Admin role (AZURE_ADMIN_USER_ID); empty: the deploying principal when it is a user, else nobody.')
+param adminUserId string = ''
+
 // 512 MB is Flex Consumption's smallest instance. The handler's resident memory under `make bench` load is about
 // 16 MB (bench/results.md) and the Functions host's own footprint fits beside it; billing is per GB-second, so
 // 2048 would cost four times as much for nothing. Raise it only if the host's logs show memory pressure.
@@ -203,8 +206,9 @@ module entra 'app/entra.bicep' = {
     localDevOrigins: localDevOrigins
     scopeName: apiScopeName
     ownerId: principalId
-    // Only a user can hold the API's roles (allowedMemberTypes 'User'): a pipeline's service principal gets none.
-    adminUserId: principalType == 'User' ? principalId : ''
+    // Only a user can hold the API's roles (allowedMemberTypes 'User'): a pipeline's service principal gets none,
+    // unless AZURE_ADMIN_USER_ID names a user (the pipeline then needs AppRoleAssignment.ReadWrite.All).
+    adminUserId: !empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')
     appRoleAssignmentRequired: requireAppRoleAssignment
   }
 }

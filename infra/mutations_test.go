@@ -105,7 +105,8 @@ var mutations = []mutation{
 	{"AppRoles", "infra/app/entra.bicep", "  appRoleId: adminRoleId\n", "  appRoleId: '8e6a4b2c-1d3f-4a5b-8c7d-9e0f1a2b3c4d'\n"},
 	{"AppRoles", "infra/app/entra.bicep", "  resourceId: apiServicePrincipal.id\n", "  resourceId: apiApp.id\n"},
 	{"AppRoles", "infra/app/entra.bicep", "= if (!empty(adminUserId)) {", "= {"},
-	{"AppRoles", "infra/main.bicep", "adminUserId: principalType == 'User' ? principalId : ''", "adminUserId: principalId"},
+	{"AppRoles", "infra/main.bicep", "(principalType == 'User' ? principalId : '')", "principalId"},
+	{"AppRoles", "infra/main.parameters.json", "${AZURE_ADMIN_USER_ID}", "${AZURE_PRINCIPAL_ID}"},
 
 	{"Storage", "infra/app/storage.bicep", "allowSharedKeyAccess: false", "allowSharedKeyAccess: true"},
 	{"Storage", "infra/app/storage.bicep", "allowBlobPublicAccess: false", "allowBlobPublicAccess: true"},
