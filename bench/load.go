@@ -126,6 +126,7 @@ func (r *recorder) time(name string, op func() error) error {
 type loadResult struct {
 	elapsed time.Duration
 	series  map[string][]time.Duration
+	rates   []float64 // requests per second of each merged round, in order
 }
 
 // closedLoop runs workers goroutines, each calling iter back to back (a closed loop: a new
@@ -185,6 +186,7 @@ func (r *loadResult) merge(other loadResult) {
 		r.series = map[string][]time.Duration{}
 	}
 	r.elapsed += other.elapsed
+	r.rates = append(r.rates, rate(other))
 	for name, lat := range other.series {
 		r.series[name] = append(r.series[name], lat...)
 	}

@@ -82,19 +82,22 @@ func (a *azurite) stop() {
 	os.RemoveAll(a.dir)
 }
 
-// buildHandler compiles the handler as make build does (static, stripped) into dir.
-func buildHandler(root, dir string) (string, error) {
-	bin := filepath.Join(dir, "handler")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./handler")
+// buildBinary compiles the main package pkg as make build compiles the handler (static,
+// stripped) into dir/name. The floor is built the same way, so that the two process starts
+// differ only by what the programs do.
+func buildBinary(root, dir, pkg, name string) (string, error) {
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./handler: %v\n%s", err, out)
+		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 	}
 	return bin, nil
 }
 
-// handlerProc is the handler binary running as a child process, as the Functions host runs it.
+// handlerProc is the handler (or the floor) running as a child process, as the Functions host
+// runs a custom handler.
 type handlerProc struct {
 	started time.Time // just before exec
 	cmd     *exec.Cmd

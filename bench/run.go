@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -33,10 +34,12 @@ type report struct {
 	wall                  time.Duration
 	tokenBench, apiBench  map[string][]benchLine
 	meCached, meUncached  loadResult
+	floor                 loadResult // the bare net/http server, same /api/me body
 	listHandler           loadResult
 	listDirect            loadResult
 	mixHandler, mixDirect loadResult
 	coldStarts            []time.Duration
+	floorStarts           []time.Duration // the floor's process start, timed the same way
 	seed                  loadResult
 	firstPages, lastPages []time.Duration
 	walkTimes             []time.Duration
@@ -51,6 +54,7 @@ type report struct {
 type bed struct {
 	azurite *azurite
 	bin     string
+	floor   string // the floor's binary (bench/floor)
 	key     *authtest.Key
 	env     []string
 	direct  *aztables.Client
@@ -85,7 +89,10 @@ func run(ctx context.Context, root string, p plan) (*report, error) {
 
 	log.Print("building the handler and starting Azurite")
 	b := &bed{}
-	if b.bin, err = buildHandler(root, tmp); err != nil {
+	if b.bin, err = buildBinary(root, tmp, "./handler", "handler"); err != nil {
+		return nil, err
+	}
+	if b.floor, err = buildBinary(root, tmp, "./bench/floor", "floor"); err != nil {
 		return nil, err
 	}
 	if b.azurite, err = startAzurite(root); err != nil {
@@ -156,6 +163,11 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 			return err
 		}
 	}
+	floor, err := b.startFloor(ctx, main.addr(), tokens[meUser])
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	defer floor.stop()
 	log.Printf("seeding %d tasks for the list scenario", p.listPageTasks)
 	seed, err := create(ctx, main.addr(), tokens[listUser], p.conns, p.listPageTasks)
 	if err != nil {
@@ -168,6 +180,10 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 		result *loadResult
 		run    func(d time.Duration) (loadResult, error)
 	}{
+		// The floor and the handler's commonest request run one after the other in every round.
+		{"floor: bare net/http, same /api/me body", &r.floor, func(d time.Duration) (loadResult, error) {
+			return getLoop(ctx, floor.addr(), tokens[meUser], "/api/me", p.conns, d)
+		}},
 		{"GET /api/me (cache on)", &r.meCached, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, main.addr(), tokens[meUser], "/api/me", p.conns, d)
 		}},
@@ -409,37 +425,72 @@ func (r *report) walk(addr, token string, p plan) error {
 	return nil
 }
 
+// startFloor starts the floor serving the exact body the handler answers GET /api/me with
+// for token, and checks that it does.
+func (b *bed) startFloor(ctx context.Context, handlerAddr, token string) (*handlerProc, error) {
+	body, err := meBody(handlerAddr, token)
+	if err != nil {
+		return nil, err
+	}
+	f, err := launchHandler(b.floor, []string{"FLOOR_BODY=" + string(body)})
+	if err != nil {
+		return nil, err
+	}
+	readyCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := waitReady(readyCtx, f.addr()); err != nil {
+		f.stop()
+		return nil, err
+	}
+	got, err := meBody(f.addr(), token)
+	if err == nil && !bytes.Equal(got, body) {
+		err = fmt.Errorf("the floor answers %q, the handler %q", got, body)
+	}
+	if err != nil {
+		f.stop()
+		return nil, err
+	}
+	return f, nil
+}
+
+// meBody is the body of one GET /api/me, which must answer 200.
+func meBody(addr, token string) ([]byte, error) {
+	c := newRawClient(addr, token)
+	defer c.close()
+	st, body, err := c.do("GET", "/api/me", nil)
+	if err := expect(st, body, err, 200); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(body), nil
+}
+
 // coldStart times process start to the first authenticated 200 on /api/me, p.coldStarts
-// times; the last process, idle after that one request, gives the goroutine baseline.
+// times, alternating with the floor's process start to its first 200 on the same request,
+// timed the same way. The last handler, idle after that one request, gives the goroutine
+// baseline.
 func (r *report) coldStart(ctx context.Context, b *bed, p plan) error {
 	token, err := b.token(meUser)
 	if err != nil {
 		return err
 	}
+	body, err := b.meBodyOfFreshHandler(ctx, token)
+	if err != nil {
+		return err
+	}
+	floorEnv := []string{"FLOOR_BODY=" + string(body)}
 	for i := range p.coldStarts {
-		h, err := launchHandler(b.bin, b.env)
+		f, d, err := firstAnswer(ctx, b.floor, floorEnv, token)
+		if err != nil {
+			return fmt.Errorf("floor: %w", err)
+		}
+		f.stop()
+		r.floorStarts = append(r.floorStarts, d)
+
+		h, d, err := firstAnswer(ctx, b.bin, b.env, token)
 		if err != nil {
 			return err
 		}
-		c := newRawClient(h.addr(), token)
-		deadline := h.started.Add(15 * time.Second)
-		for {
-			st, body, err := c.do("GET", "/api/me", nil)
-			if err == nil {
-				if err := expect(st, body, nil, 200); err != nil {
-					h.stop()
-					return err
-				}
-				break
-			}
-			if time.Now().After(deadline) || ctx.Err() != nil {
-				h.stop()
-				return fmt.Errorf("no answer within 15 s: %w", err)
-			}
-			time.Sleep(100 * time.Microsecond)
-		}
-		r.coldStarts = append(r.coldStarts, time.Since(h.started))
-		c.close()
+		r.coldStarts = append(r.coldStarts, d)
 		if i < p.coldStarts-1 {
 			h.stop()
 			continue
@@ -450,6 +501,43 @@ func (r *report) coldStart(ctx context.Context, b *bed, p plan) error {
 		}
 	}
 	return nil
+}
+
+// meBodyOfFreshHandler is what a handler answers GET /api/me with, for the floor to answer.
+func (b *bed) meBodyOfFreshHandler(ctx context.Context, token string) ([]byte, error) {
+	h, err := b.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer h.stop()
+	return meBody(h.addr(), token)
+}
+
+// firstAnswer starts bin and times exec to the first 200 on GET /api/me, asking every 0.1 ms
+// until the port accepts. The process is left running.
+func firstAnswer(ctx context.Context, bin string, env []string, token string) (*handlerProc, time.Duration, error) {
+	h, err := launchHandler(bin, env)
+	if err != nil {
+		return nil, 0, err
+	}
+	c := newRawClient(h.addr(), token)
+	defer c.close()
+	deadline := h.started.Add(15 * time.Second)
+	for {
+		st, body, err := c.do("GET", "/api/me", nil)
+		if err == nil {
+			if err := expect(st, body, nil, 200); err != nil {
+				h.stop()
+				return nil, 0, err
+			}
+			return h, time.Since(h.started), nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			h.stop()
+			return nil, 0, fmt.Errorf("no answer within 15 s: %w", err)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 }
 
 func newClients(addr, token string, n int) []*rawClient {
