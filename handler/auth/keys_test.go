@@ -251,6 +251,29 @@ func TestCachedTokenDiesWithItsKey(t *testing.T) {
 	}
 }
 
+// A cached token also stops working when its kid comes back holding another key: the cache
+// remembers the key itself, not only its kid.
+func TestCachedTokenDiesWhenItsKidGetsAnotherKey(t *testing.T) {
+	key, impostor := authtest.MustKey(t, "key-1"), authtest.MustKey(t, "key-1")
+	ks := authtest.NewKeyServer(key)
+	srv := httptest.NewServer(ks)
+	t.Cleanup(srv.Close)
+	_, v := startKeys(t, srv.URL, auth.KeySetOptions{RefreshInterval: 20 * time.Millisecond}, auth.Config{CacheSize: 16})
+	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	if err := verifyNow(v, tok); err != nil {
+		t.Fatal(err)
+	}
+	ks.SetKeys(impostor) // the same kid, another key
+	if err := eventually(2*time.Second, func() error {
+		if verifyNow(v, tok) == nil {
+			return errors.New("still accepted")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal("a cached token kept working after its kid was given another key")
+	}
+}
+
 // A client that cancels its request (net/http does so when the client half-closes its side)
 // must still be checked with the keys held: a cancelled context is never "key set
 // unavailable", which the API would answer 503 and log as an ERROR. Each token differs, so
