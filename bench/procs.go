@@ -106,7 +106,20 @@ type handlerProc struct {
 }
 
 // launchHandler starts the binary with env and returns at once (cold start is timed from here).
+// Its stdout, the access log, is a pipe that this process reads, as the Functions host reads
+// it: one JSON line per request, as in production.
 func launchHandler(bin string, env []string) (*handlerProc, error) {
+	return launch(bin, env, io.Discard) // not an *os.File: os/exec makes a pipe and reads it
+}
+
+// launchLogToDevNull starts the binary with its stdout on /dev/null: each access log line is
+// still written, but no process has to read it. Beside launchHandler it shows what reading
+// the log costs the reader on the same cores.
+func launchLogToDevNull(bin string, env []string) (*handlerProc, error) {
+	return launch(bin, env, nil) // nil: os/exec opens the null device
+}
+
+func launch(bin string, env []string, stdout io.Writer) (*handlerProc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -121,7 +134,7 @@ func launchHandler(bin string, env []string) (*handlerProc, error) {
 		"FUNCTIONS_CUSTOMHANDLER_PORT=" + strconv.Itoa(port),
 		"GOTRACEBACK=all", // SIGQUIT then dumps every goroutine, which is how we count them
 	}, env...)
-	cmd.Stdout = io.Discard // the access log: one JSON line per request, as in production
+	cmd.Stdout = stdout
 	cmd.Stderr = stderr
 	started := time.Now()
 	if err := cmd.Start(); err != nil {

@@ -123,6 +123,8 @@ func (r *report) floorRows(add func(area, measure, value, target, status string)
 	}
 	add("floor", "GET /api/me cached / floor: throughput", fmt.Sprintf("%.2fx (rounds %s)", tput, rangeOf(perRound)),
 		"≥ 0.75x", check(tput >= 0.75))
+	add("floor", "GET /api/me cached, access log to /dev/null (no reader)", throughputLine(r.meDevNull), "", info)
+	add("floor", "same, / floor: throughput", fmt.Sprintf("%.2fx", ratioOf(rate(r.meDevNull), rate(r.floor))), "", info)
 	add("floor", "GET /api/me cached / floor: p50", fmt.Sprintf("%.2fx", ratioOf(float64(me.p(0.5)), float64(floor.p(0.5)))), "", info)
 	p99 := ratioOf(float64(me.p(0.99)), float64(floor.p(0.99)))
 	add("floor", "GET /api/me cached / floor: p99", fmt.Sprintf("%.2fx", p99), "≤ 1.50x", check(p99 <= 1.5))

@@ -35,6 +35,7 @@ type report struct {
 	tokenBench, apiBench  map[string][]benchLine
 	meCached, meUncached  loadResult
 	floor                 loadResult // the bare net/http server, same /api/me body
+	meDevNull             loadResult // as meCached, with no process reading the access log
 	listHandler           loadResult
 	listDirect            loadResult
 	mixHandler, mixDirect loadResult
@@ -70,6 +71,11 @@ func (b *bed) start(ctx context.Context, extra ...string) (*handlerProc, error) 
 	if err != nil {
 		return nil, err
 	}
+	return ready(ctx, h)
+}
+
+// ready waits until a launched process answers the host's readiness probe.
+func ready(ctx context.Context, h *handlerProc) (*handlerProc, error) {
 	readyCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := waitReady(readyCtx, h.addr()); err != nil {
@@ -163,6 +169,14 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 			return err
 		}
 	}
+	devNull, err := launchLogToDevNull(b.bin, b.env)
+	if err == nil {
+		devNull, err = ready(ctx, devNull)
+	}
+	if err != nil {
+		return err
+	}
+	defer devNull.stop()
 	floor, err := b.startFloor(ctx, main.addr(), tokens[meUser])
 	if err != nil {
 		return fmt.Errorf("floor: %w", err)
@@ -186,6 +200,9 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 		}},
 		{"GET /api/me (cache on)", &r.meCached, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, main.addr(), tokens[meUser], "/api/me", p.conns, d)
+		}},
+		{"GET /api/me (cache on, access log to /dev/null)", &r.meDevNull, func(d time.Duration) (loadResult, error) {
+			return getLoop(ctx, devNull.addr(), tokens[meUser], "/api/me", p.conns, d)
 		}},
 		{"GET /api/me (cache off)", &r.meUncached, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, uncached.addr(), tokens[meUser], "/api/me", p.conns, d)
@@ -433,13 +450,10 @@ func (b *bed) startFloor(ctx context.Context, handlerAddr, token string) (*handl
 		return nil, err
 	}
 	f, err := launchHandler(b.floor, []string{"FLOOR_BODY=" + string(body)})
-	if err != nil {
-		return nil, err
+	if err == nil {
+		f, err = ready(ctx, f)
 	}
-	readyCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	if err := waitReady(readyCtx, f.addr()); err != nil {
-		f.stop()
+	if err != nil {
 		return nil, err
 	}
 	got, err := meBody(f.addr(), token)
