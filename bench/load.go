@@ -132,7 +132,8 @@ func (r *recorder) time(name string, op func() error) error {
 type loadResult struct {
 	elapsed time.Duration
 	series  map[string][]time.Duration
-	rates   []float64 // requests per second of each merged round, in order
+	rates   []float64     // requests per second of each merged round, in order
+	cpu     time.Duration // CPU time the server process used during the merged rounds, if measured
 }
 
 // closedLoop runs workers goroutines, each calling iter back to back (a closed loop: a new
@@ -193,6 +194,7 @@ func (r *loadResult) merge(other loadResult) {
 	}
 	r.elapsed += other.elapsed
 	r.rates = append(r.rates, rate(other))
+	r.cpu += other.cpu
 	for name, lat := range other.series {
 		r.series[name] = append(r.series[name], lat...)
 	}

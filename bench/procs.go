@@ -153,6 +153,33 @@ func (h *handlerProc) stop() {
 	os.Remove(h.stderr.Name())
 }
 
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat: 100 on every Linux
+// architecture Go supports (the kernel exports no other value to user space).
+const clockTicks = 100
+
+// cpuTime is the CPU time the process has used so far, user and system, all threads
+// (/proc/<pid>/stat fields 14 and 15, proc(5)).
+func (h *handlerProc) cpuTime() (time.Duration, error) { return cpuTimeOf(h.cmd.Process.Pid) }
+
+func cpuTimeOf(pid int) (time.Duration, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: count after it.
+	end := strings.LastIndexByte(string(raw), ')')
+	fields := strings.Fields(string(raw[end+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("short /proc stat: %q", raw)
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64) // field 15
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
 // rssKiB reads the resident set size (VmRSS) and its peak (VmHWM) from /proc.
 func (h *handlerProc) rssKiB() (rss, peak int, err error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // make bench rewrites its own table in bench/results.md and keeps the sections other parts of
@@ -35,5 +36,25 @@ func TestWriteResultsCreatesTheFile(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "# Benchmark results\n" {
 		t.Errorf("results.md = %q", got)
+	}
+}
+
+// The CPU time read from /proc grows by what the process burns (in 10 ms ticks).
+func TestCPUTime(t *testing.T) {
+	before, err := cpuTimeOf(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	burn := time.Now()
+	for x := 0; time.Since(burn) < 200*time.Millisecond; x++ {
+	}
+	after, err := cpuTimeOf(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wall time is an upper bound on this goroutine's CPU time; a loaded machine may give it
+	// less, but not under a tenth.
+	if got := after - before; got < 20*time.Millisecond || got > 2*time.Second {
+		t.Errorf("CPU time grew by %v over a 200 ms busy loop", got)
 	}
 }

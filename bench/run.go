@@ -193,32 +193,33 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 		name   string
 		result *loadResult
 		run    func(d time.Duration) (loadResult, error)
+		server *handlerProc // whose CPU time the round is charged; nil: not measured
 	}{
 		// The floor and the handler's commonest request run one after the other in every round.
 		{"floor: bare net/http, same /api/me body", &r.floor, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, floor.addr(), tokens[meUser], "/api/me", p.conns, d)
-		}},
+		}, floor},
 		{"GET /api/me (cache on)", &r.meCached, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, main.addr(), tokens[meUser], "/api/me", p.conns, d)
-		}},
+		}, main},
 		{"GET /api/me (cache on, access log to /dev/null)", &r.meDevNull, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, devNull.addr(), tokens[meUser], "/api/me", p.conns, d)
-		}},
+		}, devNull},
 		{"GET /api/me (cache off)", &r.meUncached, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, uncached.addr(), tokens[meUser], "/api/me", p.conns, d)
-		}},
+		}, uncached},
 		{"GET /api/tasks", &r.listHandler, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, main.addr(), tokens[listUser], "/api/tasks", p.conns, d)
-		}},
+		}, main},
 		{"list, aztables direct", &r.listDirect, func(d time.Duration) (loadResult, error) {
 			return directList(ctx, b.direct, listUser, p.listPageTasks, p.conns, d)
-		}},
+		}, nil},
 		{"create/patch/delete", &r.mixHandler, func(d time.Duration) (loadResult, error) {
 			return handlerMix(ctx, main.addr(), tokens[mixUser], p.conns, d)
-		}},
+		}, main},
 		{"create/patch/delete, aztables direct", &r.mixDirect, func(d time.Duration) (loadResult, error) {
 			return directMix(ctx, b.direct, mixUser, p.conns, d)
-		}},
+		}, nil},
 	}
 	log.Print("warming up")
 	for _, s := range scenarios {
@@ -229,7 +230,7 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 	for round := range p.rounds {
 		log.Printf("round %d of %d: %d connections, %v per scenario", round+1, p.rounds, p.conns, p.roundTime)
 		for _, s := range scenarios {
-			res, err := s.run(p.roundTime)
+			res, err := measuredRound(s.server, s.run, p.roundTime)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}
@@ -264,6 +265,25 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 	r.goroutinesAfter, err = main.quitAndCountGoroutines()
 	main = nil
 	return err
+}
+
+// measuredRound runs one round and charges it the CPU time server used meanwhile (what
+// one request costs the server, apart from the machine's load).
+func measuredRound(server *handlerProc, run func(time.Duration) (loadResult, error), d time.Duration) (loadResult, error) {
+	var before time.Duration
+	var err error
+	if server != nil {
+		if before, err = server.cpuTime(); err != nil {
+			return loadResult{}, err
+		}
+	}
+	res, err := run(d)
+	if err != nil || server == nil {
+		return res, err
+	}
+	after, err := server.cpuTime()
+	res.cpu = after - before
+	return res, err
 }
 
 // getLoop sends GET path back to back from conns connections for d, expecting 200.
