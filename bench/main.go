@@ -10,12 +10,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/example/entra-tasks/handler/testenv"
@@ -66,11 +69,26 @@ func main() {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(root, path)
 		}
-		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+		if err := writeResults(path, table); err != nil {
 			log.Fatal(err)
 		}
 		log.Printf("wrote %s", path)
 	}
+}
+
+// writeResults replaces the bench's own part of the results file (everything before the
+// first "## " heading) with table, and keeps the sections others add after it (the
+// browser's figures, for one).
+func writeResults(path, table string) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	rest := ""
+	if i := strings.Index(string(old), "\n## "); i >= 0 {
+		rest = string(old[i:])
+	}
+	return os.WriteFile(path, []byte(table+rest), 0o644)
 }
 
 // fullPlan is what make bench runs: a few minutes on two cores.

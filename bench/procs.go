@@ -82,19 +82,22 @@ func (a *azurite) stop() {
 	os.RemoveAll(a.dir)
 }
 
-// buildHandler compiles the handler as make build does (static, stripped) into dir.
-func buildHandler(root, dir string) (string, error) {
-	bin := filepath.Join(dir, "handler")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./handler")
+// buildBinary compiles the main package pkg as make build compiles the handler (static,
+// stripped) into dir/name. The floor is built the same way, so that the two process starts
+// differ only by what the programs do.
+func buildBinary(root, dir, pkg, name string) (string, error) {
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./handler: %v\n%s", err, out)
+		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 	}
 	return bin, nil
 }
 
-// handlerProc is the handler binary running as a child process, as the Functions host runs it.
+// handlerProc is the handler (or the floor) running as a child process, as the Functions host
+// runs a custom handler.
 type handlerProc struct {
 	started time.Time // just before exec
 	cmd     *exec.Cmd
@@ -103,7 +106,20 @@ type handlerProc struct {
 }
 
 // launchHandler starts the binary with env and returns at once (cold start is timed from here).
+// Its stdout, the access log, is a pipe that this process reads, as the Functions host reads
+// it: one JSON line per request, as in production.
 func launchHandler(bin string, env []string) (*handlerProc, error) {
+	return launch(bin, env, io.Discard) // not an *os.File: os/exec makes a pipe and reads it
+}
+
+// launchLogToDevNull starts the binary with its stdout on /dev/null: each access log line is
+// still written, but no process has to read it. Beside launchHandler it shows what reading
+// the log costs the reader on the same cores.
+func launchLogToDevNull(bin string, env []string) (*handlerProc, error) {
+	return launch(bin, env, nil) // nil: os/exec opens the null device
+}
+
+func launch(bin string, env []string, stdout io.Writer) (*handlerProc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -118,7 +134,7 @@ func launchHandler(bin string, env []string) (*handlerProc, error) {
 		"FUNCTIONS_CUSTOMHANDLER_PORT=" + strconv.Itoa(port),
 		"GOTRACEBACK=all", // SIGQUIT then dumps every goroutine, which is how we count them
 	}, env...)
-	cmd.Stdout = io.Discard // the access log: one JSON line per request, as in production
+	cmd.Stdout = stdout
 	cmd.Stderr = stderr
 	started := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -135,6 +151,33 @@ func (h *handlerProc) stop() {
 	h.cmd.Wait()
 	h.stderr.Close()
 	os.Remove(h.stderr.Name())
+}
+
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat: 100 on every Linux
+// architecture Go supports (the kernel exports no other value to user space).
+const clockTicks = 100
+
+// cpuTime is the CPU time the process has used so far, user and system, all threads
+// (/proc/<pid>/stat fields 14 and 15, proc(5)).
+func (h *handlerProc) cpuTime() (time.Duration, error) { return cpuTimeOf(h.cmd.Process.Pid) }
+
+func cpuTimeOf(pid int) (time.Duration, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: count after it.
+	end := strings.LastIndexByte(string(raw), ')')
+	fields := strings.Fields(string(raw[end+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("short /proc stat: %q", raw)
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64) // field 15
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
 // rssKiB reads the resident set size (VmRSS) and its peak (VmHWM) from /proc.
@@ -184,10 +227,19 @@ func (h *handlerProc) quitAndCountGoroutines() (goroutineCount, error) {
 	if err != nil {
 		return goroutineCount{}, err
 	}
+	n := countGoroutines(string(dump))
+	if n.total == 0 {
+		return n, fmt.Errorf("no goroutine dump on SIGQUIT:\n%.500s", dump)
+	}
+	return n, nil
+}
+
+// countGoroutines counts the program's goroutines in a dump, and those of them that belong to
+// net/http's pooled client connections.
+func countGoroutines(dump string) goroutineCount {
 	var n goroutineCount
-	for _, g := range strings.Split(string(dump), "\n\n") {
-		// The runtime starts its GC workers at the first collection: not ours, not a leak.
-		if !strings.HasPrefix(g, "goroutine ") || strings.Contains(g, "runtime.gcBgMarkWorker") {
+	for _, g := range strings.Split(dump, "\n\n") {
+		if !strings.HasPrefix(g, "goroutine ") || runtimeOwned(g) {
 			continue
 		}
 		n.total++
@@ -195,10 +247,17 @@ func (h *handlerProc) quitAndCountGoroutines() (goroutineCount, error) {
 			n.pooled++
 		}
 	}
-	if n.total == 0 {
-		return n, fmt.Errorf("no goroutine dump on SIGQUIT:\n%.500s", dump)
-	}
-	return n, nil
+	return n
+}
+
+// runtimeOwned reports whether a goroutine of a dump belongs to the Go runtime rather than to
+// the program: those the runtime creates for itself (GC workers at the first collection, the
+// cleanup goroutine at the first runtime.AddCleanup, the signal and GOMAXPROCS helpers) and
+// the stackless entries it prints for an idle M. Some start lazily, at a moment no request
+// decides, so counting them made an idle handler's baseline differ by one from run to run.
+func runtimeOwned(g string) bool {
+	header, _, _ := strings.Cut(g, "\n")
+	return strings.Contains(g, "\ncreated by runtime.") || strings.HasSuffix(header, "[idle]:")
 }
 
 // waitReady polls GET / (the host's readiness probe) until the handler answers.

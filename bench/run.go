@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -33,10 +34,13 @@ type report struct {
 	wall                  time.Duration
 	tokenBench, apiBench  map[string][]benchLine
 	meCached, meUncached  loadResult
+	floor                 loadResult // the bare net/http server, same /api/me body
+	meDevNull             loadResult // as meCached, with no process reading the access log
 	listHandler           loadResult
 	listDirect            loadResult
 	mixHandler, mixDirect loadResult
 	coldStarts            []time.Duration
+	floorStarts           []time.Duration // the floor's process start, timed the same way
 	seed                  loadResult
 	firstPages, lastPages []time.Duration
 	walkTimes             []time.Duration
@@ -51,6 +55,7 @@ type report struct {
 type bed struct {
 	azurite *azurite
 	bin     string
+	floor   string // the floor's binary (bench/floor)
 	key     *authtest.Key
 	env     []string
 	direct  *aztables.Client
@@ -66,6 +71,11 @@ func (b *bed) start(ctx context.Context, extra ...string) (*handlerProc, error) 
 	if err != nil {
 		return nil, err
 	}
+	return ready(ctx, h)
+}
+
+// ready waits until a launched process answers the host's readiness probe.
+func ready(ctx context.Context, h *handlerProc) (*handlerProc, error) {
 	readyCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := waitReady(readyCtx, h.addr()); err != nil {
@@ -85,7 +95,10 @@ func run(ctx context.Context, root string, p plan) (*report, error) {
 
 	log.Print("building the handler and starting Azurite")
 	b := &bed{}
-	if b.bin, err = buildHandler(root, tmp); err != nil {
+	if b.bin, err = buildBinary(root, tmp, "./handler", "handler"); err != nil {
+		return nil, err
+	}
+	if b.floor, err = buildBinary(root, tmp, "./bench/floor", "floor"); err != nil {
 		return nil, err
 	}
 	if b.azurite, err = startAzurite(root); err != nil {
@@ -156,6 +169,19 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 			return err
 		}
 	}
+	devNull, err := launchLogToDevNull(b.bin, b.env)
+	if err == nil {
+		devNull, err = ready(ctx, devNull)
+	}
+	if err != nil {
+		return err
+	}
+	defer devNull.stop()
+	floor, err := b.startFloor(ctx, main.addr(), tokens[meUser])
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	defer floor.stop()
 	log.Printf("seeding %d tasks for the list scenario", p.listPageTasks)
 	seed, err := create(ctx, main.addr(), tokens[listUser], p.conns, p.listPageTasks)
 	if err != nil {
@@ -167,25 +193,33 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 		name   string
 		result *loadResult
 		run    func(d time.Duration) (loadResult, error)
+		server *handlerProc // whose CPU time the round is charged; nil: not measured
 	}{
+		// The floor and the handler's commonest request run one after the other in every round.
+		{"floor: bare net/http, same /api/me body", &r.floor, func(d time.Duration) (loadResult, error) {
+			return getLoop(ctx, floor.addr(), tokens[meUser], "/api/me", p.conns, d)
+		}, floor},
 		{"GET /api/me (cache on)", &r.meCached, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, main.addr(), tokens[meUser], "/api/me", p.conns, d)
-		}},
+		}, main},
+		{"GET /api/me (cache on, access log to /dev/null)", &r.meDevNull, func(d time.Duration) (loadResult, error) {
+			return getLoop(ctx, devNull.addr(), tokens[meUser], "/api/me", p.conns, d)
+		}, devNull},
 		{"GET /api/me (cache off)", &r.meUncached, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, uncached.addr(), tokens[meUser], "/api/me", p.conns, d)
-		}},
+		}, uncached},
 		{"GET /api/tasks", &r.listHandler, func(d time.Duration) (loadResult, error) {
 			return getLoop(ctx, main.addr(), tokens[listUser], "/api/tasks", p.conns, d)
-		}},
+		}, main},
 		{"list, aztables direct", &r.listDirect, func(d time.Duration) (loadResult, error) {
 			return directList(ctx, b.direct, listUser, p.listPageTasks, p.conns, d)
-		}},
+		}, nil},
 		{"create/patch/delete", &r.mixHandler, func(d time.Duration) (loadResult, error) {
 			return handlerMix(ctx, main.addr(), tokens[mixUser], p.conns, d)
-		}},
+		}, main},
 		{"create/patch/delete, aztables direct", &r.mixDirect, func(d time.Duration) (loadResult, error) {
 			return directMix(ctx, b.direct, mixUser, p.conns, d)
-		}},
+		}, nil},
 	}
 	log.Print("warming up")
 	for _, s := range scenarios {
@@ -196,7 +230,7 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 	for round := range p.rounds {
 		log.Printf("round %d of %d: %d connections, %v per scenario", round+1, p.rounds, p.conns, p.roundTime)
 		for _, s := range scenarios {
-			res, err := s.run(p.roundTime)
+			res, err := measuredRound(s.server, s.run, p.roundTime)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}
@@ -231,6 +265,25 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 	r.goroutinesAfter, err = main.quitAndCountGoroutines()
 	main = nil
 	return err
+}
+
+// measuredRound runs one round and charges it the CPU time server used meanwhile (what
+// one request costs the server, apart from the machine's load).
+func measuredRound(server *handlerProc, run func(time.Duration) (loadResult, error), d time.Duration) (loadResult, error) {
+	var before time.Duration
+	var err error
+	if server != nil {
+		if before, err = server.cpuTime(); err != nil {
+			return loadResult{}, err
+		}
+	}
+	res, err := run(d)
+	if err != nil || server == nil {
+		return res, err
+	}
+	after, err := server.cpuTime()
+	res.cpu = after - before
+	return res, err
 }
 
 // getLoop sends GET path back to back from conns connections for d, expecting 200.
@@ -409,37 +462,69 @@ func (r *report) walk(addr, token string, p plan) error {
 	return nil
 }
 
+// startFloor starts the floor serving the exact body the handler answers GET /api/me with
+// for token, and checks that it does.
+func (b *bed) startFloor(ctx context.Context, handlerAddr, token string) (*handlerProc, error) {
+	body, err := meBody(handlerAddr, token)
+	if err != nil {
+		return nil, err
+	}
+	f, err := launchHandler(b.floor, []string{"FLOOR_BODY=" + string(body)})
+	if err == nil {
+		f, err = ready(ctx, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	got, err := meBody(f.addr(), token)
+	if err == nil && !bytes.Equal(got, body) {
+		err = fmt.Errorf("the floor answers %q, the handler %q", got, body)
+	}
+	if err != nil {
+		f.stop()
+		return nil, err
+	}
+	return f, nil
+}
+
+// meBody is the body of one GET /api/me, which must answer 200.
+func meBody(addr, token string) ([]byte, error) {
+	c := newRawClient(addr, token)
+	defer c.close()
+	st, body, err := c.do("GET", "/api/me", nil)
+	if err := expect(st, body, err, 200); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(body), nil
+}
+
 // coldStart times process start to the first authenticated 200 on /api/me, p.coldStarts
-// times; the last process, idle after that one request, gives the goroutine baseline.
+// times, alternating with the floor's process start to its first 200 on the same request,
+// timed the same way. The last handler, idle after that one request, gives the goroutine
+// baseline.
 func (r *report) coldStart(ctx context.Context, b *bed, p plan) error {
 	token, err := b.token(meUser)
 	if err != nil {
 		return err
 	}
+	body, err := b.meBodyOfFreshHandler(ctx, token)
+	if err != nil {
+		return err
+	}
+	floorEnv := []string{"FLOOR_BODY=" + string(body)}
 	for i := range p.coldStarts {
-		h, err := launchHandler(b.bin, b.env)
+		f, d, err := firstAnswer(ctx, b.floor, floorEnv, token)
+		if err != nil {
+			return fmt.Errorf("floor: %w", err)
+		}
+		f.stop()
+		r.floorStarts = append(r.floorStarts, d)
+
+		h, d, err := firstAnswer(ctx, b.bin, b.env, token)
 		if err != nil {
 			return err
 		}
-		c := newRawClient(h.addr(), token)
-		deadline := h.started.Add(15 * time.Second)
-		for {
-			st, body, err := c.do("GET", "/api/me", nil)
-			if err == nil {
-				if err := expect(st, body, nil, 200); err != nil {
-					h.stop()
-					return err
-				}
-				break
-			}
-			if time.Now().After(deadline) || ctx.Err() != nil {
-				h.stop()
-				return fmt.Errorf("no answer within 15 s: %w", err)
-			}
-			time.Sleep(100 * time.Microsecond)
-		}
-		r.coldStarts = append(r.coldStarts, time.Since(h.started))
-		c.close()
+		r.coldStarts = append(r.coldStarts, d)
 		if i < p.coldStarts-1 {
 			h.stop()
 			continue
@@ -450,6 +535,43 @@ func (r *report) coldStart(ctx context.Context, b *bed, p plan) error {
 		}
 	}
 	return nil
+}
+
+// meBodyOfFreshHandler is what a handler answers GET /api/me with, for the floor to answer.
+func (b *bed) meBodyOfFreshHandler(ctx context.Context, token string) ([]byte, error) {
+	h, err := b.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer h.stop()
+	return meBody(h.addr(), token)
+}
+
+// firstAnswer starts bin and times exec to the first 200 on GET /api/me, asking every 0.1 ms
+// until the port accepts. The process is left running.
+func firstAnswer(ctx context.Context, bin string, env []string, token string) (*handlerProc, time.Duration, error) {
+	h, err := launchHandler(bin, env)
+	if err != nil {
+		return nil, 0, err
+	}
+	c := newRawClient(h.addr(), token)
+	defer c.close()
+	deadline := h.started.Add(15 * time.Second)
+	for {
+		st, body, err := c.do("GET", "/api/me", nil)
+		if err == nil {
+			if err := expect(st, body, nil, 200); err != nil {
+				h.stop()
+				return nil, 0, err
+			}
+			return h, time.Since(h.started), nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			h.stop()
+			return nil, 0, fmt.Errorf("no answer within 15 s: %w", err)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 }
 
 func newClients(addr, token string, n int) []*rawClient {

@@ -30,9 +30,10 @@ func infoFrom(ctx context.Context) *requestInfo {
 	return &requestInfo{}
 }
 
+// statusRecorder holds the requestInfo itself: one allocation per request for both.
 type statusRecorder struct {
 	http.ResponseWriter
-	info *requestInfo
+	info requestInfo
 }
 
 func (w *statusRecorder) WriteHeader(code int) {
@@ -51,17 +52,24 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logged writes one JSON line per request with the Functions invocation id, so that a line
-// can be matched with the host's own telemetry. It never logs headers or bodies.
+// logged bounds each request's work (key refresh, storage calls) by s.timeout and writes one
+// JSON line per request with the Functions invocation id, so that a line can be matched with
+// the host's own telemetry. It never logs headers or bodies. The deadline and the record the
+// line is made from travel in one context: each request is copied once, not once for each.
+// The line is written as soon as the handler returns, in one write (see handler/logging.go):
+// nothing is held back that a crash could lose.
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		defer cancel()
 		if r.URL.Path == "/" {
-			next.ServeHTTP(w, r) // the host's readiness polls are not worth a line each
+			next.ServeHTTP(w, r.WithContext(ctx)) // the host's readiness polls are not worth a line each
 			return
 		}
 		start := time.Now()
-		info := &requestInfo{}
-		next.ServeHTTP(&statusRecorder{w, info}, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
+		rec := &statusRecorder{ResponseWriter: w}
+		info := &rec.info
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, infoKey{}, info)))
 		attrs := []slog.Attr{
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),

@@ -135,9 +135,8 @@ func Routes() []Route {
 	return out
 }
 
-// ServeHTTP applies the cross-cutting concerns once, outside every route.
+// ServeHTTP applies the cross-cutting concerns (the request's deadline, the access log,
+// panic recovery) once, outside every route.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-	defer cancel()
-	s.chain.ServeHTTP(w, r.WithContext(ctx))
+	s.chain.ServeHTTP(w, r)
 }

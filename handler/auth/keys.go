@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -217,11 +218,18 @@ func (k *RemoteKeys) awaitFirstDownload(ctx context.Context) error {
 	}
 }
 
-// Holds implements KeySource: whether the current set still maps kid to key.
+// Holds implements KeySource: whether the current set still maps kid to key. It runs on
+// every cache hit. keyfunc hands out the very *rsa.PublicKey the set holds, and every
+// download parses new ones, so the same pointer means the key is still there, unchanged;
+// only after a download does the comparison by value run (rsa.PublicKey.Equal copies both
+// moduli into new byte slices each time).
 func (k *RemoteKeys) Holds(kid string, key crypto.PublicKey) bool {
 	jwk, err := k.store.KeyRead(k.life, kid)
 	if err != nil {
 		return false
+	}
+	if same, ok := jwk.Key().(*rsa.PublicKey); ok && same == key {
+		return true
 	}
 	held, ok := jwk.Key().(interface{ Equal(crypto.PublicKey) bool })
 	return ok && held.Equal(key)

@@ -229,25 +229,36 @@ func TestKeySetRedirectsStayOnHTTPS(t *testing.T) {
 	}
 }
 
-// A token answered from the cache stops working once its key leaves the key set.
+// A token answered from the cache stops working once its key leaves the key set: when Entra
+// withdraws the key, and when its kid comes back holding another key (the cache remembers
+// the key itself, not only its kid).
 func TestCachedTokenDiesWithItsKey(t *testing.T) {
-	key, next := authtest.MustKey(t, "key-1"), authtest.MustKey(t, "key-2")
-	ks := authtest.NewKeyServer(key)
-	srv := httptest.NewServer(ks)
-	t.Cleanup(srv.Close)
-	_, v := startKeys(t, srv.URL, auth.KeySetOptions{RefreshInterval: 20 * time.Millisecond}, auth.Config{CacheSize: 16})
-	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
-	if err := verifyNow(v, tok); err != nil {
-		t.Fatal(err)
-	}
-	ks.SetKeys(next) // Entra withdraws key-1
-	if err := eventually(2*time.Second, func() error {
-		if verifyNow(v, tok) == nil {
-			return errors.New("still accepted")
-		}
-		return nil
-	}); err != nil {
-		t.Fatal("a cached token kept working after its key left the key set")
+	for _, tc := range []struct {
+		name, nextKID string
+	}{
+		{"key withdrawn", "key-2"},
+		{"kid given another key", "key-1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			key, next := authtest.MustKey(t, "key-1"), authtest.MustKey(t, tc.nextKID)
+			ks := authtest.NewKeyServer(key)
+			srv := httptest.NewServer(ks)
+			t.Cleanup(srv.Close)
+			_, v := startKeys(t, srv.URL, auth.KeySetOptions{RefreshInterval: 20 * time.Millisecond}, auth.Config{CacheSize: 16})
+			tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+			if err := verifyNow(v, tok); err != nil {
+				t.Fatal(err)
+			}
+			ks.SetKeys(next)
+			if err := eventually(2*time.Second, func() error {
+				if verifyNow(v, tok) == nil {
+					return errors.New("still accepted")
+				}
+				return nil
+			}); err != nil {
+				t.Fatalf("a cached token kept working after the key set changed (%s)", tc.name)
+			}
+		})
 	}
 }
 
