@@ -106,3 +106,46 @@ export function SetupScreen({ problems, fields, reason }: Props) {
     </main>
   );
 }
+
+/**
+ * Shown instead of sign-in when this page's address is not a registered redirect URI of the SPA: Entra would
+ * answer AADSTS50011 on its own page and never come back, so the user would be left with a hanging popup.
+ */
+export function RedirectMismatch({ redirectUri, registered }: { redirectUri: string; registered: string[] }) {
+  const origins = [...new Set(registered.filter((u) => u.endsWith("/redirect.html")).map((u) => new URL(u).origin))];
+  return (
+    <main className="setup" aria-labelledby="setup-title">
+      <div className="card setup__card">
+        <p className="eyebrow">Setup needed</p>
+        <h1 id="setup-title">Sign-in is not set up for this address</h1>
+        <p>
+          Microsoft sign-in sends you back to <code>{redirectUri}</code>, which is not a redirect URI of this app's
+          registration. Entra would stop the sign-in with <strong>AADSTS50011</strong> (the redirect URI does not match).
+        </p>
+        {origins.length > 0 && (
+          <>
+            <h2>Open the app at a registered address</h2>
+            <ul className="setup__problems" aria-label="Registered addresses">
+              {origins.map((o) => (
+                <li key={o}>
+                  <a href={o}>{o}</a>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <h2>Or register this address</h2>
+        <ul>
+          <li>
+            <strong>A custom domain:</strong> <code>azd env set AZURE_SPA_EXTRA_ORIGINS {new URL(redirectUri).origin}</code>, then{" "}
+            <code>azd provision</code>.
+          </li>
+          <li>
+            <strong>A local port or host name:</strong> add the origin to <code>localDevOrigins</code> in{" "}
+            <code>infra/app/spa-urls.json</code> and run <code>azd provision</code>.
+          </li>
+        </ul>
+      </div>
+    </main>
+  );
+}
