@@ -47,6 +47,8 @@ interface RefreshGrant {
   sid: string;
   /** Absolute expiry (fake clock, seconds): carried over to every refresh token redeemed from it. */
   expiresAt: number;
+  /** The claims satisfied at the sign-in this grant comes from; asking for more needs the user. */
+  satisfied: string;
 }
 
 /** An error the fake answers once, as Entra would (see failNext). */
@@ -113,7 +115,7 @@ export class FakeEntra {
   private codes = new Map<string, CodeGrant>();
   private refreshTokens = new Map<string, RefreshGrant>();
   /** Entra sessions by id, each the cookie value of the browser that signed in. */
-  private sessions = new Map<string, FakeUser>();
+  private sessions = new Map<string, { user: FakeUser; satisfied: string }>();
   private clockOffset = 0;
   private queued: Array<{ endpoint: "authorize" | "token"; err: EntraError }> = [];
 
@@ -147,6 +149,13 @@ export class FakeEntra {
 
   count(endpoint: EntraCall["endpoint"], detail?: string): number {
     return this.calls.filter((c) => c.endpoint === endpoint && (detail === undefined || c.detail === detail)).length;
+  }
+
+  /** A refresh token as the token endpoint would issue it for `user` now (to probe the token endpoint's rules). */
+  mintRefreshToken(user = this.user): string {
+    const refresh = randomBytes(32).toString("base64url");
+    this.refreshTokens.set(refresh, { user, sid: "", expiresAt: this.now() + SPA_REFRESH_TOKEN_LIFETIME, satisfied: "" });
+    return refresh;
   }
 
   /** The calls the fake refused, by what it answered. */
@@ -224,6 +233,7 @@ export class FakeEntra {
 
     let user: FakeUser;
     let sid: string;
+    let satisfied: string;
     if (prompt === "none") {
       // The session is the browser's cookie for login.microsoftonline.com. A browser that blocks third-party
       // cookies does not send it to the hidden iframe (refresh-tokens: "The browser must visit the login page in
@@ -235,18 +245,22 @@ export class FakeEntra {
       if (!cookieSid || !known) {
         return fail({ error: "login_required", code: 50058, description: "A silent sign-in request was sent but no user is signed in." });
       }
-      if (hint && hint !== loginHintOf(known)) {
+      if (hint && hint !== loginHintOf(known.user)) {
         return fail({ error: "login_required", code: 50058, description: "The user named by login_hint is not signed in." });
       }
-      if (this.stepUpClaims && !satisfies(p.get("claims"), this.stepUpClaims)) {
+      // A silent request cannot do the step-up it asks for; only what the session already did counts.
+      if (p.get("claims") && this.stepUpClaims && !satisfies(known.satisfied, this.stepUpClaims)) {
         return fail({ ...ENTRA_ERRORS.mfaRequired, claims: this.stepUpClaims });
       }
-      user = known;
+      user = known.user;
       sid = cookieSid;
+      satisfied = known.satisfied;
     } else {
+      // The user signs in, and does the step-up (MFA) the claims parameter asks for.
       user = this.user;
       sid = randomBytes(12).toString("base64url");
-      this.sessions.set(sid, user);
+      satisfied = p.get("claims") ?? "";
+      this.sessions.set(sid, { user, satisfied });
     }
     const code = randomBytes(24).toString("base64url");
     this.codes.set(code, {
@@ -256,7 +270,7 @@ export class FakeEntra {
       redirectUri,
       scope: p.get("scope") ?? "",
       sid,
-      claims: p.get("claims") ?? "",
+      claims: satisfied,
     });
     return back({ code, client_info: clientInfo(user) }, prompt === "none" ? undefined : sid);
   }
@@ -289,7 +303,12 @@ export class FakeEntra {
    * Access-Control-Allow-Origin, so the browser hides the answer from MSAL.
    */
   private spaCors(origin: string | undefined): Record<string, string> {
-    if (!origin || ![...this.redirectUris].some((u) => new URL(u).origin === origin)) return {};
+    // Not an empty header set: Playwright adds `Access-Control-Allow-Origin: <origin>` to a fulfilled response
+    // that has none (playwright-core lib/coreBundle.js _maybeAddCorsHeaders, microsoft/playwright#12929), which
+    // would let every origin through. Entra's own origin matches no page, so the browser refuses the answer.
+    if (!origin || ![...this.redirectUris].some((u) => new URL(u).origin === origin)) {
+      return { "Access-Control-Allow-Origin": "https://login.microsoftonline.com" };
+    }
     return { "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Headers": "*", "Access-Control-Allow-Methods": "POST, OPTIONS" };
   }
 
@@ -300,7 +319,7 @@ export class FakeEntra {
     const form = new URLSearchParams(req.postData() ?? "");
     const grant = form.get("grant_type") ?? "";
     const call = this.record("token", grant, form);
-    if (!headers["Access-Control-Allow-Origin"]) call.refused = "CORS";
+    if (headers["Access-Control-Allow-Origin"] !== req.headers()["origin"]) call.refused = "CORS";
     const fail = (err: EntraError) => {
       call.refused = `AADSTS${err.code}`;
       return route.fulfill({
@@ -352,8 +371,7 @@ export class FakeEntra {
           description: "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended.",
         });
       }
-      ({ user, sid } = known);
-      satisfied = form.get("claims") ?? "";
+      ({ user, sid, satisfied } = known);
       rtExpiresAt = known.expiresAt;
     } else {
       return fail({ error: "unsupported_grant_type", code: 70003, description: `The app requested an unsupported grant type '${grant}'.` });
@@ -378,7 +396,7 @@ export class FakeEntra {
       grantedScope = "User.Read openid profile email";
     }
     const refresh = randomBytes(32).toString("base64url");
-    this.refreshTokens.set(refresh, { user, sid, expiresAt: rtExpiresAt });
+    this.refreshTokens.set(refresh, { user, sid, expiresAt: rtExpiresAt, satisfied });
     return route.fulfill({
       status: 200,
       headers,
@@ -408,8 +426,8 @@ export class FakeEntra {
     const back = p.get("post_logout_redirect_uri");
     const call = this.record("logout", "", p);
     const hint = p.get("logout_hint");
-    for (const [sid, user] of this.sessions) {
-      if (!hint || loginHintOf(user) === hint) this.sessions.delete(sid);
+    for (const [sid, session] of this.sessions) {
+      if (!hint || loginHintOf(session.user) === hint) this.sessions.delete(sid);
     }
     if (back && !this.redirectUris.has(back)) call.refused = "post_logout_redirect_uri";
     return back && !call.refused

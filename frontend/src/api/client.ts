@@ -203,6 +203,13 @@ export function describeError(err: unknown): string {
     // MSAL v5 error messages are only links; the code is what tells what happened.
     const code = String((err as { errorCode: unknown }).errorCode);
     if (code === "user_cancelled") return "Sign-in was cancelled.";
+    // MSAL v5 cannot see a sign-in window close (Entra's pages send COOP); it gives up after a minute.
+    if (code === "timed_out") {
+      return "Sign-in did not finish. If Microsoft's window showed an error such as AADSTS50011 (redirect URI mismatch), this address is not registered for sign-in; otherwise try again.";
+    }
+    // Entra's answers the user can act on (AADSTS65001, AADSTS65004).
+    if (code === "consent_required") return "This app needs permissions nobody has consented to yet. Ask an administrator to grant consent for it.";
+    if (code === "access_denied") return "Sign-in stopped: the permissions were declined.";
     return `Sign-in failed (${code}).`;
   }
   return err instanceof Error ? err.message : "Something went wrong.";

@@ -58,10 +58,8 @@ function followAccount(pca: IPublicClientApplication, ev: EventMessage): void {
   switch (ev.eventType) {
     case EventType.LOGIN_SUCCESS: {
       const account = (ev.payload as AuthenticationResult | null)?.account;
-      if (account) {
-        pca.setActiveAccount(account);
-        rememberHint(account);
-      }
+      if (account) pca.setActiveAccount(account);
+      rememberHint(account ?? null); // also after a redirect sign-in, which ends in another page load
       break;
     }
     case EventType.ACQUIRE_TOKEN_SUCCESS: {
@@ -81,7 +79,8 @@ function followAccount(pca: IPublicClientApplication, ev: EventMessage): void {
 }
 
 /** The ID token's login_hint claim (opaque, made for this), else the username. Not a secret and not a token. */
-function rememberHint(account: AccountInfo): void {
+export function rememberHint(account: AccountInfo | null): void {
+  if (!account) return;
   const hint = account.idTokenClaims?.login_hint ?? account.username;
   if (hint) localStorage.setItem(HINT_KEY, hint);
 }
@@ -97,6 +96,7 @@ export async function trySilentSignIn(pca: IPublicClientApplication, cfg: EntraC
   try {
     const result = await pca.ssoSilent({ scopes: [cfg.apiScope], loginHint });
     pca.setActiveAccount(result.account);
+    rememberHint(result.account);
   } catch (err) {
     // No session (login_required), or the iframe could not see it (third-party cookies blocked): the user
     // signs in with the button as on a first visit. A hint Entra refused is not tried again.
@@ -138,6 +138,7 @@ export async function signIn(pca: IPublicClientApplication, cfg: EntraConfig, re
   try {
     const result = await pca.loginPopup(request);
     pca.setActiveAccount(result.account);
+    rememberHint(result.account);
   } catch (err) {
     if (!isPopupBlocked(err)) throw err;
     await pca.loginRedirect({ ...request, redirectStartPage: window.location.href });
