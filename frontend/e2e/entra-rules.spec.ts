@@ -130,24 +130,20 @@ test.describe("token endpoint", () => {
 });
 
 test.describe("Entra's other answers", () => {
-  test("consent required (AADSTS65001) at sign-in is explained", async ({ page, entra }) => {
-    entra.failNext("authorize", ENTRA_ERRORS.consentRequired);
-    await page.goto("/");
-    const popupPromise = page.waitForEvent("popup");
-    await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
-    await (await popupPromise).waitForEvent("close");
-    await expect(page.getByRole("alert")).toContainText("Ask an administrator to grant consent");
-    await expect(page.getByRole("button", { name: "Sign in with Microsoft" })).toBeEnabled();
-  });
-
-  test("declined permissions (access_denied) at sign-in are explained", async ({ page, entra }) => {
-    entra.failNext("authorize", ENTRA_ERRORS.accessDenied);
-    await page.goto("/");
-    const popupPromise = page.waitForEvent("popup");
-    await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
-    await (await popupPromise).waitForEvent("close");
-    await expect(page.getByRole("alert")).toContainText("the permissions were declined");
-  });
+  for (const [name, err, explained] of [
+    ["consent required (AADSTS65001)", ENTRA_ERRORS.consentRequired, "Ask an administrator to grant consent"],
+    ["declined permissions (access_denied, AADSTS65004)", ENTRA_ERRORS.accessDenied, "the permissions were declined"],
+  ] as const) {
+    test(`${name} at sign-in is explained, and sign-in can be tried again`, async ({ page, entra }) => {
+      entra.failNext("authorize", err);
+      await page.goto("/");
+      const popupPromise = page.waitForEvent("popup");
+      await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+      await (await popupPromise).waitForEvent("close");
+      await expect(page.getByRole("alert")).toContainText(explained);
+      await expect(page.getByRole("button", { name: "Sign in with Microsoft" })).toBeEnabled();
+    });
+  }
 
   test("MFA required on renewal (AADSTS50076, interaction_required) asks the user, never a popup by itself", async ({ page, entra }) => {
     await page.clock.install();
