@@ -3,6 +3,10 @@
 import { test, expect, signIn, openDashboard, shot } from "./fixtures";
 import { makeUser } from "./fake-entra/tokens";
 
+// Each test here runs two or three whole sign-ins (popups, the bridge page, the API): on a loaded machine
+// one takes up to 15 s, so these get three times the default budget.
+test.describe.configure({ timeout: 135_000 });
+
 test("switch account: Entra's account picker, then the other account everywhere", async ({ page, entra }) => {
   await signIn(page);
   await expect(page.getByRole("heading", { name: "Welcome back, Alice" })).toBeVisible();

@@ -6,6 +6,10 @@
 import type { BrowserContext, Route } from "@playwright/test";
 import { test, expect, signIn, shot } from "./fixtures";
 
+// Each test here runs two or three whole sign-ins (popups, the bridge page, the API): on a loaded machine
+// one takes up to 15 s, so these get three times the default budget.
+test.describe.configure({ timeout: 135_000 });
+
 const STEP_UP = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
 
 /** Sends the API's 401 claims challenge for tokens without acrs c1 (or for all, `always`); others go to the real API. */
