@@ -23,7 +23,7 @@ test("switch account: Entra's account picker, then the other account everywhere"
   // The API saw Bob's token: the profile comes from /api/me.
   await expect(page.getByRole("region", { name: "Your profile" }).getByText(bob.email)).toBeVisible();
   await page.getByRole("button", { name: /Account menu for Bob Stone/ }).click();
-  await shot(page, "06-account-switched");
+  await shot(page, "auth-account-switched");
   // Sign-out ends both accounts here: no falling back to Alice.
   await page.getByRole("menuitem", { name: "Sign out" }).click();
   await expect(page.getByRole("button", { name: "Sign in with Microsoft" })).toBeVisible();

@@ -139,7 +139,7 @@ test.describe("token renewal", () => {
 
     const notice = page.getByRole("alert").filter({ hasText: "Your sign-in has expired" });
     await expect(notice).toBeVisible();
-    await shot(page, "05-renewal-needed");
+    await shot(page, "auth-renewal-needed");
     expect(popups).toEqual([]); // nothing opened outside a click
     expect(entra.count("authorize", "none")).toBeGreaterThanOrEqual(1); // the hidden iframe was tried first
 

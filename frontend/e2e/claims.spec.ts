@@ -48,7 +48,7 @@ test("Entra's own challenge on renewal: the notice asks for a stronger sign-in a
   await page.getByRole("link", { name: "Go to dashboard" }).click();
   const notice = page.getByRole("alert").filter({ hasText: "This needs a stronger sign-in." });
   await expect(notice).toBeVisible();
-  await shot(page, "07-step-up-needed");
+  await shot(page, "auth-step-up-needed");
 
   const popupPromise = page.waitForEvent("popup");
   await notice.getByRole("button", { name: "Sign in again" }).click();

@@ -41,7 +41,7 @@ test.describe("redirect URIs (infra/app/spa-urls.json)", () => {
       await expect(page.getByRole("heading", { name: "Sign-in is not set up for this address" })).toBeVisible();
       await expect(page.getByText(`${site.origin}/redirect.html`)).toBeVisible();
       await expect(page.getByRole("list", { name: "Registered addresses" }).getByRole("link", { name: "http://localhost:5173" })).toBeVisible();
-      await shot(page, "08-redirect-uri-mismatch");
+      await shot(page, "auth-redirect-uri-mismatch");
       expect(entra.count("authorize")).toBe(0);
     } finally {
       await site.close();

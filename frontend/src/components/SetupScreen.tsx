@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { EntraField } from "../config";
+import { isLoopbackHost, type EntraField } from "../config";
 
 const SETTINGS = "build/local.settings.json";
 
@@ -113,6 +113,8 @@ export function SetupScreen({ problems, fields, reason }: Props) {
  */
 export function RedirectMismatch({ redirectUri, registered }: { redirectUri: string; registered: string[] }) {
   const origins = [...new Set(registered.filter((u) => u.endsWith("/redirect.html")).map((u) => new URL(u).origin))];
+  const here = new URL(redirectUri);
+  const local = isLoopbackHost(here.hostname);
   return (
     <main className="setup" aria-labelledby="setup-title">
       <div className="card setup__card">
@@ -125,7 +127,7 @@ export function RedirectMismatch({ redirectUri, registered }: { redirectUri: str
         {origins.length > 0 && (
           <>
             <h2>Open the app at a registered address</h2>
-            <ul className="setup__problems" aria-label="Registered addresses">
+            <ul aria-label="Registered addresses">
               {origins.map((o) => (
                 <li key={o}>
                   <a href={o}>{o}</a>
@@ -135,16 +137,17 @@ export function RedirectMismatch({ redirectUri, registered }: { redirectUri: str
           </>
         )}
         <h2>Or register this address</h2>
-        <ul>
-          <li>
-            <strong>A custom domain:</strong> <code>azd env set AZURE_SPA_EXTRA_ORIGINS {new URL(redirectUri).origin}</code>, then{" "}
+        {local ? (
+          <p>
+            Add <code>{here.origin}</code> to <code>localDevOrigins</code> in <code>infra/app/spa-urls.json</code>, then run{" "}
+            <code>azd provision</code> (with <code>AZURE_ALLOW_LOCAL_DEV_ORIGINS</code> on).
+          </p>
+        ) : (
+          <p>
+            Run <code>azd env set AZURE_SPA_EXTRA_ORIGINS {here.origin}</code> (a comma-separated list, https only), then{" "}
             <code>azd provision</code>.
-          </li>
-          <li>
-            <strong>A local port or host name:</strong> add the origin to <code>localDevOrigins</code> in{" "}
-            <code>infra/app/spa-urls.json</code> and run <code>azd provision</code>.
-          </li>
-        </ul>
+          </p>
+        )}
       </div>
     </main>
   );
