@@ -27,7 +27,12 @@ export default defineConfig({
     // checks block the *hidden iframe* navigating from a public origin back to
     // http://localhost/redirect.html (chrome-error, MSAL "timed_out"). A deployed SPA is on a
     // public https origin, where this check does not apply.
+    //
+    // Popups are blocked as in a user's browser: Playwright's defaults turn Chromium's popup blocker off
+    // (playwright-core lib/coreBundle.js, chromiumSwitches: --disable-popup-blocking), which would let the SPA
+    // open a sign-in popup outside a click and pass here while every real browser blocks it.
     launchOptions: {
+      ignoreDefaultArgs: ["--disable-popup-blocking"],
       executablePath,
       args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run", "--disable-features=LocalNetworkAccessChecks"],
     },

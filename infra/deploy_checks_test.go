@@ -181,15 +181,18 @@ func checkEntraTeardown(p *project) (ps problems) {
 }
 
 // Local development origins (the Vite dev server) come from one parameter, on by default for a developer's
-// environment; nothing else in infra names localhost.
+// environment; their list is app/spa-urls.json, and no Bicep file names a loopback origin itself.
 func checkLocalDevOrigins(p *project) (ps problems) {
 	m := p.main()
 	if prm := m.decl("param", "allowLocalDevOrigins"); prm == nil || prm.typ != "bool" || prm.body.text() != "true" {
 		ps.add("main.bicep: want param allowLocalDevOrigins bool = true")
 	}
-	const want = "allowLocalDevOrigins ? [ 'http://localhost:5173' ] : []"
+	const want = "allowLocalDevOrigins ? spaUrls.localDevOrigins : []"
 	if got := resolveVar(m, "localDevOrigins"); got != want {
 		ps.add("main.bicep localDevOrigins = %s, want %s", got, want)
+	}
+	if got := resolveVar(m, "spaUrls"); got != "loadJsonContent('app/spa-urls.json')" {
+		ps.add("main.bicep spaUrls = %s, want loadJsonContent('app/spa-urls.json')", got)
 	}
 	for _, mod := range []string{"api", "entra"} {
 		if call := m.decl("module", mod); call == nil || call.body.get("params", "localDevOrigins").text() != "localDevOrigins" {
@@ -202,8 +205,8 @@ func checkLocalDevOrigins(p *project) (ps problems) {
 			if strings.HasPrefix(strings.TrimSpace(code), "@description(") {
 				continue // documentation, not a value
 			}
-			if strings.Contains(code, "localhost") && !(f == m && strings.Contains(line, want)) {
-				ps.add("%s:%d names localhost outside main.bicep's localDevOrigins", f.path, i+1)
+			if strings.Contains(code, "localhost") || strings.Contains(code, "127.0.0.1") {
+				ps.add("%s:%d names a loopback origin outside app/spa-urls.json", f.path, i+1)
 			}
 		}
 	}
@@ -261,6 +264,50 @@ func checkInstanceMemory(p *project) (ps problems) {
 	for _, site := range p.resourcesOfType("Microsoft.Web/sites") {
 		if got := site.body.get("properties", "functionAppConfig", "scaleAndConcurrency", "instanceMemoryMB").text(); got != "instanceMemoryMB" {
 			ps.add("function app instanceMemoryMB = %s, want the parameter instanceMemoryMB", got)
+		}
+	}
+	return
+}
+
+// spaUrlsFile is infra/app/spa-urls.json, the one list of where Entra may send the SPA's users; the browser tests'
+// fake Entra (frontend/e2e/fake-entra/registration.ts) builds its registered redirect URIs from the same file.
+type spaUrlsFile struct {
+	RedirectPath    string   `json:"redirectPath"`
+	PostLogoutPath  string   `json:"postLogoutPath"`
+	LocalDevOrigins []string `json:"localDevOrigins"`
+}
+
+// The paths are the SPA's (frontend/redirect.html is the bridge page; MSAL sends `/` as post-logout URI), and the
+// local origins are exact loopback origins for both ports the SPA is served on locally: Entra compares a redirect
+// URI exactly, and MSAL builds it from the address in the browser (localhost and 127.0.0.1 differ).
+func checkSpaUrlsFile(p *project) (ps problems) {
+	var u spaUrlsFile
+	if err := jsonUnmarshal(p.files["infra/app/spa-urls.json"], &u); err != nil {
+		ps.add("infra/app/spa-urls.json: %v", err)
+		return
+	}
+	if u.RedirectPath != "/redirect.html" {
+		ps.add("spa-urls.json redirectPath = %q, want /redirect.html (frontend/redirect.html, MSAL v5's bridge page)", u.RedirectPath)
+	}
+	if u.PostLogoutPath != "/" {
+		ps.add("spa-urls.json postLogoutPath = %q, want /", u.PostLogoutPath)
+	}
+	want := map[string]bool{}
+	for _, host := range []string{"localhost", "127.0.0.1"} {
+		for _, port := range []string{"5173", "4173"} { // Vite dev server, vite preview (frontend/vite.config.ts)
+			want["http://"+host+":"+port] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, o := range u.LocalDevOrigins {
+		if !want[o] {
+			ps.add("spa-urls.json localDevOrigins has %q: only the exact loopback origins of the dev server and vite preview belong there", o)
+		}
+		seen[o] = true
+	}
+	for o := range want {
+		if !seen[o] {
+			ps.add("spa-urls.json localDevOrigins lacks %q", o)
 		}
 	}
 	return

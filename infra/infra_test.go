@@ -116,6 +116,7 @@ func checkParamsCovered(p *project) (ps problems) {
 		"principalType":        "${AZURE_PRINCIPAL_TYPE",
 		"entraAppSuffix":       "${AZURE_ENTRA_APP_SUFFIX}",
 		"allowLocalDevOrigins": "${AZURE_ALLOW_LOCAL_DEV_ORIGINS=true}",
+		"spaExtraOrigins":      "${AZURE_SPA_EXTRA_ORIGINS}",
 		"instanceMemoryMB":     "${AZURE_FUNCTIONS_INSTANCE_MEMORY_MB=512}",
 	} {
 		v, _ := p.params[param].(map[string]any)
@@ -319,10 +320,13 @@ func checkFunctionApp(p *project) (ps problems) {
 		expect("plan properties.reserved", plans[0].body.get("properties", "reserved").text(), "true")
 	}
 
-	// CORS: the deployed SPA's origin, then the local development origins (empty unless allowed, see
-	// checkLocalDevOrigins). Never '*'.
-	if got := site.body.get("properties", "siteConfig", "cors", "allowedOrigins").text(); got != "concat([ spaOrigin ], localDevOrigins)" {
-		ps.add("CORS allowedOrigins = %s, want concat([ spaOrigin ], localDevOrigins)", got)
+	// CORS: the deployed SPA's origin, the extra origins (custom domains), then the local development origins
+	// (empty unless allowed, see checkLocalDevOrigins): the same origins the SPA registration lists. Never '*'.
+	if got := site.body.get("properties", "siteConfig", "cors", "allowedOrigins").text(); got != "concat([ spaOrigin ], extraOrigins, localDevOrigins)" {
+		ps.add("CORS allowedOrigins = %s, want concat([ spaOrigin ], extraOrigins, localDevOrigins)", got)
+	}
+	if call := p.main().decl("module", "api"); call == nil || call.body.get("params", "extraOrigins").text() != "extraSpaOrigins" {
+		ps.add("main.bicep must pass extraOrigins: extraSpaOrigins to the api module")
 	}
 	if call := p.main().decl("module", "api"); call == nil || call.body.get("params", "spaOrigin").text() != "'https://${web.outputs.defaultHostName}'" {
 		ps.add("main.bicep must pass spaOrigin: 'https://${web.outputs.defaultHostName}' to the api module")
@@ -429,14 +433,28 @@ func checkSpaRedirectURIs(p *project) (ps problems) {
 		ps.add("want one app registration with spa redirect URIs, found %d", len(spas))
 		return
 	}
-	// MSAL v5 completes every flow on /redirect.html (its bridge page); the origin itself is the post-logout URI.
-	// The list is the deployed site's origin, then the local development origins (see checkLocalDevOrigins).
+	// MSAL v5 completes every flow on its bridge page (redirectPath); sign-out lands on postLogoutPath. Both paths
+	// come from infra/app/spa-urls.json, the file the browser tests' fake Entra reads too.
+	// The list is the deployed site's origin, the extra origins, then the local development origins.
 	f := p.fileOf(spas[0])
-	if got := resolveVar(f, spas[0].body.get("spa", "redirectUris").text()); got != "flatten(map(spaOrigins, origin => [ '${origin}/redirect.html', '${origin}/' ]))" {
-		ps.add("spa.redirectUris = %s, want each origin's /redirect.html and / (flatten(map(spaOrigins, ...)))", got)
+	if got := resolveVar(f, spas[0].body.get("spa", "redirectUris").text()); got != "flatten(map(spaOrigins, origin => [ '${origin}${spaUrls.redirectPath}', '${origin}${spaUrls.postLogoutPath}' ]))" {
+		ps.add("spa.redirectUris = %s, want each origin's redirectPath and postLogoutPath (flatten(map(spaOrigins, ...)))", got)
 	}
-	if got := resolveVar(f, "spaOrigins"); got != "concat([ 'https://${spaHostName}' ], localDevOrigins)" {
-		ps.add("spaOrigins = %s, want concat([ 'https://${spaHostName}' ], localDevOrigins): https for the deployed site", got)
+	if got := resolveVar(f, "spaUrls"); got != "loadJsonContent('spa-urls.json')" {
+		ps.add("entra.bicep spaUrls = %s, want loadJsonContent('spa-urls.json') (the list shared with the fake Entra)", got)
+	}
+	if got := resolveVar(f, "spaOrigins"); got != "concat([ 'https://${spaHostName}' ], extraOrigins, localDevOrigins)" {
+		ps.add("spaOrigins = %s, want concat([ 'https://${spaHostName}' ], extraOrigins, localDevOrigins): https for the deployed site", got)
+	}
+	if call := p.main().decl("module", "entra"); call == nil || call.body.get("params", "extraOrigins").text() != "extraSpaOrigins" {
+		ps.add("main.bicep must pass extraOrigins: extraSpaOrigins to the entra module")
+	}
+	ps = append(ps, checkSpaUrlsFile(p)...)
+	// A preview environment has its own host name, which is no registered redirect URI: sign-in there would fail.
+	for _, site := range p.resourcesOfType("Microsoft.Web/staticSites") {
+		if got := site.body.get("properties", "stagingEnvironmentPolicy").text(); got != "'Disabled'" {
+			ps.add("static site stagingEnvironmentPolicy = %q, want 'Disabled' (preview hosts are not registered redirect URIs)", got)
+		}
 	}
 	if spas[0].body.get("web") != nil || spas[0].body.get("publicClient") != nil {
 		ps.add("the SPA registration must use spa redirect URIs only (no web/publicClient: implicit flow or secrets)")

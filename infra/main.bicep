@@ -88,10 +88,10 @@ param principalType string = 'User'
 @description('Suffix of the app registrations\' uniqueNames and teardown tag (AZURE_ENTRA_APP_SUFFIX, set by the preprovision hook).')
 param entraAppSuffix string
 
-// A developer's environment lets the local SPA (Vite, http://localhost:5173) sign in with the deployed
+// A developer's environment lets the local SPA (the Vite dev server and `vite preview`) sign in with the deployed
 // registration and call the deployed API. Turn it off for shared or production environments:
 // `azd env set AZURE_ALLOW_LOCAL_DEV_ORIGINS false` (see docs/deploy.md).
-@description('Register http://localhost:5173 as SPA redirect URI and allow it by CORS (AZURE_ALLOW_LOCAL_DEV_ORIGINS, default true).')
+@description('Register the local development origins of app/spa-urls.json as SPA redirect URIs and allow them by CORS (AZURE_ALLOW_LOCAL_DEV_ORIGINS, default true).')
 param allowLocalDevOrigins bool = true
 
 // Off: every user of the tenant can sign in, and one without an app role is treated as an Editor. On: only users (or
@@ -101,6 +101,12 @@ param requireAppRoleAssignment bool = false
 
 @description('Object id of a user to assign the API\'s Admin role (AZURE_ADMIN_USER_ID); empty: the deploying principal when it is a user, else nobody.')
 param adminUserId string = ''
+
+// A custom domain is another origin: MSAL asks Entra for <origin>/redirect.html, and Entra, which allows no
+// wildcards in SPA redirect URIs, refuses an unregistered one with AADSTS50011 on its own page. List such origins
+// here so that they are registered and allowed by CORS.
+@description('Extra https origins serving the SPA, e.g. a custom domain, comma-separated (AZURE_SPA_EXTRA_ORIGINS, default none).')
+param spaExtraOrigins string = ''
 
 // 512 MB is Flex Consumption's smallest instance. The handler's resident memory under `make bench` load is about
 // 16 MB (bench/results.md) and the Functions host's own footprint fits beside it; billing is per GB-second, so
@@ -119,7 +125,10 @@ var resourceToken = toLower(uniqueString(subscription().id, environmentName, loc
 var tags = {
   'azd-env-name': environmentName
 }
-var localDevOrigins = allowLocalDevOrigins ? [ 'http://localhost:5173' ] : []
+// Where Entra may send the SPA's users: one list, shared with the browser tests' fake Entra (see the file).
+var spaUrls = loadJsonContent('app/spa-urls.json')
+var localDevOrigins = allowLocalDevOrigins ? spaUrls.localDevOrigins : []
+var extraSpaOrigins = filter(map(split(spaExtraOrigins, ','), origin => trim(origin)), origin => !empty(origin))
 
 // The delegated scope the SPA requests and the handler requires (API_REQUIRED_SCOPE).
 var apiScopeName = 'access_as_user'
@@ -203,6 +212,7 @@ module entra 'app/entra.bicep' = {
     environmentName: environmentName
     appSuffix: entraAppSuffix
     spaHostName: web.outputs.defaultHostName
+    extraOrigins: extraSpaOrigins
     localDevOrigins: localDevOrigins
     scopeName: apiScopeName
     ownerId: principalId
@@ -230,6 +240,7 @@ module api 'app/api.bicep' = {
     apiClientId: entra.outputs.apiClientId
     apiScopeName: apiScopeName
     spaOrigin: 'https://${web.outputs.defaultHostName}'
+    extraOrigins: extraSpaOrigins
     localDevOrigins: localDevOrigins
     instanceMemoryMB: instanceMemoryMB
   }

@@ -1,4 +1,4 @@
-import { test, expect, signIn, openDashboard, shot } from "./fixtures";
+import { test, expect, signIn, openDashboard, shot, addTask, taskList } from "./fixtures";
 
 test.describe("sign-in and sign-out", () => {
   test("popup sign-in shows the Graph photo, then the profile from /api/me", async ({ page, entra, user }) => {
@@ -87,21 +87,11 @@ test.describe("token renewal", () => {
   });
 
   test("an access token expired in MSAL's cache is renewed with the refresh token before the call", async ({ page, entra }) => {
+    // The browser's clock runs on, as an idle hour would; MSAL's cache is encrypted, so it cannot be edited.
+    await page.clock.install();
     await signIn(page);
     await expect(page.getByTestId("avatar-photo")).toBeVisible();
-    // Age the cached API token past its expiry, as an idle hour would.
-    const aged = await page.evaluate(() => {
-      let n = 0;
-      for (const key of Object.keys(sessionStorage)) {
-        if (!key.includes("|accesstoken|") || !key.includes("access_as_user")) continue;
-        const entry = JSON.parse(sessionStorage.getItem(key) ?? "{}") as Record<string, string>;
-        const past = String(Math.floor(Date.now() / 1000) - 60);
-        sessionStorage.setItem(key, JSON.stringify({ ...entry, expiresOn: past, extendedExpiresOn: past }));
-        n++;
-      }
-      return n;
-    });
-    expect(aged).toBe(1);
+    await page.clock.fastForward("01:01:00");
     const refreshesBefore = entra.count("token", "refresh_token");
     const apiStatuses: number[] = [];
     page.on("response", (r) => {
@@ -116,22 +106,73 @@ test.describe("token renewal", () => {
     expect(entra.count("authorize")).toBe(1);
   });
 
-  test("when the refresh token is refused too, the user signs in again interactively", async ({ page, entra }) => {
-    entra.expiredAccessTokens = 1;
+  test("a refresh token past its fixed 24 hours (AADSTS700084) is replaced through the Entra session, with no prompt", async ({ page, entra }) => {
+    await page.clock.install();
     await signIn(page);
     await expect(page.getByTestId("avatar-photo")).toBeVisible();
-    // Now the refresh token is revoked and the Entra session is gone.
+    // The cached access token is past its hour, so MSAL redeems its refresh token, which Entra's clock says is
+    // past its 24 hours (MSAL's own copy of refresh_token_expires_in is not yet: its clock moved one hour).
+    await page.clock.fastForward("01:01:00");
+    entra.advanceClock(24 * 3600 + 60);
+    await openDashboard(page);
+    await expect(page.getByText("No tasks yet")).toBeVisible();
+    expect(entra.refusals()).toContain("AADSTS700084");
+    // MSAL's answer to invalid_grant: the hidden iframe (prompt=none), which the session cookie satisfies.
+    expect(entra.count("authorize", "none")).toBeGreaterThanOrEqual(1);
+    await expect(page.getByRole("alert")).toHaveCount(0);
+  });
+
+  test("when silent renewal fails, a notice offers sign-in; the click renews in a popup and the page carries on", async ({ page, entra }) => {
+    await page.clock.install();
+    await signIn(page);
+    await openDashboard(page);
+    await addTask(page, "Saved before");
+    // An idle hour later the refresh token is revoked and the Entra session is gone: only the user can renew.
     entra.rejectRefresh = true;
     entra.session = false;
-    const popupPromise = page.waitForEvent("popup");
-    await page.getByRole("link", { name: "Go to dashboard" }).click();
-    const popup = await popupPromise; // interactive sign-in
-    await popup.waitForEvent("close");
-    await expect(page.getByText("No tasks yet")).toBeVisible();
-    await expect(page.getByRole("region", { name: "Your profile" }).getByText("access_as_user")).toBeVisible();
+    await page.clock.fastForward("01:01:00");
+    const popups: string[] = [];
+    page.on("popup", (p) => popups.push(p.url()));
+    await page.getByLabel("New task").fill("Added while expired");
+    await page.getByRole("button", { name: "Add task" }).click();
+    await page.getByLabel("New task").fill("Half-typed");
 
-    expect(entra.count("token", "refresh_token")).toBeGreaterThanOrEqual(1); // tried silently first
-    expect(entra.count("authorize", "none")).toBeGreaterThanOrEqual(1); // hidden iframe: login_required
-    expect(entra.count("authorize") - entra.count("authorize", "none")).toBe(2); // sign-in + re-auth
+    const notice = page.getByRole("alert").filter({ hasText: "Your sign-in has expired" });
+    await expect(notice).toBeVisible();
+    await shot(page, "auth-renewal-needed");
+    expect(popups).toEqual([]); // nothing opened outside a click
+    expect(entra.count("authorize", "none")).toBeGreaterThanOrEqual(1); // the hidden iframe was tried first
+
+    const popupPromise = page.waitForEvent("popup");
+    await notice.getByRole("button", { name: "Sign in again" }).click();
+    await (await popupPromise).waitForEvent("close");
+    await expect(notice).toBeHidden();
+    // The waiting request went on with the new token: nothing typed or listed was lost.
+    const added = taskList(page).getByRole("listitem").filter({ hasText: "Added while expired" });
+    await expect(added).not.toHaveAttribute("aria-busy", "true");
+    await expect(taskList(page).getByText("Saved before")).toBeVisible();
+    await expect(page.getByLabel("New task")).toHaveValue("Half-typed");
+    expect(entra.count("authorize") - entra.count("authorize", "none")).toBe(2); // sign-in + the renewal
+  });
+
+  test("with popups blocked even on the click, the renewal falls back to a full-page redirect", async ({ page, entra }) => {
+    await page.clock.install();
+    await signIn(page);
+    await openDashboard(page);
+    entra.rejectRefresh = true;
+    entra.session = false;
+    await page.clock.fastForward("01:01:00");
+    await page.evaluate(() => {
+      window.open = () => null;
+    });
+    await page.getByLabel("New task").fill("Needs a token");
+    await page.getByRole("button", { name: "Add task" }).click();
+    const notice = page.getByRole("alert").filter({ hasText: "Your sign-in has expired" });
+    await notice.getByRole("button", { name: "Sign in again" }).click();
+    // The page goes to (fake) Entra and back to the dashboard it started from, signed in.
+    await expect(page.getByRole("heading", { name: "Tasks", exact: true })).toBeVisible();
+    expect(new URL(page.url()).pathname).toBe("/dashboard");
+    await expect(page.getByRole("region", { name: "Your profile" }).getByText("access_as_user")).toBeVisible();
+    expect(entra.count("authorize") - entra.count("authorize", "none")).toBe(2);
   });
 });

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { API_CLIENT_ID, API_SCOPE, jwks, SPA_CLIENT_ID, TENANT_ID } from "./fake-entra/tokens";
+import { spaRedirectUris } from "./fake-entra/registration";
 
 export const FRONTEND = resolve(fileURLToPath(new URL("..", import.meta.url)));
 export const REPO = resolve(FRONTEND, "..");
@@ -299,7 +300,8 @@ export async function startStack(spaPort: number): Promise<Stack> {
 
     // 4. The production bundle with its runtime config.
     const apiBaseUrl = mode === "funchost" ? `http://127.0.0.1:${apiPort}` : "";
-    const config = { clientId: SPA_CLIENT_ID, tenantId: TENANT_ID, apiScope: API_SCOPE, apiBaseUrl };
+    // redirectUris: the fake Entra's registration (the SPA refuses to start sign-in from an address not in it).
+    const config = { clientId: SPA_CLIENT_ID, tenantId: TENANT_ID, apiScope: API_SCOPE, apiBaseUrl, redirectUris: spaRedirectUris(spaOrigin) };
     const spa = spaServer(dist, config, mode === "handler" ? apiPort : null);
     servers.push(spa);
     await listen(spa, spaPort, "127.0.0.1").catch((err: Error) => {

@@ -13,6 +13,11 @@ export interface EntraConfig {
   apiScope: string;
   /** Origin (and optional path) of the API; "" means same origin. No trailing slash needed. */
   apiBaseUrl: string;
+  /**
+   * The SPA registration's redirect URIs, when the deployment wrote them: the app then says so, before any
+   * sign-in, when this page's redirect URI is not among them (Entra would refuse it with AADSTS50011).
+   */
+  redirectUris?: string[];
 }
 
 /**
@@ -98,11 +103,31 @@ export function validateConfig(raw: unknown, pageHostname = window.location.host
   else if (!/^(api:\/\/|https:\/\/)\S+\/\S+$/.test(apiScope)) {
     fail("apiScope", `apiScope must look like api://<api-client-id>/access_as_user (got "${apiScope}").`);
   }
+  const uris = r["redirectUris"];
+  const redirectUris = Array.isArray(uris) && uris.every((u) => typeof u === "string") ? (uris as string[]) : undefined;
+  if (uris !== undefined && !redirectUris) problems.push("redirectUris must be a list of URLs.");
   if (problems.length > 0) return { ok: false, reason: "invalid", problems, fields };
   return {
     ok: true,
-    config: { mode: "entra", clientId: str("clientId"), tenantId: str("tenantId"), apiScope, apiBaseUrl },
+    config: {
+      mode: "entra",
+      clientId: str("clientId"),
+      tenantId: str("tenantId"),
+      apiScope,
+      apiBaseUrl,
+      ...(redirectUris ? { redirectUris } : {}),
+    },
   };
+}
+
+/**
+ * The redirect URI MSAL will send from this page when config.json lists the registered ones and it is not among
+ * them, else null. Entra compares redirect URIs exactly (scheme, host, port, path): http://127.0.0.1:5173 is not
+ * http://localhost:5173.
+ */
+export function unregisteredRedirectUri(config: EntraConfig, redirectUri: string): string | null {
+  if (!config.redirectUris) return null;
+  return config.redirectUris.includes(redirectUri) ? null : redirectUri;
 }
 
 /** The token path when local identity may be used, else null. */

@@ -1,10 +1,11 @@
 import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { loadConfig, type AppConfig, type ConfigResult } from "./config";
+import { loadConfig, unregisteredRedirectUri, type AppConfig, type ConfigResult } from "./config";
+import { REDIRECT_PATH } from "./auth/msal";
 import { startAuth, type AuthProvider } from "./auth/start";
 import { ServicesProvider } from "./services";
 import { App } from "./App";
-import { SetupScreen } from "./components/SetupScreen";
+import { RedirectMismatch, SetupScreen } from "./components/SetupScreen";
 import { Spinner } from "./components/Spinner";
 import "./styles.css";
 
@@ -12,6 +13,7 @@ type Boot =
   | { phase: "loading" }
   | { phase: "setup"; result: Extract<ConfigResult, { ok: false }> }
   | { phase: "failed"; message: string }
+  | { phase: "unregistered"; redirectUri: string; registered: string[] }
   | { phase: "ready"; config: AppConfig; Auth: AuthProvider };
 
 /** Fetches /config.json, then starts sign-in (MSAL, or the local development identity); renders a setup screen instead of a blank page. */
@@ -22,6 +24,11 @@ function Root() {
     (async () => {
       const result = await loadConfig();
       if (!result.ok) return !cancelled && setBoot({ phase: "setup", result });
+      const unregistered =
+        result.config.mode === "entra" ? unregisteredRedirectUri(result.config, `${window.location.origin}${REDIRECT_PATH}`) : null;
+      if (unregistered && result.config.mode === "entra") {
+        return !cancelled && setBoot({ phase: "unregistered", redirectUri: unregistered, registered: result.config.redirectUris ?? [] });
+      }
       try {
         const Auth = await startAuth(result.config);
         if (!cancelled) setBoot({ phase: "ready", config: result.config, Auth });
@@ -46,6 +53,8 @@ function Root() {
       return <SetupScreen problems={boot.result.problems} fields={boot.result.fields} reason={boot.result.reason} />;
     case "failed":
       return <SetupScreen problems={[boot.message]} fields={[]} reason="invalid" />;
+    case "unregistered":
+      return <RedirectMismatch redirectUri={boot.redirectUri} registered={boot.registered} />;
     case "ready":
       return (
         <boot.Auth>

@@ -26,7 +26,9 @@ param apiClientId string
 param apiScopeName string
 @description('Origin of the deployed SPA (https://<swa host>), allowed by CORS.')
 param spaOrigin string
-@description('Local development origins (the Vite dev server) also allowed by CORS; empty in production.')
+@description('Other https origins serving the SPA (custom domains), also allowed by CORS.')
+param extraOrigins array
+@description('Local development origins (Vite dev server, vite preview) also allowed by CORS; empty in production.')
 param localDevOrigins array
 @description('Memory of each instance in MB (Flex Consumption: 512, 2048 or 4096).')
 param instanceMemoryMB int
@@ -80,7 +82,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       // The host answers CORS preflights itself (the handler does no CORS). Bearer tokens, no cookies: no
       // credentials mode needed.
       cors: {
-        allowedOrigins: concat([ spaOrigin ], localDevOrigins)
+        allowedOrigins: concat([ spaOrigin ], extraOrigins, localDevOrigins)
         supportCredentials: false
       }
     }

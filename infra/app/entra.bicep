@@ -25,7 +25,9 @@ param environmentName string
 param appSuffix string
 @description('Host name of the Static Web App serving the SPA (no scheme).')
 param spaHostName string
-@description('Local development origins (the Vite dev server) registered as SPA redirect URIs; empty in production.')
+@description('Other https origins serving the SPA (custom domains), registered as SPA redirect URIs.')
+param extraOrigins array
+@description('Local development origins (Vite dev server, vite preview) registered as SPA redirect URIs; empty in production.')
 param localDevOrigins array
 @description('The delegated scope value the API requires (API_REQUIRED_SCOPE).')
 param scopeName string
@@ -114,10 +116,14 @@ var owners = {
   relationshipSemantics: 'append'
 }
 
-// MSAL v5 completes every flow on its redirect bridge page (/redirect.html), so that page must be registered; the
-// origin itself is kept for post-logout redirects.
-var spaOrigins = concat([ 'https://${spaHostName}' ], localDevOrigins)
-var spaRedirectUris = flatten(map(spaOrigins, origin => [ '${origin}/redirect.html', '${origin}/' ]))
+// MSAL v5 completes every flow on its redirect bridge page, so that page must be registered for every origin the
+// SPA is served from; the post-logout page too. Entra compares the redirect URI exactly and answers an
+// unregistered one with AADSTS50011 on its own page (never back to the app), and its token endpoint sends CORS
+// headers only for redirect URIs registered as `spa`. The paths come from the same file the browser tests' fake
+// Entra reads.
+var spaUrls = loadJsonContent('spa-urls.json')
+var spaOrigins = concat([ 'https://${spaHostName}' ], extraOrigins, localDevOrigins)
+var spaRedirectUris = flatten(map(spaOrigins, origin => [ '${origin}${spaUrls.redirectPath}', '${origin}${spaUrls.postLogoutPath}' ]))
 
 // API, pass 1 of 2: creates the registration with its scope and token version. Everything that names the scope
 // (the SPA's requiredResourceAccess, pass 2's pre-authorization) is sent in a later request.

@@ -20,6 +20,11 @@ resource staticSite 'Microsoft.Web/staticSites@2024-11-01' = {
   properties: {
     // Content comes from `azd deploy` (SWA CLI), not from a GitHub/DevOps build pipeline.
     provider: 'Custom'
+    // No preview (staging) environments: each would be served from its own host name, which is not a registered
+    // redirect URI of the SPA (Entra allows no wildcards there), so sign-in would fail in it with AADSTS50011.
+    // azd deploys to the production environment only. To use one, enable this and add its origin to
+    // AZURE_SPA_EXTRA_ORIGINS (docs/deploy.md).
+    stagingEnvironmentPolicy: 'Disabled'
   }
 }
 

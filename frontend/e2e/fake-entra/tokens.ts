@@ -49,6 +49,8 @@ export interface AccessTokenOptions {
   lifetime?: number;
   /** Mint a token whose `exp` is already in the past (the API must answer 401). */
   expired?: boolean;
+  /** More claims (e.g. `acrs` after a step-up, `roles`); they win over the defaults. */
+  extra?: Record<string, unknown>;
 }
 
 export function accessToken(user: FakeUser, opts: AccessTokenOptions = {}): Promise<string> {
@@ -69,11 +71,21 @@ export function accessToken(user: FakeUser, opts: AccessTokenOptions = {}): Prom
   };
   const scp = opts.scp === undefined ? "access_as_user" : opts.scp;
   if (scp !== null) claims.scp = scp;
-  return sign(claims, lifetime, issuedAt);
+  return sign({ ...claims, ...opts.extra }, lifetime, issuedAt);
 }
 
-export function idToken(user: FakeUser, nonce: string | undefined): Promise<string> {
+/**
+ * The ID token's opaque `login_hint` (Entra's optional claim, on by default for v2): MSAL v5 sends it back as
+ * login_hint on silent sign-in and as logout_hint on sign-out (msal-common src/protocol/Authorize.ts,
+ * msal-browser src/interaction_client/StandardInteractionClient.ts).
+ */
+export const loginHintOf = (user: FakeUser) => `fake-hint.${Buffer.from(user.oid).toString("base64url")}`;
+
+/** `sid`: the Entra session the sign-in belongs to (MSAL sends it as `sid` on prompt=none when there is no login_hint). */
+export function idToken(user: FakeUser, nonce: string | undefined, sid?: string): Promise<string> {
   const claims: Record<string, unknown> = {
+    login_hint: loginHintOf(user),
+    ...(sid ? { sid } : {}),
     iss: ISSUER,
     aud: SPA_CLIENT_ID,
     tid: TENANT_ID,

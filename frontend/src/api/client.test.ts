@@ -66,6 +66,26 @@ describe("createApiClient", () => {
     expect(call(1).headers.Authorization).toBe("Bearer token-2-fresh");
   });
 
+  it("passes the API's claims challenge (insufficient_claims) to the renewal once, then stops with its own message", async () => {
+    const claims = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
+    const challenge = { "WWW-Authenticate": `Bearer realm="", error="insufficient_claims", claims="${btoa(claims)}"` };
+    const { api, fetchMock, getToken } = setup([json(401, {}, challenge), json(401, {}, challenge)]);
+    const err = await api.listTasks().catch((e: unknown) => e);
+    expect(getToken.mock.calls.map((c) => c[0])).toEqual([{ forceRefresh: false }, { forceRefresh: true, claims }]);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).claimsUnsatisfied).toBe(true);
+    expect(describeError(err)).toMatch(/stronger sign-in/);
+  });
+
+  it("ignores a claims parameter that is not an insufficient_claims challenge or not base64 JSON", async () => {
+    for (const header of ['Bearer error="invalid_token", claims="e30="', 'Bearer error="insufficient_claims", claims="%%%"']) {
+      const { api, getToken } = setup([json(401, {}, { "WWW-Authenticate": header }), json(200, { items: [] })]);
+      await api.listTasks();
+      expect(getToken.mock.calls[1]![0]).toEqual({ forceRefresh: true });
+    }
+  });
+
   it("gives up after the second 401 (no loop)", async () => {
     const { api, fetchMock } = setup([json(401, {}), json(401, { title: "Unauthorized", detail: "token expired" })]);
     const err = await api.me().catch((e: unknown) => e);

@@ -1,12 +1,18 @@
 // A small typed client for the Tasks API. It knows nothing about MSAL: it asks `getToken` for a
 // token on every call (one token per call, never cached here) and, when the API answers 401,
-// asks once more with `forceRefresh: true` and retries the request once.
+// asks once more with `forceRefresh: true` (and the API's claims challenge, if it sent one) and
+// retries the request once.
 
 import type { Me, Problem, Task, TaskPage, TaskPatch } from "./types";
 
 export interface TokenRequest {
   /** True on the retry after a 401: the cached token was rejected, get a fresh one. */
   forceRefresh: boolean;
+  /**
+   * A claims challenge (JSON) the new token must satisfy: from the API's `WWW-Authenticate: Bearer
+   * error="insufficient_claims", claims="<base64>"` (Conditional Access step-up, continuous access evaluation).
+   */
+  claims?: string;
 }
 export type TokenGetter = (req: TokenRequest) => Promise<string>;
 
@@ -23,13 +29,16 @@ export class ApiError extends Error {
   readonly problem: Problem | undefined;
   /** Seconds from a `Retry-After` header, when the API sent one (503). */
   readonly retryAfter: number | undefined;
+  /** The API still asked for claims after a token acquired with them: a step-up that did not happen. */
+  readonly claimsUnsatisfied: boolean;
 
-  constructor(message: string, status: number, problem?: Problem, retryAfter?: number) {
+  constructor(message: string, status: number, problem?: Problem, retryAfter?: number, claimsUnsatisfied = false) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.problem = problem;
     this.retryAfter = retryAfter;
+    this.claimsUnsatisfied = claimsUnsatisfied;
   }
 
   get isNetwork(): boolean {
@@ -75,15 +84,36 @@ async function readProblem(res: Response): Promise<Problem | undefined> {
   }
 }
 
+/**
+ * The claims challenge of a 401, decoded to the JSON MSAL takes, or undefined. RFC 6750 auth-params; the claims
+ * value is base64 (learn.microsoft.com/entra/identity-platform/claims-challenge). Cross-origin, the browser shows
+ * this header only when the API lists it in Access-Control-Expose-Headers.
+ */
+export function claimsChallenge(res: Response): string | undefined {
+  const header = res.headers.get("WWW-Authenticate") ?? "";
+  if (!/^Bearer\b/i.test(header)) return undefined;
+  const params = new Map<string, string>();
+  for (const m of header.matchAll(/([A-Za-z_]+)="([^"]*)"/g)) params.set(m[1]!.toLowerCase(), m[2]!);
+  const encoded = params.get("claims");
+  if (params.get("error") !== "insufficient_claims" || !encoded) return undefined;
+  try {
+    const json = atob(encoded.replace(/-/g, "+").replace(/_/g, "/"));
+    JSON.parse(json);
+    return json;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const base = opts.baseUrl.replace(/\/+$/, "");
   const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
 
-  async function send(method: string, path: string, ro: RequestOptions, forceRefresh: boolean): Promise<Response> {
-    const token = await opts.getToken({ forceRefresh });
+  async function send(method: string, path: string, ro: RequestOptions, token: TokenRequest): Promise<Response> {
+    const bearer = await opts.getToken(token);
     const headers: Record<string, string> = {
       Accept: "application/json, application/problem+json",
-      Authorization: `Bearer ${token}`,
+      Authorization: `Bearer ${bearer}`,
     };
     if (ro.body !== undefined) headers["Content-Type"] = "application/json";
     if (ro.ifMatch) headers["If-Match"] = ro.ifMatch;
@@ -103,17 +133,22 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
   }
 
   async function request<T>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
-    let res = await send(method, path, ro, false);
+    let res = await send(method, path, ro, { forceRefresh: false });
+    let askedClaims = false;
     if (res.status === 401) {
-      // The token may have expired or been revoked since MSAL cached it: renew once, retry once.
-      res = await send(method, path, ro, true);
+      // The token may have expired or been revoked since MSAL cached it, or the API wants more claims: renew
+      // once (with the claims), retry once. A second challenge is not chased: that would loop.
+      const claims = claimsChallenge(res);
+      askedClaims = claims !== undefined;
+      res = await send(method, path, ro, { forceRefresh: true, ...(claims ? { claims } : {}) });
     }
     if (!res.ok) {
       const problem = await readProblem(res);
       const message = problem?.detail || problem?.title || `${method} ${path} failed with HTTP ${res.status}.`;
       // Cross-origin, the Functions host hides Retry-After; the API repeats it in the problem.
       const retryAfter = parseRetryAfter(res.headers.get("Retry-After")) ?? positiveInt(problem?.retryAfter);
-      throw new ApiError(message, res.status, problem, retryAfter);
+      const unsatisfied = askedClaims && res.status === 401 && claimsChallenge(res) !== undefined;
+      throw new ApiError(message, res.status, problem, retryAfter, unsatisfied);
     }
     if (res.status === 204) return undefined as T;
     try {
@@ -147,7 +182,9 @@ export function describeError(err: unknown): string {
     if (err.isNetwork) return `${err.message} Check your connection, or that the API is running.`;
     switch (err.status) {
       case 401:
-        return "The API did not accept your sign-in. Sign out and sign in again.";
+        return err.claimsUnsatisfied
+          ? "The API asks for a stronger sign-in (for example multi-factor authentication) than the one just made. Sign out and sign in again; if this message comes back, ask your administrator about the Conditional Access policy."
+          : "The API did not accept your sign-in. Sign out and sign in again.";
       case 403:
         return "Your account is signed in but not allowed to use this API (the access_as_user permission is missing).";
       case 404:
@@ -166,6 +203,13 @@ export function describeError(err: unknown): string {
     // MSAL v5 error messages are only links; the code is what tells what happened.
     const code = String((err as { errorCode: unknown }).errorCode);
     if (code === "user_cancelled") return "Sign-in was cancelled.";
+    // MSAL v5 cannot see a sign-in window close (Entra's pages send COOP); it gives up after a minute.
+    if (code === "timed_out") {
+      return "Sign-in did not finish. If Microsoft's window showed an error such as AADSTS50011 (redirect URI mismatch), this address is not registered for sign-in; otherwise try again.";
+    }
+    // Entra's answers the user can act on (AADSTS65001, AADSTS65004).
+    if (code === "consent_required") return "This app needs permissions nobody has consented to yet. Ask an administrator to grant consent for it.";
+    if (code === "access_denied") return "Sign-in stopped: the permissions were declined.";
     return `Sign-in failed (${code}).`;
   }
   return err instanceof Error ? err.message : "Something went wrong.";

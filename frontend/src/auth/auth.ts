@@ -26,6 +26,10 @@ export interface Auth {
   /** A token for the API; a fresh one when `forceRefresh` (after a 401). */
   getToken: TokenGetter;
   signOut(): Promise<void>;
+  /** Sign in as another account (from a click), or null where there is none to switch to. */
+  switchAccount: (() => void) | null;
+  /** A renewal only the user can complete (RenewalNotice offers it), or null. */
+  renewal: RenewalPrompt | null;
   /** Who signs the user in, for headings: "Microsoft", "a development identity". */
   providerName: string;
   /** Said beside the account in its menu when it is not a real identity, else null. */
@@ -34,6 +38,16 @@ export interface Auth {
   SignInPanel: ComponentType;
   /** The compact sign-in control (navbar, docs page). */
   SignInButton: ComponentType<{ small?: boolean }>;
+}
+
+/** API calls wait while the user's sign-in needs renewing; `renew` must be called from a click (it opens a popup). */
+export interface RenewalPrompt {
+  /** The renewal must satisfy a claims challenge (a stronger sign-in asked for by Entra or the API). */
+  stepUp: boolean;
+  /** Why the last attempt failed, or null. */
+  error: string | null;
+  busy: boolean;
+  renew(): void;
 }
 
 export const AuthContext = createContext<Auth | null>(null);

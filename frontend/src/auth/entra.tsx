@@ -1,13 +1,14 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
 import { InteractionStatus, type PublicClientApplication } from "@azure/msal-browser";
 import { MsalProvider, useIsAuthenticated, useMsal } from "@azure/msal-react";
 import { describeError } from "../api/client";
 import type { EntraConfig } from "../config";
 import { MicrosoftLogo } from "../components/MicrosoftLogo";
 import { useGraphPhoto } from "../hooks/useGraphPhoto";
-import { AuthContext, type Auth } from "./auth";
+import { AuthContext, type Auth, type RenewalPrompt } from "./auth";
 import { InteractionGate } from "./gate";
-import { createTokenGetter, signIn, signOut } from "./msal";
+import { createTokenGetter, renewInteractively, SignedOutError, signIn, signOut, switchAccount, trySilentSignIn } from "./msal";
+import { Renewal } from "./renewal";
 
 const EntraConfigContext = createContext<EntraConfig | null>(null);
 
@@ -23,14 +24,23 @@ export function EntraAuthProvider({ config, pca, children }: { config: EntraConf
 }
 
 function EntraAuth({ config, children }: { config: EntraConfig; children: ReactNode }) {
-  const { instance, inProgress, accounts } = useMsal();
+  const { instance, inProgress } = useMsal();
   const signedIn = useIsAuthenticated();
-  const msalAccount = signedIn ? (instance.getActiveAccount() ?? accounts[0] ?? null) : null;
+  // The active account, never simply the first one cached: after a switch both are there.
+  const msalAccount = signedIn ? instance.getActiveAccount() : null;
   const photoUrl = useGraphPhoto(msalAccount);
   // Silent token calls wait until MSAL has no interaction (login, redirect, popup) in progress.
   const gate = useMemo(() => new InteractionGate(), []);
   useEffect(() => gate.set(inProgress === InteractionStatus.None), [gate, inProgress]);
-  const getToken = useMemo(() => createTokenGetter(instance, [config.apiScope], gate), [instance, config.apiScope, gate]);
+  const renewal = useMemo(() => new Renewal(), []);
+  const getToken = useMemo(() => createTokenGetter(instance, [config.apiScope], gate, renewal), [instance, config.apiScope, gate, renewal]);
+  const renewalPrompt = useRenewalPrompt(renewal, () => renewInteractively(instance, [config.apiScope], renewal, describeError));
+  // A new tab or browser session with no cached account, while Entra may still have a session.
+  useEffect(() => void trySilentSignIn(instance, config), [instance, config]);
+  // Signed out (here or in another tab): calls waiting for a renewal fail instead of waiting forever.
+  useEffect(() => {
+    if (!signedIn) renewal.abandon(new SignedOutError());
+  }, [signedIn, renewal]);
 
   // A new object only when who is signed in changes, so consumers do not re-render for nothing.
   const hasAccount = msalAccount !== null;
@@ -45,14 +55,26 @@ function EntraAuth({ config, children }: { config: EntraConfig; children: ReactN
       photoUrl,
       getToken,
       signOut: () => signOut(instance),
+      switchAccount: () => void switchAccount(instance, config).catch(() => undefined),
+      renewal: renewalPrompt,
       providerName: "Microsoft",
       identityNote: null,
       SignInPanel: MicrosoftSignInPanel,
       SignInButton: MicrosoftSignInButton,
     }),
-    [account, busy, photoUrl, getToken, instance],
+    [account, busy, photoUrl, getToken, instance, config, renewalPrompt],
   );
   return <AuthContext.Provider value={auth}>{children}</AuthContext.Provider>;
+}
+
+/** The renewal notice's view of `renewal`, with the click handler that starts the interactive renewal. */
+function useRenewalPrompt(renewal: Renewal, renew: () => Promise<void>): RenewalPrompt | null {
+  const view = useSyncExternalStore(renewal.subscribe, renewal.current);
+  return useMemo(
+    () => (view ? { stepUp: view.claims !== undefined, error: view.error, busy: view.busy, renew: () => void renew() } : null),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- renew closes over stable values
+    [view],
+  );
 }
 
 /** Popup sign-in (redirect when popups are blocked), with a user-readable error. */

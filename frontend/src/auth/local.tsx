@@ -49,6 +49,9 @@ export function LocalAuthProvider({ config, children }: { config: LocalConfig; c
         setAccount(null);
         navigate("/");
       },
+      // Development identities are picked on the landing page; their tokens never need renewing by the user.
+      switchAccount: null,
+      renewal: null,
       providerName: "a development identity",
       identityNote: "Local development identity from tools/localidentity, not Microsoft Entra ID.",
       SignInPanel: LocalSignInPanel,

@@ -1,18 +1,21 @@
 import { describe, expect, it, vi } from "vitest";
 import { BrowserAuthError, InteractionRequiredAuthError, type IPublicClientApplication } from "@azure/msal-browser";
-import { createTokenGetter } from "./msal";
+import { createTokenGetter, renewInteractively, SignedOutError } from "./msal";
 import { InteractionGate } from "./gate";
+import { Renewal } from "./renewal";
 
 const account = { homeAccountId: "h", localAccountId: "l", environment: "e", tenantId: "t", username: "a@x" };
 
-function fakePca(silent: () => Promise<unknown>, popup: () => Promise<unknown> = async () => ({ accessToken: "popup-token" })) {
+function fakePca(silent: () => Promise<unknown>, popup: () => Promise<unknown> = async () => ({ accessToken: "popup-token", account })) {
   return {
-    getActiveAccount: () => account,
+    getActiveAccount: vi.fn(() => account as typeof account | null),
     getAllAccounts: () => [account],
+    setActiveAccount: vi.fn(),
     acquireTokenSilent: vi.fn(silent),
     acquireTokenPopup: vi.fn(popup),
     acquireTokenRedirect: vi.fn(async () => undefined),
-  } as unknown as IPublicClientApplication & Record<"acquireTokenSilent" | "acquireTokenPopup" | "acquireTokenRedirect", ReturnType<typeof vi.fn>>;
+  } as unknown as IPublicClientApplication &
+    Record<"acquireTokenSilent" | "acquireTokenPopup" | "acquireTokenRedirect" | "getActiveAccount", ReturnType<typeof vi.fn>>;
 }
 
 const idle = () => {
@@ -21,11 +24,14 @@ const idle = () => {
   return g;
 };
 
+const interactionRequired = (claims = "") =>
+  new InteractionRequiredAuthError("interaction_required", "test-correlation-id", "AADSTS50076", "basic_action", "", "", claims);
+
 describe("createTokenGetter", () => {
   it("waits until MSAL is idle before acquiring silently", async () => {
     const pca = fakePca(async () => ({ accessToken: "silent" }));
     const gate = new InteractionGate();
-    const get = createTokenGetter(pca, ["api://x/access_as_user"], gate);
+    const get = createTokenGetter(pca, ["api://x/access_as_user"], gate, new Renewal());
     const p = get({ forceRefresh: false });
     await Promise.resolve();
     expect(pca.acquireTokenSilent).not.toHaveBeenCalled();
@@ -34,42 +40,104 @@ describe("createTokenGetter", () => {
     expect(pca.acquireTokenSilent).toHaveBeenCalledWith({ scopes: ["api://x/access_as_user"], account, forceRefresh: false });
   });
 
-  it("falls back to one shared popup when interaction is required", async () => {
+  it("never opens a popup itself: callers wait for the user's renewal, and one click serves them all", async () => {
     const pca = fakePca(async () => {
-      throw new InteractionRequiredAuthError("login_required", "test-correlation-id");
+      throw interactionRequired();
     });
-    const get = createTokenGetter(pca, ["s"], idle());
-    const tokens = await Promise.all([get({ forceRefresh: false }), get({ forceRefresh: true })]);
-    expect(tokens).toEqual(["popup-token", "popup-token"]);
+    const renewal = new Renewal();
+    const get = createTokenGetter(pca, ["s"], idle(), renewal);
+    const both = Promise.all([get({ forceRefresh: false }), get({ forceRefresh: true })]);
+    await vi.waitFor(() => expect(renewal.current()).not.toBeNull());
+    expect(pca.acquireTokenPopup).not.toHaveBeenCalled();
+    await renewInteractively(pca, ["s"], renewal, String);
+    await expect(both).resolves.toEqual(["popup-token", "popup-token"]);
     expect(pca.acquireTokenPopup).toHaveBeenCalledTimes(1);
+    expect(renewal.current()).toBeNull();
   });
 
-  it("treats a silent iframe timeout as needing interaction", async () => {
+  it("passes a claims challenge from MSAL's error to the interactive renewal", async () => {
+    const claims = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
+    const pca = fakePca(async () => {
+      throw interactionRequired(claims);
+    });
+    const renewal = new Renewal();
+    void createTokenGetter(pca, ["s"], idle(), renewal)({ forceRefresh: false });
+    await vi.waitFor(() => expect(renewal.current()?.claims).toBe(claims));
+    await renewInteractively(pca, ["s"], renewal, String);
+    expect(pca.acquireTokenPopup).toHaveBeenCalledWith({ scopes: ["s"], account, claims });
+  });
+
+  it("asks silently with the API's claims challenge first", async () => {
+    const pca = fakePca(async () => ({ accessToken: "stepped-up" }));
+    await createTokenGetter(pca, ["s"], idle(), new Renewal())({ forceRefresh: true, claims: "{}" });
+    expect(pca.acquireTokenSilent).toHaveBeenCalledWith({ scopes: ["s"], account, forceRefresh: true, claims: "{}" });
+  });
+
+  it("treats a silent iframe timeout as needing the user", async () => {
     const pca = fakePca(async () => {
       throw new BrowserAuthError("timed_out", "test-correlation-id");
     });
-    await expect(createTokenGetter(pca, ["s"], idle())({ forceRefresh: false })).resolves.toBe("popup-token");
+    const renewal = new Renewal();
+    void createTokenGetter(pca, ["s"], idle(), renewal)({ forceRefresh: false });
+    await vi.waitFor(() => expect(renewal.current()).not.toBeNull());
   });
 
-  it("uses a redirect when the popup is blocked", async () => {
+  it("uses a redirect when even the clicked popup is blocked", async () => {
     const pca = fakePca(
       async () => {
-        throw new InteractionRequiredAuthError("interaction_required", "test-correlation-id");
+        throw interactionRequired();
       },
       async () => {
         throw new BrowserAuthError("popup_window_error", "test-correlation-id");
       },
     );
-    const get = createTokenGetter(pca, ["s"], idle());
-    void get({ forceRefresh: false });
-    await vi.waitFor(() => expect(pca.acquireTokenRedirect).toHaveBeenCalledTimes(1));
+    const renewal = new Renewal();
+    void createTokenGetter(pca, ["s"], idle(), renewal)({ forceRefresh: false });
+    await vi.waitFor(() => expect(renewal.current()).not.toBeNull());
+    await renewInteractively(pca, ["s"], renewal, String);
+    expect(pca.acquireTokenRedirect).toHaveBeenCalledTimes(1);
   });
 
-  it("does not prompt for other failures", async () => {
+  it("keeps the notice with the reason when the user closes the popup", async () => {
+    const pca = fakePca(
+      async () => {
+        throw interactionRequired();
+      },
+      async () => {
+        throw new BrowserAuthError("user_cancelled", "test-correlation-id");
+      },
+    );
+    const renewal = new Renewal();
+    void createTokenGetter(pca, ["s"], idle(), renewal)({ forceRefresh: false });
+    await vi.waitFor(() => expect(renewal.current()).not.toBeNull());
+    await renewInteractively(pca, ["s"], renewal, () => "cancelled");
+    expect(renewal.current()).toMatchObject({ error: "cancelled", busy: false });
+  });
+
+  it("fails waiting callers when the user signs out", async () => {
+    const pca = fakePca(async () => {
+      throw interactionRequired();
+    });
+    const renewal = new Renewal();
+    const p = createTokenGetter(pca, ["s"], idle(), renewal)({ forceRefresh: false });
+    await vi.waitFor(() => expect(renewal.current()).not.toBeNull());
+    renewal.abandon(new SignedOutError());
+    await expect(p).rejects.toBeInstanceOf(SignedOutError);
+  });
+
+  it("does not ask the user for other failures", async () => {
     const pca = fakePca(async () => {
       throw new BrowserAuthError("no_network_connectivity", "test-correlation-id");
     });
-    await expect(createTokenGetter(pca, ["s"], idle())({ forceRefresh: false })).rejects.toBeInstanceOf(BrowserAuthError);
-    expect(pca.acquireTokenPopup).not.toHaveBeenCalled();
+    const renewal = new Renewal();
+    await expect(createTokenGetter(pca, ["s"], idle(), renewal)({ forceRefresh: false })).rejects.toBeInstanceOf(BrowserAuthError);
+    expect(renewal.current()).toBeNull();
+  });
+
+  it("refuses without an active account rather than using another cached one", async () => {
+    const pca = fakePca(async () => ({ accessToken: "x" }));
+    pca.getActiveAccount.mockReturnValue(null);
+    await expect(createTokenGetter(pca, ["s"], idle(), new Renewal())({ forceRefresh: false })).rejects.toBeInstanceOf(SignedOutError);
+    expect(pca.acquireTokenSilent).not.toHaveBeenCalled();
   });
 });

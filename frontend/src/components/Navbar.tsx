@@ -1,4 +1,5 @@
 import { useAuth } from "../auth/auth";
+import { RenewalNotice } from "../auth/RenewalNotice";
 import { Link, usePathname } from "../router";
 import { UserMenu } from "./UserMenu";
 
@@ -24,6 +25,7 @@ export function Navbar() {
         <div className="navbar__spacer" />
         {account ? <UserMenu account={account} /> : <SignInButton />}
       </nav>
+      <RenewalNotice />
     </header>
   );
 }

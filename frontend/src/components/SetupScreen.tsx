@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { EntraField } from "../config";
+import { isLoopbackHost, type EntraField } from "../config";
 
 const SETTINGS = "build/local.settings.json";
 
@@ -102,6 +102,52 @@ export function SetupScreen({ problems, fields, reason }: Props) {
         <button type="button" className="btn btn--primary" onClick={() => window.location.reload()}>
           Reload
         </button>
+      </div>
+    </main>
+  );
+}
+
+/**
+ * Shown instead of sign-in when this page's address is not a registered redirect URI of the SPA: Entra would
+ * answer AADSTS50011 on its own page and never come back, so the user would be left with a hanging popup.
+ */
+export function RedirectMismatch({ redirectUri, registered }: { redirectUri: string; registered: string[] }) {
+  const origins = [...new Set(registered.filter((u) => u.endsWith("/redirect.html")).map((u) => new URL(u).origin))];
+  const here = new URL(redirectUri);
+  const local = isLoopbackHost(here.hostname);
+  return (
+    <main className="setup" aria-labelledby="setup-title">
+      <div className="card setup__card">
+        <p className="eyebrow">Setup needed</p>
+        <h1 id="setup-title">Sign-in is not set up for this address</h1>
+        <p>
+          Microsoft sign-in sends you back to <code>{redirectUri}</code>, which is not a redirect URI of this app's
+          registration. Entra would stop the sign-in with <strong>AADSTS50011</strong> (the redirect URI does not match).
+        </p>
+        {origins.length > 0 && (
+          <>
+            <h2>Open the app at a registered address</h2>
+            <ul aria-label="Registered addresses">
+              {origins.map((o) => (
+                <li key={o}>
+                  <a href={o}>{o}</a>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <h2>Or register this address</h2>
+        {local ? (
+          <p>
+            Add <code>{here.origin}</code> to <code>localDevOrigins</code> in <code>infra/app/spa-urls.json</code>, then run{" "}
+            <code>azd provision</code> (with <code>AZURE_ALLOW_LOCAL_DEV_ORIGINS</code> on).
+          </p>
+        ) : (
+          <p>
+            Run <code>azd env set AZURE_SPA_EXTRA_ORIGINS {here.origin}</code> (a comma-separated list, https only), then{" "}
+            <code>azd provision</code>.
+          </p>
+        )}
       </div>
     </main>
   );

@@ -2,9 +2,9 @@ import { useEffect, useId, useRef, useState } from "react";
 import { useAuth, type Account } from "../auth/auth";
 import { Avatar } from "./Avatar";
 
-/** The avatar button and its menu (who is signed in, sign out). Keyboard: Enter/Space, Escape. */
+/** The avatar button and its menu (who is signed in, switch account, sign out). Keyboard: Enter/Space, Escape. */
 export function UserMenu({ account }: { account: Account }) {
-  const { photoUrl: photo, signOut, identityNote } = useAuth();
+  const { photoUrl: photo, signOut, switchAccount, identityNote } = useAuth();
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const wrap = useRef<HTMLDivElement>(null);
@@ -56,6 +56,20 @@ export function UserMenu({ account }: { account: Account }) {
               {identityNote && <div className="user-menu__note">{identityNote}</div>}
             </div>
           </div>
+          {switchAccount && (
+            <button
+              type="button"
+              role="menuitem"
+              className="user-menu__item"
+              onClick={() => {
+                setOpen(false);
+                // Straight from the click: the account picker opens in a popup.
+                switchAccount();
+              }}
+            >
+              Switch account
+            </button>
+          )}
           <button
             ref={firstItem}
             type="button"

@@ -1,0 +1,27 @@
+import { useAuth } from "./auth";
+import "./RenewalNotice.css";
+
+/**
+ * Shown while API calls wait for the user to renew their sign-in (see auth/renewal.ts). Nothing on the page is
+ * lost: the waiting calls go on with the new token. The button opens the sign-in popup from the click itself,
+ * which is the only time a browser lets a page open one.
+ */
+export function RenewalNotice() {
+  const { renewal } = useAuth();
+  if (!renewal) return null;
+  return (
+    <div className="renewal-notice" role="alert">
+      <p>
+        <strong>{renewal.stepUp ? "This needs a stronger sign-in." : "Your sign-in has expired."}</strong>{" "}
+        {renewal.stepUp
+          ? "Confirm it's you (for example with multi-factor authentication) to continue."
+          : "Sign in again to continue."}{" "}
+        Your changes and unsaved text stay on this page.
+      </p>
+      <button type="button" className="btn btn--primary btn--sm" onClick={renewal.renew} disabled={renewal.busy}>
+        {renewal.busy ? "Waiting for sign-in…" : "Sign in again"}
+      </button>
+      {renewal.error && <p className="form-error">{renewal.error}</p>}
+    </div>
+  );
+}
