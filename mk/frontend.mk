@@ -48,3 +48,11 @@ start-web: $(FRONTEND_STAMP) ## Run the SPA's dev server on http://localhost:517
 	cd $(FRONTEND_DIR) && node scripts/write-config.mjs $(if $(LOCAL_SETTINGS),--settings $(abspath $(LOCAL_SETTINGS)))
 	@# Stopped by make start's SIGTERM is a normal end, not a make error.
 	cd $(FRONTEND_DIR) && trap 'exit 0' TERM && ./node_modules/.bin/vite --port $(SPA_PORT) --strictPort
+
+# Navigation to the first task in the browser (issue 16): the production bundle against the
+# browser tests' stack, on loopback and throttled to DevTools' "Slow 4G" with 4x CPU slowdown;
+# writes the medians to their own section at the end of bench/results.md. A measurement only:
+# it never fails on a time. FIRST_TASK_RUNS=n changes the runs per profile (default 7).
+.PHONY: bench-frontend
+bench-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build ## Measure navigation → first task (loopback, Slow 4G + 4x CPU); writes bench/results.md.
+	chromium=$$($(ENSURE_CHROMIUM)) && cd $(FRONTEND_DIR) && CHROMIUM_PATH="$$chromium" npx playwright test -c perf/playwright.config.ts
