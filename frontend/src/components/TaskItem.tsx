@@ -38,6 +38,8 @@ export function TaskItem({ task, readOnly = false, onToggle, onRename, onDelete,
         type="checkbox"
         className="task__check"
         checked={task.completed}
+        // While renaming, the title (its label) is replaced by the rename box.
+        aria-label={editing ? task.title : undefined}
         disabled={readOnly}
         // aria-disabled, not disabled: a disabled control drops keyboard focus while the change is saved.
         aria-disabled={(!readOnly && (task.pending || editing)) || undefined}
