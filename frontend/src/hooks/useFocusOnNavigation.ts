@@ -13,15 +13,27 @@ export function useFocusOnNavigation(path: string, signedIn: boolean): void {
       first.current = false;
       return;
     }
-    // After the new page has rendered (a lazy page may render its heading a little later).
+    // After the new page has rendered; a lazy page (/docs) renders its heading a little later.
+    const main = document.getElementById("main");
+    if (!main) return;
+    const focusHeading = () => {
+      const heading = main.querySelector<HTMLElement>("h1");
+      if (!heading) return false;
+      if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+      heading.focus();
+      return true;
+    };
     const frame = requestAnimationFrame(() => {
-      const main = document.getElementById("main");
-      const heading = main?.querySelector<HTMLElement>("h1");
-      const target = heading ?? main;
-      if (!target) return;
-      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-      target.focus({ preventScroll: false });
+      if (focusHeading()) return;
+      main.focus(); // meanwhile, at least not <body>
+      observer.observe(main, { childList: true, subtree: true });
     });
-    return () => cancelAnimationFrame(frame);
+    const observer = new MutationObserver(() => focusHeading() && observer.disconnect());
+    const giveUp = setTimeout(() => observer.disconnect(), 10_000);
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+      clearTimeout(giveUp);
+    };
   }, [path, signedIn]);
 }
