@@ -37,9 +37,10 @@ test-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) ## SPA: typecheck, unit tests, b
 
 TEST_TARGETS += test-frontend
 
-# Re-takes docs/dashboard.png (the README's screenshot) from the browser tests.
+# Re-takes docs/dashboard.png (the README's screenshot) and docs/screenshots/ (dashboard, rename, an
+# error, /docs at 375 and 1280 px) from the browser tests.
 frontend-screenshot: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build
-	chromium=$$($(ENSURE_CHROMIUM)) && cd $(FRONTEND_DIR) && CHROMIUM_PATH="$$chromium" UPDATE_DOCS_SCREENSHOT=1 npx playwright test -g "dashboard screenshots"
+	chromium=$$($(ENSURE_CHROMIUM)) && cd $(FRONTEND_DIR) && CHROMIUM_PATH="$$chromium" UPDATE_DOCS_SCREENSHOT=1 npx playwright test -g "dashboard screenshots|screenshots for docs|rename box grows|right-to-left|offers Undo"
 
 # The Vite dev server on http://localhost:5173, or SPA_PORT (make start runs it beside the API). Writes
 # frontend/public/config.json from local.settings.json when it is missing (azd provision writes
