@@ -83,6 +83,7 @@ test("rename and delete are apart, and a rename box grows with a long title whil
 });
 
 test("focus: the heading after sign-in and on route changes; a 3:1 outline, still drawn in forced colors", async ({ page }) => {
+  test.setTimeout(150_000); // /docs loads Swagger UI (1.5 MB) on the way
   await signIn(page);
   await expect(page.getByRole("heading", { level: 1, name: "Welcome back, Alice" })).toBeFocused();
   await page.getByRole("link", { name: "Go to dashboard" }).click();
@@ -237,4 +238,22 @@ test("screenshots for docs/ (dashboard, an error, /docs at 375 and 1280 px)", as
   await docShot(page, "docs-1280");
   await page.setViewportSize({ width: 375, height: 812 });
   await docShot(page, "docs-375");
+});
+
+test("config.json is requested while the app's JavaScript is still downloading, not after it", async ({ page }) => {
+  // Slow the network (DevTools' Slow 4G figures) so the order is plain to see: the script takes
+  // seconds, and the config request must have started before it finished.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 562.5, downloadThroughput: 180_000, uploadThroughput: 84_375 });
+  await page.goto("/");
+  await expect(page.getByRole("button", { name: "Sign in with Microsoft" })).toBeVisible({ timeout: 60_000 });
+  const timing = await page.evaluate(() => {
+    const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+    const config = entries.filter((e) => new URL(e.name).pathname === "/config.json");
+    const script = entries.find((e) => /\/assets\/main-[^/]+\.js$/.test(new URL(e.name).pathname));
+    return { configRequests: config.length, configStart: config[0]?.startTime ?? NaN, scriptEnd: script?.responseEnd ?? NaN };
+  });
+  expect(timing.configRequests).toBe(1);
+  expect(timing.configStart).toBeLessThan(timing.scriptEnd);
 });
