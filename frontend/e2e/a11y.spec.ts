@@ -5,6 +5,9 @@ import { test, expect, signIn, openDashboard, addTask, taskList, api, type Task 
 import { axe, type AxeReport } from "./axe";
 import type { Page } from "@playwright/test";
 
+// Each test drives several views and runs axe on each (seconds apiece on a busy 2-core machine).
+test.describe.configure({ timeout: 120_000 });
+
 const KNOWN_SWAGGER_VIOLATIONS: Record<string, string> = {
   // Swagger UI renders its operations (and schemas) in <main> elements. In our page that would be a
   // second main landmark (axe landmark-no-duplicate-main, a real problem for screen-reader users), so

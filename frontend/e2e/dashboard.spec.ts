@@ -92,7 +92,7 @@ test("focus: the heading after sign-in and on route changes; a 3:1 outline, stil
   await expect(page.getByRole("heading", { level: 1, name: "API documentation" })).toBeFocused();
   await page.getByRole("link", { name: "Dashboard" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Alice’s tasks" })).toBeFocused();
-  await expect(page.getByRole("status", { name: "Loading tasks" })).toHaveCount(0);
+  await expect(page.getByRole("status", { name: "Loading tasks" })).toHaveCount(0, { timeout: 30_000 });
 
   const input = page.getByLabel("New task");
   await page.keyboard.press("Tab");
