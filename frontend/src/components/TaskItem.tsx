@@ -152,7 +152,8 @@ function RenameForm({ task, onDone, onRename }: { task: TaskRow; onDone: () => v
     const el = box.current;
     if (!el) return;
     el.style.height = "auto";
-    el.style.height = `${el.scrollHeight}px`;
+    // scrollHeight leaves out the borders, which a border-box height includes.
+    el.style.height = `${el.scrollHeight + el.offsetHeight - el.clientHeight}px`;
   }, [draft]);
 
   const save = async (e?: FormEvent) => {
