@@ -148,12 +148,18 @@ function RenameForm({ task, onDone, onRename }: { task: TaskRow; onDone: () => v
   const id = useId();
 
   useEffect(() => box.current?.select(), []);
+  // Fits the box to its text now, and again when the window's width changes (a phone turned).
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    el.style.height = "auto";
-    // scrollHeight leaves out the borders, which a border-box height includes.
-    el.style.height = `${el.scrollHeight + el.offsetHeight - el.clientHeight}px`;
+    const fit = () => {
+      el.style.height = "auto";
+      // scrollHeight leaves out the borders, which a border-box height includes.
+      el.style.height = `${el.scrollHeight + el.offsetHeight - el.clientHeight}px`;
+    };
+    fit();
+    window.addEventListener("resize", fit);
+    return () => window.removeEventListener("resize", fit);
   }, [draft]);
 
   const save = async (e?: FormEvent) => {
