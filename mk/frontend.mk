@@ -37,9 +37,10 @@ test-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) ## SPA: typecheck, unit tests, b
 
 TEST_TARGETS += test-frontend
 
-# Re-takes docs/dashboard.png (the README's screenshot) from the browser tests.
+# Re-takes docs/dashboard.png (the README's screenshot) and docs/screenshots/ (dashboard, rename, an
+# error, /docs at 375 and 1280 px) from the browser tests.
 frontend-screenshot: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build
-	chromium=$$($(ENSURE_CHROMIUM)) && cd $(FRONTEND_DIR) && CHROMIUM_PATH="$$chromium" UPDATE_DOCS_SCREENSHOT=1 npx playwright test -g "dashboard screenshots"
+	chromium=$$($(ENSURE_CHROMIUM)) && cd $(FRONTEND_DIR) && CHROMIUM_PATH="$$chromium" UPDATE_DOCS_SCREENSHOT=1 npx playwright test -g "dashboard screenshots|screenshots for docs|rename box grows|right-to-left|offers Undo"
 
 # The Vite dev server on http://localhost:5173, or SPA_PORT (make start runs it beside the API). Writes
 # frontend/public/config.json from local.settings.json when it is missing (azd provision writes
@@ -48,3 +49,11 @@ start-web: $(FRONTEND_STAMP) ## Run the SPA's dev server on http://localhost:517
 	cd $(FRONTEND_DIR) && node scripts/write-config.mjs $(if $(LOCAL_SETTINGS),--settings $(abspath $(LOCAL_SETTINGS)))
 	@# Stopped by make start's SIGTERM is a normal end, not a make error.
 	cd $(FRONTEND_DIR) && trap 'exit 0' TERM && ./node_modules/.bin/vite --port $(SPA_PORT) --strictPort
+
+# Navigation to the first task in the browser (issue 16): the production bundle against the
+# browser tests' stack, on loopback and throttled to DevTools' "Slow 4G" with 4x CPU slowdown;
+# writes the medians to their own section at the end of bench/results.md. A measurement only:
+# it never fails on a time. FIRST_TASK_RUNS=n changes the runs per profile (default 7).
+.PHONY: bench-frontend
+bench-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build ## Measure navigation → first task (loopback, Slow 4G + 4x CPU); writes bench/results.md.
+	chromium=$$($(ENSURE_CHROMIUM)) && cd $(FRONTEND_DIR) && CHROMIUM_PATH="$$chromium" npx playwright test -c perf/playwright.config.ts

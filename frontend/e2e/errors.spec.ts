@@ -62,11 +62,17 @@ test("API unreachable: says so instead of spinning", async ({ page }) => {
   await expect(page.getByRole("region", { name: "Your profile" }).getByRole("alert")).toContainText("Could not reach the API");
 });
 
-test("a token without the API scope is refused by the real API (403) and explained", async ({ page, entra }) => {
+test("a token without the API scope (403): one plain explanation, sign in again, and no retry that cannot work", async ({ page, entra }) => {
   entra.omitScope = true;
   await signIn(page);
   await openDashboard(page);
-  await expect(page.getByRole("alert").filter({ hasText: "Your tasks could not be loaded" })).toContainText(
-    "not allowed to use this API",
-  );
+  const state = page.getByRole("alert");
+  await expect(state).toHaveCount(1); // said once: the profile card does not repeat it
+  await expect(state).toContainText("Your sign-in does not allow this app to use the Tasks API");
+  await expect(state).toContainText("Sign in again and accept the permission request");
+  await expect(state).not.toContainText("access_as_user");
+  await expect(state.getByRole("button", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Try again" })).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Your profile" })).toContainText("Not available until the Tasks API permission is granted.");
+  await shot(page, "11-no-permission");
 });

@@ -37,9 +37,11 @@ test("add, toggle, rename and delete persist across a reload", async ({ page }) 
   await page.keyboard.press("Escape");
   await expect(list.getByRole("checkbox", { name: "Call the plumber" })).toBeVisible();
 
+  // New tasks are shown at the top: "Call the plumber" is first, and deleting it moves focus to
+  // the next task, not to the page.
+  await expect(list.getByRole("listitem").first()).toContainText("Call the plumber");
   await list.getByRole("button", { name: "Delete “Call the plumber”" }).click();
   await expect(list.getByRole("listitem")).toHaveCount(2);
-  // Focus stays in the list (on the previous task), not lost to the page.
   await expect(list.getByRole("checkbox", { name: "Write the quarterly report" })).toBeFocused();
   // Space on a focused checkbox toggles it, like any checkbox.
   await page.keyboard.press("Space");
@@ -48,8 +50,12 @@ test("add, toggle, rename and delete persist across a reload", async ({ page }) 
   await page.keyboard.press("Space");
   await expect(list.getByRole("checkbox", { name: "Write the quarterly report" })).not.toBeChecked();
   await expect(page.getByText("1 of 2 done")).toBeVisible();
-  // The screen is ahead of the server until the PATCH is answered: reloading before then
-  // cancels it (this test once did, after a no-op wait for "networkidle", and failed).
+  // The delete is sent when its undo offer ends (or is closed, as here). The screen is ahead of the
+  // server until every request is answered: reloading before then cancels them (this test once
+  // did, after a no-op wait for "networkidle", and failed).
+  const deleted = page.waitForRequest((r) => r.method() === "DELETE");
+  await page.getByRole("button", { name: "Dismiss message" }).click();
+  await deleted;
   await allSaved(page);
 
   await page.reload();
@@ -135,7 +141,8 @@ test("a change made elsewhere (412) reloads the task and tells the user", async 
   expect(changed.status).toBe(200);
 
   await taskList(page).getByRole("checkbox", { name: "Plan the offsite" }).check();
-  const notice = page.getByRole("status").filter({ hasText: "was changed somewhere else" });
+  // Said on the task's own row, where the user acted.
+  const notice = taskList(page).getByRole("status").filter({ hasText: "Changed somewhere else" });
   await expect(notice).toBeVisible();
   await expect(notice).toContainText("not applied");
   const fresh = taskList(page).getByRole("checkbox", { name: "Plan the offsite (venue booked)" });
@@ -159,14 +166,17 @@ test("'Load more' fetches the next page", async ({ page, user }) => {
   await openDashboard(page);
   const list = taskList(page);
   await expect(list.getByRole("listitem")).toHaveCount(50);
-  await expect(page.getByText("0 of 50 done (more to load)")).toBeVisible();
+  await expect(page.getByText("0 of the 50 tasks shown are done; more below")).toBeVisible();
   await page.getByRole("button", { name: "Load more" }).click();
   await expect(list.getByRole("listitem")).toHaveCount(53);
   await expect(list.getByRole("listitem").last()).toContainText("Task 53");
   await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+  await expect(page.getByText("0 of 53 done")).toBeVisible();
+  // Focus goes to the first task of the new page, not to the page body (the button is gone).
+  await expect(list.getByRole("checkbox", { name: "Task 51" })).toBeFocused();
 });
 
-test("a failed change is rolled back and explained", async ({ page }) => {
+test("a failed change is rolled back and explained on its row, without moving the list; Try again resends it", async ({ page, user }) => {
   await signIn(page);
   await openDashboard(page);
   await addTask(page, "Water the plants");
@@ -182,11 +192,23 @@ test("a failed change is rolled back and explained", async ({ page }) => {
       : route.continue(),
   );
   const box = taskList(page).getByRole("checkbox", { name: "Water the plants" });
+  const row = taskList(page).getByRole("listitem").filter({ hasText: "Water the plants" });
+  const listTop = (await taskList(page).boundingBox())!.y;
   await box.click();
-  await expect(page.getByRole("alert").filter({ hasText: "temporarily unavailable" })).toContainText("Could not save “Water the plants”");
+  const alert = row.getByRole("alert");
+  await expect(alert).toContainText("Your change was not saved. The task store is temporarily unavailable.");
   await expect(box).not.toBeChecked();
-  await page.getByRole("button", { name: "Dismiss message" }).click();
-  await expect(page.getByRole("alert")).toHaveCount(0);
+  await expect(page.getByRole("alert")).toHaveCount(1); // on the row only, not also above the list
+  expect((await taskList(page).boundingBox())!.y).toBe(listTop);
+  await shot(page, "10-row-error");
+
+  await page.unroute(/\/api\/tasks\/[^/?]+$/);
+  await alert.getByRole("button", { name: "Try again" }).click();
+  await expect(box).toBeChecked();
+  await expect(row.getByRole("alert")).toHaveCount(0);
+  await allSaved(page);
+  const stored = await api<{ items: Task[] }>(user, "GET", "/tasks");
+  expect(stored.body.items[0]).toMatchObject({ title: "Water the plants", completed: true });
 });
 
 test("dashboard screenshots (desktop and phone)", async ({ page, user }) => {

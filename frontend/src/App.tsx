@@ -7,9 +7,11 @@ import { SignInPrompt } from "./components/SignInPrompt";
 import { Spinner } from "./components/Spinner";
 import { DocsRoute } from "./components/DocsRoute";
 import { Link, usePathname } from "./router";
+import { useFocusOnNavigation } from "./hooks/useFocusOnNavigation";
 
 export function App() {
   const path = usePathname();
+  useFocusOnNavigation(path, useAuth().account !== null);
   useEffect(() => {
     document.title = path === "/dashboard" ? "Dashboard · Tasks" : path === "/docs" ? "API docs · Tasks" : "Tasks";
   }, [path]);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadConfig, validateConfig } from "./config";
 
 const good = {
@@ -106,5 +106,26 @@ describe("loadConfig", () => {
     });
     expect(r.ok).toBe(true);
     expect(init?.cache).toBe("no-store");
+  });
+});
+
+describe("loadConfig with the request index.html started early", () => {
+  it("uses that response and does not fetch again", async () => {
+    const fetchImpl = vi.fn<typeof fetch>();
+    const early = Promise.resolve(
+      new Response(JSON.stringify({ clientId: "11111111-1111-1111-1111-111111111111", tenantId: "22222222-2222-2222-2222-222222222222", apiScope: "api://33333333-3333-3333-3333-333333333333/access_as_user", apiBaseUrl: "" }), {
+        headers: { "Content-Type": "application/json" },
+      }),
+    );
+    const result = await loadConfig(fetchImpl, early);
+    expect(fetchImpl).not.toHaveBeenCalled();
+    expect(result.ok).toBe(true);
+  });
+
+  it("reports the early request's network error like its own", async () => {
+    const early = Promise.reject(new TypeError("Failed to fetch"));
+    early.catch(() => {});
+    const result = await loadConfig(vi.fn<typeof fetch>(), early);
+    expect(result).toMatchObject({ ok: false, reason: "missing" });
   });
 });

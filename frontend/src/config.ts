@@ -142,11 +142,14 @@ function localIdentity(r: Record<string, unknown>, pageHostname: string): string
   return typeof path === "string" && /^\/[A-Za-z0-9/_.-]*$/.test(path) && !path.startsWith("//") ? path : null;
 }
 
-/** Fetches /config.json (never from cache) and validates it. Never throws. */
-export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<ConfigResult> {
+/**
+ * Fetches /config.json (never from cache) and validates it. Never throws. `early` is the same
+ * request already started by index.html, so the file arrives while the JavaScript is still loading.
+ */
+export async function loadConfig(fetchImpl: typeof fetch = fetch, early?: Promise<Response>): Promise<ConfigResult> {
   let res: Response;
   try {
-    res = await fetchImpl("/config.json", { cache: "no-store", headers: { Accept: "application/json" } });
+    res = await (early ?? fetchImpl("/config.json", { cache: "no-store", headers: { Accept: "application/json" } }));
   } catch {
     return { ok: false, reason: "missing", problems: ["/config.json could not be fetched (network error)."], fields: [] };
   }

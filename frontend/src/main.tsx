@@ -9,6 +9,30 @@ import { RedirectMismatch, SetupScreen } from "./components/SetupScreen";
 import { Spinner } from "./components/Spinner";
 import "./styles.css";
 
+declare global {
+  interface Window {
+    /** The /config.json request index.html starts before this script has loaded. */
+    __tasksConfig?: Promise<Response>;
+  }
+}
+
+/** The early /config.json request, once: a second start (StrictMode, a remount) fetches again. */
+function takeEarlyConfig(): Promise<Response> | undefined {
+  const early = window.__tasksConfig;
+  window.__tasksConfig = undefined;
+  return early;
+}
+
+/** Opens the connection to the API's origin while sign-in starts, so the first call does not wait for it. */
+function preconnect(apiBaseUrl: string) {
+  if (!/^https?:\/\//.test(apiBaseUrl)) return; // same origin: already connected
+  const link = document.createElement("link");
+  link.rel = "preconnect";
+  link.href = new URL(apiBaseUrl).origin;
+  link.crossOrigin = "anonymous";
+  document.head.appendChild(link);
+}
+
 type Boot =
   | { phase: "loading" }
   | { phase: "setup"; result: Extract<ConfigResult, { ok: false }> }
@@ -22,13 +46,14 @@ function Root() {
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const result = await loadConfig();
+      const result = await loadConfig(fetch, takeEarlyConfig());
       if (!result.ok) return !cancelled && setBoot({ phase: "setup", result });
       const unregistered =
         result.config.mode === "entra" ? unregisteredRedirectUri(result.config, `${window.location.origin}${REDIRECT_PATH}`) : null;
       if (unregistered && result.config.mode === "entra") {
         return !cancelled && setBoot({ phase: "unregistered", redirectUri: unregistered, registered: result.config.redirectUris ?? [] });
       }
+      preconnect(result.config.apiBaseUrl);
       try {
         const Auth = await startAuth(result.config);
         if (!cancelled) setBoot({ phase: "ready", config: result.config, Auth });

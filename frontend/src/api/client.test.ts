@@ -139,7 +139,7 @@ describe("createApiClient", () => {
   });
 
   it("explains 403 (missing scope) and MSAL errors by code", () => {
-    expect(describeError(new ApiError("x", 403))).toMatch(/not allowed to use this API/);
+    expect(describeError(new ApiError("x", 403))).toMatch(/not given permission to use the Tasks API/);
     const msalError = Object.assign(new Error("See https://aka.ms/msal.js.errors#user_cancelled"), { errorCode: "user_cancelled" });
     expect(describeError(msalError)).toBe("Sign-in was cancelled.");
   });

@@ -186,7 +186,7 @@ export function describeError(err: unknown): string {
           ? "The API asks for a stronger sign-in (for example multi-factor authentication) than the one just made. Sign out and sign in again; if this message comes back, ask your administrator about the Conditional Access policy."
           : "The API did not accept your sign-in. Sign out and sign in again.";
       case 403:
-        return "Your account is signed in but not allowed to use this API (the access_as_user permission is missing).";
+        return "You are signed in, but this app was not given permission to use the Tasks API. Sign in again and accept the permission request.";
       case 404:
         return "That task no longer exists.";
       case 412:

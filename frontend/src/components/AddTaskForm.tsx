@@ -1,7 +1,8 @@
 import { useId, useRef, useState, type FormEvent } from "react";
 import { checkTitle, MAX_TITLE } from "../hooks/titles";
 
-export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Promise<boolean>; disabled: boolean }) {
+/** The new-task box. A title the API refused comes back into the box, with the reason under it. */
+export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Promise<string | null>; disabled: boolean }) {
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
@@ -17,9 +18,11 @@ export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Pro
     }
     setError(null);
     setValue("");
-    const ok = await onAdd(checked.title);
-    // Give the text back when the API refused it, unless the user already typed something new.
-    if (!ok) setValue((v) => (v === "" ? checked.title : v));
+    const refused = await onAdd(checked.title);
+    if (refused === null) return;
+    // Give the text back, unless the user already typed something new.
+    setValue((v) => (v === "" ? checked.title : v));
+    setError(refused);
   };
 
   return (
@@ -35,6 +38,7 @@ export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Pro
         value={value}
         maxLength={MAX_TITLE + 50}
         autoComplete="off"
+        dir="auto"
         disabled={disabled}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-rule ${id}-error` : `${id}-rule`}

@@ -9,7 +9,16 @@ export function Dashboard() {
   const firstName = account?.name.split(" ")[0];
   return (
     <div className="dashboard">
-      <h1 className="dashboard__title">{firstName ? `${firstName}’s tasks` : "Your tasks"}</h1>
+      {/* The name is isolated: a right-to-left name must not reorder the rest of the heading. */}
+      <h1 className="dashboard__title">
+        {firstName ? (
+          <>
+            <bdi>{firstName}</bdi>’s tasks
+          </>
+        ) : (
+          "Your tasks"
+        )}
+      </h1>
       <div className="dashboard__grid">
         <TaskPanel api={api} />
         <ProfileCard api={api} />

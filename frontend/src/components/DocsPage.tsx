@@ -28,6 +28,7 @@ export default function DocsPage() {
 
   useEffect(() => {
     let cancelled = false;
+    let observer: MutationObserver | undefined;
     (async () => {
       const { default: SwaggerUIBundle } = await import("swagger-ui-dist/swagger-ui-es-bundle.js");
       if (cancelled || !host.current) return;
@@ -46,9 +47,11 @@ export default function DocsPage() {
         },
         onComplete: () => !cancelled && setState("ready"),
       });
+      observer = fitIntoOurPage(host.current);
     })().catch((err: unknown) => !cancelled && setState(describeError(err)));
     return () => {
       cancelled = true;
+      observer?.disconnect();
     };
   }, [specUrl, getToken]);
 
@@ -82,4 +85,25 @@ export default function DocsPage() {
       <div ref={host} className="docs__swagger" data-testid="swagger-ui" />
     </div>
   );
+}
+
+/**
+ * Swagger UI renders a page of its own: <main> elements (the operations, the schemas) and an <h1>
+ * (the API's title). Inside our page they would be a second main landmark and a second title, so
+ * they become named regions and a level-2 heading; its server picker gets the label it lacks. Done
+ * now and whenever Swagger UI re-renders them.
+ */
+function fitIntoOurPage(root: HTMLElement): MutationObserver {
+  const fit = () => {
+    for (const main of root.querySelectorAll<HTMLElement>("main:not([role])")) {
+      main.setAttribute("role", "region");
+      if (!main.hasAttribute("aria-label")) main.setAttribute("aria-label", main.id === "operations" ? "Operations" : "Schemas");
+    }
+    for (const h1 of root.querySelectorAll<HTMLElement>("h1:not([aria-level])")) h1.setAttribute("aria-level", "2");
+    for (const select of root.querySelectorAll<HTMLSelectElement>("select#servers:not([aria-label])")) select.setAttribute("aria-label", "Server");
+  };
+  fit();
+  const observer = new MutationObserver(fit);
+  observer.observe(root, { childList: true, subtree: true });
+  return observer;
 }

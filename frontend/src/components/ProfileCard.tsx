@@ -10,7 +10,9 @@ export function ProfileCard({ api }: { api: ApiClient }) {
       <h2 id="profile-title">Your profile</h2>
       <p className="muted small">As the API sees you, from your access token.</p>
       {state.status === "loading" && <Spinner label="Loading profile" />}
-      {state.status === "error" && (
+      {/* A 403 is explained once, with what to do, by the task panel; retrying here cannot help. */}
+      {state.status === "error" && state.httpStatus === 403 && <p className="muted">Not available until the Tasks API permission is granted.</p>}
+      {state.status === "error" && state.httpStatus !== 403 && (
         <div className="inline-error" role="alert">
           <p>{state.error}</p>
           <button type="button" className="btn btn--secondary btn--sm" onClick={retry}>
@@ -21,7 +23,7 @@ export function ProfileCard({ api }: { api: ApiClient }) {
       {state.status === "ready" && (
         <dl className="profile__list">
           <dt>Name</dt>
-          <dd>{state.me.name || "—"}</dd>
+          <dd dir="auto">{state.me.name || "—"}</dd>
           <dt>Email</dt>
           <dd className="break">{state.me.email || "—"}</dd>
           <dt>Tenant</dt>

@@ -1,15 +1,28 @@
 import type { ApiClient } from "../api/client";
-import { useTasks } from "../hooks/useTasks";
+import { useAuth } from "../auth/auth";
+import { useTasks, type TasksState } from "../hooks/useTasks";
 import { useWarnBeforeLeaving } from "../hooks/useWarnBeforeLeaving";
 import { AddTaskForm } from "./AddTaskForm";
 import { NoticeBar } from "./NoticeBar";
 import { Spinner } from "./Spinner";
 import { TaskItem } from "./TaskItem";
 
-export function TaskPanel({ api }: { api: ApiClient }) {
-  const { state, add, update, remove, loadMore, retry, dismissNotice } = useTasks(api);
-  const done = state.items.filter((t) => t.completed).length;
-  useWarnBeforeLeaving(state.saving > 0);
+interface Props {
+  api: ApiClient;
+  /** The Viewer role: the tasks are shown, nothing offers to change them. */
+  readOnly?: boolean;
+}
+
+export function TaskPanel({ api, readOnly = false }: Props) {
+  const tasks = useTasks(api);
+  const { state } = tasks;
+  const undoable = state.notice?.undoDelete !== undefined;
+  useWarnBeforeLeaving(state.saving > 0 || undoable);
+
+  const focusTask = (id: string | undefined) =>
+    requestAnimationFrame(() => {
+      if (id) document.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(id)}"] input`)?.focus();
+    });
 
   return (
     <section className="card tasks" aria-labelledby="tasks-title">
@@ -23,24 +36,33 @@ export function TaskPanel({ api }: { api: ApiClient }) {
           )}
           {state.status === "ready" && state.items.length > 0 && (
             <span className="muted small" aria-live="polite">
-              {done} of {state.items.length} done{state.next ? " (more to load)" : ""}
+              {countText(state)}
             </span>
           )}
         </span>
       </div>
-      <AddTaskForm onAdd={add} disabled={state.status !== "ready"} />
-      <NoticeBar notice={state.notice} onDismiss={dismissNotice} />
+      {readOnly ? (
+        <p className="tasks__read-only">You can view your tasks but not change them (Viewer role).</p>
+      ) : (
+        <AddTaskForm onAdd={tasks.add} disabled={state.status !== "ready"} />
+      )}
+      <NoticeBar
+        notice={state.notice}
+        onDismiss={tasks.dismissNotice}
+        onUndo={(id) => tasks.undoDelete(id) && focusTask(id)}
+      />
 
       {state.status === "loading" && (
         <div className="tasks__state">
           <Spinner label="Loading tasks" />
         </div>
       )}
-      {state.status === "error" && (
+      {state.status === "error" && state.loadError?.status === 403 && <NoPermission />}
+      {state.status === "error" && state.loadError?.status !== 403 && (
         <div className="tasks__state tasks__state--error" role="alert">
           <p className="tasks__state-title">Your tasks could not be loaded</p>
-          <p>{state.loadError}</p>
-          <button type="button" className="btn btn--secondary" onClick={retry}>
+          <p>{state.loadError?.message}</p>
+          <button type="button" className="btn btn--secondary" onClick={tasks.retry}>
             Try again
           </button>
         </div>
@@ -48,7 +70,9 @@ export function TaskPanel({ api }: { api: ApiClient }) {
       {state.status === "ready" && state.items.length === 0 && (
         <div className="tasks__state tasks__empty">
           <p className="tasks__state-title">No tasks yet</p>
-          <p className="muted">Add your first one above — it is stored in your own partition of Azure Table Storage.</p>
+          <p className="muted">
+            {readOnly ? "There is nothing to show." : "Add your first one above — it is stored in your own partition of Azure Table Storage."}
+          </p>
         </div>
       )}
       {state.status === "ready" && state.items.length > 0 && (
@@ -57,18 +81,58 @@ export function TaskPanel({ api }: { api: ApiClient }) {
             <TaskItem
               key={t.id}
               task={t}
-              onToggle={() => update(t.id, { completed: !t.completed })}
-              onRename={(title) => update(t.id, { title })}
-              onDelete={() => remove(t.id)}
+              readOnly={readOnly}
+              onToggle={() => void tasks.update(t.id, { completed: !t.completed })}
+              onRename={(title) => tasks.update(t.id, { title })}
+              onDelete={() => tasks.remove(t.id)}
+              onRetry={() => tasks.retryRow(t.id)}
+              onDismissProblem={() => tasks.dismissProblem(t.id)}
             />
           ))}
         </ul>
       )}
       {state.status === "ready" && state.next && (
-        <button type="button" className="btn btn--secondary btn--block" onClick={loadMore} disabled={state.loadingMore}>
+        <button
+          type="button"
+          className="btn btn--secondary btn--block"
+          onClick={async () => focusTask(await tasks.loadMore())}
+          disabled={state.loadingMore}
+        >
           {state.loadingMore ? "Loading…" : "Load more"}
         </button>
       )}
     </section>
+  );
+}
+
+/** "2 of 5 done", or, while more pages exist, what the numbers cover. */
+function countText(state: TasksState): string {
+  const done = state.items.filter((t) => t.completed).length;
+  const shown = state.items.length;
+  return state.next ? `${done} of the ${shown} tasks shown are done; more below` : `${done} of ${shown} done`;
+}
+
+/**
+ * A 403: the sign-in is valid but does not carry the API's permission (scope). Retrying cannot
+ * help; signing in again can, because sign-in asks for that permission (and Entra shows the
+ * consent prompt when it was never granted).
+ */
+function NoPermission() {
+  const { SignInButton, signOut } = useAuth();
+  return (
+    <div className="tasks__state tasks__state--error" role="alert">
+      <p className="tasks__state-title">Your sign-in does not allow this app to use the Tasks API</p>
+      <p>
+        You are signed in, but the permission to use the Tasks API was not granted. Sign in again and accept the
+        permission request. If you are not asked, or it still fails, your organisation&apos;s administrator has to grant
+        it for this app.
+      </p>
+      <p className="tasks__state-actions">
+        <SignInButton small />
+        <button type="button" className="btn btn--ghost btn--sm" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </p>
+    </div>
   );
 }

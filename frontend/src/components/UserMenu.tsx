@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { useAuth, type Account } from "../auth/auth";
 import { Avatar } from "./Avatar";
 
-/** The avatar button and its menu (who is signed in, switch account, sign out). Keyboard: Enter/Space, Escape. */
+/** The avatar button and its menu (who is signed in, switch account, sign out). Keyboard: Enter/Space, Escape, arrows, Home/End; it closes when focus leaves it. */
 export function UserMenu({ account }: { account: Account }) {
   const { photoUrl: photo, signOut, switchAccount, identityNote } = useAuth();
   const [open, setOpen] = useState(false);
@@ -21,6 +21,9 @@ export function UserMenu({ account }: { account: Account }) {
       if (e.key === "Escape") {
         setOpen(false);
         button.current?.focus();
+      } else if (["ArrowDown", "ArrowUp", "Home", "End"].includes(e.key)) {
+        e.preventDefault();
+        moveFocus(wrap.current, e.key);
       }
     };
     document.addEventListener("pointerdown", onDown);
@@ -33,7 +36,14 @@ export function UserMenu({ account }: { account: Account }) {
 
   const name = account.name || account.username;
   return (
-    <div className="user-menu" ref={wrap}>
+    <div
+      className="user-menu"
+      ref={wrap}
+      onBlur={(e) => {
+        // Focus moved out of the button and the menu (Tab, a click elsewhere): close it.
+        if (open && !wrap.current?.contains(e.relatedTarget as Node | null)) setOpen(false);
+      }}
+    >
       <button
         ref={button}
         type="button"
@@ -86,4 +96,13 @@ export function UserMenu({ account }: { account: Account }) {
       )}
     </div>
   );
+}
+
+/** Arrow keys move through the menu's items, wrapping around; Home and End go to the ends. */
+function moveFocus(menu: HTMLElement | null, key: string) {
+  const items = Array.from(menu?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []);
+  if (items.length === 0) return;
+  const at = items.indexOf(document.activeElement as HTMLElement);
+  const to = key === "Home" ? 0 : key === "End" ? items.length - 1 : (at + (key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
+  items[to]?.focus();
 }

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
-import { describeError, type ApiClient } from "../api/client";
+import { ApiError, describeError, type ApiClient } from "../api/client";
 import type { Me } from "../api/types";
 
 export type MeState =
   | { status: "loading" }
   | { status: "ready"; me: Me }
-  | { status: "error"; error: string };
+  | { status: "error"; error: string; httpStatus: number };
 
 /** `GET /api/me`, with a retry for the error state. */
 export function useMe(api: ApiClient) {
@@ -18,7 +18,7 @@ export function useMe(api: ApiClient) {
     api.me(ac.signal).then(
       (me) => setState({ status: "ready", me }),
       (err: unknown) => {
-        if (!ac.signal.aborted) setState({ status: "error", error: describeError(err) });
+        if (!ac.signal.aborted) setState({ status: "error", error: describeError(err), httpStatus: err instanceof ApiError ? err.status : 0 });
       },
     );
     return () => ac.abort();

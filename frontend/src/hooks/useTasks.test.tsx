@@ -2,7 +2,7 @@ import { act, renderHook, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError, type ApiClient } from "../api/client";
 import type { Task } from "../api/types";
-import { useTasks } from "./useTasks";
+import { UNDO_DELETE_MS, useTasks, type Message } from "./useTasks";
 import { useMe } from "./useMe";
 
 const t = (id: string, title: string, etag = `W/"${id}-1"`): Task => ({
@@ -33,6 +33,17 @@ async function loaded(api: ApiClient) {
 }
 
 const titles = (r: { current: ReturnType<typeof useTasks> }) => r.current.state.items.map((i) => i.title);
+/** A message as a screen reader reads it, each quoted title in “…”. */
+const text = (m: Message | undefined) => (m ?? []).map((p) => (typeof p === "string" ? p : `“${p.title}”`)).join("");
+
+/** Runs out the undo window of a delete (fake timers), then lets its request settle. */
+async function undoWindowPasses() {
+  await act(async () => {
+    vi.advanceTimersByTime(UNDO_DELETE_MS);
+  });
+  vi.useRealTimers();
+  await act(async () => {});
+}
 
 describe("useTasks", () => {
   it("shows a load error with a readable message, and recovers on retry", async () => {
@@ -43,26 +54,28 @@ describe("useTasks", () => {
     const api = fakeApi({ listTasks });
     const { result } = renderHook(() => useTasks(api));
     await waitFor(() => expect(result.current.state.status).toBe("error"));
-    expect(result.current.state.loadError).toBe("The task store is temporarily unavailable. Try again in 30 s.");
+    expect(result.current.state.loadError).toEqual({ message: "The task store is temporarily unavailable. Try again in 30 s.", status: 503 });
     act(() => result.current.retry());
     await waitFor(() => expect(result.current.state.status).toBe("ready"));
     expect(result.current.state.items).toEqual([]);
   });
 
-  it("adds optimistically and swaps in the server's task", async () => {
+  it("adds optimistically at the top (under the add box), swaps in the server's task and says so", async () => {
     let resolve!: (task: Task) => void;
     const createTask = vi.fn(() => new Promise<Task>((r) => (resolve = r)));
     const { result } = await loaded(fakeApi({ createTask }));
-    let done!: Promise<boolean>;
+    let done!: Promise<string | null>;
     act(() => {
       done = result.current.add("Fourth");
     });
-    expect(result.current.state.items.at(-1)).toMatchObject({ title: "Fourth", pending: true });
+    expect(result.current.state.items[0]).toMatchObject({ title: "Fourth", pending: true });
     await act(async () => {
       resolve(t("d", "Fourth"));
       await done;
     });
-    expect(result.current.state.items.at(-1)).toEqual(t("d", "Fourth"));
+    expect(result.current.state.items[0]).toEqual(t("d", "Fourth"));
+    expect(titles(result)).toEqual(["Fourth", "First", "Second", "Third"]);
+    expect(text(result.current.state.notice?.message)).toBe("Added “Fourth”.");
   });
 
   it("removes the optimistic task and explains when adding fails", async () => {
@@ -70,17 +83,17 @@ describe("useTasks", () => {
       throw new ApiError("title must be 1 to 200 characters", 400, { detail: "title must be 1 to 200 characters" });
     });
     const { result } = await loaded(fakeApi({ createTask }));
-    let ok: boolean | undefined;
+    let refused: string | null | undefined;
     await act(async () => {
-      ok = await result.current.add("Bad");
+      refused = await result.current.add("Bad");
     });
-    expect(ok).toBe(false);
+    expect(refused).toBe("Could not add this task. title must be 1 to 200 characters");
     expect(titles(result)).toEqual(["First", "Second", "Third"]);
-    expect(result.current.state.notice).toMatchObject({ kind: "error", text: "Could not add “Bad”. title must be 1 to 200 characters" });
+    expect(result.current.state.notice).toBeUndefined();
   });
 
-  it("sends the task's etag and rolls a failed update back", async () => {
-    const updateTask = vi.fn(async () => {
+  it("sends the task's etag, rolls a failed update back with the reason on its row, and 'Try again' resends it", async () => {
+    const updateTask = vi.fn<ApiClient["updateTask"]>(async () => {
       throw new ApiError("boom", 500, { title: "Internal Server Error" });
     });
     const { result } = await loaded(fakeApi({ updateTask }));
@@ -88,8 +101,16 @@ describe("useTasks", () => {
       await result.current.update("b", { completed: true });
     });
     expect(updateTask).toHaveBeenCalledWith("b", { completed: true }, 'W/"b-1"');
-    expect(result.current.state.items[1]).toEqual(t("b", "Second"));
-    expect(result.current.state.notice?.kind).toBe("error");
+    expect(result.current.state.items[1]).toMatchObject({ ...t("b", "Second"), problem: { kind: "error", retry: { patch: { completed: true } } } });
+    expect(text(result.current.state.items[1]?.problem?.message)).toBe("Your change was not saved. Internal Server Error");
+    expect(result.current.state.notice).toBeUndefined();
+
+    updateTask.mockImplementationOnce(async () => ({ ...t("b", "Second", 'W/"b-2"'), completed: true }));
+    await act(async () => {
+      result.current.retryRow("b");
+    });
+    expect(updateTask).toHaveBeenLastCalledWith("b", { completed: true }, 'W/"b-1"');
+    expect(result.current.state.items[1]).toEqual({ ...t("b", "Second", 'W/"b-2"'), completed: true });
   });
 
   it("on 412 reloads the task in place and tells the user the change was not applied", async () => {
@@ -104,8 +125,10 @@ describe("useTasks", () => {
     expect(getTask).toHaveBeenCalledWith("b");
     expect(titles(result)).toEqual(["First", "Second (edited elsewhere)", "Third"]);
     expect(result.current.state.items[1]?.etag).toBe('W/"b-9"');
-    expect(result.current.state.notice).toMatchObject({ kind: "info" });
-    expect(result.current.state.notice?.text).toContain("was changed somewhere else, so your rename was not applied");
+    const problem = result.current.state.items[1]?.problem;
+    expect(problem).toMatchObject({ kind: "info" });
+    expect(problem?.retry).toBeUndefined();
+    expect(text(problem?.message)).toContain("Changed somewhere else, so your rename was not applied");
   });
 
   it("on 412 for a task deleted elsewhere, drops it and says so", async () => {
@@ -120,25 +143,62 @@ describe("useTasks", () => {
       await result.current.update("a", { completed: true });
     });
     expect(titles(result)).toEqual(["Second", "Third"]);
-    expect(result.current.state.notice?.text).toBe("“First” was deleted somewhere else.");
+    expect(text(result.current.state.notice?.message)).toBe("“First” was deleted somewhere else.");
   });
 
-  it("puts a task back where it was when deleting fails; treats 404 as already deleted", async () => {
+  it("a delete waits for its undo window: Undo brings the task back and nothing is sent", async () => {
+    const deleteTask = vi.fn<ApiClient["deleteTask"]>(async () => undefined);
+    const { result } = await loaded(fakeApi({ deleteTask }));
+    vi.useFakeTimers();
+    act(() => result.current.remove("b"));
+    expect(titles(result)).toEqual(["First", "Third"]);
+    expect(result.current.state.notice).toMatchObject({ kind: "info", undoDelete: "b" });
+    expect(text(result.current.state.notice?.message)).toBe("Deleted “Second”.");
+    act(() => void result.current.undoDelete("b"));
+    expect(titles(result)).toEqual(["First", "Second", "Third"]);
+    expect(result.current.state.notice).toBeUndefined();
+    await undoWindowPasses();
+    expect(deleteTask).not.toHaveBeenCalled();
+  });
+
+  it("sends the delete when the undo window ends, or at once when another delete starts", async () => {
+    const deleteTask = vi.fn<ApiClient["deleteTask"]>(async () => undefined);
+    const { result } = await loaded(fakeApi({ deleteTask }));
+    vi.useFakeTimers();
+    act(() => result.current.remove("a"));
+    act(() => result.current.remove("b"));
+    expect(deleteTask).toHaveBeenCalledTimes(1);
+    expect(deleteTask).toHaveBeenLastCalledWith("a", 'W/"a-1"');
+    expect(result.current.state.notice?.undoDelete).toBe("b");
+    await act(async () => {
+      vi.advanceTimersByTime(UNDO_DELETE_MS - 1);
+    });
+    expect(deleteTask).toHaveBeenCalledTimes(1);
+    await undoWindowPasses();
+    expect(deleteTask).toHaveBeenCalledTimes(2);
+    expect(deleteTask).toHaveBeenLastCalledWith("b", 'W/"b-1"');
+    expect(titles(result)).toEqual(["Third"]);
+    expect(result.current.state.notice).toBeUndefined();
+  });
+
+  it("puts a task back where it was, with the reason on its row, when deleting fails; treats 404 as already deleted", async () => {
     const deleteTask = vi
       .fn<ApiClient["deleteTask"]>()
       .mockRejectedValueOnce(new ApiError("down", 503))
       .mockRejectedValueOnce(new ApiError("Not Found", 404));
     const { result } = await loaded(fakeApi({ deleteTask }));
-    await act(async () => {
-      await result.current.remove("b");
-    });
+    vi.useFakeTimers();
+    act(() => result.current.remove("b"));
+    await undoWindowPasses();
     expect(titles(result)).toEqual(["First", "Second", "Third"]);
-    expect(result.current.state.notice?.text).toMatch(/^Could not delete “Second”\. The task store is temporarily unavailable/);
+    expect(result.current.state.items[1]?.problem).toMatchObject({ kind: "error", retry: { delete: true } });
+    expect(text(result.current.state.items[1]?.problem?.message)).toMatch(/^Not deleted\. The task store is temporarily unavailable/);
 
-    act(() => result.current.dismissNotice());
+    // "Try again" sends the delete now (the user already chose it once).
     await act(async () => {
-      await result.current.remove("b");
+      result.current.retryRow("b");
     });
+    expect(deleteTask).toHaveBeenCalledTimes(2);
     expect(titles(result)).toEqual(["First", "Third"]);
     expect(result.current.state.notice).toBeUndefined();
   });
@@ -155,7 +215,7 @@ describe("useTasks", () => {
     });
     expect(titles(result)).toEqual(["First"]);
     expect(result.current.state.next).toBe("p2");
-    expect(result.current.state.notice?.text).toMatch(/^Could not load more tasks/);
+    expect(text(result.current.state.notice?.message)).toMatch(/^Could not load more tasks/);
     await act(async () => {
       await result.current.loadMore();
     });
@@ -221,16 +281,16 @@ describe("useTasks: quick changes and what the server holds", () => {
     const deleteTask = vi.fn(() => new Promise<void>((r) => (finish = r)));
     const createTask = vi.fn(() => new Promise<Task>((_r, reject) => (fail = reject)));
     const { result } = await loaded(fakeApi({ deleteTask, createTask }));
-    let removed!: Promise<boolean>;
-    let added!: Promise<boolean>;
+    let added!: Promise<string | null>;
+    act(() => result.current.remove("b"));
+    act(() => result.current.dismissNotice()); // closing the undo offer sends the delete now
     act(() => {
-      removed = result.current.remove("b");
       added = result.current.add("Fourth");
     });
+    expect(deleteTask).toHaveBeenCalledTimes(1);
     expect(result.current.state.saving).toBe(2);
     await act(async () => {
       finish();
-      await removed;
     });
     expect(result.current.state.saving).toBe(1);
     await act(async () => {
@@ -249,6 +309,6 @@ describe("useMe", () => {
     const api = fakeApi({ me });
     const { result } = renderHook(() => useMe(api));
     await waitFor(() => expect(result.current.state.status).toBe("error"));
-    expect(result.current.state).toMatchObject({ error: expect.stringContaining("not allowed to use this API") });
+    expect(result.current.state).toMatchObject({ httpStatus: 403, error: expect.stringContaining("not given permission to use the Tasks API") });
   });
 });

@@ -2,24 +2,47 @@ import { useCallback, useEffect, useReducer, useRef } from "react";
 import { ApiError, describeError, type ApiClient } from "../api/client";
 import type { Task, TaskPage, TaskPatch } from "../api/types";
 
+/**
+ * Text that may quote task titles. Titles are kept apart from the words around them so the page
+ * can isolate each one (`<bdi>`): a right-to-left title must not reorder the sentence it sits in.
+ */
+export type Message = readonly (string | { title: string })[];
+
+/** Something that went wrong with one task, shown on its row: what happened, and what "Try again" resends. */
+export interface RowProblem {
+  kind: "error" | "info";
+  message: Message;
+  retry?: { patch: TaskPatch } | { delete: true };
+}
+
 /** A task as shown: `pending` while a change to it is on its way to the API. */
 export interface TaskRow extends Task {
   pending?: boolean;
+  problem?: RowProblem;
 }
 
+/** One page-level message (not about a row still on screen); `undoDelete` offers to bring a deleted task back. */
 export interface Notice {
   id: number;
   kind: "info" | "error";
-  text: string;
+  message: Message;
+  undoDelete?: string;
+}
+
+export interface LoadError {
+  message: string;
+  /** The API's HTTP status; 0 when it could not be reached. */
+  status: number;
 }
 
 export interface TasksState {
   status: "loading" | "ready" | "error";
   items: TaskRow[];
   next: string | undefined;
-  loadError: string | undefined;
+  loadError: LoadError | undefined;
   loadingMore: boolean;
   notice: Notice | undefined;
+  noticeSeq: number;
   /**
    * Changes sent and not yet answered. Until it is 0 the screen is ahead of the server: a
    * reload or a closed tab now could drop a change the screen already shows.
@@ -30,16 +53,16 @@ export interface TasksState {
 type Action =
   | { type: "load-start" }
   | { type: "load-ok"; page: TaskPage }
-  | { type: "load-fail"; error: string }
+  | { type: "load-fail"; error: LoadError }
   | { type: "more-start" }
   | { type: "more-ok"; page: TaskPage }
   | { type: "more-fail" }
-  | { type: "insert"; task: TaskRow; index?: number }
+  | { type: "insert"; task: TaskRow; index: number }
   | { type: "replace"; id: string; task: TaskRow }
   | { type: "remove"; id: string }
   | { type: "saving"; delta: 1 | -1 }
-  | { type: "notice"; kind: Notice["kind"]; text: string }
-  | { type: "dismiss" };
+  | { type: "notice"; kind: Notice["kind"]; message: Message; undoDelete?: string }
+  | { type: "dismiss"; undoDelete?: string };
 
 export const initialTasksState: TasksState = {
   status: "loading",
@@ -48,10 +71,9 @@ export const initialTasksState: TasksState = {
   loadError: undefined,
   loadingMore: false,
   notice: undefined,
+  noticeSeq: 0,
   saving: 0,
 };
-
-let noticeSeq = 0;
 
 export function tasksReducer(state: TasksState, action: Action): TasksState {
   switch (action.type) {
@@ -72,8 +94,7 @@ export function tasksReducer(state: TasksState, action: Action): TasksState {
       return { ...state, loadingMore: false };
     case "insert": {
       const items = state.items.filter((t) => t.id !== action.task.id);
-      const at = action.index === undefined ? items.length : Math.min(action.index, items.length);
-      items.splice(at, 0, action.task);
+      items.splice(Math.min(action.index, items.length), 0, action.task);
       return { ...state, items };
     }
     case "replace":
@@ -82,25 +103,41 @@ export function tasksReducer(state: TasksState, action: Action): TasksState {
       return { ...state, items: state.items.filter((t) => t.id !== action.id) };
     case "saving":
       return { ...state, saving: state.saving + action.delta };
-    case "notice":
-      return { ...state, notice: { id: ++noticeSeq, kind: action.kind, text: action.text } };
+    case "notice": {
+      const id = state.noticeSeq + 1;
+      const notice: Notice = { id, kind: action.kind, message: action.message };
+      if (action.undoDelete) notice.undoDelete = action.undoDelete;
+      return { ...state, noticeSeq: id, notice };
+    }
     case "dismiss":
+      // With undoDelete: only the offer to undo that delete (a newer message stays).
+      if (action.undoDelete !== undefined && state.notice?.undoDelete !== action.undoDelete) return state;
       return { ...state, notice: undefined };
   }
 }
 
-const quote = (title: string) => `“${title.length > 60 ? `${title.slice(0, 57)}…` : title}”`;
+/** How long a deleted task can be brought back before the DELETE is sent. */
+export const UNDO_DELETE_MS = 5000;
+
+interface StagedDelete {
+  task: TaskRow;
+  index: number;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 /**
- * The task list: load, load more, and optimistic add / update / delete, each rolled back when the
- * API refuses. A 412 (someone changed the task since we loaded it) reloads that task and tells
- * the user their change was not applied.
+ * The task list: load, load more, and optimistic add / update / delete. A delete waits
+ * UNDO_DELETE_MS for an undo before it is sent. A refused change is rolled back and explained on
+ * the task's own row, with "Try again" when resending can help; a 412 (someone changed the task
+ * since we loaded it) shows the server's current version on that row and says the change was not
+ * applied. New tasks are shown at the top of the list, under the box they were typed in.
  */
 export function useTasks(api: ApiClient, pageSize = 50) {
   const [state, dispatch] = useReducer(tasksReducer, initialTasksState);
   const stateRef = useRef(state);
   stateRef.current = state;
   const tempSeq = useRef(0);
+  const staged = useRef<StagedDelete | null>(null);
 
   const load = useCallback(
     async (signal?: AbortSignal) => {
@@ -110,7 +147,7 @@ export function useTasks(api: ApiClient, pageSize = 50) {
         dispatch({ type: "load-ok", page });
       } catch (err) {
         if (signal?.aborted) return;
-        dispatch({ type: "load-fail", error: describeError(err) });
+        dispatch({ type: "load-fail", error: { message: describeError(err), status: err instanceof ApiError ? err.status : 0 } });
       }
     },
     [api, pageSize],
@@ -122,15 +159,20 @@ export function useTasks(api: ApiClient, pageSize = 50) {
     return () => ac.abort();
   }, [load]);
 
-  const loadMore = useCallback(async () => {
-    const { next, loadingMore } = stateRef.current;
-    if (!next || loadingMore) return;
+  /** Loads the next page; resolves the id of its first new task (to move focus there), if any. */
+  const loadMore = useCallback(async (): Promise<string | undefined> => {
+    const { next, loadingMore, items } = stateRef.current;
+    if (!next || loadingMore) return undefined;
     dispatch({ type: "more-start" });
     try {
-      dispatch({ type: "more-ok", page: await api.listTasks({ limit: pageSize, next }) });
+      const page = await api.listTasks({ limit: pageSize, next });
+      dispatch({ type: "more-ok", page });
+      const seen = new Set(items.map((t) => t.id));
+      return page.items.find((t) => !seen.has(t.id))?.id;
     } catch (err) {
       dispatch({ type: "more-fail" });
-      dispatch({ type: "notice", kind: "error", text: `Could not load more tasks. ${describeError(err)}` });
+      dispatch({ type: "notice", kind: "error", message: [`Could not load more tasks. ${describeError(err)}`] });
+      return undefined;
     }
   }, [api, pageSize]);
 
@@ -144,46 +186,43 @@ export function useTasks(api: ApiClient, pageSize = 50) {
     }
   }, []);
 
-  /** Adds a task; resolves false (and tells the user) when the API refused it. */
+  /** Adds a task at the top of the list; resolves null, or why the API refused it (shown by the add box). */
   const add = useCallback(
-    async (title: string): Promise<boolean> => {
+    async (title: string): Promise<string | null> => {
       const tempId = `pending-${++tempSeq.current}`;
       const now = new Date().toISOString();
       dispatch({
         type: "insert",
+        index: 0,
         task: { id: tempId, title, completed: false, createdAt: now, updatedAt: now, etag: "", pending: true },
       });
       try {
         const created = await saving(() => api.createTask(title));
         dispatch({ type: "replace", id: tempId, task: created });
-        return true;
+        dispatch({ type: "notice", kind: "info", message: ["Added ", { title }, "."] });
+        return null;
       } catch (err) {
         dispatch({ type: "remove", id: tempId });
-        dispatch({ type: "notice", kind: "error", text: `Could not add ${quote(title)}. ${describeError(err)}` });
-        return false;
+        return `Could not add this task. ${describeError(err)}`;
       }
     },
     [api, saving],
   );
 
-  /** After a 412: show the server's current version and say the change was not applied. */
+  /** After a 412: show the server's current version on the row and say the change was not applied. */
   const reloadAfterConflict = useCallback(
     async (before: Task, index: number, what: string) => {
       try {
         const fresh = await api.getTask(before.id);
-        dispatch({ type: "insert", task: fresh, index });
-        dispatch({
-          type: "notice",
-          kind: "info",
-          text: `${quote(before.title)} was changed somewhere else, so your ${what} was not applied. The latest version is shown now.`,
-        });
+        const message = [`Changed somewhere else, so your ${what} was not applied. This is the latest version.`];
+        dispatch({ type: "insert", task: { ...fresh, problem: { kind: "info", message } }, index });
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) {
           dispatch({ type: "remove", id: before.id });
-          dispatch({ type: "notice", kind: "info", text: `${quote(before.title)} was deleted somewhere else.` });
+          dispatch({ type: "notice", kind: "info", message: [{ title: before.title }, " was deleted somewhere else."] });
         } else {
-          dispatch({ type: "insert", task: before, index });
-          dispatch({ type: "notice", kind: "error", text: `Could not reload ${quote(before.title)}. ${describeError(err)}` });
+          const message = [`Your ${what} was not applied: the task changed somewhere else, and reloading it failed. ${describeError(err)}`];
+          dispatch({ type: "insert", task: { ...before, problem: { kind: "error", message } }, index });
         }
       }
     },
@@ -194,8 +233,9 @@ export function useTasks(api: ApiClient, pageSize = 50) {
     async (id: string, patch: TaskPatch): Promise<boolean> => {
       const items = stateRef.current.items;
       const index = items.findIndex((t) => t.id === id);
-      const before = items[index];
-      if (!before || before.pending) return false;
+      const found = items[index];
+      if (!found || found.pending) return false;
+      const { problem: _, ...before } = found;
       const what = patch.title !== undefined ? "rename" : "change";
       dispatch({ type: "replace", id, task: { ...before, ...patch, pending: true } });
       try {
@@ -207,10 +247,10 @@ export function useTasks(api: ApiClient, pageSize = 50) {
           await reloadAfterConflict(before, index, what);
         } else if (err instanceof ApiError && err.status === 404) {
           dispatch({ type: "remove", id });
-          dispatch({ type: "notice", kind: "info", text: `${quote(before.title)} no longer exists.` });
+          dispatch({ type: "notice", kind: "info", message: [{ title: before.title }, " no longer exists."] });
         } else {
-          dispatch({ type: "replace", id, task: before });
-          dispatch({ type: "notice", kind: "error", text: `Could not save ${quote(before.title)}. ${describeError(err)}` });
+          const problem: RowProblem = { kind: "error", message: [`Your ${what} was not saved. ${describeError(err)}`], retry: { patch } };
+          dispatch({ type: "replace", id, task: { ...before, problem } });
         }
         return false;
       }
@@ -218,32 +258,95 @@ export function useTasks(api: ApiClient, pageSize = 50) {
     [api, saving, reloadAfterConflict],
   );
 
-  const remove = useCallback(
-    async (id: string): Promise<boolean> => {
-      const items = stateRef.current.items;
-      const index = items.findIndex((t) => t.id === id);
-      const before = items[index];
-      if (!before || before.pending) return false;
-      dispatch({ type: "remove", id });
+  /** Sends a DELETE now; a refusal puts the task back where it was, with the reason on its row. */
+  const sendDelete = useCallback(
+    async (before: TaskRow, index: number): Promise<void> => {
       try {
-        await saving(() => api.deleteTask(id, before.etag));
-        return true;
+        await saving(() => api.deleteTask(before.id, before.etag));
       } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return true; // already gone: the goal is met
+        if (err instanceof ApiError && err.status === 404) return; // already gone: the goal is met
         if (err instanceof ApiError && err.status === 412) {
           await reloadAfterConflict(before, index, "delete");
-        } else {
-          dispatch({ type: "insert", task: before, index });
-          dispatch({ type: "notice", kind: "error", text: `Could not delete ${quote(before.title)}. ${describeError(err)}` });
+          return;
         }
-        return false;
+        const problem: RowProblem = { kind: "error", message: [`Not deleted. ${describeError(err)}`], retry: { delete: true } };
+        dispatch({ type: "insert", task: { ...before, problem }, index });
       }
     },
     [api, saving, reloadAfterConflict],
   );
 
-  const dismissNotice = useCallback(() => dispatch({ type: "dismiss" }), []);
+  /** Sends the delete waiting for an undo, if any, at once. */
+  const flushStagedDelete = useCallback(() => {
+    const s = staged.current;
+    if (!s) return;
+    staged.current = null;
+    clearTimeout(s.timer);
+    dispatch({ type: "dismiss", undoDelete: s.task.id });
+    void sendDelete(s.task, s.index);
+  }, [sendDelete]);
+
+  /** Takes the task off the list and offers to undo; the DELETE is sent UNDO_DELETE_MS later. */
+  const remove = useCallback(
+    (id: string): void => {
+      const items = stateRef.current.items;
+      const index = items.findIndex((t) => t.id === id);
+      const found = items[index];
+      if (!found || found.pending) return;
+      flushStagedDelete(); // one undo at a time: an earlier delete goes now
+      const { problem: _, ...task } = found;
+      dispatch({ type: "remove", id });
+      staged.current = { task, index, timer: setTimeout(flushStagedDelete, UNDO_DELETE_MS) };
+      dispatch({ type: "notice", kind: "info", message: ["Deleted ", { title: task.title }, "."], undoDelete: id });
+    },
+    [flushStagedDelete],
+  );
+
+  /** Brings back the task whose delete has not been sent yet; resolves whether it could. */
+  const undoDelete = useCallback((id: string): boolean => {
+    const s = staged.current;
+    if (!s || s.task.id !== id) return false;
+    staged.current = null;
+    clearTimeout(s.timer);
+    dispatch({ type: "insert", task: s.task, index: s.index });
+    dispatch({ type: "dismiss", undoDelete: id });
+    return true;
+  }, []);
+
+  // Leaving the dashboard does not cancel a delete the user asked for: it is sent then.
+  useEffect(() => flushStagedDelete, [flushStagedDelete]);
+
+  /** "Try again" on a row: resends what failed. */
+  const retryRow = useCallback(
+    (id: string) => {
+      const index = stateRef.current.items.findIndex((t) => t.id === id);
+      const row = stateRef.current.items[index];
+      const retry = row?.problem?.retry;
+      if (!row || !retry) return;
+      if ("patch" in retry) {
+        void update(id, retry.patch);
+      } else {
+        const { problem: _, ...task } = row;
+        dispatch({ type: "remove", id });
+        void sendDelete(task, index);
+      }
+    },
+    [update, sendDelete],
+  );
+
+  const dismissProblem = useCallback((id: string) => {
+    const row = stateRef.current.items.find((t) => t.id === id);
+    if (!row?.problem) return;
+    const { problem: _, ...task } = row;
+    dispatch({ type: "replace", id, task });
+  }, []);
+
+  /** Closing the page-level message; closing an undo offer sends that delete at once. */
+  const dismissNotice = useCallback(() => {
+    if (stateRef.current.notice?.undoDelete) flushStagedDelete();
+    else dispatch({ type: "dismiss" });
+  }, [flushStagedDelete]);
   const retry = useCallback(() => void load(), [load]);
 
-  return { state, add, update, remove, loadMore, retry, dismissNotice };
+  return { state, add, update, remove, undoDelete, retryRow, dismissProblem, loadMore, retry, dismissNotice };
 }
