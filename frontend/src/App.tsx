@@ -1,5 +1,7 @@
 import { useEffect } from "react";
+import { AccessProvider } from "./access";
 import { useAuth } from "./auth/auth";
+import { AdminRoute } from "./components/admin/AdminRoute";
 import { Navbar } from "./components/Navbar";
 import { Landing } from "./components/Landing";
 import { Dashboard } from "./components/Dashboard";
@@ -8,13 +10,20 @@ import { Spinner } from "./components/Spinner";
 import { DocsRoute } from "./components/DocsRoute";
 import { Link, usePathname } from "./router";
 
+const TITLES: Record<string, string> = {
+  "/dashboard": "Dashboard · Tasks",
+  "/docs": "API docs · Tasks",
+  "/admin": "Admin · Tasks",
+};
+
 export function App() {
   const path = usePathname();
   useEffect(() => {
-    document.title = path === "/dashboard" ? "Dashboard · Tasks" : path === "/docs" ? "API docs · Tasks" : "Tasks";
+    document.title = TITLES[path] ?? "Tasks";
   }, [path]);
 
   return (
+    <AccessProvider>
     <div className="app">
       <a className="skip-link" href="#main">
         Skip to content
@@ -27,6 +36,8 @@ export function App() {
           <ProtectedDashboard />
         ) : path === "/docs" ? (
           <DocsRoute />
+        ) : path === "/admin" ? (
+          <AdminRoute />
         ) : (
           <NotFound />
         )}
@@ -35,6 +46,7 @@ export function App() {
         Tasks API template · Azure Functions (Go) · Microsoft Entra ID · Azure Table Storage
       </footer>
     </div>
+    </AccessProvider>
   );
 }
 

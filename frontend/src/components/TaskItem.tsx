@@ -7,9 +7,11 @@ interface Props {
   onToggle: () => void;
   onRename: (title: string) => Promise<boolean>;
   onDelete: () => void;
+  /** Shows the task without its controls (a Viewer). */
+  readOnly?: boolean;
 }
 
-export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
+export function TaskItem({ task, onToggle, onRename, onDelete, readOnly = false }: Props) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(task.title);
   const [error, setError] = useState<string | null>(null);
@@ -92,6 +94,7 @@ export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
         type="checkbox"
         className="task__check"
         checked={task.completed}
+        disabled={readOnly}
         // aria-disabled, not disabled: a disabled control drops keyboard focus while the change is saved.
         aria-disabled={task.pending || undefined}
         onChange={() => !task.pending && onToggle()}
@@ -99,7 +102,7 @@ export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
       <label htmlFor={id} className="task__title">
         {task.title}
       </label>
-      <div className="task__actions">
+      {!readOnly && <div className="task__actions">
         <button
           ref={renameBtn}
           type="button"
@@ -137,7 +140,7 @@ export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
             <path d="M4 6h12M8 6V4h4v2M6 6l.8 10h6.4L14 6" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
           </svg>
         </button>
-      </div>
+      </div>}
     </li>
   );
 }

@@ -6,7 +6,7 @@ import { NoticeBar } from "./NoticeBar";
 import { Spinner } from "./Spinner";
 import { TaskItem } from "./TaskItem";
 
-export function TaskPanel({ api }: { api: ApiClient }) {
+export function TaskPanel({ api, readOnly = false }: { api: ApiClient; readOnly?: boolean }) {
   const { state, add, update, remove, loadMore, retry, dismissNotice } = useTasks(api);
   const done = state.items.filter((t) => t.completed).length;
   useWarnBeforeLeaving(state.saving > 0);
@@ -28,7 +28,13 @@ export function TaskPanel({ api }: { api: ApiClient }) {
           )}
         </span>
       </div>
-      <AddTaskForm onAdd={add} disabled={state.status !== "ready"} />
+      {readOnly ? (
+        <p className="muted small" role="note">
+          Read only: your role is Viewer, which can see tasks but not add, change or delete them.
+        </p>
+      ) : (
+        <AddTaskForm onAdd={add} disabled={state.status !== "ready"} />
+      )}
       <NoticeBar notice={state.notice} onDismiss={dismissNotice} />
 
       {state.status === "loading" && (
@@ -57,6 +63,7 @@ export function TaskPanel({ api }: { api: ApiClient }) {
             <TaskItem
               key={t.id}
               task={t}
+              readOnly={readOnly}
               onToggle={() => update(t.id, { completed: !t.completed })}
               onRename={(title) => update(t.id, { title })}
               onDelete={() => remove(t.id)}

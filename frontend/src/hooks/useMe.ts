@@ -3,16 +3,24 @@ import { describeError, type ApiClient } from "../api/client";
 import type { Me } from "../api/types";
 
 export type MeState =
+  | { status: "signed-out" }
   | { status: "loading" }
   | { status: "ready"; me: Me }
   | { status: "error"; error: string };
 
-/** `GET /api/me`, with a retry for the error state. */
-export function useMe(api: ApiClient) {
-  const [state, setState] = useState<MeState>({ status: "loading" });
+/**
+ * `GET /api/me` for the signed-in user `who` (null: nobody, nothing is asked), asked again when
+ * `who` changes and on retry.
+ */
+export function useMe(api: ApiClient, who: string | null) {
+  const [state, setState] = useState<MeState>(who === null ? { status: "signed-out" } : { status: "loading" });
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
+    if (who === null) {
+      setState({ status: "signed-out" });
+      return;
+    }
     const ac = new AbortController();
     setState({ status: "loading" });
     api.me(ac.signal).then(
@@ -22,7 +30,7 @@ export function useMe(api: ApiClient) {
       },
     );
     return () => ac.abort();
-  }, [api, attempt]);
+  }, [api, who, attempt]);
 
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
   return { state, retry };

@@ -22,6 +22,10 @@ function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
     createTask: vi.fn(async (title: string) => t("new", title)),
     updateTask: vi.fn(async (id: string, patch) => ({ ...t(id, "x", `W/"${id}-2"`), ...patch })),
     deleteTask: vi.fn(async () => undefined),
+    listUsers: vi.fn(async () => ({ items: [] })),
+    listUserTasks: vi.fn(async () => ({ items: [] })),
+    eraseUserTasks: vi.fn(async () => ({ erased: 0 })),
+    listAudit: vi.fn(async () => ({ items: [] })),
     ...overrides,
   };
 }
@@ -247,7 +251,7 @@ describe("useMe", () => {
       throw new ApiError("insufficient_scope", 403);
     });
     const api = fakeApi({ me });
-    const { result } = renderHook(() => useMe(api));
+    const { result } = renderHook(() => useMe(api, "alice"));
     await waitFor(() => expect(result.current.state.status).toBe("error"));
     expect(result.current.state).toMatchObject({ error: expect.stringContaining("not allowed to use this API") });
   });
