@@ -1,5 +1,4 @@
 import { useEffect } from "react";
-import { AccessProvider } from "./access";
 import { useAuth } from "./auth/auth";
 import { AdminRoute } from "./components/admin/AdminRoute";
 import { Navbar } from "./components/Navbar";
@@ -23,7 +22,6 @@ export function App() {
   }, [path]);
 
   return (
-    <AccessProvider>
     <div className="app">
       <a className="skip-link" href="#main">
         Skip to content
@@ -46,7 +44,6 @@ export function App() {
         Tasks API template · Azure Functions (Go) · Microsoft Entra ID · Azure Table Storage
       </footer>
     </div>
-    </AccessProvider>
   );
 }
 

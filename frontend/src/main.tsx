@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { loadConfig, type AppConfig, type ConfigResult } from "./config";
 import { startAuth, type AuthProvider } from "./auth/start";
 import { ServicesProvider } from "./services";
+import { AccessProvider } from "./access";
 import { App } from "./App";
 import { SetupScreen } from "./components/SetupScreen";
 import { Spinner } from "./components/Spinner";
@@ -50,7 +51,9 @@ function Root() {
       return (
         <boot.Auth>
           <ServicesProvider config={boot.config}>
-            <App />
+            <AccessProvider>
+              <App />
+            </AccessProvider>
           </ServicesProvider>
         </boot.Auth>
       );

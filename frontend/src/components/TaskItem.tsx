@@ -102,45 +102,47 @@ export function TaskItem({ task, onToggle, onRename, onDelete, readOnly = false 
       <label htmlFor={id} className="task__title">
         {task.title}
       </label>
-      {!readOnly && <div className="task__actions">
-        <button
-          ref={renameBtn}
-          type="button"
-          className="icon-btn"
-          onClick={() => !task.pending && startEdit()}
-          aria-disabled={task.pending || undefined}
-          aria-label={`Rename “${task.title}”`}
-          title="Rename"
-        >
-          <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
-            <path d="M13.6 3.6l2.8 2.8L7 15.8 3.5 16.5l.7-3.5z" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
-          </svg>
-        </button>
-        <button
-          type="button"
-          className="icon-btn icon-btn--danger"
-          onClick={(e) => {
-            if (task.pending) return;
-            // Keep keyboard users in the list: focus the next task (or the previous, or the add box).
-            const row = e.currentTarget.closest("li");
-            const next = row?.nextElementSibling ?? row?.previousElementSibling;
-            onDelete();
-            requestAnimationFrame(() => {
-              const target =
-                next?.querySelector<HTMLElement>("input, button") ??
-                document.querySelector<HTMLElement>(".add-task input");
-              target?.focus();
-            });
-          }}
-          aria-disabled={task.pending || undefined}
-          aria-label={`Delete “${task.title}”`}
-          title="Delete"
-        >
-          <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
-            <path d="M4 6h12M8 6V4h4v2M6 6l.8 10h6.4L14 6" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
-          </svg>
-        </button>
-      </div>}
+      {!readOnly && (
+        <div className="task__actions">
+          <button
+            ref={renameBtn}
+            type="button"
+            className="icon-btn"
+            onClick={() => !task.pending && startEdit()}
+            aria-disabled={task.pending || undefined}
+            aria-label={`Rename “${task.title}”`}
+            title="Rename"
+          >
+            <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
+              <path d="M13.6 3.6l2.8 2.8L7 15.8 3.5 16.5l.7-3.5z" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+            </svg>
+          </button>
+          <button
+            type="button"
+            className="icon-btn icon-btn--danger"
+            onClick={(e) => {
+              if (task.pending) return;
+              // Keep keyboard users in the list: focus the next task (or the previous, or the add box).
+              const row = e.currentTarget.closest("li");
+              const next = row?.nextElementSibling ?? row?.previousElementSibling;
+              onDelete();
+              requestAnimationFrame(() => {
+                const target =
+                  next?.querySelector<HTMLElement>("input, button") ??
+                  document.querySelector<HTMLElement>(".add-task input");
+                target?.focus();
+              });
+            }}
+            aria-disabled={task.pending || undefined}
+            aria-label={`Delete “${task.title}”`}
+            title="Delete"
+          >
+            <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
+              <path d="M4 6h12M8 6V4h4v2M6 6l.8 10h6.4L14 6" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+          </button>
+        </div>
+      )}
     </li>
   );
 }
