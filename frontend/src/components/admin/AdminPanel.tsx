@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import "./admin.css";
 import type { AdminUser } from "../../api/admin";
 import { ApiError, describeError } from "../../api/client";
@@ -26,6 +26,8 @@ export function AdminPanel() {
   const [eraseBusy, setEraseBusy] = useState(false);
   const [eraseError, setEraseError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
+  // After an erase the user's row goes away with its Erase button: focus then goes to the Users heading.
+  const erased = useRef(false);
   const names = useKnownNames(users.state.items);
   const refreshAudit = useCallback(() => setAuditVersion((n) => n + 1), []);
 
@@ -34,8 +36,9 @@ export function AdminPanel() {
     setEraseBusy(true);
     setEraseError(null);
     try {
-      const { erased } = await api.eraseUserTasks(erasing.id);
-      setOutcome(`Erased ${tasksCount(erased)} of ${userLabel(erasing)}.`);
+      const result = await api.eraseUserTasks(erasing.id);
+      erased.current = true;
+      setOutcome(`Erased ${tasksCount(result.erased)} of ${userLabel(erasing)}.`);
       setErasing(null);
       setVersion((n) => n + 1);
       refreshAudit();
@@ -68,6 +71,7 @@ export function AdminPanel() {
         onRetry={users.reload}
         onView={setViewing}
         onErase={(u) => {
+          erased.current = false;
           setEraseError(null);
           setOutcome(null);
           setErasing(u);
@@ -86,7 +90,7 @@ export function AdminPanel() {
           error={eraseError}
           onConfirm={() => void erase()}
           onCancel={() => setErasing(null)}
-          fallbackFocus={() => document.getElementById("admin-users-title")}
+          focusAfter={(why) => (erased.current || why === "opener-gone" ? document.getElementById("admin-users-title") : null)}
         >
           <p>
             This deletes all {tasksCount(erasing.taskCount)} of <strong>{userLabel(erasing)}</strong>

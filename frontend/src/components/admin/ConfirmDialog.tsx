@@ -13,8 +13,11 @@ interface Props {
   error: string | null;
   onConfirm(): void;
   onCancel(): void;
-  /** Where focus goes on close when the control that opened the dialog is gone. */
-  fallbackFocus(): HTMLElement | null;
+  /**
+   * Where focus goes on close, read at close: null gives it back to the control that opened the
+   * dialog (or, when that is gone, the element this returns for `gone`).
+   */
+  focusAfter(outcome: "opener-gone" | "closed"): HTMLElement | null;
 }
 
 const FOCUSABLE = "button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex='-1'])";
@@ -24,11 +27,13 @@ const FOCUSABLE = "button:not([disabled]), [href], input:not([disabled]), [tabin
  * with focus on Cancel (the safe choice), keeps Tab inside, closes on Escape, and gives focus back
  * to the control that opened it.
  */
-export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, error, onConfirm, onCancel, fallbackFocus }: Props) {
+export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, error, onConfirm, onCancel, focusAfter }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
   const busyRef = useRef(busy);
   busyRef.current = busy;
+  const focusAfterRef = useRef(focusAfter);
+  focusAfterRef.current = focusAfter;
   const id = useId();
 
   useEffect(() => {
@@ -42,10 +47,9 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, 
     cancel.current?.focus();
     return () => {
       if (d?.open) d.close();
-      const back = opener?.isConnected ? opener : fallbackFocus();
-      back?.focus();
+      const chosen = focusAfterRef.current(opener?.isConnected ? "closed" : "opener-gone");
+      (chosen ?? (opener?.isConnected ? opener : null))?.focus();
     };
-    // Opened once per mount; fallbackFocus is read at close.
   }, []);
 
   const requestCancel = () => {
