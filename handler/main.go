@@ -160,7 +160,7 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	go warmUp(life, logger, keys, store)
 
 	srv := newHTTPServer(api.New(api.Config{
-		Verifier: verifier, Store: store, Logger: logger,
+		Verifier: verifier, Store: store, Users: store, Logger: logger,
 		TenantID: cfg.TenantID, APIClientID: cfg.APIClientID, AuthorityHost: cfg.AuthorityHost,
 	}), logger, productionLimits())
 	served := make(chan error, 1)

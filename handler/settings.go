@@ -37,7 +37,10 @@ const DefaultTokenCacheSize = 1024
 
 const maxTokenCacheSize = 100_000
 
-var tableName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{2,62}$`)
+// tableName is a Table Storage name (3-63 letters and digits, starting with a letter) short
+// enough that the users index and audit tables beside it, <name>users and <name>audit, are
+// names too.
+var tableName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{2,57}$`)
 
 // loadSettings validates everything up front, so that a mistake stops start-up with one line
 // naming the setting instead of surfacing as 401s or 503s later. Messages never quote
@@ -105,7 +108,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	}
 	s.TokenCacheSize = cacheSize
 	if !tableName.MatchString(s.Table) {
-		bad("TASKS_TABLE must be 3-63 letters and digits, starting with a letter")
+		bad("TASKS_TABLE must be 3-58 letters and digits, starting with a letter (the tables <name>users and <name>audit sit beside it)")
 	}
 	return s, errors.Join(errs...)
 }

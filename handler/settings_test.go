@@ -53,6 +53,7 @@ func TestSettingsErrorsNameTheSetting(t *testing.T) {
 		"set TABLES_CONNECTION_STRING": {"TABLES_CONNECTION_STRING": ""},
 		"AZURE_CLIENT_ID":              {"AZURE_CLIENT_ID": "my-identity"},
 		"TASKS_TABLE":                  {"TASKS_TABLE": "my-tasks"},
+		"TASKS_TABLE must be 3-58":     {"TASKS_TABLE": "t" + strings.Repeat("a", 58)},
 		"AZURE_AUTHORITY_HOST":         {"AZURE_AUTHORITY_HOST": "login.microsoftonline.us"},
 	}
 	for want, changes := range cases {

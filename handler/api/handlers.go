@@ -14,12 +14,17 @@ type meJSON struct {
 	Email    string   `json:"email"`
 	TenantID string   `json:"tenantId"`
 	Scopes   []string `json:"scopes"`
+	// Roles are the recognised app roles in the token; Permissions what they grant (a caller
+	// with no role gets an Editor's), so that the SPA never decodes a token or re-derives rules.
+	Roles       []string `json:"roles"`
+	Permissions []string `json:"permissions"`
 }
 
 // me answers from the verified token alone: no storage, no Graph call.
 func (s *Server) me(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	writeJSON(w, http.StatusOK, meJSON{
 		ID: p.ObjectID, Name: p.Name, Email: p.Username, TenantID: p.TenantID, Scopes: p.Scopes,
+		Roles: p.Roles.Names(), Permissions: p.Roles.Permissions().Names(),
 	})
 }
 
@@ -29,28 +34,37 @@ type pageJSON struct {
 }
 
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	q, err := parseListQuery(r.URL.RawQuery)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	limit, err := tasks.CheckPageSize(q.limit)
+	limit, next, err := pageParams(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
-	page, err := s.store.List(ctx, p.ObjectID, limit, q.next)
+	page, err := s.store.List(ctx, p.ObjectID, limit, next)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, toPageJSON(page))
+}
+
+func toPageJSON(page tasks.Page) pageJSON {
 	out := pageJSON{Items: make([]taskJSON, len(page.Items)), Next: page.Next}
 	for i, t := range page.Items {
 		out.Items[i] = toJSON(t)
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
+}
+
+// pageParams reads limit and next, as every list route takes them.
+func pageParams(r *http.Request) (limit int, next string, err error) {
+	q, err := parseListQuery(r.URL.RawQuery)
+	if err != nil {
+		return 0, "", err
+	}
+	limit, err = tasks.CheckPageSize(q.limit)
+	return limit, q.next, err
 }
 
 func (s *Server) createTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
@@ -83,6 +97,7 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		s.fail(w, r, err)
 		return
 	}
+	s.recordActivity(ctx, p)
 	w.Header().Set("Location", "/api/tasks/"+t.ID)
 	w.Header().Set("ETag", t.ETag)
 	writeJSON(w, http.StatusCreated, toJSON(t))
@@ -128,6 +143,7 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		s.fail(w, r, err)
 		return
 	}
+	s.recordActivity(ctx, p)
 	w.Header().Set("ETag", t.ETag)
 	writeJSON(w, http.StatusOK, toJSON(t))
 }
@@ -177,7 +193,22 @@ func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		s.fail(w, r, err)
 		return
 	}
+	s.recordActivity(ctx, p)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// recordActivity brings the caller's users-index entry up to date after a write to their
+// tasks (reads write nothing). The write has happened whatever this does, so a failure is
+// logged, not answered: a client told that a create failed would retry it and make a second
+// task. The next write of the same user mends the entry, because it recounts.
+func (s *Server) recordActivity(ctx context.Context, p *auth.Principal) {
+	if s.users == nil {
+		return
+	}
+	err := s.users.RecordActivity(ctx, p.ObjectID, tasks.Profile{Name: p.Name, Email: p.Username}, s.nowMillis())
+	if err != nil {
+		s.log.ErrorContext(ctx, "users index not updated after a task write", "user", p.ObjectID, "error", err.Error())
+	}
 }
 
 // taskID returns the {id} path value if it has our id form; anything else cannot name a

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/example/entra-tasks/handler/access"
 	"github.com/example/entra-tasks/handler/auth"
 )
 
@@ -106,8 +107,9 @@ func (s *Server) recovered(next http.Handler) http.Handler {
 	})
 }
 
-// authenticated runs h only for a request with a valid token carrying the required scope.
-func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *auth.Principal)) http.Handler {
+// authenticated runs h only for a request with a valid token carrying the required scope,
+// whose roles grant need.
+func (s *Server) authenticated(need access.Permission, h func(http.ResponseWriter, *http.Request, *auth.Principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, err := auth.BearerToken(r)
 		if err != nil {
@@ -122,6 +124,10 @@ func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *auth.
 		infoFrom(r.Context()).user = p.ObjectID
 		// Answers are per user: no shared cache may keep or reuse them.
 		w.Header().Set("Cache-Control", "no-store")
+		if err := p.Roles.Check(need); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		h(w, r, p)
 	})
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
+	"github.com/example/entra-tasks/handler/access"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tasks"
 )
@@ -21,6 +23,9 @@ type problem struct {
 	// RetryAfter repeats the Retry-After header (seconds) on a 503: a cross-origin SPA cannot
 	// read that header through the Functions host, which exposes no custom response headers.
 	RetryAfter int `json:"retryAfter,omitempty"`
+	// RequiredRole names the app role a 403 for a missing role asks for. It is what tells that
+	// 403 apart from the missing-scope one, which has an RFC 6750 challenge instead.
+	RequiredRole string `json:"requiredRole,omitempty"`
 }
 
 // Errors the HTTP layer itself detects.
@@ -29,6 +34,7 @@ var (
 	errTooLarge     = errors.New("the request body is larger than 16 KiB")
 	errNotJSON      = errors.New("the request body must be application/json (UTF-8)")
 	errTaskNotFound = errors.New("no such task")
+	errNoUsers      = fmt.Errorf("the users index is not configured: %w", tasks.ErrUnavailable)
 )
 
 // badRequest is a malformed request; its text is the detail the client sees.
@@ -65,6 +71,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		invalidToken *auth.InvalidTokenError
 		invalidReq   *auth.InvalidRequestError
 		noScope      *auth.InsufficientScopeError
+		noRole       *access.MissingRoleError
 		validation   *tasks.ValidationError
 		bad          badRequest
 	)
@@ -82,6 +89,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &noScope):
 		status, detail = http.StatusForbidden, "the token does not grant the scope "+noScope.Scope
 		h.Set("WWW-Authenticate", s.challenge("error", "insufficient_scope", "scope", noScope.Scope))
+	case errors.As(err, &noRole):
+		status, detail = http.StatusForbidden, "this needs the "+noRole.Role.String()+" role, which your account has not been assigned"
 	case errors.As(err, &validation):
 		status, detail = http.StatusBadRequest, validation.Error()
 	case errors.As(err, &bad):
@@ -112,6 +121,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
 	if status == http.StatusServiceUnavailable {
 		p.RetryAfter = RetryAfterSeconds
+	}
+	if noRole != nil {
+		p.RequiredRole = noRole.Role.String()
 	}
 	writeProblem(w, p)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/example/entra-tasks/handler/access"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tasks"
 )
@@ -25,9 +26,12 @@ type TokenVerifier interface {
 type Config struct {
 	Verifier TokenVerifier
 	Store    tasks.Store
-	IDs      *tasks.IDGenerator
-	Logger   *slog.Logger
-	Now      func() time.Time // nil: time.Now
+	// Users is the users index and audit log behind the admin API; task writes keep the
+	// index current through it. Nil: writes keep no index and the admin routes answer 503.
+	Users  tasks.Users
+	IDs    *tasks.IDGenerator
+	Logger *slog.Logger
+	Now    func() time.Time // nil: time.Now
 	// RequestTimeout bounds each request's work (key refresh, storage calls); zero: 15 s.
 	RequestTimeout time.Duration
 	// TenantID and APIClientID fill the served OpenAPI document's sign-in URLs and scope.
@@ -41,6 +45,7 @@ type Config struct {
 type Server struct {
 	verifier TokenVerifier
 	store    tasks.Store
+	users    tasks.Users
 	ids      *tasks.IDGenerator
 	log      *slog.Logger
 	now      func() time.Time
@@ -55,6 +60,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		verifier: cfg.Verifier,
 		store:    cfg.Store,
+		users:    cfg.Users,
 		ids:      cfg.IDs,
 		log:      cfg.Logger,
 		now:      cfg.Now,
@@ -101,14 +107,20 @@ type route struct {
 	handler http.Handler
 }
 
+// routes is the API, each route with the permission its caller's roles must grant: the one
+// table that says who may do what. authenticated enforces it before the handler runs.
 func (s *Server) routes() []route {
 	return []route{
-		{Route{"GET", "/api/me"}, s.authenticated(s.me)},
-		{Route{"GET", "/api/tasks"}, s.authenticated(s.listTasks)},
-		{Route{"POST", "/api/tasks"}, s.authenticated(s.createTask)},
-		{Route{"GET", "/api/tasks/{id}"}, s.authenticated(s.getTask)},
-		{Route{"PATCH", "/api/tasks/{id}"}, s.authenticated(s.updateTask)},
-		{Route{"DELETE", "/api/tasks/{id}"}, s.authenticated(s.deleteTask)},
+		{Route{"GET", "/api/me"}, s.authenticated(access.None, s.me)},
+		{Route{"GET", "/api/tasks"}, s.authenticated(access.TasksRead, s.listTasks)},
+		{Route{"POST", "/api/tasks"}, s.authenticated(access.TasksWrite, s.createTask)},
+		{Route{"GET", "/api/tasks/{id}"}, s.authenticated(access.TasksRead, s.getTask)},
+		{Route{"PATCH", "/api/tasks/{id}"}, s.authenticated(access.TasksWrite, s.updateTask)},
+		{Route{"DELETE", "/api/tasks/{id}"}, s.authenticated(access.TasksWrite, s.deleteTask)},
+		{Route{"GET", "/api/admin/users"}, s.authenticated(access.AdminRead, s.listUsers)},
+		{Route{"GET", "/api/admin/users/{id}/tasks"}, s.authenticated(access.AdminRead, s.listUserTasks)},
+		{Route{"DELETE", "/api/admin/users/{id}/tasks"}, s.authenticated(access.AdminRead, s.eraseUserTasks)},
+		{Route{"GET", "/api/admin/audit"}, s.authenticated(access.AdminRead, s.listAudit)},
 		{Route{"GET", "/api/openapi.json"}, http.HandlerFunc(s.serveOpenAPI)}, // anonymous
 	}
 }

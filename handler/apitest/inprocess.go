@@ -36,7 +36,7 @@ func NewInProcess(t testing.TB, table string) *InProcess {
 		t.Fatal(err)
 	}
 	return &InProcess{
-		Handler: api.New(api.Config{Verifier: verifier, Store: store, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}),
+		Handler: api.New(api.Config{Verifier: verifier, Store: store, Users: store, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}),
 		Store:   store,
 		Key:     key,
 	}

@@ -12,14 +12,15 @@ import (
 // the struct; ver says which issuer and username claims to expect.
 type claims struct {
 	jwt.RegisteredClaims
-	Ver               string `json:"ver"`
-	TID               string `json:"tid"`
-	OID               string `json:"oid"`
-	Scp               string `json:"scp"`
-	Name              string `json:"name"`
-	PreferredUsername string `json:"preferred_username"` // v2
-	UPN               string `json:"upn"`                // v1, work accounts
-	UniqueName        string `json:"unique_name"`        // v1, fallback
+	Ver               string   `json:"ver"`
+	TID               string   `json:"tid"`
+	OID               string   `json:"oid"`
+	Scp               string   `json:"scp"`
+	Name              string   `json:"name"`
+	PreferredUsername string   `json:"preferred_username"` // v2
+	UPN               string   `json:"upn"`                // v1, work accounts
+	UniqueName        string   `json:"unique_name"`        // v1, fallback
+	Roles             []string `json:"roles"`              // app roles assigned to the caller
 }
 
 // maxNumericDate bounds exp, nbf and iat (seconds since 1970; 1e11 is the year 5138).
@@ -60,6 +61,8 @@ func (c *claims) set(name string, raw json.RawMessage) error {
 		return setNumericDate(&c.IssuedAt, raw)
 	case "aud":
 		return json.Unmarshal(raw, &c.Audience)
+	case "roles":
+		return setStrings(&c.Roles, raw)
 	}
 	if dst := c.stringClaim(name); dst != nil {
 		if s, ok := plainString(raw); ok {
@@ -132,6 +135,21 @@ func setNumericDate(dst **jwt.NumericDate, raw json.RawMessage) error {
 		return err
 	}
 	*dst = d
+	return nil
+}
+
+// setStrings stores raw, which must be a JSON array of strings: Entra sends roles as one,
+// and anything else (a single string, null, an array holding a number) is a token this API
+// did not get from Entra, refused rather than read as "no roles".
+func setStrings(dst *[]string, raw json.RawMessage) error {
+	if len(raw) == 0 || raw[0] != '[' {
+		return fmt.Errorf("%s is not a JSON array of strings", raw)
+	}
+	var values []string
+	if err := json.Unmarshal(raw, &values); err != nil {
+		return fmt.Errorf("not a JSON array of strings: %w", err)
+	}
+	*dst = values
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/handler/access"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/auth/authtest"
 	"github.com/example/entra-tasks/handler/testenv"
@@ -91,6 +92,25 @@ func (fx *fuzzFixture) check(t *testing.T, raw string) {
 	if want := strings.ToLower(payload["tid"].(string)); p.TenantID != want {
 		t.Fatalf("principal tid %q, but the verified token says %q", p.TenantID, want)
 	}
+	values, _ := stringArray(payload["roles"])
+	if want := access.ParseRoles(values); p.Roles != want {
+		t.Fatalf("principal roles %v, but the verified token says %v", p.Roles.Names(), want.Names())
+	}
+}
+
+// stringArray is v as a list of strings, if it is a JSON array of strings.
+func stringArray(v any) ([]string, bool) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(list))
+	for i, item := range list {
+		if out[i], ok = item.(string); !ok {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // acceptable is the oracle: "" if raw is an RS256 JWS signed by a key of the set named by its
@@ -156,6 +176,11 @@ func claimsProblem(c map[string]any) string {
 	}
 	if oid, _ := c["oid"].(string); !auth.IsGUID(oid) {
 		return "oid is not a GUID"
+	}
+	if roles, present := c["roles"]; present {
+		if _, ok := stringArray(roles); !ok {
+			return "roles is not an array of strings"
+		}
 	}
 	// Passing every rule but the scope must end in InsufficientScopeError, never in success.
 	if scp, _ := c["scp"].(string); !slices.Contains(strings.Fields(scp), "access_as_user") {
@@ -243,6 +268,12 @@ func seedClaims() [][]byte {
 		with(v2, "scp", "User.Read"),
 		with(v2, "scp", nil),
 		with(v2, "roles", []any{"Tasks.ReadWrite.All"}),
+		with(v2, "roles", []any{"Admin", "Viewer"}),
+		with(v2, "roles", []any{"admin", "Editor"}),
+		with(v2, "roles", "Admin"),
+		with(v2, "roles", []any{"Admin", 1}),
+		with(v2, "roles", nil),
+		with(v2, "roles", map[string]any{"0": "Admin"}),
 		[]byte(`{}`), []byte(`null`), []byte(`[]`), []byte(`"x"`),
 	}
 	// Member names are case-sensitive (RFC 7519 §4); duplicates resolve to the last (§4).

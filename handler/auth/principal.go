@@ -1,5 +1,7 @@
 package auth
 
+import "github.com/example/entra-tasks/handler/access"
+
 // Principal is the verified caller. Only ObjectID and TenantID may be used to authorize or to
 // key data: Entra documents name, email and username claims as mutable and user-controlled.
 type Principal struct {
@@ -8,4 +10,6 @@ type Principal struct {
 	Name     string   // name, for display
 	Username string   // preferred_username (v2) or upn / unique_name (v1), for display
 	Scopes   []string // scp, split on spaces
+	// Roles are the recognised app roles in the roles claim; they decide what the caller may do.
+	Roles access.Roles
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/example/entra-tasks/handler/access"
 )
 
 // DefaultLeeway absorbs clock skew between Entra and this host for exp, nbf and iat.
@@ -145,6 +147,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 		Name:     c.Name,
 		Username: c.username(),
 		Scopes:   scopes,
+		Roles:    access.ParseRoles(c.Roles),
 	}
 	v.cache.put(raw, p, used, c.ExpiresAt.Time, now) // exp is required, so ExpiresAt is set
 	return p, nil

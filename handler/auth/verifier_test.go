@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -344,6 +345,48 @@ func TestIssuersPerCloud(t *testing.T) {
 	for _, bad := range []string{"http://login.microsoftonline.us", "login.microsoftonline.us", "https://login.microsoftonline.us/tenant", "https://"} {
 		if err := auth.CheckAuthorityHost(bad); err == nil {
 			t.Errorf("authority host %q accepted", bad)
+		}
+	}
+}
+
+// The roles claim (app roles assigned to the caller) is read strictly: a JSON array of
+// strings, values compared case-sensitively; unknown values are dropped, not refused.
+func TestRolesClaim(t *testing.T) {
+	f := newFixture(t, auth.KeySetOptions{})
+	for name, c := range map[string]struct {
+		roles any // nil: no roles claim
+		want  []string
+	}{
+		"no claim":               {nil, []string{}},
+		"empty":                  {[]string{}, []string{}},
+		"viewer":                 {[]string{"Viewer"}, []string{"Viewer"}},
+		"admin and viewer":       {[]string{"Viewer", "Admin"}, []string{"Admin", "Viewer"}},
+		"unknown and wrong case": {[]string{"admin", "EDITOR", "Owner"}, []string{}},
+		"editor among unknown":   {[]string{"Tasks.ReadWrite.All", "Editor"}, []string{"Editor"}},
+	} {
+		claims := f.v2()
+		if c.roles != nil {
+			claims["roles"] = c.roles
+		}
+		p, err := f.verify(t, sign(t, f.key, claims, nil))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if got := p.Roles.Names(); !slices.Equal(got, c.want) {
+			t.Errorf("%s: roles %v, want %v", name, got, c.want)
+		}
+	}
+	for name, roles := range map[string]any{
+		"a string": "Admin", "null": nil, "an object": map[string]any{"0": "Admin"},
+		"a number in the array": []any{"Admin", 1}, "a nested array": []any{[]any{"Admin"}},
+	} {
+		claims := f.v2()
+		claims["roles"] = roles
+		_, err := f.verify(t, sign(t, f.key, claims, nil))
+		var invalid *auth.InvalidTokenError
+		if !errors.As(err, &invalid) {
+			t.Errorf("roles %s: err = %v, want an invalid token (401)", name, err)
 		}
 	}
 }

@@ -17,44 +17,65 @@ import (
 // page is exactly one service page: the service may return fewer rows than asked, even none,
 // with a continuation, and so may we.
 func (s *Store) List(ctx context.Context, owner string, limit int, cursor string) (tasks.Page, error) {
-	// owner is a GUID from a verified token, so it needs no quoting; double quotes anyway,
-	// as OData requires, so that this line stays safe if that ever changes.
-	filter := "PartitionKey eq '" + strings.ReplaceAll(owner, "'", "''") + "'"
-	top := int32(limit)
 	// Only the properties a task is made of: the SDK decodes every property of every row into
 	// a map and encodes it again before we see it, so PartitionKey and Timestamp (with its
 	// type annotation) would cost a quarter of the decoding for nothing. odata.etag still comes.
-	sel := listSelect
-	opts := &aztables.ListEntitiesOptions{Filter: &filter, Top: &top, Select: &sel}
-	if cursor != "" {
-		pk, rk, err := decodeCursor(owner, cursor)
-		if err != nil {
-			return tasks.Page{}, err
-		}
-		opts.NextPartitionKey, opts.NextRowKey = &pk, &rk
-	}
-	resp, err := s.table.NewListEntitiesPager(opts).NextPage(ctx)
+	entities, next, err := listPage(ctx, s.table, listing{op: "list tasks", scope: owner}, limit, cursor, listSelect, ownerFilter(owner))
 	if err != nil {
-		if cursor != "" && hasStatus(err, 400) {
-			return tasks.Page{}, fmt.Errorf("list tasks: %w", tasks.ErrInvalidCursor)
-		}
-		if hasCode(err, aztables.TableNotFound) {
-			return tasks.Page{Items: []tasks.Task{}}, nil // no table yet: nobody has tasks
-		}
-		return tasks.Page{}, classify("list tasks", err)
+		return tasks.Page{}, err
 	}
-	page := tasks.Page{Items: make([]tasks.Task, 0, len(resp.Entities))}
-	for _, raw := range resp.Entities {
+	page := tasks.Page{Items: make([]tasks.Task, 0, len(entities)), Next: next}
+	for _, raw := range entities {
 		t, err := fromEntity(raw, "")
 		if err != nil {
 			return tasks.Page{}, err
 		}
 		page.Items = append(page.Items, t)
 	}
-	if resp.NextPartitionKey != nil && resp.NextRowKey != nil && *resp.NextRowKey != "" {
-		page.Next = encodeCursor(owner, *resp.NextPartitionKey, *resp.NextRowKey)
-	}
 	return page, nil
+}
+
+// listing names a paged query: op for errors, scope for the cursor, which is bound to it (a
+// cursor from another user's listing, or from another kind of list, is refused).
+type listing struct{ op, scope string }
+
+// listPage reads one service page of table (filter "" = all of it) after cursor. The page is
+// exactly one service page: the service may return fewer rows than asked, even none, with a
+// continuation, and so may we. A missing table is an empty page: nothing was written yet.
+func listPage(ctx context.Context, table *aztables.Client, l listing, limit int, cursor, sel, filter string) ([][]byte, string, error) {
+	top := int32(limit)
+	opts := &aztables.ListEntitiesOptions{Top: &top, Select: &sel}
+	if filter != "" {
+		opts.Filter = &filter
+	}
+	if cursor != "" {
+		pk, rk, err := decodeCursor(l.scope, cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		opts.NextPartitionKey, opts.NextRowKey = &pk, &rk
+	}
+	resp, err := table.NewListEntitiesPager(opts).NextPage(ctx)
+	switch {
+	case err != nil && cursor != "" && hasStatus(err, 400):
+		return nil, "", fmt.Errorf("%s: %w", l.op, tasks.ErrInvalidCursor)
+	case hasCode(err, aztables.TableNotFound):
+		return nil, "", nil
+	case err != nil:
+		return nil, "", classify(l.op, err)
+	}
+	next := ""
+	if resp.NextPartitionKey != nil && resp.NextRowKey != nil && *resp.NextRowKey != "" {
+		next = encodeCursor(l.scope, *resp.NextPartitionKey, *resp.NextRowKey)
+	}
+	return resp.Entities, next, nil
+}
+
+// ownerFilter selects owner's partition. owner is a GUID from a verified token or a checked
+// path, so it needs no quoting; double quotes anyway, as OData requires, so that this stays
+// safe if that ever changes.
+func ownerFilter(owner string) string {
+	return "PartitionKey eq '" + strings.ReplaceAll(owner, "'", "''") + "'"
 }
 
 const listSelect = "RowKey,Title,Completed,CreatedAt,UpdatedAt"

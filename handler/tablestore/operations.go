@@ -13,7 +13,7 @@ import (
 // Create inserts t; the insert never overwrites (ids are unique, but a retry must not clobber).
 func (s *Store) Create(ctx context.Context, owner string, t tasks.Task) (tasks.Task, error) {
 	var resp aztables.AddEntityResponse
-	err := s.withTable(ctx, func() (err error) {
+	err := withTable(ctx, s.table, func() (err error) {
 		resp, err = s.table.AddEntity(ctx, toEntity(owner, t), nil)
 		return err
 	})
@@ -97,14 +97,14 @@ func (s *Store) Delete(ctx context.Context, owner, id string, ifMatch tasks.IfMa
 	return classify("delete task", err)
 }
 
-// withTable runs op and, if the table is missing (a fresh emulator, or start-up warm-up that
+// withTable runs op and, if table is missing (a fresh emulator, or start-up warm-up that
 // has not finished), creates it and runs op once more.
-func (s *Store) withTable(ctx context.Context, op func() error) error {
+func withTable(ctx context.Context, table *aztables.Client, op func() error) error {
 	err := op()
 	if !hasCode(err, aztables.TableNotFound) {
 		return err
 	}
-	if err := s.EnsureTable(ctx); err != nil {
+	if err := ensureTable(ctx, table); err != nil {
 		return err
 	}
 	return op()

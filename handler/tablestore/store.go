@@ -19,12 +19,24 @@ import (
 	"github.com/example/entra-tasks/handler/tasks"
 )
 
-// Store implements tasks.Store on one table. It is safe for concurrent use.
+// Store implements tasks.Store on one table, and tasks.Users on two more beside it: the users
+// index (<table>users) and the audit log (<table>audit). It is safe for concurrent use.
 type Store struct {
 	table *aztables.Client
+	users *aztables.Client
+	audit *aztables.Client
 }
 
-var _ tasks.Store = (*Store)(nil)
+var (
+	_ tasks.Store = (*Store)(nil)
+	_ tasks.Users = (*Store)(nil)
+)
+
+// Suffixes of the users index and audit tables' names, after the tasks table's name.
+const (
+	UsersTableSuffix = "users"
+	AuditTableSuffix = "audit"
+)
 
 // ClientOptions fail fast: when storage is down, a request should get its 503 in about a
 // second rather than hang through the SDK's default retries (which can take a minute).
@@ -47,7 +59,11 @@ func NewFromConnectionString(connectionString, table string) (*Store, error) {
 		// The SDK's error may quote the string, key included: never pass it on.
 		return nil, errors.New("tablestore: the connection string is malformed")
 	}
-	return &Store{table: svc.NewClient(table)}, nil
+	return &Store{
+		table: svc.NewClient(table),
+		users: svc.NewClient(table + UsersTableSuffix),
+		audit: svc.NewClient(table + AuditTableSuffix),
+	}, nil
 }
 
 // NewFromEndpoint uses an Entra credential (a managed identity in Azure) against
@@ -58,16 +74,29 @@ func NewFromConnectionString(connectionString, table string) (*Store, error) {
 func NewFromEndpoint(endpoint, table string, cred azcore.TokenCredential, azureCloud cloud.Configuration) (*Store, error) {
 	opts := ClientOptions()
 	opts.Cloud = azureCloud
-	client, err := aztables.NewClient(strings.TrimRight(endpoint, "/")+"/"+table, cred, opts)
-	if err != nil {
-		return nil, fmt.Errorf("tablestore: %w", err)
+	var clients [3]*aztables.Client
+	for i, name := range []string{table, table + UsersTableSuffix, table + AuditTableSuffix} {
+		client, err := aztables.NewClient(strings.TrimRight(endpoint, "/")+"/"+name, cred, opts)
+		if err != nil {
+			return nil, fmt.Errorf("tablestore: %w", err)
+		}
+		clients[i] = client
 	}
-	return &Store{table: client}, nil
+	return &Store{table: clients[0], users: clients[1], audit: clients[2]}, nil
 }
 
-// EnsureTable creates the table if it does not exist yet.
+// EnsureTable creates the tables if they do not exist yet.
 func (s *Store) EnsureTable(ctx context.Context) error {
-	_, err := s.table.CreateTable(ctx, nil)
+	for _, t := range []*aztables.Client{s.table, s.users, s.audit} {
+		if err := ensureTable(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ensureTable(ctx context.Context, t *aztables.Client) error {
+	_, err := t.CreateTable(ctx, nil)
 	if err == nil || hasCode(err, aztables.TableAlreadyExists) {
 		return nil
 	}

@@ -1,0 +1,185 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/tasks"
+)
+
+// The admin API: who has tasks, one user's tasks (read-only), erasing them, and the audit log
+// of all three. Only callers whose roles grant access.AdminRead get here (see routes). Every
+// action on users' data is recorded before its answer is sent: if the record cannot be
+// written, the admin gets a 503 and no data.
+
+type userJSON struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	TaskCount    int    `json:"taskCount"`
+	LastActivity string `json:"lastActivity"`
+}
+
+type userPageJSON struct {
+	Items []userJSON `json:"items"`
+	Next  *string    `json:"next"` // null on the last page
+}
+
+type actorJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type auditJSON struct {
+	ID      string    `json:"id"`
+	At      string    `json:"at"`
+	Actor   actorJSON `json:"actor"`
+	Action  string    `json:"action"`
+	Subject *string   `json:"subject"`
+	Count   *int      `json:"count"`
+}
+
+type auditPageJSON struct {
+	Items []auditJSON `json:"items"`
+	Next  *string     `json:"next"`
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	limit, next, err := pageParams(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := storageContext(r)
+	defer cancel()
+	users, err := s.adminUsers()
+	var page tasks.UserPage
+	if err == nil {
+		page, err = users.ListUsers(ctx, limit, next)
+	}
+	if err == nil {
+		err = s.audit(ctx, p, tasks.ActionListUsers, "", len(page.Items))
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := userPageJSON{Items: make([]userJSON, len(page.Items)), Next: nullable(page.Next)}
+	for i, u := range page.Items {
+		out.Items[i] = userJSON{ID: u.ID, Name: u.Name, Email: u.Email, TaskCount: u.TaskCount,
+			LastActivity: u.LastActivity.UTC().Format(timeLayout)}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	owner, err := userID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	limit, next, err := pageParams(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := storageContext(r)
+	defer cancel()
+	page, err := s.store.List(ctx, owner, limit, next)
+	if err == nil {
+		err = s.audit(ctx, p, tasks.ActionReadUserTasks, owner, len(page.Items))
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toPageJSON(page))
+}
+
+func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	owner, err := userID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := storageContext(r)
+	defer cancel()
+	users, err := s.adminUsers()
+	erased := 0
+	if err == nil {
+		erased, err = users.EraseTasks(ctx, owner)
+	}
+	if err == nil {
+		err = s.audit(ctx, p, tasks.ActionEraseUserTasks, owner, erased)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Erased int `json:"erased"`
+	}{erased})
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	limit, next, err := pageParams(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := storageContext(r)
+	defer cancel()
+	users, err := s.adminUsers()
+	var page tasks.AuditPage
+	if err == nil {
+		page, err = users.ListAudit(ctx, limit, next)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := auditPageJSON{Items: make([]auditJSON, len(page.Items)), Next: nullable(page.Next)}
+	for i, a := range page.Items {
+		out.Items[i] = auditJSON{ID: a.ID, At: a.At.UTC().Format(timeLayout),
+			Actor: actorJSON{ID: a.ActorID, Name: a.ActorName}, Action: string(a.Action),
+			Subject: nullable(a.Subject), Count: a.Count}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// audit records that p did action to subject ("" for none), involving count items.
+func (s *Server) audit(ctx context.Context, p *auth.Principal, action tasks.AuditAction, subject string, count int) error {
+	users, err := s.adminUsers()
+	if err != nil {
+		return err
+	}
+	return users.AppendAudit(ctx, tasks.AuditRecord{
+		At: s.nowMillis(), ActorID: p.ObjectID, ActorName: p.Name, Action: action, Subject: subject, Count: &count,
+	})
+}
+
+func (s *Server) adminUsers() (tasks.Users, error) {
+	if s.users == nil {
+		return nil, errNoUsers
+	}
+	return s.users, nil
+}
+
+// userID is the {id} path value of an admin route: a user's object id (a GUID, in any case;
+// stored lowercase, as the verifier keys data).
+func userID(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	if !auth.IsGUID(id) {
+		return "", badRequest("id: must be a user's object id (a GUID)")
+	}
+	return strings.ToLower(id), nil
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
