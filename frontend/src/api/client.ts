@@ -2,7 +2,7 @@
 // token on every call (one token per call, never cached here) and, when the API answers 401,
 // asks once more with `forceRefresh: true` and retries the request once.
 
-import type { AdminUser, AuditRecord, Erased, Page } from "./admin";
+import type { AdminUser, AuditRecord, Erased, Page } from "./types";
 import { requiredRoleIn, roleNeededMessage } from "./roles";
 import type { Me, Problem, Task, TaskPage, TaskPatch } from "./types";
 

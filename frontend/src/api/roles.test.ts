@@ -25,7 +25,7 @@ describe("accessOf", () => {
 });
 
 describe("the missing-role 403", () => {
-  const roleProblem = { type: "about:blank" as const, title: "Forbidden", status: 403, detail: "Needs Editor.", requiredRole: "Editor" };
+  const roleProblem = { type: "about:blank" as const, title: "Forbidden", status: 403, detail: "Needs Editor.", requiredRole: "Editor" as const };
   const scopeProblem = { type: "about:blank" as const, title: "Forbidden", status: 403, detail: "The token lacks the scope." };
 
   it("is recognised by requiredRole, and only for a role the SPA knows", () => {

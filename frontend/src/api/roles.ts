@@ -6,10 +6,10 @@
 import type { Me, Problem } from "./types";
 
 /** The recognised app roles, in the order the API lists them. */
-export const ROLES = ["Admin", "Editor", "Viewer"] as const;
+export const ROLES = ["Admin", "Editor", "Viewer"] as const satisfies readonly Me["roles"][number][];
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ["tasks.read", "tasks.write", "admin"] as const;
+export const PERMISSIONS = ["tasks.read", "tasks.write", "admin"] as const satisfies readonly Me["permissions"][number][];
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** What the signed-in user may do, as `GET /api/me` says. */
@@ -19,8 +19,8 @@ export interface Access {
 }
 
 /**
- * An API that predates roles answers /api/me without them and lets every signed-in user do
- * everything an Editor does: so does the SPA then.
+ * An API that predates roles (an older deployment behind a newer SPA) answers /api/me without
+ * them and lets every signed-in user do everything an Editor does: so does the SPA then.
  */
 const BEFORE_ROLES: Access = { roles: [], permissions: ["tasks.read", "tasks.write"] };
 
@@ -29,7 +29,8 @@ const isPermission = (v: unknown): v is Permission => PERMISSIONS.includes(v as 
 
 /** Reads `roles` and `permissions` from /api/me, keeping only values the SPA knows. */
 export function accessOf(me: Me): Access {
-  const { roles, permissions } = me as Me & { roles?: unknown; permissions?: unknown };
+  // Read as unknown: the document promises these members, but this is what arrived on the wire.
+  const { roles, permissions } = me as { roles?: unknown; permissions?: unknown };
   if (!Array.isArray(roles) || !Array.isArray(permissions)) return BEFORE_ROLES;
   return { roles: roles.filter(isRole), permissions: permissions.filter(isPermission) };
 }

@@ -76,6 +76,73 @@ export interface paths {
         patch: operations["updateTask"];
         trace?: never;
     };
+    "/api/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The users who have tasks
+         * @description From the users index, which task writes keep current; never a scan of the tasks table. `name` and `email` are as seen on the user's latest write. In the index's own order (stable, not alphabetical); follow `next` until it is null. Audited as `list-users`.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
+                id: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One user's tasks, read-only
+         * @description Paged exactly like `GET /api/tasks`. Audited as `read-user-tasks` with the user as subject.
+         */
+        get: operations["listUserTasks"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase all of one user's tasks
+         * @description For offboarding or a data-erasure request. Idempotent: `erased` counts the tasks this call deleted, so a repeat answers 0; after a failure half way (503), calling again deletes what is left. Audited as `erase-user-tasks` with the user and the count.
+         */
+        delete: operations["eraseUserTasks"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log of admin actions, newest first
+         * @description Append-only: nothing in the API changes or deletes a record. Follow `next` until it is null.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -157,6 +224,57 @@ export interface components {
             tenantId: string;
             /** @description The delegated scopes in the token's `scp`. */
             scopes: string[];
+            /** @description The recognised app roles in the token's `roles` claim, in the order Admin, Editor, Viewer; empty when there are none (unknown values are left out). */
+            roles: components["schemas"]["Role"][];
+            /** @description What the roles allow, in the order tasks.read, tasks.write, admin: the union over the roles; with no recognised role, an Editor's. */
+            permissions: ("tasks.read" | "tasks.write" | "admin")[];
+        };
+        /**
+         * @description An app role of the API's registration.
+         * @enum {string}
+         */
+        Role: "Admin" | "Editor" | "Viewer";
+        User: {
+            /**
+             * Format: uuid
+             * @description The user's object id (`oid`).
+             */
+            id: string;
+            /** @description The `name` claim of the user's latest write. */
+            name: string;
+            /** @description The username claim of the user's latest write. */
+            email: string;
+            taskCount: number;
+            lastActivity: components["schemas"]["Timestamp"];
+        };
+        UserPage: {
+            items: components["schemas"]["User"][];
+            /** @description null on the last page. */
+            next: components["schemas"]["Cursor"] | null;
+        };
+        Erased: {
+            /** @description How many tasks this call deleted. */
+            erased: number;
+        };
+        AuditRecord: {
+            id: string;
+            at: components["schemas"]["Timestamp"];
+            actor: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** @enum {string} */
+            action: "list-users" | "read-user-tasks" | "erase-user-tasks";
+            /** @description The user acted on; null for list-users. */
+            subject: string | null;
+            /** @description Users listed, tasks read or tasks erased. */
+            count: number | null;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditRecord"][];
+            /** @description null on the last page. */
+            next: components["schemas"]["Cursor"] | null;
         };
         /** @description RFC 9457 problem details. `detail` is safe to show a user; it never holds a token, key or stack trace. */
         Problem: {
@@ -166,6 +284,11 @@ export interface components {
             title: string;
             status: number;
             detail?: string;
+            /**
+             * @description On a 403 for a missing app role only: the role the operation needs. The missing-scope 403 never has it.
+             * @enum {string}
+             */
+            requiredRole?: "Editor" | "Admin";
             /** @description On 503 only: the `Retry-After` header's seconds, repeated because a cross-origin SPA cannot read that header through the Functions host. */
             retryAfter?: number;
         };
@@ -219,6 +342,17 @@ export interface components {
             headers: {
                 /** @description An RFC 6750 Bearer challenge naming the missing scope. */
                 "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Either a valid token without the required delegated scope (as for every route: an RFC 6750 challenge with `error="insufficient_scope"`, and no `requiredRole`), or a caller whose app roles do not allow the operation: no challenge, and `requiredRole` names the role to ask for (`Editor` for changing tasks, `Admin` for the admin API). */
+        ForbiddenScopeOrRole: {
+            headers: {
+                /** @description Only on the missing-scope 403: an RFC 6750 Bearer challenge naming the scope. */
+                "WWW-Authenticate"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -282,6 +416,12 @@ export interface components {
         };
     };
     parameters: {
+        /** @description Most items on the page: plain digits, given at most once. */
+        Limit: number;
+        /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+        Next: components["schemas"]["Cursor"];
+        /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
+        UserID: string;
         /** @description A task id: 26 characters of Crockford base32 (ULID-like). Anything else, and any id that is not one of the caller's tasks, is answered 404. */
         TaskID: components["schemas"]["TaskID"];
         /** @description The task's ETag as last seen, exactly as this API returned it (Table Storage's ETags are weak, `W/"..."`, and are compared byte for byte), or a comma-separated list of them (any may match); `*` is no condition. On a mismatch the answer is 412 and nothing changes; anything that is not `*` or a list of entity tags (RFC 9110 §8.8.3) is a 400. */
@@ -336,9 +476,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Most items on the page: plain digits, given at most once. */
-                limit?: number;
-                /** @description The `next` value of the previous page, unchanged. It is bound to the caller: another user's cursor is refused. */
-                next?: components["schemas"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+                next?: components["parameters"]["Next"];
             };
             header?: never;
             path?: never;
@@ -393,7 +533,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["NotJSON"];
             500: components["responses"]["InternalError"];
@@ -446,7 +586,7 @@ export interface operations {
             };
             400: components["responses"]["BadAuthorizationHeader"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
@@ -475,11 +615,140 @@ export interface operations {
             200: components["responses"]["TaskWithETag"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["NotJSON"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description Most items on the page: plain digits, given at most once. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+                next?: components["parameters"]["Next"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Content-Type-Options": components["headers"]["NoSniff"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    listUserTasks: {
+        parameters: {
+            query?: {
+                /** @description Most items on the page: plain digits, given at most once. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+                next?: components["parameters"]["Next"];
+            };
+            header?: never;
+            path: {
+                /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
+                id: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the user's tasks. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Content-Type-Options": components["headers"]["NoSniff"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    eraseUserTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
+                id: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user has no tasks left. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Content-Type-Options": components["headers"]["NoSniff"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erased"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description Most items on the page: plain digits, given at most once. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+                next?: components["parameters"]["Next"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit records. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Content-Type-Options": components["headers"]["NoSniff"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["StorageUnavailable"];
         };

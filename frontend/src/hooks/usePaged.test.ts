@@ -1,6 +1,6 @@
 import { act, renderHook, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import type { Page } from "../api/admin";
+import type { Page } from "../api/types";
 import type { PageParams } from "../api/client";
 import { usePaged } from "./usePaged";
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { describeError, type PageParams } from "../api/client";
-import type { Page } from "../api/admin";
+import type { Page } from "../api/types";
 
 export interface PagedState<T> {
   status: "loading" | "ready" | "error";

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import "./admin.css";
-import type { AdminUser } from "../../api/admin";
+import type { AdminUser } from "../../api/types";
 import { ApiError, describeError } from "../../api/client";
 import { requiredRoleIn } from "../../api/roles";
 import { usePaged } from "../../hooks/usePaged";

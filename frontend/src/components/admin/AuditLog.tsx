@@ -1,4 +1,4 @@
-import type { AuditAction, AuditRecord } from "../../api/admin";
+import type { AuditAction, AuditRecord } from "../../api/types";
 import type { PagedState } from "../../hooks/usePaged";
 import { Spinner } from "../Spinner";
 import { formatTime } from "./format";
@@ -42,7 +42,7 @@ export function AuditLog({ state, names, onMore, onRetry }: Props) {
               <th scope="col">Admin</th>
               <th scope="col">Action</th>
               <th scope="col">User</th>
-              <th scope="col">Tasks</th>
+              <th scope="col">Count</th>
             </tr>
           </thead>
           <tbody>
@@ -54,7 +54,7 @@ export function AuditLog({ state, names, onMore, onRetry }: Props) {
                 <td data-label="Admin">{r.actor.name || <span className="mono">{r.actor.id}</span>}</td>
                 <td data-label="Action">{ACTIONS[r.action] ?? r.action}</td>
                 <td data-label="User">{r.subject === null ? "—" : <Subject id={r.subject} names={names} />}</td>
-                <td data-label="Tasks">{r.count ?? "—"}</td>
+                <td data-label="Count">{r.count ?? "—"}</td>
               </tr>
             ))}
           </tbody>

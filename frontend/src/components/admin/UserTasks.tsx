@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef } from "react";
-import type { AdminUser } from "../../api/admin";
+import type { AdminUser } from "../../api/types";
 import type { ApiClient } from "../../api/client";
 import { usePaged } from "../../hooks/usePaged";
 import { Spinner } from "../Spinner";

@@ -1,4 +1,4 @@
-import type { AdminUser } from "../../api/admin";
+import type { AdminUser } from "../../api/types";
 import type { PagedState } from "../../hooks/usePaged";
 import { Spinner } from "../Spinner";
 import { formatTime, userLabel } from "./format";
@@ -20,7 +20,7 @@ export function UsersTable({ state, onMore, onRetry, onView, onErase }: Props) {
       <h2 id="admin-users-title" tabIndex={-1}>
         Users
       </h2>
-      <p className="muted small">Everyone who has tasks, with their name and email as of their latest request.</p>
+      <p className="muted small">Everyone who has tasks, with their name and email as of their latest change.</p>
       {state.status === "loading" && <Spinner label="Loading users" />}
       {state.status === "error" && <LoadError what="Users" error={state.error} onRetry={onRetry} />}
       {state.status === "ready" && state.items.length === 0 && (

@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { AdminUser, AuditRecord } from "../../api/admin";
+import type { AdminUser, AuditRecord } from "../../api/types";
 import { ApiError, type ApiClient } from "../../api/client";
 import { fakeApi, meWith } from "../../test/fakeApi";
 import { renderApp } from "../../test/renderApp";

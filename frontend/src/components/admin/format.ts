@@ -1,4 +1,4 @@
-import type { AdminUser } from "../../api/admin";
+import type { AdminUser } from "../../api/types";
 
 /** A user as a person reads them: their name, else their email, else their object id. */
 export const userLabel = (u: Pick<AdminUser, "id" | "name" | "email">) => u.name || u.email || u.id;
