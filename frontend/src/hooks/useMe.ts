@@ -13,25 +13,29 @@ export type MeState =
  * `who` changes and on retry.
  */
 export function useMe(api: ApiClient, who: string | null) {
-  const [state, setState] = useState<MeState>(who === null ? { status: "signed-out" } : { status: "loading" });
+  // Each answer remembers whom it is about: in the render where `who` has just changed, before the
+  // effect below runs, the previous user's answer (or "signed out") must not be shown as current.
+  const [answer, setAnswer] = useState<{ who: string | null; state: MeState }>({ who: null, state: { status: "signed-out" } });
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     if (who === null) {
-      setState({ status: "signed-out" });
+      setAnswer({ who, state: { status: "signed-out" } });
       return;
     }
     const ac = new AbortController();
-    setState({ status: "loading" });
+    setAnswer({ who, state: { status: "loading" } });
     api.me(ac.signal).then(
-      (me) => setState({ status: "ready", me }),
+      (me) => setAnswer({ who, state: { status: "ready", me } }),
       (err: unknown) => {
-        if (!ac.signal.aborted) setState({ status: "error", error: describeError(err) });
+        if (!ac.signal.aborted) setAnswer({ who, state: { status: "error", error: describeError(err) } });
       },
     );
     return () => ac.abort();
   }, [api, who, attempt]);
 
+  const state: MeState =
+    answer.who === who ? answer.state : who === null ? { status: "signed-out" } : { status: "loading" };
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
   return { state, retry };
 }

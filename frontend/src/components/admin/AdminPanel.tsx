@@ -40,6 +40,8 @@ export function AdminPanel() {
       erased.current = true;
       setOutcome(`Erased ${tasksCount(result.erased)} of ${userLabel(erasing)}.`);
       setErasing(null);
+      // Their tasks are gone: close the view of them rather than read the empty list (and audit it) again.
+      setViewing((v) => (v?.id === erasing.id ? null : v));
       setVersion((n) => n + 1);
       refreshAudit();
     } catch (err) {
@@ -78,7 +80,7 @@ export function AdminPanel() {
         }}
       />
       {viewing && (
-        <UserTasks key={viewing.id} api={api} user={viewing} version={version} onRead={refreshAudit} onClose={() => closeViewing(viewing, setViewing)} />
+        <UserTasks key={viewing.id} api={api} user={viewing} onRead={refreshAudit} onClose={() => closeViewing(viewing, setViewing)} />
       )}
       <AuditLog state={audit.state} names={names} onMore={audit.loadMore} onRetry={refreshAudit} />
       {erasing && (

@@ -10,20 +10,18 @@ import { PagedFooter } from "./PagedFooter";
 interface Props {
   api: ApiClient;
   user: AdminUser;
-  /** Bumped to read the list again (after an erase). */
-  version: number;
   onClose(): void;
   /** The first page was read: the API wrote an audit record for it. */
   onRead(): void;
 }
 
 /** One user's tasks, read-only: an admin looks, and can erase them all from the users table. */
-export function UserTasks({ api, user, version, onClose, onRead }: Props) {
+export function UserTasks({ api, user, onClose, onRead }: Props) {
   const load = useCallback(
     (params: Parameters<ApiClient["listUserTasks"]>[1], signal?: AbortSignal) => api.listUserTasks(user.id, params, signal),
     [api, user.id],
   );
-  const { state, loadMore, reload } = usePaged(load, 50, version);
+  const { state, loadMore, reload } = usePaged(load, 50);
   const heading = useRef<HTMLHeadingElement>(null);
   const name = userLabel(user);
 
