@@ -28,6 +28,7 @@ var checks = []struct {
 	{"HookOutputs", checkHookOutputs},
 	{"SpaRedirectURIs", checkSpaRedirectURIs},
 	{"EntraApps", checkEntraApps},
+	{"AppRoles", checkAppRoles},
 	{"GraphRequestOrder", checkGraphRequestOrder},
 	{"EntraTeardown", checkEntraTeardown},
 	{"LocalDevOrigins", checkLocalDevOrigins},

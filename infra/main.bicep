@@ -94,6 +94,14 @@ param entraAppSuffix string
 @description('Register http://localhost:5173 as SPA redirect URI and allow it by CORS (AZURE_ALLOW_LOCAL_DEV_ORIGINS, default true).')
 param allowLocalDevOrigins bool = true
 
+// Off: every user of the tenant can sign in, and one without an app role is treated as an Editor. On: only users (or
+// groups) assigned one of the API's roles get a token at all: `azd env set AZURE_REQUIRE_APP_ROLE_ASSIGNMENT true`.
+@description('Set appRoleAssignmentRequired on the API\'s service principal (AZURE_REQUIRE_APP_ROLE_ASSIGNMENT, default false).')
+param requireAppRoleAssignment bool = false
+
+@description('Object id of a user to assign the API\'s Admin role (AZURE_ADMIN_USER_ID); empty: the deploying principal when it is a user, else nobody.')
+param adminUserId string = ''
+
 // 512 MB is Flex Consumption's smallest instance. The handler's resident memory under `make bench` load is about
 // 16 MB (bench/results.md) and the Functions host's own footprint fits beside it; billing is per GB-second, so
 // 2048 would cost four times as much for nothing. Raise it only if the host's logs show memory pressure.
@@ -198,6 +206,10 @@ module entra 'app/entra.bicep' = {
     localDevOrigins: localDevOrigins
     scopeName: apiScopeName
     ownerId: principalId
+    // Only a user can hold the API's roles (allowedMemberTypes 'User'): a pipeline's service principal gets none,
+    // unless AZURE_ADMIN_USER_ID names a user (the pipeline then needs AppRoleAssignment.ReadWrite.All).
+    adminUserId: !empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')
+    appRoleAssignmentRequired: requireAppRoleAssignment
   }
 }
 

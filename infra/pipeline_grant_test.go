@@ -19,6 +19,7 @@ const (
 	// Microsoft Graph permissions reference: the app role ids of Graph's application permissions.
 	appRoleApplicationReadWriteOwnedBy = "18a4783c-866b-4cc7-a460-3d5e5662c884"
 	appRoleApplicationReadWriteAll     = "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"
+	appRoleAppRoleAssignmentReadWrite  = "06b708a9-e830-4db3-a914-8e69da51d44f" // AppRoleAssignment.ReadWrite.All
 )
 
 // fakeAzForGrant answers the calls the script makes; FAKE_* variables choose the answers, and every call is appended
@@ -43,13 +44,18 @@ type grantRun struct {
 
 func runGrant(t *testing.T, clientID string, env ...string) grantRun {
 	t.Helper()
+	return runGrantArgs(t, []string{clientID}, env...)
+}
+
+func runGrantArgs(t *testing.T, args []string, env ...string) grantRun {
+	t.Helper()
 	root := repoRoot(t)
 	bin := t.TempDir()
 	if err := os.WriteFile(filepath.Join(bin, "az"), []byte(fakeAzForGrant), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	log := filepath.Join(t.TempDir(), "az.log")
-	cmd := exec.Command("sh", filepath.Join(root, "scripts", "grant-pipeline-graph.sh"), clientID)
+	cmd := exec.Command("sh", append([]string{filepath.Join(root, "scripts", "grant-pipeline-graph.sh")}, args...)...)
 	cmd.Env = append([]string{"PATH=" + bin + ":/usr/bin:/bin", "AZ_LOG=" + log, "HOME=" + t.TempDir()}, env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -95,8 +101,31 @@ func TestGrantPipelineGraphGrantsOnlyOwnedBy(t *testing.T) {
 	if strings.Contains(strings.Join(r.calls, "\n"), appRoleApplicationReadWriteAll) {
 		t.Error("the script grants Application.ReadWrite.All: tenant-wide write is more than the Bicep needs")
 	}
+	if strings.Contains(strings.Join(r.calls, "\n"), appRoleAppRoleAssignmentReadWrite) {
+		t.Error("without --assign-roles the script grants AppRoleAssignment.ReadWrite.All, which can grant any app role in the tenant")
+	}
 	if !strings.Contains(r.out, "Granted Application.ReadWrite.OwnedBy") {
 		t.Errorf("no confirmation line:\n%s", r.out)
+	}
+}
+
+// --assign-roles adds AppRoleAssignment.ReadWrite.All, which a pipeline needs only to create the Admin assignment
+// for AZURE_ADMIN_USER_ID (Microsoft Graph permissions reference: app role id 06b708a9-...; the Graph Bicep
+// extension's appRoleAssignedTo is a POST to servicePrincipals/{resourceId}/appRoleAssignedTo).
+func TestGrantPipelineGraphAssignRoles(t *testing.T) {
+	r := runGrantArgs(t, []string{"--assign-roles", pipelineClientID})
+	if r.err != nil {
+		t.Fatalf("grant failed: %v\n%s", r.err, r.out)
+	}
+	posts := r.posts()
+	if len(posts) != 2 || !strings.Contains(posts[0], appRoleApplicationReadWriteOwnedBy) || !strings.Contains(posts[1], `"appRoleId":"`+appRoleAppRoleAssignmentReadWrite+`"`) {
+		t.Fatalf("want OwnedBy then AppRoleAssignment.ReadWrite.All, got:\n%s", strings.Join(posts, "\n"))
+	}
+	if !strings.Contains(r.out, "remove it once") {
+		t.Errorf("no warning about the permission's strength:\n%s", r.out)
+	}
+	if again := runGrantArgs(t, []string{"--assign-roles", pipelineClientID}, "FAKE_HELD=existing"); len(again.posts()) != 0 || again.err != nil {
+		t.Errorf("second run granted again or failed: %v %v", again.posts(), again.err)
 	}
 }
 

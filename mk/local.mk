@@ -16,8 +16,8 @@ start: $(START_DEPS) ## Run the SPA and the API locally with Azurite (Ctrl-C sto
 # (make token USER=alice) picks another development user.
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER))
 
-token: ## Print a local-identity bearer token (USER=name for another user).
-	@$(GO) run ./tools/localidentity token -settings $(BUILD_DIR)/local.settings.json $(if $(TOKEN_USER),-user '$(TOKEN_USER)')
+token: ## Print a local-identity bearer token (USER=name for another user, ROLES=Admin,Viewer for app roles).
+	@$(GO) run ./tools/localidentity token -settings $(BUILD_DIR)/local.settings.json $(if $(TOKEN_USER),-user '$(TOKEN_USER)') $(if $(ROLES),-roles '$(ROLES)')
 
 AZURITE_DATA ?= .azurite
 AZURITE_TABLE_PORT ?= 10002

@@ -51,6 +51,10 @@ func Run(t *testing.T, start StartFunc) {
 	t.Run("BadInput", e.testBadInput)
 	t.Run("MalformedInputEverywhere", e.testMalformedInputEverywhere)
 	t.Run("UnknownRoutes", e.testUnknownRoutes)
+	t.Run("RoleMatrix", e.testRoleMatrix)
+	t.Run("ScopeForbiddenIsNotARoleForbidden", e.testScopeForbiddenIsNotARoleForbidden)
+	t.Run("AdminReadsAndErases", e.testAdminReadsAndErases)
+	t.Run("ConcurrentCount", e.testConcurrentCount)
 	t.Run("SurvivesRestart", e.testSurvivesRestart)
 	t.Run("StorageOutage", e.testStorageOutage) // last: it stops and starts Azurite
 }

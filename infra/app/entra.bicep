@@ -31,6 +31,10 @@ param localDevOrigins array
 param scopeName string
 @description('Object id made owner of both registrations (the deploying principal); empty: none added.')
 param ownerId string = ''
+@description('Object id of a user assigned the API\'s Admin app role (the deploying user); empty: nobody.')
+param adminUserId string = ''
+@description('Require an app role assignment before Entra issues a token for the API (appRoleAssignmentRequired on its service principal).')
+param appRoleAssignmentRequired bool = false
 
 // Unique in the tenant (uniqueName is an alternate key). A deleted app keeps its uniqueName while it sits in the
 // recycle bin (msgraph-bicep-types#137), and purging it needs an admin role an owner may lack: the suffix changes
@@ -65,6 +69,40 @@ var apiScopes = [
   }
 ]
 
+// The API's app roles, delivered in the access token's `roles` claim and enforced by the handler (handler/access):
+// Viewer reads their own tasks, Editor also changes them, Admin also uses the admin API. Users only
+// (allowedMemberTypes 'User'): no application permission is defined. The ids are fixed literals, never newGuid() or
+// anything derived from this deployment: assignments refer to a role by id, so a changed id orphans every
+// assignment, and Graph refuses to remove an enabled role (disable it in one deployment, remove it in the next).
+// Sent in both API passes, like the scopes.
+var adminRoleId = '5b2f1c7e-8a4d-4e6b-9c3a-0d1e2f3a4b5c'
+var appRoles = [
+  {
+    id: adminRoleId
+    value: 'Admin'
+    displayName: 'Admin'
+    description: 'Everything an Editor can do, plus the admin API: list the users who have tasks, read any user\'s tasks, erase them, and read the audit log.'
+    allowedMemberTypes: [ 'User' ]
+    isEnabled: true
+  }
+  {
+    id: '8e6a4b2c-1d3f-4a5b-8c7d-9e0f1a2b3c4d'
+    value: 'Editor'
+    displayName: 'Editor'
+    description: 'Create, read, change and delete their own tasks.'
+    allowedMemberTypes: [ 'User' ]
+    isEnabled: true
+  }
+  {
+    id: '2c4e6a8b-3d5f-4b7a-9c1e-5f7a9b1c3d5e'
+    value: 'Viewer'
+    displayName: 'Viewer'
+    description: 'Read their own tasks only.'
+    allowedMemberTypes: [ 'User' ]
+    isEnabled: true
+  }
+]
+
 // Microsoft Graph and its delegated User.Read permission (well-known ids, identical in every tenant).
 var graphAppId = '00000003-0000-0000-c000-000000000000'
 var graphUserReadId = 'e1fe6dd8-ba31-4d61-89e7-88639da4683d'
@@ -89,6 +127,7 @@ resource apiAppCreate 'Microsoft.Graph/applications@v1.0' = {
   signInAudience: 'AzureADMyOrg'
   owners: owners
   tags: appTags
+  appRoles: appRoles
   api: {
     // v2 tokens: aud = the API's client id, iss = https://login.microsoftonline.com/{tid}/v2.0 (what the
     // handler checks first; it also accepts v1 issuers).
@@ -143,6 +182,7 @@ resource apiApp 'Microsoft.Graph/applications@v1.0' = {
   identifierUris: [
     'api://${apiAppCreate.appId}'
   ]
+  appRoles: appRoles
   api: {
     requestedAccessTokenVersion: 2
     oauth2PermissionScopes: apiScopes
@@ -164,6 +204,20 @@ resource apiServicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {
   appId: apiApp.appId
   owners: owners
   tags: appTags
+  // Off (the default): everyone in the tenant gets tokens, and a user with no role is treated as an Editor. On:
+  // Entra issues no token for the API to anyone without an assignment (AZURE_REQUIRE_APP_ROLE_ASSIGNMENT).
+  appRoleAssignmentRequired: appRoleAssignmentRequired
+}
+
+// The deploying user gets Admin, so the admin panel works right after `azd up`. Properties as the Graph extension's
+// types require them (msgraph-bicep-types generated/microsoftgraph/microsoft.graph/v1.0/1.0.0/types.md,
+// appRoleAssignedTo: appRoleId, principalId and resourceId, all required): principalId is the user, resourceId the
+// API's service principal (not the application). Needs AppRoleAssignment.ReadWrite.All besides the registrations'
+// permission when a pipeline deploys (scripts/grant-pipeline-graph.sh).
+resource deployerAdmin 'Microsoft.Graph/appRoleAssignedTo@v1.0' = if (!empty(adminUserId)) {
+  appRoleId: adminRoleId
+  principalId: adminUserId
+  resourceId: apiServicePrincipal.id
 }
 
 resource spaServicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {

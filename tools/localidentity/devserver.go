@@ -60,6 +60,9 @@ func (d devIdentity) serve() (string, error) {
 
 type tokenRequest struct {
 	User string `json:"user"`
+	// Roles is a comma-separated list of app role values for the token's roles claim, e.g.
+	// "Admin,Viewer"; absent or empty: no roles claim (the API then treats the user as an Editor).
+	Roles string `json:"roles"`
 }
 
 type tokenResponse struct {
@@ -71,8 +74,8 @@ type tokenResponse struct {
 	Username string `json:"username"`
 }
 
-// token answers POST {"user":"alice"} with a token for that development user: the same
-// token `make token USER=alice` prints.
+// token answers POST {"user":"alice","roles":"Admin"} with a token for that development user:
+// the same token `make token USER=alice ROLES=Admin` prints.
 func (d devIdentity) token(w http.ResponseWriter, r *http.Request) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		writeError(w, http.StatusUnsupportedMediaType, "send JSON: {\"user\":\"alice\"}")
@@ -82,15 +85,19 @@ func (d devIdentity) token(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1024))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "the body must be {\"user\":\"<name>\"}")
+		writeError(w, http.StatusBadRequest, "the body must be {\"user\":\"<name>\",\"roles\":\"<Role,Role>\"} (roles optional)")
 		return
 	}
 	user, err := normalizeUser(req.User)
+	var roles []string
+	if err == nil {
+		roles, err = parseRoles(req.Roles)
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	tok, err := devToken(user, d.now())
+	tok, err := devToken(user, roles, d.now())
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "could not sign a development token")
 		return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -52,6 +53,45 @@ func claimsOf(t *testing.T, token string) map[string]any {
 	return claims
 }
 
+// The roles field (comma-separated) becomes the token's roles claim, exactly as make token's
+// -roles flag does; without it the token has no roles claim at all.
+func TestTokenEndpointRoles(t *testing.T) {
+	settings := filepath.Join(t.TempDir(), "local.settings.json")
+	os.WriteFile(settings, []byte(`{"Values":{"AZURE_TENANT_ID":"<your-tenant-id>"}}`), 0o600)
+	t.Setenv("AZURE_TENANT_ID", "")
+	for body, want := range map[string][]any{
+		`{"user":"alice","roles":" Admin, Viewer "}`: {"Admin", "Viewer"},
+		`{"user":"alice","roles":"Editor"}`:          {"Editor"},
+		`{"user":"alice","roles":""}`:                nil,
+		`{"user":"alice"}`:                           nil,
+	} {
+		rec := serveDev(t, tokenRequestTo(tokenPath, body))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", body, rec.Code, rec.Body)
+		}
+		var got tokenResponse
+		json.Unmarshal(rec.Body.Bytes(), &got)
+		claims := claimsOf(t, got.AccessToken)
+		roles, present := claims["roles"].([]any)
+		if _, any := claims["roles"]; (want == nil) == any || (want != nil && !present) || fmt.Sprint(roles) != fmt.Sprint(want) {
+			t.Errorf("%s: roles claim %#v, want %v", body, claims["roles"], want)
+		}
+		var printed bytes.Buffer
+		args := []string{"-settings", settings, "-user", "alice"}
+		var req tokenRequest
+		json.Unmarshal([]byte(body), &req)
+		if req.Roles != "" {
+			args = append(args, "-roles", req.Roles)
+		}
+		if err := tokenCommand(args, &printed); err != nil {
+			t.Fatal(err)
+		}
+		if fromMake := claimsOf(t, strings.TrimSpace(printed.String())); fmt.Sprint(fromMake["roles"]) != fmt.Sprint(claims["roles"]) {
+			t.Errorf("%s: make token roles %v, endpoint %v", body, fromMake["roles"], claims["roles"])
+		}
+	}
+}
+
 // The SPA's alice is `make token USER=alice`'s alice: same oid, same name.
 func TestTokenEndpointIsMakeTokensUser(t *testing.T) {
 	rec := serveDev(t, tokenRequestTo(tokenPath, `{"user":"  alice "}`))
@@ -92,12 +132,15 @@ func TestTokenEndpointRefusesBadRequests(t *testing.T) {
 		req  func() *http.Request
 		want int
 	}{
-		"empty name":    {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"  "}`) }, http.StatusBadRequest},
-		"control char":  {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"al\u0007ice"}`) }, http.StatusBadRequest},
-		"name too long": {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"`+strings.Repeat("a", 65)+`"}`) }, http.StatusBadRequest},
-		"unknown field": {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"alice","roles":["Admin"]}`) }, http.StatusBadRequest},
-		"not JSON":      {func() *http.Request { return tokenRequestTo(tokenPath, `user=alice`) }, http.StatusBadRequest},
-		"huge body":     {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"`+strings.Repeat("a", 4096)+`"}`) }, http.StatusBadRequest},
+		"empty name":         {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"  "}`) }, http.StatusBadRequest},
+		"control char":       {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"al\u0007ice"}`) }, http.StatusBadRequest},
+		"name too long":      {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"`+strings.Repeat("a", 65)+`"}`) }, http.StatusBadRequest},
+		"unknown field":      {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"alice","role":"Admin"}`) }, http.StatusBadRequest},
+		"roles not a string": {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"alice","roles":["Admin"]}`) }, http.StatusBadRequest},
+		"empty role":         {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"alice","roles":"Admin,,Viewer"}`) }, http.StatusBadRequest},
+		"control char role":  {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"alice","roles":"Ad\u0007min"}`) }, http.StatusBadRequest},
+		"not JSON":           {func() *http.Request { return tokenRequestTo(tokenPath, `user=alice`) }, http.StatusBadRequest},
+		"huge body":          {func() *http.Request { return tokenRequestTo(tokenPath, `{"user":"`+strings.Repeat("a", 4096)+`"}`) }, http.StatusBadRequest},
 		"form post": {func() *http.Request {
 			r := tokenRequestTo(tokenPath, `{"user":"alice"}`)
 			r.Header.Set("Content-Type", "text/plain")

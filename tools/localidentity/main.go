@@ -17,7 +17,7 @@
 // Usage:
 //
 //	localidentity run -settings build/local.settings.json [-url-file .cache/localidentity.url] -- func start --script-root build
-//	localidentity token [-settings build/local.settings.json] [-user alice]
+//	localidentity token [-settings build/local.settings.json] [-user alice] [-roles Admin,Viewer]
 package main
 
 import (
@@ -60,7 +60,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: localidentity run -settings FILE [-url-file FILE] -- COMMAND [ARG...]\n       localidentity token [-settings FILE] [-user NAME]")
+	fmt.Fprintln(os.Stderr, "usage: localidentity run -settings FILE [-url-file FILE] -- COMMAND [ARG...]\n       localidentity token [-settings FILE] [-user NAME] [-roles ROLE,ROLE]")
 	os.Exit(2)
 }
 
@@ -165,7 +165,12 @@ func tokenCommand(args []string, out io.Writer) error {
 	flags := flag.NewFlagSet("token", flag.ExitOnError)
 	settingsPath := flags.String("settings", "build/local.settings.json", "the local.settings.json the host reads")
 	user := flags.String("user", "", "a name for another development user (a different oid per name)")
+	roleList := flags.String("roles", "", "comma-separated app roles for the token's roles claim, e.g. Admin,Viewer (none: no roles claim)")
 	flags.Parse(args)
+	roles, err := parseRoles(*roleList)
+	if err != nil {
+		return err
+	}
 	local, err := isLocal(*settingsPath, os.Getenv)
 	if err != nil {
 		return err
@@ -180,7 +185,7 @@ func tokenCommand(args []string, out io.Writer) error {
 			return err
 		}
 	}
-	token, err := devToken(name, time.Now())
+	token, err := devToken(name, roles, time.Now())
 	if err != nil {
 		return err
 	}

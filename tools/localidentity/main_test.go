@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 
 	"net/http"
 	"os"
@@ -70,14 +71,14 @@ func TestLocalIdentityEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tok, err := devToken("", time.Now())
+	tok, err := devToken("", nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if me := getMe(t, base, tok, http.StatusOK); me["id"] != authtest.DevUserOID || me["tenantId"] != authtest.DevTenantID {
 		t.Errorf("/api/me for the default development user: %v", me)
 	}
-	alice, _ := devToken("alice", time.Now())
+	alice, _ := devToken("alice", nil, time.Now())
 	if me := getMe(t, base, alice, http.StatusOK); me["id"] != userOID("alice") || me["name"] != "alice" {
 		t.Errorf("/api/me for alice: %v", me)
 	}
@@ -95,6 +96,16 @@ func TestLocalIdentityEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if me := getMe(t, base, issued.AccessToken, http.StatusOK); me["id"] != userOID("alice") || me["name"] != "alice" {
 		t.Errorf("/api/me with the endpoint's token for alice: %v", me)
+	}
+	// Roles picked at sign-in reach the API: /api/me reports them, as the SPA reads them.
+	resp, err = http.Post(strings.TrimSpace(string(published))+tokenPath, "application/json", strings.NewReader(`{"user":"alice","roles":"Viewer,Admin"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&issued)
+	resp.Body.Close()
+	if me := getMe(t, base, issued.AccessToken, http.StatusOK); fmt.Sprint(me["roles"]) != "[Admin Viewer]" {
+		t.Errorf("/api/me with roles Viewer,Admin: roles %v, want [Admin Viewer]", me["roles"])
 	}
 	stranger, _ := authtest.NewKey(authtest.DevKeyID) // same kid, other key: a forgery
 	forged, _ := stranger.Sign(authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID, time.Now()), nil)

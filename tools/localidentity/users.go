@@ -29,9 +29,38 @@ func normalizeUser(name string) (string, error) {
 	return name, nil
 }
 
+// maxRoles bounds a development token's roles; each value is at most maxUserName characters.
+const maxRoles = 10
+
+// errBadRoles is returned for a roles list that cannot go into a token.
+var errBadRoles = errors.New("roles must be a comma-separated list of at most 10 app role values (such as Admin,Viewer), each 1 to 64 characters with no control characters")
+
+// parseRoles reads a comma-separated list of app role values, as `make token ROLES=...` and
+// the token endpoint's roles field take it. Values are kept as given (the API compares them
+// case-sensitively and ignores unknown ones, so a test can send a wrong one on purpose).
+// nil, for an empty list, means no roles claim at all.
+func parseRoles(list string) ([]string, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	var roles []string
+	for _, v := range strings.Split(list, ",") {
+		v = strings.TrimSpace(v)
+		if v == "" || utf8.RuneCountInString(v) > maxUserName || !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			return nil, errBadRoles
+		}
+		roles = append(roles, v)
+	}
+	if len(roles) > maxRoles {
+		return nil, errBadRoles
+	}
+	return roles, nil
+}
+
 // devToken signs a v2 access token for the development tenant and API, for the default
-// development user or, given a name, for a user whose oid is derived from it.
-func devToken(user string, now time.Time) (string, error) {
+// development user or, given a name, for a user whose oid is derived from it; roles, if not
+// nil, become its roles claim.
+func devToken(user string, roles []string, now time.Time) (string, error) {
 	key, err := authtest.DevKey()
 	if err != nil {
 		return "", err
@@ -42,6 +71,9 @@ func devToken(user string, now time.Time) (string, error) {
 		claims["sub"] = "sub-" + userOID(user)
 		claims["name"] = user
 		claims["preferred_username"] = devUsername(user)
+	}
+	if roles != nil {
+		claims["roles"] = roles
 	}
 	return key.Sign(claims, nil)
 }

@@ -1,0 +1,132 @@
+package infra_test
+
+// The API's app roles (issue 17): Admin, Editor and Viewer on the API registration with fixed ids, for users only;
+// appRoleAssignmentRequired behind a parameter that is off unless the azd environment turns it on; and the
+// deploying user assigned Admin through the Graph extension's appRoleAssignedTo, whose required properties are
+// appRoleId, principalId and resourceId (microsoftgraph/msgraph-bicep-types
+// generated/microsoftgraph/microsoft.graph/v1.0/1.0.0/types.md, "Resource Microsoft.Graph/appRoleAssignedTo@v1.0").
+// azd fills ${AZURE_PRINCIPAL_ID} and ${AZURE_PRINCIPAL_TYPE} in main.parameters.json with the signed-in principal
+// and its type, User or ServicePrincipal (Azure/azure-dev cli/azd/pkg/infra/provisioning/bicep/bicep_provider.go,
+// evalParamEnvSubst; the names in cli/azd/pkg/environment/environment.go).
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var literalGUID = regexp.MustCompile(`^'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'$`)
+
+func checkAppRoles(p *project) (ps problems) {
+	var apiDecls []*bDecl
+	var apiName string
+	for _, a := range graphApps(p) {
+		if a.body.get("identifierUris") != nil {
+			apiName = a.body.get("uniqueName").text()
+		}
+	}
+	for _, a := range graphApps(p) {
+		if a.body.get("uniqueName").text() == apiName {
+			apiDecls = append(apiDecls, a)
+		} else if a.body.get("appRoles") != nil {
+			ps.add("app %s defines app roles; only the API registration has them", a.name)
+		}
+	}
+	if len(apiDecls) == 0 {
+		ps.add("no API app registration found")
+		return
+	}
+	f := p.fileOf(apiDecls[0])
+	adminID := ""
+	for _, a := range apiDecls {
+		roles := resolveValue(f, a.body.get("appRoles"))
+		if roles == nil {
+			ps.add("API declaration %s sends no appRoles (Graph replaces them on every pass)", a.name)
+			continue
+		}
+		var values, ids []string
+		for _, r := range roles.items {
+			value, id := strings.Trim(r.get("value").text(), "'"), resolveVar(f, r.get("id").text())
+			values = append(values, value)
+			ids = append(ids, id)
+			if !literalGUID.MatchString(id) {
+				ps.add("app role %s id %s must be a fixed GUID literal (never newGuid() or a per-deployment value)", value, id)
+			}
+			if got := itemTexts(r.get("allowedMemberTypes")); !slices.Equal(got, []string{"'User'"}) {
+				ps.add("app role %s allowedMemberTypes %v, want ['User']", value, got)
+			}
+			if r.get("isEnabled").text() != "true" {
+				ps.add("app role %s must be enabled", value)
+			}
+			if value == "Admin" {
+				adminID = id
+			}
+		}
+		if !slices.Equal(values, []string{"Admin", "Editor", "Viewer"}) {
+			ps.add("API app roles %v, want exactly Admin, Editor, Viewer (the handler's values, case-sensitive)", values)
+		}
+		if sorted := slices.Compact(slices.Sorted(slices.Values(ids))); len(sorted) != len(ids) {
+			ps.add("app role ids repeat: %v", ids)
+		}
+	}
+	ps = append(ps, checkRoleAssignmentRequired(p)...)
+	ps = append(ps, checkDeployerAdmin(p, adminID)...)
+	return
+}
+
+func checkRoleAssignmentRequired(p *project) (ps problems) {
+	v, _ := p.params["requireAppRoleAssignment"].(map[string]any)
+	if s, _ := v["value"].(string); s != "${AZURE_REQUIRE_APP_ROLE_ASSIGNMENT=false}" {
+		ps.add("main.parameters.json: requireAppRoleAssignment must be ${AZURE_REQUIRE_APP_ROLE_ASSIGNMENT=false} (off unless the environment asks), got %q", s)
+	}
+	if d := p.main().decl("param", "requireAppRoleAssignment"); d == nil || d.body.text() != "false" {
+		ps.add("main.bicep: param requireAppRoleAssignment bool must default to false")
+	}
+	entra := p.main().decl("module", "entra")
+	if entra == nil || entra.body.get("params", "appRoleAssignmentRequired").text() != "requireAppRoleAssignment" {
+		ps.add("main.bicep: the entra module must get appRoleAssignmentRequired: requireAppRoleAssignment")
+	}
+	found := false
+	for _, sp := range p.resourcesOfType("Microsoft.Graph/servicePrincipals") {
+		if got := sp.body.get("appRoleAssignmentRequired"); got != nil {
+			found = true
+			if got.text() != "appRoleAssignmentRequired" || !strings.HasPrefix(sp.body.get("appId").text(), "apiApp") {
+				ps.add("service principal %s: appRoleAssignmentRequired %s; only the API's, from the parameter", sp.name, got.text())
+			}
+		}
+	}
+	if !found {
+		ps.add("the API's service principal must set appRoleAssignmentRequired from the parameter")
+	}
+	return
+}
+
+func checkDeployerAdmin(p *project, adminID string) (ps problems) {
+	assignments := p.resourcesOfType("Microsoft.Graph/appRoleAssignedTo")
+	if len(assignments) != 1 {
+		ps.add("want one appRoleAssignedTo (the deployer as Admin), found %d", len(assignments))
+		return
+	}
+	a := assignments[0]
+	f := p.fileOf(a)
+	if id := resolveVar(f, a.body.get("appRoleId").text()); id != adminID || adminID == "" {
+		ps.add("appRoleAssignedTo appRoleId %s, want the Admin role's id %s", id, adminID)
+	}
+	sp := strings.TrimSuffix(a.body.get("resourceId").text(), ".id")
+	spDecl := f.decl("resource", sp)
+	if spDecl == nil || spDecl.typ != "Microsoft.Graph/servicePrincipals@v1.0" || !strings.HasPrefix(spDecl.body.get("appId").text(), "apiApp") {
+		ps.add("appRoleAssignedTo resourceId %s must be the API's service principal's id (not the application's)", a.body.get("resourceId").text())
+	}
+	if a.body.get("principalId").text() != "adminUserId" || a.condition != "(!empty(adminUserId))" {
+		ps.add("appRoleAssignedTo must assign principalId: adminUserId, if (!empty(adminUserId)); got %s if (%s)", a.body.get("principalId").text(), a.condition)
+	}
+	entra := p.main().decl("module", "entra")
+	if got := entra.body.get("params", "adminUserId").text(); got != "!empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')" {
+		ps.add("main.bicep: adminUserId must be AZURE_ADMIN_USER_ID, else the deploying principal only when it is a user (roles are for users), got %s", got)
+	}
+	v, _ := p.params["adminUserId"].(map[string]any)
+	if s, _ := v["value"].(string); s != "${AZURE_ADMIN_USER_ID}" {
+		ps.add("main.parameters.json: adminUserId must be ${AZURE_ADMIN_USER_ID}, got %q", s)
+	}
+	return
+}
