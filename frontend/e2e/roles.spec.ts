@@ -1,10 +1,13 @@
 // App roles end to end: the fake Entra puts a `roles` claim in the API's tokens, the real Go API
 // (through the host stand-in, on real Azurite) enforces it, and the SPA shows what /api/me says.
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page, Request } from "@playwright/test";
 import { makeUser, type FakeUser } from "./fake-entra/tokens";
 import { test, expect, signIn, openDashboard, taskList, api, type Task } from "./fixtures";
+import { startLocalStack } from "./localStack";
+import { freePort } from "./stack";
 
 const SHOTS = join(import.meta.dirname, "..", "test-results", "screenshots");
 const DOCS = join(import.meta.dirname, "..", "..", "docs");
@@ -221,6 +224,47 @@ test.describe("an Admin", () => {
     if (process.env.UPDATE_DOCS_SCREENSHOT) {
       copyFileSync(wide, join(DOCS, "admin.png"));
       copyFileSync(narrow, join(DOCS, "admin-375.png"));
+    }
+  });
+});
+
+test.describe("local development sign-in", () => {
+  test("the roles ticked at sign-in reach the API: Viewer reads only, Admin gets the panel", async ({ browser }) => {
+    // A whole `make start` stack (localidentity, host stand-in, handler, Azurite): slow on a busy machine.
+    test.setTimeout(240_000);
+    const azuriteDir = mkdtempSync(join(tmpdir(), "tasks-e2e-roles-"));
+    const stack = await startLocalStack({ spaPort: await freePort(), apiPort: await freePort(), azuriteDir });
+    try {
+      const page = await (await browser.newContext({ baseURL: stack.spaUrl })).newPage();
+      const signInAs = async (user: "alice" | "bob", role: string) => {
+        await page.goto("/");
+        const form = page.getByRole("form", { name: "Sign in for local development" });
+        await form.getByRole("radio", { name: user }).check();
+        await form.getByRole("group", { name: "App roles" }).getByRole("checkbox", { name: role }).check();
+        await expect(form.getByText(`make token USER=${user} ROLES=${role}`)).toBeVisible();
+        await form.getByRole("button", { name: "Sign in for local development" }).click();
+        await expect(page.getByRole("heading", { name: `Welcome back, ${user}` })).toBeVisible();
+      };
+
+      await signInAs("alice", "Viewer");
+      await page.getByRole("link", { name: "Go to dashboard" }).click();
+      await expect(page.getByRole("region", { name: "Your profile" }).getByRole("list", { name: "Roles" })).toHaveText("Viewer");
+      await expect(page.getByRole("region", { name: "Tasks" }).getByText(/Viewer/)).toBeVisible();
+      await expect(page.getByRole("button", { name: "Add task" })).toHaveCount(0);
+      await expect(page.getByRole("link", { name: "Admin" })).toHaveCount(0);
+
+      await page.getByRole("button", { name: "Account menu for alice" }).click();
+      await page.getByRole("menu", { name: "Account" }).getByRole("menuitem", { name: "Sign out" }).click();
+      await signInAs("bob", "Admin");
+      await page.getByRole("link", { name: "Admin" }).click();
+      await expect(page.getByRole("heading", { level: 1, name: "Admin" })).toBeVisible();
+      await expect(page.getByText("Nobody has any tasks yet.")).toBeVisible();
+      // The audit log was read beside the users list; read again, it has that listing.
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await expect(page.getByRole("table", { name: "Audit log, newest first" }).getByText("Listed users").first()).toBeVisible();
+    } finally {
+      await stack.stop();
+      rmSync(azuriteDir, { recursive: true, force: true });
     }
   });
 });
