@@ -116,6 +116,8 @@ test.describe("a user with no role (treated as Editor)", () => {
     await staleMe(page, { roles: ["Admin"], permissions: ["tasks.read", "tasks.write", "admin"] });
     const refused = page.waitForResponse((r) => r.url().includes("/api/admin/users"));
     await signIn(page);
+    // The app asks the API who the user is on the first page that calls it; the Admin link follows.
+    await openDashboard(page);
     await page.getByRole("link", { name: "Admin" }).click();
     const res = await refused;
     expect(res.status()).toBe(403);
@@ -136,6 +138,8 @@ test.describe("an Admin", () => {
     await seedTasks(makeUser("Carol Keeps"), ["Carol's only task"]);
 
     await signIn(page);
+    // The app asks the API who the user is on the first page that calls it; the Admin link follows.
+    await openDashboard(page);
     await page.getByRole("link", { name: "Admin" }).click();
     await expect(page).toHaveURL(/\/admin$/);
     await expect(page.getByRole("heading", { level: 1, name: "Admin" })).toBeVisible();
@@ -207,6 +211,8 @@ test.describe("an Admin", () => {
     await seedTasks(makeUser("Priya Raman"), ["Préparer la démo"]);
     await seedTasks(makeUser("Kenji Sato"), ["Renew the certificate", "Rotate the keys"]);
     await signIn(page);
+    // The app asks the API who the user is on the first page that calls it; the Admin link follows.
+    await openDashboard(page);
     await page.getByRole("link", { name: "Admin" }).click();
     await page.getByRole("button", { name: "View tasks of Bob Stone" }).first().click();
     await expect(page.getByRole("list", { name: "Tasks of Bob Stone" }).getByRole("listitem")).toHaveCount(3);
@@ -256,6 +262,7 @@ test.describe("local development sign-in", () => {
       await page.getByRole("button", { name: "Account menu for alice" }).click();
       await page.getByRole("menu", { name: "Account" }).getByRole("menuitem", { name: "Sign out" }).click();
       await signInAs("bob", "Admin");
+      await page.getByRole("link", { name: "Go to dashboard" }).click();
       await page.getByRole("link", { name: "Admin" }).click();
       await expect(page.getByRole("heading", { level: 1, name: "Admin" })).toBeVisible();
       await expect(page.getByText("Nobody has any tasks yet.")).toBeVisible();

@@ -2,9 +2,8 @@
 // token on every call (one token per call, never cached here) and, when the API answers 401,
 // asks once more with `forceRefresh: true` and retries the request once.
 
-import type { AdminUser, AuditRecord, Erased, Page } from "./types";
 import { requiredRoleIn, roleNeededMessage } from "./roles";
-import type { Me, Problem, Task, TaskPage, TaskPatch } from "./types";
+import type { AdminUser, AuditRecord, Erased, Me, Page, Problem, Task, TaskPage, TaskPatch } from "./types";
 
 export interface TokenRequest {
   /** True on the retry after a 401: the cached token was rejected, get a fresh one. */

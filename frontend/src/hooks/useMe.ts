@@ -3,24 +3,25 @@ import { describeError, type ApiClient } from "../api/client";
 import type { Me } from "../api/types";
 
 export type MeState =
-  | { status: "signed-out" }
+  /** Nothing asked: nobody is signed in, or no page has needed it yet. */
+  | { status: "idle" }
   | { status: "loading" }
   | { status: "ready"; me: Me }
   | { status: "error"; error: string };
 
 /**
- * `GET /api/me` for the signed-in user `who` (null: nobody, nothing is asked), asked again when
- * `who` changes and on retry.
+ * `GET /api/me` for the signed-in user `who` (null: nothing is asked), asked again when `who`
+ * changes and on retry.
  */
 export function useMe(api: ApiClient, who: string | null) {
   // Each answer remembers whom it is about: in the render where `who` has just changed, before the
-  // effect below runs, the previous user's answer (or "signed out") must not be shown as current.
-  const [answer, setAnswer] = useState<{ who: string | null; state: MeState }>({ who: null, state: { status: "signed-out" } });
+  // effect below runs, the previous user's answer (or "idle") must not be shown as current.
+  const [answer, setAnswer] = useState<{ who: string | null; state: MeState }>({ who: null, state: { status: "idle" } });
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     if (who === null) {
-      setAnswer({ who, state: { status: "signed-out" } });
+      setAnswer({ who, state: { status: "idle" } });
       return;
     }
     const ac = new AbortController();
@@ -35,7 +36,7 @@ export function useMe(api: ApiClient, who: string | null) {
   }, [api, who, attempt]);
 
   const state: MeState =
-    answer.who === who ? answer.state : who === null ? { status: "signed-out" } : { status: "loading" };
+    answer.who === who ? answer.state : who === null ? { status: "idle" } : { status: "loading" };
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
   return { state, retry };
 }

@@ -7,8 +7,10 @@ import type { ApiClient } from "../api/client";
 import { AuthContext, type Auth } from "../auth/auth";
 import { services } from "./servicesMock";
 
-export function renderApp(ui: ReactNode, api: ApiClient, signedIn = true) {
+/** `path` is the page's address: the app asks /api/me only on pages that need it (ACCESS_PAGES). */
+export function renderApp(ui: ReactNode, api: ApiClient, signedIn = true, path = "/dashboard") {
   services.api = api;
+  window.history.replaceState(null, "", path);
   const auth: Auth = {
     account: signedIn ? { name: "Alice Martin", username: "alice@contoso.example" } : null,
     busy: false,

@@ -6,6 +6,7 @@ import { fakeApi, meWith } from "../../test/fakeApi";
 import { renderApp } from "../../test/renderApp";
 import { Dashboard } from "../Dashboard";
 import { Navbar } from "../Navbar";
+import { navigate } from "../../router";
 import { AdminRoute } from "./AdminRoute";
 
 vi.mock("../../services", async () => (await import("../../test/servicesMock")).servicesModule);
@@ -33,6 +34,19 @@ describe("roles in the navigation", () => {
     await waitFor(() => expect(screen.getByRole("link", { name: "Dashboard" })).toBeTruthy());
     await act(async () => {});
     expect(screen.queryAllByRole("link", { name: "Admin" })).toHaveLength(links);
+  });
+
+  it("asks /api/me only once a page needs it (not on the landing page), then keeps the Admin link everywhere", async () => {
+    const api = fakeApi({ me: vi.fn(async () => ADMIN) });
+    renderApp(<Navbar />, api, true, "/");
+    await act(async () => {});
+    expect(api.me).not.toHaveBeenCalled();
+    expect(screen.queryByRole("link", { name: "Admin" })).toBeNull();
+    await act(async () => navigate("/dashboard"));
+    expect(await screen.findByRole("link", { name: "Admin" })).toBeTruthy();
+    await act(async () => navigate("/docs"));
+    expect(screen.getByRole("link", { name: "Admin" })).toBeTruthy();
+    expect(api.me).toHaveBeenCalledTimes(1);
   });
 });
 
