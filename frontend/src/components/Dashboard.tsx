@@ -18,7 +18,10 @@ export function Dashboard() {
       <h1 className="dashboard__title">{firstName ? `${firstName}’s tasks` : "Your tasks"}</h1>
       <div className="dashboard__grid">
         {knowing ? (
-          <section className="card tasks" aria-label="Tasks">
+          <section className="card tasks" aria-labelledby="tasks-title">
+            <div className="tasks__head">
+              <h2 id="tasks-title">Tasks</h2>
+            </div>
             <div className="tasks__state">
               <Spinner label="Loading tasks" />
             </div>
