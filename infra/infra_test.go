@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/example/entra-tasks/handler/tablestore"
 )
 
 var checks = []struct {
@@ -549,8 +551,14 @@ func checkStorage(p *project) (ps problems) {
 			ps.add("storage %s = %q, want %s", k, got, want)
 		}
 	}
-	if n := len(p.resourcesOfType("Microsoft.Storage/storageAccounts/tableServices/tables")); n != 1 {
-		ps.add("want the tasks table declared once, found %d", n)
+	// The tasks table and, beside it, the users index and audit log under the names handler/tablestore derives
+	// (tablestore.UsersTableSuffix, AuditTableSuffix).
+	var tables []string
+	for _, t := range p.resourcesOfType("Microsoft.Storage/storageAccounts/tableServices/tables") {
+		tables = append(tables, t.body.get("name").text())
+	}
+	if want := []string{"tableName", "'${tableName}" + tablestore.UsersTableSuffix + "'", "'${tableName}" + tablestore.AuditTableSuffix + "'"}; !slices.Equal(tables, want) {
+		ps.add("tables %v, want %v", tables, want)
 	}
 	if n := len(p.resourcesOfType("Microsoft.Storage/storageAccounts/blobServices/containers")); n != 1 {
 		ps.add("want the deployment container declared once, found %d", n)

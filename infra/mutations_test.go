@@ -94,6 +94,7 @@ var mutations = []mutation{
 	{"InstanceMemory", "infra/app/api.bicep", "instanceMemoryMB: instanceMemoryMB", "instanceMemoryMB: 2048"},
 	{"EntraApps", "infra/bicepconfig.json", "v1.0:1.0.0", "v1.0:1.1.0-preview"},
 
+	{"Storage", "infra/app/storage.bicep", "name: '${tableName}audit'", "name: 'audit'"},
 	{"AppRoles", "infra/app/entra.bicep", "var adminRoleId = '5b2f1c7e-8a4d-4e6b-9c3a-0d1e2f3a4b5c'", "var adminRoleId = newGuid()"},
 	{"AppRoles", "infra/app/entra.bicep", "id: '2c4e6a8b-3d5f-4b7a-9c1e-5f7a9b1c3d5e'", "id: guid(apiUniqueName, 'Viewer')"},
 	{"AppRoles", "infra/app/entra.bicep", "    value: 'Viewer'", "    value: 'viewer'"},

@@ -45,13 +45,13 @@ var roleCases = []roleCase{
 // on its own.
 func caseUser(i int) string { return fmt.Sprintf("c0c0c0c0-0000-4000-8000-%012d", i+1) }
 
-// Victim is the user whose tasks the admin routes are aimed at in the role matrix.
-const Victim = "d0d0d0d0-0000-4000-8000-00000000000d"
+// victim is the user whose tasks the admin routes are aimed at in the role matrix.
+const victim = "d0d0d0d0-0000-4000-8000-00000000000d"
 
 // testRoleMatrix calls every route with every role combination of the issue and checks the
 // status, the body and what is stored.
 func (e *Env) testRoleMatrix(t *testing.T) {
-	victimTok := e.RoleToken(t, Victim, nil)
+	victimTok := e.RoleToken(t, victim, nil)
 	victimTask := e.create(t, victimTok, "the victim's task")
 	for i, c := range roleCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,10 +90,10 @@ func (e *Env) testRoleMatrix(t *testing.T) {
 
 			admin := can("admin")
 			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/admin/users", Token: tok}), admin, 200, "Admin")
-			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/admin/users/" + Victim + "/tasks", Token: tok}), admin, 200, "Admin")
+			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/admin/users/" + victim + "/tasks", Token: tok}), admin, 200, "Admin")
 			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/admin/audit", Token: tok}), admin, 200, "Admin")
 			if !admin {
-				r := e.Do(t, Request{Method: "DELETE", Path: "/api/admin/users/" + Victim + "/tasks", Token: tok})
+				r := e.Do(t, Request{Method: "DELETE", Path: "/api/admin/users/" + victim + "/tasks", Token: tok})
 				e.expectAllowed(t, r, false, 200, "Admin")
 				if left := e.listAll(t, victimTok, 0); len(left) != 1 || left[0] != victimTask {
 					t.Errorf("a refused erase changed the victim's tasks: %+v", left)
@@ -157,8 +157,8 @@ func (e *Env) expectAllRefused(t *testing.T, tok, taskID string) {
 		{Method: "PATCH", Path: "/api/tasks/" + taskID, Body: map[string]any{"title": "x"}},
 		{Method: "DELETE", Path: "/api/tasks/" + taskID},
 		{Method: "GET", Path: "/api/admin/users"}, {Method: "GET", Path: "/api/admin/audit"},
-		{Method: "GET", Path: "/api/admin/users/" + Victim + "/tasks"},
-		{Method: "DELETE", Path: "/api/admin/users/" + Victim + "/tasks"},
+		{Method: "GET", Path: "/api/admin/users/" + victim + "/tasks"},
+		{Method: "DELETE", Path: "/api/admin/users/" + victim + "/tasks"},
 	} {
 		req.Token = tok
 		r := e.Do(t, req)

@@ -54,7 +54,11 @@ func ClientOptions() *aztables.ClientOptions {
 // NewFromConnectionString uses shared-key auth (Azurite locally). The connection string must
 // be a full one: aztables does not understand UseDevelopmentStorage=true.
 func NewFromConnectionString(connectionString, table string) (*Store, error) {
-	svc, err := aztables.NewServiceClientFromConnectionString(connectionString, ClientOptions())
+	return newFromConnectionString(connectionString, table, ClientOptions())
+}
+
+func newFromConnectionString(connectionString, table string, opts *aztables.ClientOptions) (*Store, error) {
+	svc, err := aztables.NewServiceClientFromConnectionString(connectionString, opts)
 	if err != nil {
 		// The SDK's error may quote the string, key included: never pass it on.
 		return nil, errors.New("tablestore: the connection string is malformed")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -32,8 +33,27 @@ type userEntity struct {
 func userShard(owner string) string { return owner[:2] }
 
 // indexAttempts bounds the optimistic-concurrency loop of refreshUser; each lost race means
-// another write of the same user just refreshed the entry.
-const indexAttempts = 8
+// another write of the same user just refreshed the entry. Between attempts it waits a random
+// while that grows with each loss, so that many writes of one user at once (a script, several
+// tabs) take turns instead of all retrying in step: without it, 16 at once exhausted 8 attempts.
+const (
+	indexAttempts    = 10
+	indexBackoffBase = 5 * time.Millisecond
+	indexBackoffMax  = 200 * time.Millisecond
+)
+
+// backoff waits a random time below base * 2^attempt (at most indexBackoffMax), or until ctx ends.
+func backoff(ctx context.Context, attempt int) error {
+	limit := min(indexBackoffBase<<attempt, indexBackoffMax)
+	timer := time.NewTimer(rand.N(limit))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("update users index: %w", ctx.Err())
+	}
+}
 
 // RecordActivity refreshes owner's index entry after a write to their tasks.
 func (s *Store) RecordActivity(ctx context.Context, owner string, profile tasks.Profile, at time.Time) error {
@@ -52,7 +72,12 @@ func (s *Store) RecordActivity(ctx context.Context, owner string, profile tasks.
 // (task written, entry not) is mended by the user's next write. The cost is a keys-only query
 // of the user's partition per task write (one round trip up to 1,000 tasks); reads do none.
 func (s *Store) refreshUser(ctx context.Context, owner string, change func(*userEntity)) error {
-	for range indexAttempts {
+	for attempt := range indexAttempts {
+		if attempt > 0 {
+			if err := backoff(ctx, attempt); err != nil {
+				return err
+			}
+		}
 		entry, etag, err := s.getUser(ctx, owner)
 		if err != nil {
 			return err

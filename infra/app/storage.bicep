@@ -69,6 +69,18 @@ resource tasksTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025
   name: tableName
 }
 
+// The users index and the admin audit log sit beside it under names the handler derives from TASKS_TABLE
+// (handler/tablestore: <table>users, <table>audit); declared for the same reason.
+resource usersTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
+  parent: tableServices
+  name: '${tableName}users'
+}
+
+resource auditTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
+  parent: tableServices
+  name: '${tableName}audit'
+}
+
 output name string = account.name
 output deploymentContainerName string = deploymentContainer.name
 output tableName string = tasksTable.name
