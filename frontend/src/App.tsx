@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { useAuth } from "./auth/auth";
+import { AdminRoute } from "./components/admin/AdminRoute";
 import { Navbar } from "./components/Navbar";
 import { Landing } from "./components/Landing";
 import { Dashboard } from "./components/Dashboard";
@@ -9,11 +10,17 @@ import { DocsRoute } from "./components/DocsRoute";
 import { Link, usePathname } from "./router";
 import { useFocusOnNavigation } from "./hooks/useFocusOnNavigation";
 
+const TITLES: Record<string, string> = {
+  "/dashboard": "Dashboard · Tasks",
+  "/docs": "API docs · Tasks",
+  "/admin": "Admin · Tasks",
+};
+
 export function App() {
   const path = usePathname();
   useFocusOnNavigation(path, useAuth().account !== null);
   useEffect(() => {
-    document.title = path === "/dashboard" ? "Dashboard · Tasks" : path === "/docs" ? "API docs · Tasks" : "Tasks";
+    document.title = TITLES[path] ?? "Tasks";
   }, [path]);
 
   return (
@@ -29,6 +36,8 @@ export function App() {
           <ProtectedDashboard />
         ) : path === "/docs" ? (
           <DocsRoute />
+        ) : path === "/admin" ? (
+          <AdminRoute />
         ) : (
           <NotFound />
         )}

@@ -4,6 +4,7 @@ import { loadConfig, unregisteredRedirectUri, type AppConfig, type ConfigResult 
 import { REDIRECT_PATH } from "./auth/msal";
 import { startAuth, type AuthProvider } from "./auth/start";
 import { ServicesProvider } from "./services";
+import { AccessProvider } from "./access";
 import { App } from "./App";
 import { RedirectMismatch, SetupScreen } from "./components/SetupScreen";
 import { Spinner } from "./components/Spinner";
@@ -84,7 +85,9 @@ function Root() {
       return (
         <boot.Auth>
           <ServicesProvider config={boot.config}>
-            <App />
+            <AccessProvider>
+              <App />
+            </AccessProvider>
           </ServicesProvider>
         </boot.Auth>
       );

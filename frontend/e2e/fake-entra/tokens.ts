@@ -24,11 +24,13 @@ export interface FakeUser {
   oid: string;
   name: string;
   email: string;
+  /** App roles for the API's access tokens (`roles` claim); undefined: no claim, like an unassigned user. */
+  roles?: string[];
 }
 
-export function makeUser(name: string): FakeUser {
+export function makeUser(name: string, roles?: string[]): FakeUser {
   const slug = name.toLowerCase().replace(/[^a-z]+/g, ".");
-  return { oid: randomUUID(), name, email: `${slug}@contoso.example` };
+  return { oid: randomUUID(), name, email: `${slug}@contoso.example`, ...(roles ? { roles } : {}) };
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -71,6 +73,8 @@ export function accessToken(user: FakeUser, opts: AccessTokenOptions = {}): Prom
   };
   const scp = opts.scp === undefined ? "access_as_user" : opts.scp;
   if (scp !== null) claims.scp = scp;
+  // Entra puts app roles only in tokens for the app that defines them (the API), never in Graph's.
+  if (user.roles && claims.aud === API_CLIENT_ID) claims.roles = user.roles;
   return sign({ ...claims, ...opts.extra }, lifetime, issuedAt);
 }
 

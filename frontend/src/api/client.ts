@@ -3,7 +3,8 @@
 // asks once more with `forceRefresh: true` (and the API's claims challenge, if it sent one) and
 // retries the request once.
 
-import type { Me, Problem, Task, TaskPage, TaskPatch } from "./types";
+import { requiredRoleIn, roleNeededMessage } from "./roles";
+import type { AdminUser, AuditRecord, Erased, Me, Page, Problem, Task, TaskPage, TaskPatch } from "./types";
 
 export interface TokenRequest {
   /** True on the retry after a 401: the cached token was rejected, get a fresh one. */
@@ -46,13 +47,27 @@ export class ApiError extends Error {
   }
 }
 
+/** Paging of every list route: `limit` 1..200, `next` from the previous page. */
+export interface PageParams {
+  next?: string | undefined;
+  limit?: number | undefined;
+}
+
 export interface ApiClient {
   me(signal?: AbortSignal): Promise<Me>;
-  listTasks(params?: { next?: string; limit?: number }, signal?: AbortSignal): Promise<TaskPage>;
+  listTasks(params?: PageParams, signal?: AbortSignal): Promise<TaskPage>;
   getTask(id: string, signal?: AbortSignal): Promise<Task>;
   createTask(title: string): Promise<Task>;
   updateTask(id: string, patch: TaskPatch, etag?: string): Promise<Task>;
   deleteTask(id: string, etag?: string): Promise<void>;
+  /** Admin only: the users who have tasks. */
+  listUsers(params?: PageParams, signal?: AbortSignal): Promise<Page<AdminUser>>;
+  /** Admin only: one user's tasks, read-only. */
+  listUserTasks(userId: string, params?: PageParams, signal?: AbortSignal): Promise<TaskPage>;
+  /** Admin only: erases one user's tasks; answers how many this call deleted. */
+  eraseUserTasks(userId: string): Promise<Erased>;
+  /** Admin only: the audit log, newest first. */
+  listAudit(params?: PageParams, signal?: AbortSignal): Promise<Page<AuditRecord>>;
 }
 
 interface RequestOptions {
@@ -159,26 +174,37 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
   }
 
   const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
+  const userTasksPath = (userId: string) => `/admin/users/${encodeURIComponent(userId)}/tasks`;
 
   return {
     me: (signal) => request<Me>("GET", "/me", { signal }),
-    listTasks: (params = {}, signal) => {
-      const q = new URLSearchParams();
-      if (params.limit !== undefined) q.set("limit", String(params.limit));
-      if (params.next) q.set("next", params.next);
-      const qs = q.toString();
-      return request<TaskPage>("GET", `/tasks${qs ? `?${qs}` : ""}`, { signal });
-    },
+    listTasks: (params, signal) => request<TaskPage>("GET", paged("/tasks", params), { signal }),
     getTask: (id, signal) => request<Task>("GET", taskPath(id), { signal }),
     createTask: (title) => request<Task>("POST", "/tasks", { body: { title } }),
     updateTask: (id, patch, etag) => request<Task>("PATCH", taskPath(id), { body: patch, ifMatch: etag }),
     deleteTask: (id, etag) => request<void>("DELETE", taskPath(id), { ifMatch: etag }),
+    listUsers: (params, signal) => request<Page<AdminUser>>("GET", paged("/admin/users", params), { signal }),
+    listUserTasks: (userId, params, signal) => request<TaskPage>("GET", paged(userTasksPath(userId), params), { signal }),
+    eraseUserTasks: (userId) => request<Erased>("DELETE", userTasksPath(userId)),
+    listAudit: (params, signal) => request<Page<AuditRecord>>("GET", paged("/admin/audit", params), { signal }),
   };
+}
+
+/** `path?limit=&next=`, leaving out what is not given. */
+function paged(path: string, params: PageParams = {}): string {
+  const q = new URLSearchParams();
+  if (params.limit !== undefined) q.set("limit", String(params.limit));
+  if (params.next) q.set("next", params.next);
+  const qs = q.toString();
+  return qs ? `${path}?${qs}` : path;
 }
 
 /** A sentence a user can act on, for any error thrown by the client or the token getter. */
 export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
+    // A missing app role: its own 403, told apart from the missing scope by `requiredRole`.
+    const role = err.status === 403 ? requiredRoleIn(err.problem) : undefined;
+    if (role) return roleNeededMessage(role);
     if (err.isNetwork) return `${err.message} Check your connection, or that the API is running.`;
     switch (err.status) {
       case 401:

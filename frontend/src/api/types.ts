@@ -29,3 +29,19 @@ export type TaskPatch = Schemas["TaskPatch"];
  * document does not describe, so a reader must not rely on every member being there.
  */
 export type Problem = Partial<Schemas["Problem"]>;
+
+/** One page of a list route (`GET /api/tasks`, the admin lists). `next` is null or absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  next?: string | null;
+}
+
+/** A user who has tasks, as `GET /api/admin/users` lists them (Admin only). */
+export type AdminUser = Schemas["User"];
+
+/** One admin action, as `GET /api/admin/audit` lists them, newest first (Admin only). */
+export type AuditRecord = Schemas["AuditRecord"];
+export type AuditAction = AuditRecord["action"];
+
+/** `DELETE /api/admin/users/{id}/tasks`: how many tasks this call deleted (0 on a repeat). */
+export type Erased = Schemas["Erased"];

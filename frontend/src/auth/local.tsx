@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { describeError } from "../api/client";
+import { ROLES, type Role } from "../api/roles";
 import type { LocalConfig } from "../config";
 import { Link, navigate } from "../router";
 import { AuthContext, type Account, type Auth } from "./auth";
@@ -9,7 +10,7 @@ import { LocalIdentity } from "./localIdentity";
 export const DEV_USERS = ["alice", "bob"];
 
 interface LocalSignInState {
-  signIn(user: string): Promise<void>;
+  signIn(user: string, roles: readonly Role[]): Promise<void>;
   busy: boolean;
   error: string | null;
 }
@@ -24,11 +25,11 @@ export function LocalAuthProvider({ config, children }: { config: LocalConfig; c
   const [error, setError] = useState<string | null>(null);
 
   const signIn = useCallback(
-    async (user: string) => {
+    async (user: string, roles: readonly Role[]) => {
       setError(null);
       setBusy(true);
       try {
-        setAccount(await identity.signIn(user));
+        setAccount(await identity.signIn(user, roles));
       } catch (err) {
         setError(describeError(err));
       } finally {
@@ -85,9 +86,12 @@ function LocalSignInPanel() {
   const { signIn, busy, error } = useLocalSignIn();
   const [choice, setChoice] = useState(DEV_USERS[0]!);
   const [other, setOther] = useState("");
+  const [roles, setRoles] = useState<Role[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const id = useId();
   const user = choice === "other" ? other.trim() : choice;
+  const toggleRole = (role: Role, on: boolean) =>
+    setRoles((rs) => ROLES.filter((r) => (r === role ? on : rs.includes(r))));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -96,7 +100,7 @@ function LocalSignInPanel() {
       return;
     }
     setProblem(null);
-    void signIn(user);
+    void signIn(user, roles);
   };
 
   return (
@@ -137,6 +141,18 @@ function LocalSignInPanel() {
           }}
         />
       </fieldset>
+      <fieldset className="local-sign-in__users" aria-describedby={`${id}-roles-hint`}>
+        <legend>App roles</legend>
+        {ROLES.map((role) => (
+          <label key={role} className="local-sign-in__choice">
+            <input type="checkbox" checked={roles.includes(role)} onChange={(e) => toggleRole(role, e.target.checked)} />
+            {role}
+          </label>
+        ))}
+        <p id={`${id}-roles-hint`} className="muted small">
+          None ticked: the token has no roles claim, which the API treats as Editor.
+        </p>
+      </fieldset>
       <button type="submit" className="btn btn--primary btn--lg" disabled={busy}>
         Sign in for local development
       </button>
@@ -146,7 +162,12 @@ function LocalSignInPanel() {
         </p>
       )}
       <p className="muted small">
-        The same name is the same user everywhere: {user || "a name"} here is <code>make token USER={user || "name"}</code>.
+        The same name is the same user everywhere: {user || "a name"} here is{" "}
+        <code>
+          make token USER={user || "name"}
+          {roles.length > 0 ? ` ROLES=${roles.join(",")}` : ""}
+        </code>
+        .
       </p>
     </form>
   );

@@ -9,6 +9,8 @@ import type { Account } from "./auth";
 interface Session extends Account {
   /** The name the user chose; new tokens are asked for it. */
   user: string;
+  /** The app roles the user chose for their tokens; empty: no `roles` claim. */
+  roles?: string[];
   token: string;
   /** Epoch milliseconds. */
   expiresAt: number;
@@ -52,8 +54,9 @@ export class LocalIdentity {
     return s ? { name: s.name, username: s.username } : null;
   }
 
-  async signIn(user: string): Promise<Account> {
-    const session = await this.request(user.trim());
+  /** Signs in as `user`; `roles` (e.g. ["Admin"]) go into every token's `roles` claim, none: no claim. */
+  async signIn(user: string, roles: readonly string[] = []): Promise<Account> {
+    const session = await this.request(user.trim(), [...roles]);
     this.storage.setItem(STORAGE_KEY, JSON.stringify(session));
     return { name: session.name, username: session.username };
   }
@@ -67,7 +70,7 @@ export class LocalIdentity {
     const s = this.session();
     if (!s) throw new Error("Not signed in.");
     if (!forceRefresh && s.expiresAt - this.now() > RENEW_MARGIN_MS) return s.token;
-    const fresh = await this.request(s.user);
+    const fresh = await this.request(s.user, s.roles ?? []);
     this.storage.setItem(STORAGE_KEY, JSON.stringify(fresh));
     return fresh.token;
   }
@@ -77,21 +80,22 @@ export class LocalIdentity {
       const raw: unknown = JSON.parse(this.storage.getItem(STORAGE_KEY) ?? "null");
       if (typeof raw !== "object" || raw === null) return null;
       const s = raw as Partial<Session>;
-      return typeof s.user === "string" && typeof s.token === "string" && typeof s.expiresAt === "number"
-        ? (s as Session)
-        : null;
+      if (typeof s.user !== "string" || typeof s.token !== "string" || typeof s.expiresAt !== "number") return null;
+      const roles = Array.isArray(s.roles) ? s.roles.filter((r): r is string => typeof r === "string") : [];
+      return { ...(s as Session), roles };
     } catch {
       return null;
     }
   }
 
-  private async request(user: string): Promise<Session> {
+  private async request(user: string, roles: string[]): Promise<Session> {
     let res: Response;
     try {
       res = await this.doFetch(this.tokenPath, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ user }),
+        // tools/localidentity takes the roles comma-separated; with none, the field is left out.
+        body: JSON.stringify(roles.length > 0 ? { user, roles: roles.join(",") } : { user }),
         cache: "no-store",
       });
     } catch {
@@ -108,6 +112,7 @@ export class LocalIdentity {
     }
     return {
       user,
+      roles,
       name: body.name ?? user,
       username: body.username ?? user,
       token: body.access_token,

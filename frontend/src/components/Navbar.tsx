@@ -1,3 +1,4 @@
+import { useCan } from "../access";
 import { useAuth } from "../auth/auth";
 import { RenewalNotice } from "../auth/RenewalNotice";
 import { Link, usePathname } from "../router";
@@ -6,6 +7,7 @@ import { UserMenu } from "./UserMenu";
 export function Navbar() {
   const { account, SignInButton } = useAuth();
   const path = usePathname();
+  const isAdmin = useCan("admin");
 
   return (
     <header className="navbar">
@@ -17,6 +19,11 @@ export function Navbar() {
         {account && (
           <Link href="/dashboard" className="nav-link" aria-current={path === "/dashboard" ? "page" : undefined}>
             Dashboard
+          </Link>
+        )}
+        {account && isAdmin && (
+          <Link href="/admin" className="nav-link" aria-current={path === "/admin" ? "page" : undefined}>
+            Admin
           </Link>
         )}
         <Link href="/docs" className="nav-link" aria-current={path === "/docs" ? "page" : undefined}>

@@ -1,10 +1,9 @@
-import type { ApiClient } from "../api/client";
-import { useMe } from "../hooks/useMe";
+import { useAccess } from "../access";
 import { Spinner } from "./Spinner";
 
 /** What the API sees: GET /api/me, built from the verified token's claims. */
-export function ProfileCard({ api }: { api: ApiClient }) {
-  const { state, retry } = useMe(api);
+export function ProfileCard() {
+  const { me: state, access, retry } = useAccess();
   return (
     <section className="card profile" aria-labelledby="profile-title">
       <h2 id="profile-title">Your profile</h2>
@@ -37,6 +36,20 @@ export function ProfileCard({ api }: { api: ApiClient }) {
                 </li>
               ))}
             </ul>
+          </dd>
+          <dt>Roles</dt>
+          <dd>
+            {access && access.roles.length > 0 ? (
+              <ul className="chips" aria-label="Roles">
+                {access.roles.map((r) => (
+                  <li key={r} className="chip">
+                    {r}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              "None (counts as Editor)"
+            )}
           </dd>
         </dl>
       )}

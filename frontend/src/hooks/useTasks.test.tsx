@@ -16,12 +16,16 @@ const t = (id: string, title: string, etag = `W/"${id}-1"`): Task => ({
 
 function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
   return {
-    me: vi.fn(async () => ({ id: "u", name: "Alice", email: "a@x", tenantId: "t", scopes: ["access_as_user"] })),
+    me: vi.fn<ApiClient["me"]>(async () => ({ id: "u", name: "Alice", email: "a@x", tenantId: "t", scopes: ["access_as_user"], roles: [], permissions: ["tasks.read", "tasks.write"] })),
     listTasks: vi.fn(async () => ({ items: [t("a", "First"), t("b", "Second"), t("c", "Third")] })),
     getTask: vi.fn(async (id: string) => t(id, "fresh")),
     createTask: vi.fn(async (title: string) => t("new", title)),
     updateTask: vi.fn(async (id: string, patch) => ({ ...t(id, "x", `W/"${id}-2"`), ...patch })),
     deleteTask: vi.fn(async () => undefined),
+    listUsers: vi.fn(async () => ({ items: [] })),
+    listUserTasks: vi.fn(async () => ({ items: [] })),
+    eraseUserTasks: vi.fn(async () => ({ erased: 0 })),
+    listAudit: vi.fn(async () => ({ items: [] })),
     ...overrides,
   };
 }
@@ -307,7 +311,7 @@ describe("useMe", () => {
       throw new ApiError("insufficient_scope", 403);
     });
     const api = fakeApi({ me });
-    const { result } = renderHook(() => useMe(api));
+    const { result } = renderHook(() => useMe(api, "alice"));
     await waitFor(() => expect(result.current.state.status).toBe("error"));
     expect(result.current.state).toMatchObject({ httpStatus: 403, error: expect.stringContaining("not given permission to use the Tasks API") });
   });

@@ -1,0 +1,31 @@
+import { describe, expect, it, vi } from "vitest";
+import { createApiClient } from "./client";
+
+function client(body: unknown) {
+  const fetch = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) =>
+    new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } }),
+  );
+  const api = createApiClient({ baseUrl: "https://api.example", getToken: async () => "t", fetch: fetch as typeof globalThis.fetch });
+  const sent = (i: number) => ({ url: String(fetch.mock.calls[i]![0]), method: fetch.mock.calls[i]![1]!.method });
+  return { api, sent };
+}
+
+describe("the admin routes of the client", () => {
+  it("pages users, a user's tasks and the audit log like GET /api/tasks", async () => {
+    const { api, sent } = client({ items: [], next: null });
+    await api.listUsers({ limit: 50, next: "c/1" });
+    await api.listUsers();
+    await api.listUserTasks("0b1c2d3e-0000-4000-8000-000000000001", { limit: 20 });
+    await api.listAudit({ next: "x" });
+    expect(sent(0)).toEqual({ url: "https://api.example/api/admin/users?limit=50&next=c%2F1", method: "GET" });
+    expect(sent(1)).toEqual({ url: "https://api.example/api/admin/users", method: "GET" });
+    expect(sent(2)).toEqual({ url: "https://api.example/api/admin/users/0b1c2d3e-0000-4000-8000-000000000001/tasks?limit=20", method: "GET" });
+    expect(sent(3)).toEqual({ url: "https://api.example/api/admin/audit?next=x", method: "GET" });
+  });
+
+  it("erases with DELETE on the user's tasks, escaping the id, and returns the count", async () => {
+    const { api, sent } = client({ erased: 3 });
+    await expect(api.eraseUserTasks("a/b?c")).resolves.toEqual({ erased: 3 });
+    expect(sent(0)).toEqual({ url: "https://api.example/api/admin/users/a%2Fb%3Fc/tasks", method: "DELETE" });
+  });
+});

@@ -1,0 +1,75 @@
+import type { AuditAction, AuditRecord } from "../../api/types";
+import type { PagedState } from "../../hooks/usePaged";
+import { Spinner } from "../Spinner";
+import { formatTime } from "./format";
+import { LoadError } from "./LoadError";
+import { PagedFooter } from "./PagedFooter";
+
+const ACTIONS: Record<AuditAction, string> = {
+  "list-users": "Listed users",
+  "read-user-tasks": "Read a user’s tasks",
+  "erase-user-tasks": "Erased a user’s tasks",
+};
+
+interface Props {
+  state: PagedState<AuditRecord>;
+  /** Names of the users the panel knows, by id, to say who a record is about. */
+  names: ReadonlyMap<string, string>;
+  onMore(): void;
+  onRetry(): void;
+}
+
+/** Every admin action, newest first. Nothing in the API changes or deletes these records. */
+export function AuditLog({ state, names, onMore, onRetry }: Props) {
+  return (
+    <section className="card admin-section" aria-labelledby="admin-audit-title">
+      <div className="admin-section__head">
+        <h2 id="admin-audit-title">Audit log</h2>
+        <button type="button" className="btn btn--ghost btn--sm" onClick={onRetry}>
+          Refresh
+        </button>
+      </div>
+      <p className="muted small">Every admin action, newest first. Nobody can change or delete these records.</p>
+      {state.status === "loading" && <Spinner label="Loading the audit log" />}
+      {state.status === "error" && <LoadError what="The audit log" error={state.error} onRetry={onRetry} />}
+      {state.status === "ready" && state.items.length === 0 && <p className="tasks__state">No admin actions yet.</p>}
+      {state.status === "ready" && state.items.length > 0 && (
+        <table className="admin-table admin-table--audit">
+          <caption className="visually-hidden">Audit log, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Admin</th>
+              <th scope="col">Action</th>
+              <th scope="col">User</th>
+              <th scope="col">Count</th>
+            </tr>
+          </thead>
+          <tbody>
+            {state.items.map((r) => (
+              <tr key={r.id}>
+                <td data-label="When">
+                  <time dateTime={r.at}>{formatTime(r.at)}</time>
+                </td>
+                <td data-label="Admin">{r.actor.name || <span className="mono">{r.actor.id}</span>}</td>
+                <td data-label="Action">{ACTIONS[r.action] ?? r.action}</td>
+                <td data-label="User">{r.subject === null ? "—" : <Subject id={r.subject} names={names} />}</td>
+                <td data-label="Count">{r.count ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <PagedFooter state={state} onMore={onMore} what="records" />
+    </section>
+  );
+}
+
+function Subject({ id, names }: { id: string; names: ReadonlyMap<string, string> }) {
+  const name = names.get(id);
+  return name ? (
+    <span title={id}>{name}</span>
+  ) : (
+    <span className="mono break">{id}</span>
+  );
+}

@@ -1,0 +1,109 @@
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from "react";
+
+interface Props {
+  title: string;
+  children: ReactNode;
+  /** The destructive action's button text, e.g. "Erase 3 tasks". */
+  confirmLabel: string;
+  /** The action is under way: both buttons wait, Escape does nothing. */
+  busy: boolean;
+  /** The confirm button's text while busy, e.g. "Erasing…". */
+  busyLabel: string;
+  /** Why the last attempt failed; the dialog stays open to try again. */
+  error: string | null;
+  onConfirm(): void;
+  onCancel(): void;
+  /**
+   * Where focus goes on close, read at close: null gives it back to the control that opened the
+   * dialog (or, when that is gone, the element this returns for `gone`).
+   */
+  focusAfter(outcome: "opener-gone" | "closed"): HTMLElement | null;
+}
+
+const FOCUSABLE = "button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+/**
+ * A modal confirmation for something that cannot be undone. Rendered only while open: it opens
+ * with focus on Cancel (the safe choice), keeps Tab inside, closes on Escape, and gives focus back
+ * to the control that opened it.
+ */
+export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, error, onConfirm, onCancel, focusAfter }: Props) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const busyRef = useRef(busy);
+  busyRef.current = busy;
+  const focusAfterRef = useRef(focusAfter);
+  focusAfterRef.current = focusAfter;
+  const id = useId();
+
+  useEffect(() => {
+    const d = dialog.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    // showModal makes the rest of the page inert; without it (older engines) the dialog is still shown.
+    if (d && !d.open) {
+      if (typeof d.showModal === "function") d.showModal();
+      else d.setAttribute("open", "");
+    }
+    cancel.current?.focus();
+    return () => {
+      if (d?.open) d.close();
+      const chosen = focusAfterRef.current(opener?.isConnected ? "closed" : "opener-gone");
+      (chosen ?? (opener?.isConnected ? opener : null))?.focus();
+    };
+  }, []);
+
+  const requestCancel = () => {
+    if (!busyRef.current) onCancel();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDialogElement>) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      requestCancel();
+      return;
+    }
+    if (e.key !== "Tab" || !dialog.current) return;
+    const items = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    const firstItem = items[0];
+    const lastItem = items[items.length - 1];
+    if (!firstItem || !lastItem) return;
+    if (e.shiftKey && document.activeElement === firstItem) {
+      e.preventDefault();
+      lastItem.focus();
+    } else if (!e.shiftKey && document.activeElement === lastItem) {
+      e.preventDefault();
+      firstItem.focus();
+    }
+  };
+
+  return (
+    <dialog
+      ref={dialog}
+      className="confirm-dialog"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-body`}
+      onKeyDown={onKeyDown}
+      onCancel={(e) => {
+        // The browser's own Escape: the parent decides whether the dialog closes.
+        e.preventDefault();
+        requestCancel();
+      }}
+    >
+      <h2 id={`${id}-title`}>{title}</h2>
+      <div id={`${id}-body`}>{children}</div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="confirm-dialog__actions">
+        <button ref={cancel} type="button" className="btn btn--secondary" onClick={requestCancel} disabled={busy}>
+          Cancel
+        </button>
+        <button type="button" className="btn btn--danger" onClick={onConfirm} disabled={busy}>
+          {busy ? busyLabel : confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,19 @@
+import type { PagedState } from "../../hooks/usePaged";
+
+/** "Load more" under a paged list, and why the last attempt failed. */
+export function PagedFooter<T>({ state, onMore, what }: { state: PagedState<T>; onMore(): void; what: string }) {
+  return (
+    <>
+      {state.moreError && (
+        <p className="form-error" role="alert">
+          Could not load more {what}. {state.moreError}
+        </p>
+      )}
+      {state.status === "ready" && state.next && (
+        <button type="button" className="btn btn--secondary btn--block" onClick={onMore} disabled={state.loadingMore}>
+          {state.loadingMore ? "Loading…" : `Load more ${what}`}
+        </button>
+      )}
+    </>
+  );
+}
