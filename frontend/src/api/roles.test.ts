@@ -47,7 +47,7 @@ describe("the missing-role 403", () => {
     expect(role).toBeInstanceOf(ApiError);
     expect(describeError(role)).toMatch(/needs the Editor role/);
     expect(describeError(scope)).not.toMatch(/role/);
-    expect(describeError(scope)).toMatch(/access_as_user/);
+    expect(describeError(scope)).toMatch(/not given permission to use the Tasks API/);
   });
 });
 

@@ -13,8 +13,8 @@ export interface Account {
  * and development users from tools/localidentity when no tenant is configured (auth/local.tsx).
  * Nothing outside src/auth knows which one is in use.
  *
- * Roles (planned: `make token ROLES=Admin`, a roles picker) belong here as `roles: string[]`,
- * filled by each implementation from its token.
+ * Roles are not part of sign-in: the API reads them from the token and reports them in
+ * `GET /api/me` (src/access.tsx), whichever implementation signed the user in.
  */
 export interface Auth {
   /** The signed-in user, or null. */

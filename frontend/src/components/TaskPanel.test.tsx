@@ -2,6 +2,7 @@ import { cleanup, render, screen, waitFor, within } from "@testing-library/react
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ApiClient } from "../api/client";
 import type { Task } from "../api/types";
+import { fakeApi } from "../test/fakeApi";
 import { TaskPanel } from "./TaskPanel";
 
 const task = (id: string, title: string, completed: boolean): Task => ({
@@ -14,14 +15,7 @@ const task = (id: string, title: string, completed: boolean): Task => ({
 });
 
 function api(): ApiClient {
-  return {
-    me: vi.fn(),
-    listTasks: vi.fn(async () => ({ items: [task("a", "Pay the rent", true), task("b", "Call the plumber", false)] })),
-    getTask: vi.fn(),
-    createTask: vi.fn(),
-    updateTask: vi.fn(),
-    deleteTask: vi.fn(),
-  };
+  return fakeApi({ listTasks: vi.fn(async () => ({ items: [task("a", "Pay the rent", true), task("b", "Call the plumber", false)] })) });
 }
 
 describe("TaskPanel", () => {

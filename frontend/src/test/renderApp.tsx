@@ -19,6 +19,8 @@ export function renderApp(ui: ReactNode, api: ApiClient, signedIn = true, path =
     signOut: async () => undefined,
     providerName: "test",
     identityNote: null,
+    switchAccount: null,
+    renewal: null,
     SignInPanel: () => <button type="button">Sign in</button>,
     SignInButton: () => <button type="button">Sign in</button>,
   };

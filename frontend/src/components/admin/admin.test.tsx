@@ -60,7 +60,7 @@ describe("the dashboard by role", () => {
     expect(screen.queryByLabelText("New task")).toBeNull();
     expect(within(list).queryAllByRole("button")).toHaveLength(0);
     expect((within(list).getByRole("checkbox") as HTMLInputElement).disabled).toBe(true);
-    expect(screen.getByText(/your role is Viewer/)).toBeTruthy();
+    expect(screen.getByText(/not change them \(Viewer role\)/)).toBeTruthy();
   });
 
   it.each([
