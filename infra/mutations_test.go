@@ -55,6 +55,9 @@ var mutations = []mutation{
 	{"HookOutputs", "scripts/spa-config.ps1", "Need-HttpsOrigin 'API_BASE_URL'", "Need-HttpsOrigin 'API_URL'"},
 	{"HookOutputs", "scripts/predown.sh", "  need_guid AZURE_SPA_APP_OBJECT_ID", "  need_guid AZURE_SPA_OBJECT_ID"},
 	{"HookOutputs", "scripts/preprovision.ps1", "Need-Suffix 'AZURE_ENTRA_APP_SUFFIX'", "Need-Suffix 'AZURE_APP_SUFFIX'"},
+	{"HookOutputs", "scripts/spa-config.ps1", "Need-RedirectUris 'SPA_REDIRECT_URIS'", "Need-RedirectUris 'SPA_REDIRECT_URI'"},
+	{"HookOutputs", "scripts/lib.ps1", "$env:SPA_REDIRECT_URIS | ConvertFrom-Json", "$env:SPA_REDIRECT_URL | ConvertFrom-Json"},
+	{"HookOutputs", "scripts/postprovision.ps1", "Need-RedirectUris 'SPA_REDIRECT_URIS' | Out-Null\n", ""},
 
 	{"SpaRedirectURIs", "infra/app/entra.bicep", "[ '${origin}${spaUrls.redirectPath}', '${origin}${spaUrls.postLogoutPath}' ]", "[ '${origin}${spaUrls.postLogoutPath}' ]"},
 	{"SpaRedirectURIs", "infra/app/entra.bicep", "'${origin}${spaUrls.redirectPath}'", "'${origin}/redirect'"},
