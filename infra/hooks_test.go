@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -31,6 +32,20 @@ func azdEnv() map[string]string {
 		"AZURE_SPA_APP_OBJECT_ID": testSPAObject,
 		"API_SCOPE":               "api://" + testAPIClient + "/access_as_user",
 		"API_BASE_URL":            "https://func-api-abc.azurewebsites.net",
+		"SPA_REDIRECT_URIS":       testRedirectURIs,
+	}
+}
+
+// SPA_REDIRECT_URIS as azd writes an array output into the environment: compact JSON (lifecycle_test.go).
+const testRedirectURIs = `["https://web-abc.azurestaticapps.net/redirect.html","https://web-abc.azurestaticapps.net/","http://localhost:5173/redirect.html","http://localhost:5173/"]`
+
+// checkRedirectURIs: config.json carries the registration's redirect URIs, in order.
+func checkRedirectURIs(t *testing.T, cfg map[string]any) {
+	t.Helper()
+	var want []any
+	json.Unmarshal([]byte(testRedirectURIs), &want)
+	if got, _ := cfg["redirectUris"].([]any); !slices.Equal(got, want) {
+		t.Errorf("config.json redirectUris = %v, want %v", cfg["redirectUris"], want)
 	}
 }
 
@@ -116,9 +131,10 @@ func TestPostprovisionWritesLocalConfig(t *testing.T) {
 		"clientId": testSPAClient, "tenantId": testTenant,
 		"apiScope": "api://" + testAPIClient + "/access_as_user", "apiBaseUrl": "http://localhost:7071",
 	}
-	if len(cfg) != len(want) {
-		t.Errorf("config.json = %v, want %v", cfg, want)
+	if len(cfg) != len(want)+1 {
+		t.Errorf("config.json = %v, want %v and redirectUris", cfg, want)
 	}
+	checkRedirectURIs(t, cfg)
 	for k, v := range want {
 		if cfg[k] != v {
 			t.Errorf("config.json %s = %v, want %v", k, cfg[k], v)
@@ -162,6 +178,7 @@ func TestPostprovisionRejectsBadValues(t *testing.T) {
 		"quote in client id":    func(e map[string]string) { e["AZURE_API_CLIENT_ID"] = `aaaaaaaa-0000-0000-0000-00000000000"` },
 		"scope without api://":  func(e map[string]string) { e["API_SCOPE"] = "access_as_user" },
 		"scope with a new line": func(e map[string]string) { e["API_SCOPE"] = "api://" + testAPIClient + "/x\n\"y" },
+		"no redirect URIs":      func(e map[string]string) { delete(e, "SPA_REDIRECT_URIS") },
 	} {
 		t.Run(name, func(t *testing.T) {
 			repo := scratchRepo(t)
@@ -204,9 +221,10 @@ func TestSpaConfigForDeploy(t *testing.T) {
 		t.Fatalf("spa-config.sh: %v\n%s", err, out)
 	}
 	cfg := readJSON(t, filepath.Join(dist, "config.json"))
-	if cfg["apiBaseUrl"] != azdEnv()["API_BASE_URL"] || cfg["clientId"] != testSPAClient || cfg["tenantId"] != testTenant || len(cfg) != 4 {
+	if cfg["apiBaseUrl"] != azdEnv()["API_BASE_URL"] || cfg["clientId"] != testSPAClient || cfg["tenantId"] != testTenant || len(cfg) != 5 {
 		t.Errorf("dist/config.json = %v", cfg)
 	}
+	checkRedirectURIs(t, cfg)
 	env := azdEnv()
 	env["API_BASE_URL"] = "http://func-api-abc.azurewebsites.net"
 	if out, err := runHook(t, repo, filepath.Join(repo, "frontend"), "spa-config.sh", env, os.Getenv("PATH")); err == nil {

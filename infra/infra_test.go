@@ -446,6 +446,7 @@ func checkSpaRedirectURIs(p *project) (ps problems) {
 	if got := resolveVar(f, "spaOrigins"); got != "concat([ 'https://${spaHostName}' ], extraOrigins, localDevOrigins)" {
 		ps.add("spaOrigins = %s, want concat([ 'https://${spaHostName}' ], extraOrigins, localDevOrigins): https for the deployed site", got)
 	}
+	ps = append(ps, checkSpaRedirectURIsOutput(p, f, spas[0])...)
 	if call := p.main().decl("module", "entra"); call == nil || call.body.get("params", "extraOrigins").text() != "extraSpaOrigins" {
 		ps.add("main.bicep must pass extraOrigins: extraSpaOrigins to the entra module")
 	}
@@ -461,6 +462,20 @@ func checkSpaRedirectURIs(p *project) (ps problems) {
 	}
 	if call := p.main().decl("module", "entra"); call == nil || call.body.get("params", "spaHostName").text() != "web.outputs.defaultHostName" {
 		ps.add("main.bicep must pass spaHostName: web.outputs.defaultHostName to the entra module")
+	}
+	return
+}
+
+// checkSpaRedirectURIsOutput: the hooks write SPA_REDIRECT_URIS into the SPA's config.json, so the SPA can name a
+// redirect URI mismatch before Entra answers it with AADSTS50011. It must be the list the registration itself
+// sends (the same variable), never a second list that could drift from it.
+func checkSpaRedirectURIsOutput(p *project, entra *bFile, spa *bDecl) (ps problems) {
+	registered := spa.body.get("spa", "redirectUris").text()
+	if out := entra.decl("output", "spaRedirectUris"); out == nil || out.typ != "array" || out.body.text() != registered {
+		ps.add("entra.bicep must output spaRedirectUris array = %s (the variable the SPA registration's spa.redirectUris uses)", registered)
+	}
+	if out := p.main().decl("output", "SPA_REDIRECT_URIS"); out == nil || out.typ != "array" || out.body.text() != "entra.outputs.spaRedirectUris" {
+		ps.add("main.bicep must output SPA_REDIRECT_URIS array = entra.outputs.spaRedirectUris (the hooks copy it into config.json)")
 	}
 	return
 }

@@ -11,16 +11,22 @@ package infra_test
 //     command's post hooks run after that (cmd/middleware/hooks.go, HooksRunner.Invoke): a postdown hook sees
 //     no outputs, a predown hook sees them all.
 //   - bicep_provider.go Destroy asks for confirmation (promptDeletion) after the pre hooks have run.
+//   - cli/azd/pkg/infra/provisioning/manager.go UpdateEnvironment: an array or object output is written into the
+//     environment as a JSON string (json.Marshal, "Complex types marshalled as JSON strings"); the .env file
+//     quotes it (godotenv), and hooks get the value itself (environment.go Environ). So SPA_REDIRECT_URIS reaches
+//     the hooks as ["https://…/redirect.html","https://…/",…].
 // And what Graph does: a deleted application keeps its uniqueName while it is in the recycle bin, so creating
 // one with the same uniqueName fails (microsoftgraph/msgraph-bicep-types#137); purging it may be refused.
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -117,6 +123,10 @@ func (s *azdSim) env() map[string]string {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			// writeEnv quotes with %q (a JSON value's quotes escaped, as godotenv does); the fake azd does not.
+			if u, err := strconv.Unquote(v); err == nil {
+				v = u
+			}
 			env[k] = strings.Trim(v, `"`)
 		}
 	}
@@ -139,12 +149,21 @@ func (s *azdSim) writeEnv(env map[string]string) {
 // hook runs the project hook azure.yaml declares for name (if any) with the environment file's values, the
 // way HooksRunner does; it reports the hook's output and error.
 func (s *azdSim) hook(name string, extraEnv ...string) (string, error) {
-	run := yamlString(s.p.yaml, "hooks", name, "posix", "run")
+	return s.runHook(s.repo, yamlString(s.p.yaml, "hooks", name, "posix", "run"), extraEnv...)
+}
+
+// serviceHook runs a hook of an azure.yaml service in the service's folder, as azd does.
+func (s *azdSim) serviceHook(service, name string, extraEnv ...string) (string, error) {
+	dir := filepath.Join(s.repo, filepath.FromSlash(yamlString(s.p.yaml, "services", service, "project")))
+	return s.runHook(dir, yamlString(s.p.yaml, "services", service, "hooks", name, "posix", "run"), extraEnv...)
+}
+
+func (s *azdSim) runHook(dir, run string, extraEnv ...string) (string, error) {
 	if run == "" {
 		return "", nil
 	}
-	cmd := exec.Command("sh", filepath.Join(s.repo, filepath.FromSlash(run)))
-	cmd.Dir = s.repo
+	cmd := exec.Command("sh", filepath.Join(dir, filepath.FromSlash(run)))
+	cmd.Dir = dir
 	cmd.Env = append([]string{"PATH=" + s.path, "HOME=" + s.t.TempDir()}, s.extra...)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	for k, v := range s.env() {
@@ -215,6 +234,7 @@ func (s *azdSim) provision(failAfterRegistrations bool) error {
 	values := map[string]string{
 		"AZURE_TENANT_ID": testTenant, "API_SCOPE": "api://" + ids["AZURE_API_CLIENT_ID"] + "/access_as_user",
 		"API_BASE_URL": "https://func-api-tok.azurewebsites.net", "AZURE_ENTRA_APP_SUFFIX": env["AZURE_ENTRA_APP_SUFFIX"],
+		"SPA_REDIRECT_URIS": s.registeredRedirectURIs(),
 	}
 	for k, v := range ids {
 		values[k] = v
@@ -229,6 +249,61 @@ func (s *azdSim) provision(failAfterRegistrations bool) error {
 	s.writeEnv(env)
 	if out, err := s.hook("postprovision"); err != nil {
 		return fmt.Errorf("postprovision: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// registeredRedirectURIs is SPA_REDIRECT_URIS as azd writes it: what entra.bicep registers (the site's origin and
+// spa-urls.json's local development origins, each with both paths), marshalled with json.Marshal.
+func (s *azdSim) registeredRedirectURIs() string {
+	var urls struct {
+		RedirectPath    string   `json:"redirectPath"`
+		PostLogoutPath  string   `json:"postLogoutPath"`
+		LocalDevOrigins []string `json:"localDevOrigins"`
+	}
+	if err := json.Unmarshal([]byte(s.p.files["infra/app/spa-urls.json"]), &urls); err != nil {
+		s.t.Fatal(err)
+	}
+	var uris []string
+	for _, origin := range append([]string{"https://web-tok.azurestaticapps.net"}, urls.LocalDevOrigins...) {
+		uris = append(uris, origin+urls.RedirectPath, origin+urls.PostLogoutPath)
+	}
+	b, _ := json.Marshal(uris)
+	return string(b)
+}
+
+// deployWeb is `azd deploy web` after the build: the service's predeploy hook writes frontend/dist/config.json.
+func (s *azdSim) deployWeb() error {
+	dist := filepath.Join(s.repo, "frontend", "dist")
+	os.MkdirAll(dist, 0o755)
+	os.WriteFile(filepath.Join(dist, "index.html"), []byte("<!doctype html>"), 0o644)
+	if out, err := s.serviceHook("web", "predeploy"); err != nil {
+		return fmt.Errorf("predeploy of web: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// checkSpaConfigs: both config.json files (local after provision, deployed after deploy) carry the redirect
+// URIs in the environment, so the SPA can name a redirect URI mismatch before Entra refuses one.
+func (s *azdSim) checkSpaConfigs() error {
+	var want []string
+	if err := json.Unmarshal([]byte(s.env()["SPA_REDIRECT_URIS"]), &want); err != nil || len(want) == 0 {
+		return fmt.Errorf("SPA_REDIRECT_URIS in the environment = %q (%v)", s.env()["SPA_REDIRECT_URIS"], err)
+	}
+	for _, f := range []string{"frontend/public/config.json", "frontend/dist/config.json"} {
+		b, err := os.ReadFile(filepath.Join(s.repo, filepath.FromSlash(f)))
+		if err != nil {
+			return err
+		}
+		var cfg struct {
+			RedirectURIs []string `json:"redirectUris"`
+		}
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return fmt.Errorf("%s is not JSON: %v\n%s", f, err, b)
+		}
+		if !slices.Equal(cfg.RedirectURIs, want) {
+			return fmt.Errorf("%s redirectUris = %q, want the registration's %q", f, cfg.RedirectURIs, want)
+		}
 	}
 	return nil
 }
@@ -264,6 +339,12 @@ func lifecycle(s *azdSim, extraEnv ...string) error {
 	}
 	if first["AZURE_ENTRA_APP_SUFFIX"] == "" || first["AZURE_API_APP_OBJECT_ID"] == "" {
 		return fmt.Errorf("after provision the outputs are missing from the environment: %v", first)
+	}
+	if err := s.deployWeb(); err != nil {
+		return fmt.Errorf("first azd up: %v", err)
+	}
+	if err := s.checkSpaConfigs(); err != nil {
+		return fmt.Errorf("first azd up: %v", err)
 	}
 	if err := s.provision(false); err != nil {
 		return fmt.Errorf("rerun of azd up: %v", err)
@@ -318,6 +399,8 @@ func TestAzdLifecycleMutations(t *testing.T) {
 		"teardown as postdown (outputs gone by then)": {"", "azure.yaml", "  predown:\n", "  postdown:\n"},
 		"no preprovision hook (no suffix)":            {"", "azure.yaml", "  preprovision:\n", "  prepackage:\n"},
 		"suffix not an output (kept after down)":      {"", "infra/main.bicep", "output AZURE_ENTRA_APP_SUFFIX string", "// output AZURE_ENTRA_APP_SUFFIX string"},
+		"redirect URIs not an output":                 {"", "infra/main.bicep", "output SPA_REDIRECT_URIS array", "// output SPA_REDIRECT_URIS array"},
+		"the web service has no predeploy hook":       {"", "azure.yaml", "      predeploy:\n", "      postdeploy:\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := loadProject(root, withEdit(t, files, m.file, m.old, m.new))
@@ -422,5 +505,78 @@ func TestPreprovisionInAPipelineNeedsTheSuffix(t *testing.T) {
 		if out, err := s.hook("preprovision", ci); err != nil {
 			t.Errorf("%s: preprovision with the suffix from a variable failed: %v\n%s", ci, err, out)
 		}
+	}
+}
+
+// SPA_REDIRECT_URIS is copied into config.json unescaped, so anything but azd's JSON list of plain http(s) URLs
+// stops both hooks, with a message naming the variable, and leaves the config.json files as they were.
+func TestHooksRefuseMalformedRedirectURIs(t *testing.T) {
+	s := newAzdSim(t, loadRepo(t))
+	if err := s.provision(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.deployWeb(); err != nil {
+		t.Fatal(err)
+	}
+	configs := []string{"frontend/public/config.json", "frontend/dist/config.json"}
+	before := map[string]string{}
+	for _, f := range configs {
+		b, _ := os.ReadFile(filepath.Join(s.repo, filepath.FromSlash(f)))
+		before[f] = string(b)
+	}
+	good := s.env()["SPA_REDIRECT_URIS"]
+	for name, value := range map[string]string{
+		"unset":                    "",
+		"a plain URL":              "https://web-tok.azurestaticapps.net/redirect.html",
+		"comma-separated URLs":     "https://web-tok.azurestaticapps.net/redirect.html,https://web-tok.azurestaticapps.net/",
+		"an empty list":            "[]",
+		"a trailing comma":         `["https://web-tok.azurestaticapps.net/redirect.html",]`,
+		"an object":                `{"redirectUri":"https://web-tok.azurestaticapps.net/redirect.html"}`,
+		"a second key smuggled in": `["https://web-tok.azurestaticapps.net/"],"apiBaseUrl":["https://evil.example"]`,
+		"an escaped quote":         `["https://web-tok.azurestaticapps.net/\"x"]`,
+		"a backslash":              `["https://web-tok.azurestaticapps.net/\\"]`,
+		"a space in a URL":         `["https://web-tok.azurestaticapps.net/a b"]`,
+		"a tab":                    "[\"https://web-tok.azurestaticapps.net/\t\"]",
+		"a new line":               "[\"https://web-tok.azurestaticapps.net/\"\n,\"https://evil.example/\"]",
+		"a javascript: URL":        `["javascript:alert(1)"]`,
+		"no host":                  `["https:///redirect.html"]`,
+		"an unquoted URL":          `[https://web-tok.azurestaticapps.net/]`,
+		"a list inside the list":   `[["https://web-tok.azurestaticapps.net/"]]`,
+		"the good list, then more": good + "x",
+	} {
+		t.Run(name, func(t *testing.T) {
+			env := s.env()
+			env["SPA_REDIRECT_URIS"] = value
+			if value == "" {
+				delete(env, "SPA_REDIRECT_URIS")
+			}
+			s.writeEnv(env)
+			defer func() { env["SPA_REDIRECT_URIS"] = good; s.writeEnv(env) }()
+			for hook, run := range map[string]func() (string, error){
+				"postprovision": func() (string, error) { return s.hook("postprovision") },
+				"web predeploy": func() (string, error) { return s.serviceHook("web", "predeploy") },
+			} {
+				out, err := run()
+				if err == nil || !strings.Contains(out, "SPA_REDIRECT_URIS ") {
+					t.Errorf("%s with SPA_REDIRECT_URIS=%q: err %v, output %q", hook, value, err, out)
+				}
+			}
+			for _, f := range configs {
+				if b, _ := os.ReadFile(filepath.Join(s.repo, filepath.FromSlash(f))); string(b) != before[f] {
+					t.Errorf("%s changed despite the malformed value:\n%s", f, b)
+				}
+			}
+		})
+	}
+	// The same list with spaces, as someone might set it by hand, is still a list.
+	env := s.env()
+	env["SPA_REDIRECT_URIS"] = `[ "https://web-tok.azurestaticapps.net/redirect.html" , "https://web-tok.azurestaticapps.net/" ]`
+	s.writeEnv(env)
+	if out, err := s.serviceHook("web", "predeploy"); err != nil {
+		t.Errorf("predeploy refused a list with spaces: %v\n%s", err, out)
+	}
+	cfg := readJSON(t, filepath.Join(s.repo, "frontend", "dist", "config.json"))
+	if got := fmt.Sprint(cfg["redirectUris"]); got != "[https://web-tok.azurestaticapps.net/redirect.html https://web-tok.azurestaticapps.net/]" {
+		t.Errorf("dist/config.json redirectUris = %s", got)
 	}
 }

@@ -262,6 +262,8 @@ output API_REQUIRED_SCOPE string = apiScopeName
 output API_SCOPE string = entra.outputs.apiScope
 output API_BASE_URL string = api.outputs.baseUrl
 output SPA_URL string = 'https://${web.outputs.defaultHostName}'
+// azd writes an array output into the environment as a JSON string; the hooks copy it into config.json.
+output SPA_REDIRECT_URIS array = entra.outputs.spaRedirectUris
 output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output TABLES_ENDPOINT string = storage.outputs.tableEndpoint
 output TASKS_TABLE string = storage.outputs.tableName

@@ -55,6 +55,9 @@ var mutations = []mutation{
 	{"HookOutputs", "scripts/spa-config.ps1", "Need-HttpsOrigin 'API_BASE_URL'", "Need-HttpsOrigin 'API_URL'"},
 	{"HookOutputs", "scripts/predown.sh", "  need_guid AZURE_SPA_APP_OBJECT_ID", "  need_guid AZURE_SPA_OBJECT_ID"},
 	{"HookOutputs", "scripts/preprovision.ps1", "Need-Suffix 'AZURE_ENTRA_APP_SUFFIX'", "Need-Suffix 'AZURE_APP_SUFFIX'"},
+	{"HookOutputs", "scripts/spa-config.ps1", "Need-RedirectUris 'SPA_REDIRECT_URIS'", "Need-RedirectUris 'SPA_REDIRECT_URI'"},
+	{"HookOutputs", "scripts/lib.ps1", "$env:SPA_REDIRECT_URIS | ConvertFrom-Json", "$env:SPA_REDIRECT_URL | ConvertFrom-Json"},
+	{"HookOutputs", "scripts/postprovision.ps1", "Need-RedirectUris 'SPA_REDIRECT_URIS' | Out-Null\n", ""},
 
 	{"SpaRedirectURIs", "infra/app/entra.bicep", "[ '${origin}${spaUrls.redirectPath}', '${origin}${spaUrls.postLogoutPath}' ]", "[ '${origin}${spaUrls.postLogoutPath}' ]"},
 	{"SpaRedirectURIs", "infra/app/entra.bicep", "'${origin}${spaUrls.redirectPath}'", "'${origin}/redirect'"},
@@ -67,6 +70,11 @@ var mutations = []mutation{
 	{"SpaRedirectURIs", "infra/app/entra.bicep", "[ 'https://${spaHostName}' ]", "[ 'http://${spaHostName}' ]"},
 	{"SpaRedirectURIs", "infra/app/entra.bicep", "    redirectUris: spaRedirectUris\n", "    redirectUris: spaOrigins\n"},
 	{"SpaRedirectURIs", "infra/main.bicep", "spaHostName: web.outputs.defaultHostName", "spaHostName: 'localhost'"},
+	{"SpaRedirectURIs", "infra/app/entra.bicep", "output spaRedirectUris array = spaRedirectUris", "output spaRedirectUris array = spaOrigins"},
+	{"SpaRedirectURIs", "infra/app/entra.bicep", "output spaRedirectUris array = spaRedirectUris", "output spaRedirectUris array = [ 'https://${spaHostName}${spaUrls.redirectPath}' ]"},
+	{"SpaRedirectURIs", "infra/app/entra.bicep", "output spaRedirectUris array = spaRedirectUris", "output spaRedirectUris string = string(spaRedirectUris)"},
+	{"SpaRedirectURIs", "infra/main.bicep", "output SPA_REDIRECT_URIS array = entra.outputs.spaRedirectUris", "output SPA_REDIRECT_URIS string = join(entra.outputs.spaRedirectUris, ',')"},
+	{"SpaRedirectURIs", "infra/main.bicep", "output SPA_REDIRECT_URIS array = entra.outputs.spaRedirectUris", "output SPA_REDIRECT_URIS array = [ 'https://${web.outputs.defaultHostName}/redirect.html' ]"},
 
 	{"EntraApps", "infra/app/entra.bicep", "requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    // The SPA gets", "requestedAccessTokenVersion: 1\n    oauth2PermissionScopes: apiScopes\n    // The SPA gets"},
 	{"EntraApps", "infra/app/entra.bicep", "var scopeId = guid(apiUniqueName, scopeName)", "var scopeId = '6b5a0c5e-0000-4000-8000-000000000001'"},

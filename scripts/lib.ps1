@@ -34,6 +34,15 @@ function Need-LocalOrigin([string]$Name) {
     Get-Checked $Name '\Ahttps?://[A-Za-z0-9.:-]+\z' 'an origin such as http://localhost:7071'
 }
 
+# SPA_REDIRECT_URIS, the SPA registration's redirect URIs: an array output, which azd writes into the environment as
+# a JSON string (Azure/azure-dev cli/azd/pkg/infra/provisioning/manager.go, UpdateEnvironment). Only a non-empty
+# list of quoted http(s) URLs passes (no quote, backslash, space or control character anywhere), as in lib.sh.
+function Need-RedirectUris([string]$Name) {
+    $uri = '"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&+,;=:@/-]*)?"'
+    Get-Checked $Name ('\A\[ *' + $uri + '( *, *' + $uri + ')* *\]\z') `
+        'a JSON list of http(s) redirect URIs such as ["https://example.net/redirect.html","https://example.net/"]'
+}
+
 # AZURE_ENTRA_APP_SUFFIX as preprovision.ps1 writes it (main.bicep takes 4-16 characters).
 function Need-Suffix([string]$Name) {
     Get-Checked $Name '\A[a-z0-9]{4,16}\z' 'a suffix of 4-16 lower-case letters and digits'
@@ -47,11 +56,14 @@ function Get-RepoRoot {
 # The SPA's runtime config (read by the SPA before MSAL starts).
 function Write-SpaConfig([string]$Path, [string]$ApiBaseUrl) {
     New-Item -ItemType Directory -Force -Path (Split-Path -Parent $Path) | Out-Null
+    # Piping the parsed list enumerates it (Windows PowerShell 5.1 would otherwise keep it as one nested item).
+    $redirectUris = $env:SPA_REDIRECT_URIS | ConvertFrom-Json
     $config = [ordered]@{
-        clientId   = $env:AZURE_SPA_CLIENT_ID
-        tenantId   = $env:AZURE_TENANT_ID
-        apiScope   = $env:API_SCOPE
-        apiBaseUrl = $ApiBaseUrl
+        clientId     = $env:AZURE_SPA_CLIENT_ID
+        tenantId     = $env:AZURE_TENANT_ID
+        apiScope     = $env:API_SCOPE
+        apiBaseUrl   = $ApiBaseUrl
+        redirectUris = [string[]]@($redirectUris | ForEach-Object { $_ })
     }
     # UTF-8 without BOM, as browsers and JSON.parse expect.
     [IO.File]::WriteAllText($Path, ($config | ConvertTo-Json) + "`n", [Text.UTF8Encoding]::new($false))

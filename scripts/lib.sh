@@ -36,6 +36,16 @@ need_local_origin() {
   need_match "$1" '^https?://[A-Za-z0-9.:-]+$' 'an origin such as http://localhost:7071'
 }
 
+# need_redirect_uris: SPA_REDIRECT_URIS, the SPA registration's redirect URIs. An array output, which azd writes
+# into the environment as a JSON string (Azure/azure-dev cli/azd/pkg/infra/provisioning/manager.go,
+# UpdateEnvironment): ["https://host/redirect.html","https://host/"]. Only a non-empty list of quoted http(s) URLs
+# passes (no quote, backslash, space or control character anywhere), so it can be copied into config.json as is.
+need_redirect_uris() {
+  _uri='"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&+,;=:@/-]*)?"'
+  need_match "$1" "^\\[ *$_uri( *, *$_uri)* *\\]\$" \
+    'a JSON list of http(s) redirect URIs such as ["https://example.net/redirect.html","https://example.net/"]'
+}
+
 # repo_root: the directory above scripts/, whatever the current directory (azd runs service hooks in the
 # service's folder).
 repo_root() {
@@ -43,7 +53,7 @@ repo_root() {
 }
 
 # write_spa_config FILE API_BASE_URL: the SPA's runtime config (read by the SPA before MSAL starts).
-# The values were validated above, so they need no JSON escaping.
+# The values were validated above, so they need no JSON escaping (SPA_REDIRECT_URIS is already a JSON list).
 write_spa_config() {
   mkdir -p "$(dirname "$1")"
   cat >"$1.tmp" <<JSON
@@ -51,7 +61,8 @@ write_spa_config() {
   "clientId": "$AZURE_SPA_CLIENT_ID",
   "tenantId": "$AZURE_TENANT_ID",
   "apiScope": "$API_SCOPE",
-  "apiBaseUrl": "$2"
+  "apiBaseUrl": "$2",
+  "redirectUris": $SPA_REDIRECT_URIS
 }
 JSON
   mv "$1.tmp" "$1"

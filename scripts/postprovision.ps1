@@ -10,6 +10,7 @@ $tenantId = Need-Guid 'AZURE_TENANT_ID'
 $apiClientId = Need-Guid 'AZURE_API_CLIENT_ID'
 Need-Guid 'AZURE_SPA_CLIENT_ID' | Out-Null
 Need-ApiScope 'API_SCOPE' | Out-Null
+Need-RedirectUris 'SPA_REDIRECT_URIS' | Out-Null
 
 $root = Get-RepoRoot
 $settings = Join-Path $root 'local.settings.json'

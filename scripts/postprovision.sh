@@ -13,6 +13,7 @@ need_guid AZURE_TENANT_ID
 need_guid AZURE_API_CLIENT_ID
 need_guid AZURE_SPA_CLIENT_ID
 need_api_scope API_SCOPE
+need_redirect_uris SPA_REDIRECT_URIS
 
 root=$(repo_root)
 settings="$root/local.settings.json"

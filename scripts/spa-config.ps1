@@ -6,6 +6,7 @@ Need-Guid 'AZURE_TENANT_ID' | Out-Null
 Need-Guid 'AZURE_SPA_CLIENT_ID' | Out-Null
 Need-ApiScope 'API_SCOPE' | Out-Null
 $apiBaseUrl = Need-HttpsOrigin 'API_BASE_URL'
+Need-RedirectUris 'SPA_REDIRECT_URIS' | Out-Null
 
 $dist = Join-Path (Get-RepoRoot) 'frontend/dist'
 if (-not (Test-Path (Join-Path $dist 'index.html'))) {

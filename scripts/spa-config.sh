@@ -10,6 +10,7 @@ need_guid AZURE_TENANT_ID
 need_guid AZURE_SPA_CLIENT_ID
 need_api_scope API_SCOPE
 need_https_origin API_BASE_URL
+need_redirect_uris SPA_REDIRECT_URIS
 
 dist="$(repo_root)/frontend/dist"
 [ -f "$dist/index.html" ] || die "$dist/index.html not found: the SPA build must run first (azd package)"

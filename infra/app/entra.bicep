@@ -237,6 +237,9 @@ output apiObjectId string = apiApp.id
 output apiScope string = 'api://${apiApp.appId}/${scopeName}'
 output spaClientId string = spaApp.appId
 output spaObjectId string = spaApp.id
+// The SPA registration's redirect URIs, the very list sent above: the hooks write it into the SPA's config.json,
+// and the SPA names a redirect URI mismatch (which Entra would answer with AADSTS50011) before any sign-in.
+output spaRedirectUris array = spaRedirectUris
 // Referenced so that both service principals are part of the module's result (and deployment order).
 output apiServicePrincipalId string = apiServicePrincipal.id
 output spaServicePrincipalId string = spaServicePrincipal.id
