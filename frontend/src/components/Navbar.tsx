@@ -16,19 +16,21 @@ export function Navbar() {
           <img src="/favicon.svg" alt="" width="28" height="28" />
           <span>Tasks</span>
         </Link>
-        {account && (
-          <Link href="/dashboard" className="nav-link" aria-current={path === "/dashboard" ? "page" : undefined}>
-            Dashboard
+        <div className="navbar__links">
+          {account && (
+            <Link href="/dashboard" className="nav-link" aria-current={path === "/dashboard" ? "page" : undefined}>
+              Dashboard
+            </Link>
+          )}
+          {account && isAdmin && (
+            <Link href="/admin" className="nav-link" aria-current={path === "/admin" ? "page" : undefined}>
+              Admin
+            </Link>
+          )}
+          <Link href="/docs" className="nav-link" aria-current={path === "/docs" ? "page" : undefined}>
+            API docs
           </Link>
-        )}
-        {account && isAdmin && (
-          <Link href="/admin" className="nav-link" aria-current={path === "/admin" ? "page" : undefined}>
-            Admin
-          </Link>
-        )}
-        <Link href="/docs" className="nav-link" aria-current={path === "/docs" ? "page" : undefined}>
-          API docs
-        </Link>
+        </div>
         <div className="navbar__spacer" />
         {account ? <UserMenu account={account} /> : <SignInButton />}
       </nav>

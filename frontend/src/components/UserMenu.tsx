@@ -9,11 +9,11 @@ export function UserMenu({ account }: { account: Account }) {
   const menuId = useId();
   const wrap = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
-  const firstItem = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     if (!open) return;
-    firstItem.current?.focus();
+    // The first item, whichever items this sign-in offers (Switch account is MSAL's only).
+    moveFocus(wrap.current, "Home");
     const onDown = (e: PointerEvent) => {
       if (!wrap.current?.contains(e.target as Node)) setOpen(false);
     };
@@ -81,7 +81,6 @@ export function UserMenu({ account }: { account: Account }) {
             </button>
           )}
           <button
-            ref={firstItem}
             type="button"
             role="menuitem"
             className="user-menu__item"
