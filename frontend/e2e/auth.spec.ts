@@ -51,6 +51,9 @@ test.describe("sign-in and sign-out", () => {
     const menu = page.getByRole("menu", { name: "Account" });
     await expect(menu).toBeVisible();
     await expect(menu.getByText("alice.martin@contoso.example")).toBeVisible();
+    // The menu button pattern (WAI-ARIA APG): opening focuses the first item; End reaches the last.
+    await expect(menu.getByRole("menuitem", { name: "Switch account" })).toBeFocused();
+    await page.keyboard.press("End");
     await expect(menu.getByRole("menuitem", { name: "Sign out" })).toBeFocused();
     await shot(page, "04-account-menu");
     // Escape closes it and gives focus back.
@@ -59,6 +62,7 @@ test.describe("sign-in and sign-out", () => {
     await expect(menuButton).toBeFocused();
 
     await page.keyboard.press("Enter");
+    await page.keyboard.press("End");
     await page.keyboard.press("Enter"); // "Sign out" has focus
     await expect(page.getByRole("button", { name: "Sign in with Microsoft" })).toBeVisible();
     expect(entra.count("logout")).toBe(1);

@@ -5,7 +5,7 @@ import type { Server } from "node:http";
 import { test, expect, signIn, shot } from "./fixtures";
 import { ENTRA_ERRORS } from "./fake-entra/fakeEntra";
 import { API_SCOPE, SPA_CLIENT_ID, TENANT_ID } from "./fake-entra/tokens";
-import { FRONTEND, freePort, listen, spaServer } from "./stack";
+import { closeServer, FRONTEND, freePort, listen, spaServer } from "./stack";
 
 const ENTRA = `https://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0`;
 
@@ -15,7 +15,7 @@ async function unregisteredSite(redirectUris: string[] | undefined): Promise<{ o
   const config = { clientId: SPA_CLIENT_ID, tenantId: TENANT_ID, apiScope: API_SCOPE, apiBaseUrl: "", ...(redirectUris ? { redirectUris } : {}) };
   const server: Server = spaServer(join(FRONTEND, "dist"), config, null);
   await listen(server, port, "127.0.0.1");
-  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return { origin: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
 }
 
 test.describe("redirect URIs (infra/app/spa-urls.json)", () => {

@@ -175,6 +175,18 @@ export function kill(p: ChildProcess | undefined): Promise<void> {
 }
 
 /**
+ * Stops a server now. close() alone waits for every open connection and closes only idle ones; a
+ * socket the browser opened speculatively and never sent a request on is not idle to Node, so it
+ * held a stack's stop until Node's 60 s headers timeout (seen as an afterEach timeout).
+ */
+export function closeServer(s: Server): Promise<void> {
+  return new Promise((r) => {
+    s.close(() => r());
+    s.closeAllConnections();
+  });
+}
+
+/**
  * The processes and servers a stack started: `stop` ends them one by one, newest first (the API before
  * Azurite, so that no open connection holds Azurite's shutdown past the kill timeout), and removes `work`.
  */
@@ -182,7 +194,7 @@ export function resources(work: string) {
   const procs: ChildProcess[] = [];
   const servers: Server[] = [];
   const stop = async () => {
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await Promise.all(servers.map(closeServer));
     for (const p of procs.reverse()) await kill(p);
     rmSync(work, { recursive: true, force: true });
   };
