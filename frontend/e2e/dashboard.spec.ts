@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page, Request } from "@playwright/test";
-import { test, expect, signIn, openDashboard, addTask, allSaved, taskList, shot, api, type Task } from "./fixtures";
+import { test, expect, signIn, openDashboard, addTask, allSaved, taskList, shot, api, seedTasks, type Task } from "./fixtures";
 
 const DOCS = join(import.meta.dirname, "..", "..", "docs", "screenshots");
 
@@ -16,18 +16,8 @@ async function docShot(page: Page, name: string) {
   }
 }
 
-async function seed(user: Parameters<typeof api>[0], titles: string[]): Promise<Task[]> {
-  const made: Task[] = [];
-  for (const title of titles) {
-    const r = await api<Task>(user, "POST", "/tasks", { title });
-    expect(r.status).toBe(201);
-    made.push(r.body);
-  }
-  return made;
-}
-
 test("delete offers Undo: undone, nothing is sent; otherwise the DELETE goes when the offer ends", async ({ page, user }) => {
-  const [milk, rent] = await seed(user, ["Buy milk", "Pay the rent"]);
+  const [milk, rent] = await seedTasks(user, ["Buy milk", "Pay the rent"]);
   await signIn(page);
   await openDashboard(page);
   const deletes: string[] = [];
@@ -58,7 +48,7 @@ test("delete offers Undo: undone, nothing is sent; otherwise the DELETE goes whe
 test("rename and delete are apart, and a rename box grows with a long title while the row keeps its checkbox", async ({ page, user }) => {
   const long = "Prepare the quarterly review: collect the numbers from every team, check them against last year, and write a two-page summary with the three decisions we need from the board by the end of May";
   expect([...long].length).toBeLessThanOrEqual(200);
-  await seed(user, [long]);
+  await seedTasks(user, [long]);
   await signIn(page);
   await openDashboard(page);
   const row = taskList(page).getByRole("listitem").first();
@@ -147,7 +137,7 @@ test("the spinner is named, so waiting for 'Loading tasks' to go is a real wait"
 });
 
 test("a task added while more pages exist shows at the top and is announced; the count says what it counts", async ({ page, user }) => {
-  await seed(user, Array.from({ length: 52 }, (_, i) => `Task ${String(i + 1).padStart(2, "0")}`));
+  await seedTasks(user, Array.from({ length: 52 }, (_, i) => `Task ${String(i + 1).padStart(2, "0")}`));
   await signIn(page);
   await page.setViewportSize({ width: 375, height: 812 });
   await openDashboard(page);
@@ -161,7 +151,7 @@ test("a task added while more pages exist shows at the top and is announced; the
 });
 
 test("phone: titles get the width, long ones are clamped with Show more, touch targets are 44 px", async ({ page, user }) => {
-  await seed(user, ["Call the plumber about the kitchen sink", "y".repeat(120) + " " + "z".repeat(79), "Draft the release notes for v1.2"]);
+  await seedTasks(user, ["Call the plumber about the kitchen sink", "y".repeat(120) + " " + "z".repeat(79), "Draft the release notes for v1.2"]);
   await page.setViewportSize({ width: 375, height: 812 });
   await signIn(page);
   await openDashboard(page);
@@ -207,7 +197,7 @@ test("the account menu: arrow keys move through it, and it closes when focus lea
 
 test("screenshots for docs/ (dashboard, an error, /docs at 375 and 1280 px)", async ({ page, user }) => {
   test.setTimeout(240_000);
-  const tasks = await seed(user, [
+  const tasks = await seedTasks(user, [
     "Review the pull request for the Bicep modules",
     "Rotate the storage account's keys",
     "Book the team offsite",

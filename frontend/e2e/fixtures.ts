@@ -90,3 +90,14 @@ export async function api<T>(user: FakeUser, method: string, path: string, body?
 }
 
 export type { Task };
+
+/** Creates `titles` for `user` through the API, one after another (so in this order), and returns them. */
+export async function seedTasks(user: FakeUser, titles: string[]): Promise<Task[]> {
+  const made: Task[] = [];
+  for (const title of titles) {
+    const r = await api<Task>(user, "POST", "/tasks", { title });
+    expect(r.status, `seeding "${title}"`).toBe(201);
+    made.push(r.body);
+  }
+  return made;
+}

@@ -5,21 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page, Request } from "@playwright/test";
 import { makeUser, type FakeUser } from "./fake-entra/tokens";
-import { test, expect, signIn, openDashboard, taskList, api, type Task } from "./fixtures";
+import { test, expect, signIn, openDashboard, taskList, api, seedTasks, type Task } from "./fixtures";
 import { startLocalStack } from "./localStack";
 import { freePort } from "./stack";
 
 const SHOTS = join(import.meta.dirname, "..", "test-results", "screenshots");
 const DOCS = join(import.meta.dirname, "..", "..", "docs");
 
-/** Tasks for `user`, written through the API as an Editor (the same oid, so the same partition). */
-async function seedTasks(user: FakeUser, titles: string[]): Promise<void> {
-  const editor = { ...user, roles: ["Editor"] };
-  for (const title of titles) {
-    const res = await api<Task>(editor, "POST", "/tasks", { title });
-    expect(res.status).toBe(201);
-  }
-}
+/** `user` as an Editor (the same oid, so the same partition): how these tests write a user's tasks. */
+const editor = (user: FakeUser): FakeUser => ({ ...user, roles: ["Editor"] });
+const editorNamed = (name: string): FakeUser => editor(makeUser(name));
 
 /**
  * A whole-page screenshot at `width`: the viewport is made as tall as the page, because a
@@ -53,7 +48,7 @@ test.describe("a Viewer", () => {
   test.use({ user: async ({}, use) => use(makeUser("Vera Viewer", ["Viewer"])) });
 
   test("sees their tasks without add, edit or delete controls, and a note why", async ({ page, user }) => {
-    await seedTasks(user, ["Read the roadmap", "Review the budget"]);
+    await seedTasks(editor(user), ["Read the roadmap", "Review the budget"]);
     await signIn(page);
     await openDashboard(page);
     const list = taskList(page);
@@ -68,7 +63,7 @@ test.describe("a Viewer", () => {
   });
 
   test("whose page still offers writing gets the API's 403 explained by naming the Editor role", async ({ page, user }) => {
-    await seedTasks(user, ["Keep me"]);
+    await seedTasks(editor(user), ["Keep me"]);
     // /api/me says Editor (the role was taken away after it was read); the token still says Viewer.
     await staleMe(page, { roles: ["Editor"], permissions: ["tasks.read", "tasks.write"] });
     await signIn(page);
@@ -134,8 +129,8 @@ test.describe("an Admin", () => {
   test("lists users, reads a user's tasks, erases them after a confirmation, and the audit log shows it", async ({ page }) => {
     test.setTimeout(90_000);
     const bob = makeUser("Bob Target");
-    await seedTasks(bob, ["Quarterly report", "Invoice Contoso", "Book travel"]);
-    await seedTasks(makeUser("Carol Keeps"), ["Carol's only task"]);
+    await seedTasks(editor(bob), ["Quarterly report", "Invoice Contoso", "Book travel"]);
+    await seedTasks(editorNamed("Carol Keeps"), ["Carol's only task"]);
 
     await signIn(page);
     // The app asks the API who the user is on the first page that calls it; the Admin link follows.
@@ -207,9 +202,9 @@ test.describe("an Admin", () => {
 
   test("the admin panel at 1280 and 375 px (docs/admin.png)", async ({ page }) => {
     test.setTimeout(90_000);
-    await seedTasks(makeUser("Bob Stone"), ["Quarterly report", "Invoice Contoso", "Book travel"]);
-    await seedTasks(makeUser("Priya Raman"), ["Préparer la démo"]);
-    await seedTasks(makeUser("Kenji Sato"), ["Renew the certificate", "Rotate the keys"]);
+    await seedTasks(editorNamed("Bob Stone"), ["Quarterly report", "Invoice Contoso", "Book travel"]);
+    await seedTasks(editorNamed("Priya Raman"), ["Préparer la démo"]);
+    await seedTasks(editorNamed("Kenji Sato"), ["Renew the certificate", "Rotate the keys"]);
     await signIn(page);
     // The app asks the API who the user is on the first page that calls it; the Admin link follows.
     await openDashboard(page);

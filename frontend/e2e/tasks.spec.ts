@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FakeEntra } from "./fake-entra/fakeEntra";
 import { makeUser } from "./fake-entra/tokens";
-import { test, expect, signIn, openDashboard, addTask, allSaved, taskList, shot, api, type Task } from "./fixtures";
+import { test, expect, signIn, openDashboard, addTask, allSaved, taskList, shot, api, seedTasks, type Task } from "./fixtures";
 
 test("add, toggle, rename and delete persist across a reload", async ({ page }) => {
   await signIn(page);
@@ -158,10 +158,7 @@ test("a change made elsewhere (412) reloads the task and tells the user", async 
 });
 
 test("'Load more' fetches the next page", async ({ page, user }) => {
-  for (let i = 1; i <= 53; i++) {
-    const r = await api(user, "POST", "/tasks", { title: `Task ${String(i).padStart(2, "0")}` });
-    expect(r.status).toBe(201);
-  }
+  await seedTasks(user, Array.from({ length: 53 }, (_, i) => `Task ${String(i + 1).padStart(2, "0")}`));
   await signIn(page);
   await openDashboard(page);
   const list = taskList(page);

@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import type { ApiClient } from "../api/client";
 import { useAuth } from "../auth/auth";
 import { useTasks, type TasksState } from "../hooks/useTasks";
@@ -19,10 +20,15 @@ export function TaskPanel({ api, readOnly = false }: Props) {
   const undoable = state.notice?.undoDelete !== undefined;
   useWarnBeforeLeaving(state.saving > 0 || undoable);
 
-  const focusTask = (id: string | undefined) =>
-    requestAnimationFrame(() => {
-      if (id) document.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(id)}"] input`)?.focus();
-    });
+  // The task to focus, set after the state change that adds its row. The effect runs once React
+  // has committed that row; a requestAnimationFrame after the await could run before the commit,
+  // find nothing, and leave focus on the body (the "Load more" button is gone on the last page).
+  const [focusId, focusTask] = useState<string | undefined>();
+  useEffect(() => {
+    if (!focusId) return;
+    document.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(focusId)}"] input`)?.focus();
+    focusTask(undefined);
+  }, [focusId]);
 
   return (
     <section className="card tasks" aria-labelledby="tasks-title">
