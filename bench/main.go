@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // plan is how much of each measurement to take; -quick shrinks it to a smoke run that only

@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // azurite is the pinned Azurite table service, started for this run with its data in a

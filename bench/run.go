@@ -15,9 +15,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // Users of the run: one per scenario, so that each partition holds exactly what it measures.
@@ -56,13 +56,13 @@ type bed struct {
 	azurite *azurite
 	bin     string
 	floor   string // the floor's binary (bench/floor)
-	key     *authtest.Key
+	key     *entra.Key
 	env     []string
 	direct  *aztables.Client
 }
 
 func (b *bed) token(oid string) (string, error) {
-	return b.key.Sign(authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, oid, time.Now()), nil)
+	return b.key.Sign(entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, oid, time.Now()), nil)
 }
 
 // start launches a handler with the bed's settings plus extra and waits until it answers.
@@ -105,14 +105,14 @@ func run(ctx context.Context, root string, p plan) (*report, error) {
 		return nil, err
 	}
 	defer b.azurite.stop()
-	if b.key, err = authtest.NewKey("bench-key-1"); err != nil {
+	if b.key, err = entra.NewKey("bench-key-1"); err != nil {
 		return nil, err
 	}
-	keySrv := httptest.NewServer(authtest.NewKeyServer(b.key))
+	keySrv := httptest.NewServer(entra.NewKeyServer(b.key))
 	defer keySrv.Close()
 	b.env = []string{
-		"AZURE_TENANT_ID=" + authtest.DevTenantID,
-		"AZURE_API_CLIENT_ID=" + authtest.DevAPIClientID,
+		"AZURE_TENANT_ID=" + entra.DevTenantID,
+		"AZURE_API_CLIENT_ID=" + entra.DevAPIClientID,
 		"ENTRA_JWKS_URL=" + keySrv.URL + "/discovery/v2.0/keys",
 		"TABLES_CONNECTION_STRING=" + b.azurite.connectionString(),
 		"TASKS_TABLE=" + table,

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // TestQuickRunProducesEveryRow runs the whole benchmark with tiny counts. It proves that the

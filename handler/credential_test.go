@@ -14,8 +14,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 const (
@@ -173,7 +173,7 @@ func TestStartupLogNamesTheCredential(t *testing.T) {
 		// Nothing listens there: the request fails after the token, which is all this test needs.
 		"TABLES_ENDPOINT": "https://127.0.0.1:1", "AZURE_CLIENT_ID": identityID,
 		// A key set that answers, so the process does not reach out to Entra.
-		"ENTRA_JWKS_URL": testenv.ServeKeys(t, authtest.NewKeyServer(authtest.MustKey(t, "k1"))),
+		"ENTRA_JWKS_URL": testenv.ServeKeys(t, entra.NewKeyServer(testenv.MustKey(t, "k1"))),
 	}
 	t.Run("local", func(t *testing.T) {
 		clis := fakeCLIs(t, "")

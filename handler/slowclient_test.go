@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/apitest"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/inprocess"
 )
 
 // TestSlowClientsAreCutOff runs the production server construction (newHTTPServer) with
@@ -25,8 +26,8 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	limits := serverLimits{readHeader: 500 * time.Millisecond, read: time.Second, write: 2 * time.Second, idle: time.Second, maxHeaderBytes: 32 << 10}
 	const slowConns = 300
 
-	app := apitest.NewInProcess(t, "slowclients")
-	store, oid := app.Store, apitest.UserA
+	app := inprocess.New(t, "slowclients")
+	store, oid := app.Store, entra.UserA
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

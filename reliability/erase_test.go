@@ -10,7 +10,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // TestEraseSurvivesAnOutageHalfWay stops Azurite while an admin erase is deleting a user's
@@ -93,7 +93,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 
 func (e *env) roleToken(t testing.TB, oid string, roles ...string) string {
 	t.Helper()
-	claims := authtest.V2Claims(tenant, client, oid, time.Now())
+	claims := entra.V2Claims(tenant, client, oid, time.Now())
 	claims["roles"] = roles
 	tok, err := e.key.Sign(claims, nil)
 	if err != nil {

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/apitest"
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/apitest"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 const (
@@ -30,13 +30,13 @@ const (
 type env struct {
 	azurite *testenv.Azurite
 	handler *testenv.Handler
-	key     *authtest.Key
+	key     *entra.Key
 	http    *http.Client
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	key, err := authtest.NewKey("reliability-key")
+	key, err := entra.NewKey("reliability-key")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 	h := testenv.StartHandler(t, map[string]string{
 		"AZURE_TENANT_ID":          tenant,
 		"AZURE_API_CLIENT_ID":      client,
-		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, authtest.NewKeyServer(key)),
+		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, entra.NewKeyServer(key)),
 		"TABLES_CONNECTION_STRING": az.ConnectionString(),
 	})
 	return &env{azurite: az, handler: h, key: key, http: newClient()}
@@ -62,7 +62,7 @@ func userOID(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-%012x", 0x1
 
 func (e *env) token(t testing.TB, oid string) string {
 	t.Helper()
-	tok, err := e.key.Sign(authtest.V2Claims(tenant, client, oid, time.Now()), nil)
+	tok, err := e.key.Sign(entra.V2Claims(tenant, client, oid, time.Now()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,15 +15,15 @@ import (
 
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/handler/auth/authtest"
 	"github.com/example/entra-tasks/handler/tablestore"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // faultyKeys serves a key set that a test can make slow (beyond the fetch timeout), fail
 // with 500, or answer with garbage, and whose keys it can rotate.
 type faultyKeys struct {
-	keys     *authtest.KeyServer
+	keys     *entra.KeyServer
 	delay    atomic.Int64 // nanoseconds
 	attempts atomic.Int64 // fetches begun, including those the client gave up on
 }
@@ -49,8 +49,8 @@ func TestKeySetFaultsUnderLoad(t *testing.T) {
 		fetchTimeout = 300 * time.Millisecond
 		unknownEvery = 500 * time.Millisecond
 	)
-	oldKey, newKey := authtest.MustKey(t, "k-old"), authtest.MustKey(t, "k-new")
-	ks := &faultyKeys{keys: authtest.NewKeyServer(oldKey)}
+	oldKey, newKey := testenv.MustKey(t, "k-old"), testenv.MustKey(t, "k-new")
+	ks := &faultyKeys{keys: entra.NewKeyServer(oldKey)}
 	keySrv := httptest.NewServer(ks)
 	t.Cleanup(keySrv.Close)
 
@@ -77,8 +77,8 @@ func TestKeySetFaultsUnderLoad(t *testing.T) {
 	t.Cleanup(apiSrv.Close)
 
 	tokens := map[string]string{}
-	for _, k := range []*authtest.Key{oldKey, newKey} {
-		tok, err := k.Sign(authtest.V2Claims(tenant, client, userOID(300), time.Now()), nil)
+	for _, k := range []*entra.Key{oldKey, newKey} {
+		tok, err := k.Sign(entra.V2Claims(tenant, client, userOID(300), time.Now()), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

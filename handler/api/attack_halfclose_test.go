@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // halfClosed sends one complete request over a fresh connection, half-closes it
@@ -64,7 +64,7 @@ func TestAttackHalfClosedClients(t *testing.T) {
 	h := testenv.StartHandler(t, map[string]string{
 		"AZURE_TENANT_ID":          atkTenant,
 		"AZURE_API_CLIENT_ID":      atkClient,
-		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, authtest.NewKeyServer(k.ours)),
+		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, entra.NewKeyServer(k.ours)),
 		"TABLES_CONNECTION_STRING": testenv.StartAzurite(t).ConnectionString(),
 	})
 	tok := k.good()

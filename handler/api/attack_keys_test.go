@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // callMe sends GET /api/me with tok to the handler and returns the answer.
@@ -36,7 +36,7 @@ func callMe(t *testing.T, h *testenv.Handler, tok string) (*http.Response, []byt
 // token once its key has left the set.
 func TestAttackKeySetLifecycle(t *testing.T) {
 	k := attackKit{t: t, ours: atkKey(t, "ours-1"), second: atkKey(t, "ours-2"), stranger: atkKey(t, "stranger-1")}
-	keys := authtest.NewKeyServer(k.ours)
+	keys := entra.NewKeyServer(k.ours)
 	keys.Fail(http.StatusServiceUnavailable)
 	h := testenv.StartHandler(t, map[string]string{
 		"AZURE_TENANT_ID":          atkTenant,
@@ -89,7 +89,7 @@ func TestAttackKeySetLifecycle(t *testing.T) {
 // AZURE_AUTHORITY_HOST makes the binary accept its cloud's issuers and no other cloud's.
 func TestAttackNationalClouds(t *testing.T) {
 	k := attackKit{t: t, ours: atkKey(t, "ours-1")}
-	jwks := testenv.ServeKeys(t, authtest.NewKeyServer(k.ours))
+	jwks := testenv.ServeKeys(t, entra.NewKeyServer(k.ours))
 	az := testenv.StartAzurite(t)
 	issuers := map[string]string{
 		"public v2":           "https://login.microsoftonline.com/" + atkTenant + "/v2.0",
@@ -137,7 +137,7 @@ func TestAttackNationalClouds(t *testing.T) {
 // binary that followed that redirect would get the keys and answer 200.
 func TestAttackKeySetRedirectOffLoopback(t *testing.T) {
 	k := attackKit{t: t, ours: atkKey(t, "ours-1")}
-	jwks := testenv.ServeKeys(t, authtest.NewKeyServer(k.ours))
+	jwks := testenv.ServeKeys(t, entra.NewKeyServer(k.ours))
 	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := jwks
 		if r.URL.Path == "/to-any-host" {

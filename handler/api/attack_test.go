@@ -19,8 +19,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // The attack table: crafted tokens and requests against the real handler binary, each with
@@ -58,15 +58,15 @@ func insufficientScope() string {
 // tenant's (or an attacker's) key that is not.
 type attackKit struct {
 	t                      *testing.T
-	ours, second, stranger *authtest.Key
+	ours, second, stranger *entra.Key
 }
 
 func (k attackKit) v2(oid string) map[string]any {
-	return authtest.V2Claims(atkTenant, atkClient, oid, time.Now())
+	return entra.V2Claims(atkTenant, atkClient, oid, time.Now())
 }
 
 func (k attackKit) v1(oid string) map[string]any {
-	return authtest.V1Claims(atkTenant, atkClient, oid, time.Now())
+	return entra.V1Claims(atkTenant, atkClient, oid, time.Now())
 }
 
 // edit returns a v2 token's claims for user A with changes (nil deletes a claim).
@@ -74,7 +74,7 @@ func (k attackKit) edit(changes map[string]any) map[string]any {
 	return withMembers(k.v2(atkUserA), changes)
 }
 
-func (k attackKit) sign(key *authtest.Key, claims, header map[string]any) string {
+func (k attackKit) sign(key *entra.Key, claims, header map[string]any) string {
 	tok, err := key.Sign(claims, header)
 	if err != nil {
 		k.t.Fatal(err)
@@ -82,7 +82,7 @@ func (k attackKit) sign(key *authtest.Key, claims, header map[string]any) string
 	return tok
 }
 
-func (k attackKit) signRaw(key *authtest.Key, header, payload string) string {
+func (k attackKit) signRaw(key *entra.Key, header, payload string) string {
 	tok, err := key.SignRaw([]byte(header), []byte(payload))
 	if err != nil {
 		k.t.Fatal(err)
@@ -90,7 +90,7 @@ func (k attackKit) signRaw(key *authtest.Key, header, payload string) string {
 	return tok
 }
 
-// withLib signs with golang-jwt for algorithms authtest does not speak.
+// withLib signs with golang-jwt for algorithms testkit/entra does not speak.
 func (k attackKit) withLib(method jwt.SigningMethod, key any, kid string, claims map[string]any) string {
 	tok := jwt.NewWithClaims(method, jwt.MapClaims(claims))
 	tok.Header["kid"] = kid
@@ -131,14 +131,14 @@ func TestAttackTable(t *testing.T) {
 	var attackerHits atomic.Int64
 	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		attackerHits.Add(1)
-		w.Write(authtest.JWKS(k.stranger))
+		w.Write(entra.JWKS(k.stranger))
 	}))
 	t.Cleanup(attacker.Close)
 	// Beside our two keys, the set holds keys that must never verify a signature (RFC 7517
 	// §4.2-4.4): an encryption key, one whose key_ops say encrypt, one for another algorithm.
 	encKey, encOpsKey, rs512Key := atkKey(t, "enc-1"), atkKey(t, "enc-ops-1"), atkKey(t, "rs512-1")
 	badX5CKey, badUseKey := atkKey(t, "bad-x5c"), atkKey(t, "bad-use")
-	keySet := authtest.NewKeyServer()
+	keySet := entra.NewKeyServer()
 	keySet.SetBody(jwksOf(k.ours.JWK(), k.second.JWK(),
 		withMembers(encKey.JWK(), map[string]any{"use": "enc"}),
 		withMembers(encOpsKey.JWK(), map[string]any{"use": nil, "key_ops": []string{"encrypt"}}),
@@ -248,7 +248,7 @@ func TestAttackTable(t *testing.T) {
 			return k.sign(k.stranger, k.v2(atkUserA), map[string]any{"kid": "ours-1"})
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "another tenant's key and claims, another user", auth: bearer(func() string {
-			return k.sign(k.stranger, authtest.V2Claims(atkOtherTenant, atkClient, atkUserB, now()), nil)
+			return k.sign(k.stranger, entra.V2Claims(atkOtherTenant, atkClient, atkUserB, now()), nil)
 		}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "another tenant's key with our tenant's claims", auth: bearer(func() string {
 			return k.sign(k.stranger, k.v2(atkUserB), nil)
@@ -474,8 +474,8 @@ func bulkHeaders(kib int) http.Header {
 	return h
 }
 
-func atkKey(t *testing.T, kid string) *authtest.Key {
-	k, err := authtest.NewKey(kid)
+func atkKey(t *testing.T, kid string) *entra.Key {
+	k, err := entra.NewKey(kid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/handler/auth/authtest"
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // These benchmarks run the API in process (no sockets on our side) with the production
@@ -27,11 +27,11 @@ const benchUser = "00000000-0000-4000-8000-0000000000d1"
 
 func benchServer(b *testing.B, cacheSize int, store tasks.Store) (*api.Server, string) {
 	b.Helper()
-	key, err := authtest.NewKey("bench-key-1")
+	key, err := entra.NewKey("bench-key-1")
 	if err != nil {
 		b.Fatal(err)
 	}
-	keyURL := testenv.ServeKeys(b, authtest.NewKeyServer(key))
+	keyURL := testenv.ServeKeys(b, entra.NewKeyServer(key))
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
 	keys, err := auth.NewRemoteKeys(ctx, keyURL, auth.KeySetOptions{})
@@ -40,7 +40,7 @@ func benchServer(b *testing.B, cacheSize int, store tasks.Store) (*api.Server, s
 	}
 	<-keys.Ready()
 	verifier, err := auth.NewVerifier(auth.Config{
-		TenantID: authtest.DevTenantID, ClientID: authtest.DevAPIClientID, RequiredScope: "access_as_user",
+		TenantID: entra.DevTenantID, ClientID: entra.DevAPIClientID, RequiredScope: "access_as_user",
 		CacheSize: cacheSize,
 	}, keys)
 	if err != nil {
@@ -50,7 +50,7 @@ func benchServer(b *testing.B, cacheSize int, store tasks.Store) (*api.Server, s
 		Verifier: verifier, Store: store,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})
-	token, err := key.Sign(authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, benchUser, time.Now()), nil)
+	token, err := key.Sign(entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, benchUser, time.Now()), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // stuckStore never answers a list until its context ends, as storage that stopped

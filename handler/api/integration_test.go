@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/entra-tasks/handler/apitest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/apitest"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // TestAPI runs the integration suite against the handler binary on its own, with real
@@ -25,7 +26,7 @@ func TestLogLines(t *testing.T) {
 		h = testenv.StartHandler(t, settings)
 		return h
 	})
-	tok := e.Token(t, apitest.UserA)
+	tok := e.Token(t, entra.UserA)
 	r := e.Do(t, apitest.Request{Method: "GET", Path: "/api/me", Token: tok,
 		Header: map[string]string{"X-Azure-Functions-InvocationId": "3f2a9c1e-0000-4000-8000-00000000beef"}})
 	if r.Status != 200 {
@@ -47,7 +48,7 @@ func TestLogLines(t *testing.T) {
 		}
 		switch entry["path"] {
 		case "/api/me":
-			sawMe = entry["invocationId"] == "3f2a9c1e-0000-4000-8000-00000000beef" && entry["user"] == apitest.UserA && entry["status"] == float64(200)
+			sawMe = entry["invocationId"] == "3f2a9c1e-0000-4000-8000-00000000beef" && entry["user"] == entra.UserA && entry["status"] == float64(200)
 		case "/api/tasks":
 			sawRejected = entry["status"] == float64(401) && entry["user"] == nil
 		}

@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/example/entra-tasks/handler/api"
-	"github.com/example/entra-tasks/handler/apitest"
 	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/testkit/apitest"
 )
 
 const (

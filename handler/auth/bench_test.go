@@ -12,24 +12,24 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // benchFixture is a realistic v2 token and the production key path (keyfunc over a loopback
 // key set), so that the full check is measured as the handler runs it.
 type benchFixture struct {
-	key      *authtest.Key
+	key      *entra.Key
 	token    string
 	verifier *auth.Verifier
 }
 
 func newBenchFixture(b *testing.B, cacheSize int) benchFixture {
 	b.Helper()
-	key, err := authtest.NewKey("bench-key-1")
+	key, err := entra.NewKey("bench-key-1")
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(authtest.NewKeyServer(key))
+	srv := httptest.NewServer(entra.NewKeyServer(key))
 	b.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
@@ -39,13 +39,13 @@ func newBenchFixture(b *testing.B, cacheSize int) benchFixture {
 	}
 	<-keys.Ready()
 	v, err := auth.NewVerifier(auth.Config{
-		TenantID: authtest.DevTenantID, ClientID: authtest.DevAPIClientID, RequiredScope: "access_as_user",
+		TenantID: entra.DevTenantID, ClientID: entra.DevAPIClientID, RequiredScope: "access_as_user",
 		CacheSize: cacheSize,
 	}, keys)
 	if err != nil {
 		b.Fatal(err)
 	}
-	token, err := key.Sign(authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID, time.Now()), nil)
+	token, err := key.Sign(entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, entra.DevUserOID, time.Now()), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

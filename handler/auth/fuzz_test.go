@@ -17,8 +17,8 @@ import (
 
 	"github.com/example/entra-tasks/handler/access"
 	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // The fuzz targets hold the verifier to one invariant: it never panics, it only ever
@@ -40,24 +40,24 @@ var fuzzNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 type fuzzFixture struct {
 	verifier *auth.Verifier
-	ours     *authtest.Key // in the key set
-	other    *authtest.Key // in the key set too: a second tenant key, for kid confusion
-	stranger *authtest.Key // nowhere: an attacker's or another tenant's key
+	ours     *entra.Key // in the key set
+	other    *entra.Key // in the key set too: a second tenant key, for kid confusion
+	stranger *entra.Key // nowhere: an attacker's or another tenant's key
 }
 
 func newFuzzFixture(t testing.TB) *fuzzFixture {
 	t.Helper()
-	ours, err := authtest.DevKey()
+	ours, err := entra.DevKey()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ours.ID = "ours"
-	other, err1 := authtest.NewKey("other")
-	stranger, err2 := authtest.NewKey("stranger")
+	other, err1 := entra.NewKey("other")
+	stranger, err2 := entra.NewKey("stranger")
 	if err := errors.Join(err1, err2); err != nil {
 		t.Fatal(err)
 	}
-	keys := testenv.StartKeySet(t, authtest.NewKeyServer(ours, other))
+	keys := testenv.StartKeySet(t, entra.NewKeyServer(ours, other))
 	v, err := auth.NewVerifier(auth.Config{
 		TenantID: fuzzTenant, ClientID: fuzzClient, RequiredScope: "access_as_user",
 		Leeway: fuzzLeeway, Now: func() time.Time { return fuzzNow },
@@ -130,7 +130,7 @@ func (fx *fuzzFixture) acceptable(raw string) (map[string]any, string) {
 	if _, critical := header["crit"]; critical {
 		return nil, "crit names extensions we do not understand (RFC 7515 §4.1.11)"
 	}
-	var key *authtest.Key
+	var key *entra.Key
 	switch header["kid"] {
 	case fx.ours.ID:
 		key = fx.ours
@@ -219,7 +219,7 @@ func decodeSegment(seg string, v any) bool {
 	return err == nil && json.Unmarshal(b, v) == nil
 }
 
-func fuzzSign(t testing.TB, k *authtest.Key, header, payload []byte) string {
+func fuzzSign(t testing.TB, k *entra.Key, header, payload []byte) string {
 	t.Helper()
 	tok, err := k.SignRaw(header, payload)
 	if err != nil {
@@ -232,8 +232,8 @@ func fuzzB64(s string) string { return base64.RawURLEncoding.EncodeToString([]by
 
 // seedClaims are the real shapes: v2 and v1 tokens and the near misses around every rule.
 func seedClaims() [][]byte {
-	v2 := authtest.V2Claims(fuzzTenant, fuzzClient, fuzzUser, fuzzNow)
-	v1 := authtest.V1Claims(fuzzTenant, fuzzClient, fuzzUser, fuzzNow)
+	v2 := entra.V2Claims(fuzzTenant, fuzzClient, fuzzUser, fuzzNow)
+	v1 := entra.V1Claims(fuzzTenant, fuzzClient, fuzzUser, fuzzNow)
 	with := func(base map[string]any, name string, value any) []byte {
 		c := map[string]any{}
 		for k, v := range base {
@@ -321,7 +321,7 @@ func FuzzVerifySigned(f *testing.F) {
 	f.Add(seedHeaders()[0], seedClaims()[0], byte(1))
 	f.Add(seedHeaders()[0], seedClaims()[0], byte(2))
 	f.Fuzz(func(t *testing.T, header, claims []byte, signer byte) {
-		key := []*authtest.Key{fx.ours, fx.other, fx.stranger}[int(signer)%3]
+		key := []*entra.Key{fx.ours, fx.other, fx.stranger}[int(signer)%3]
 		fx.check(t, fuzzSign(t, key, header, claims))
 	})
 }

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // startKeys is RemoteKeys over srvURL with a verifier, waiting for the first download.
@@ -56,7 +56,7 @@ func eventually(within time.Duration, check func() error) error {
 
 // downloadedTwiceMore waits up to 2 s for two more downloads of the key set than it has served
 // now: one may already have been under way with the old body.
-func downloadedTwiceMore(ks *authtest.KeyServer) bool {
+func downloadedTwiceMore(ks *entra.KeyServer) bool {
 	before := ks.Fetches()
 	return eventually(2*time.Second, func() error {
 		if ks.Fetches() < before+2 {
@@ -71,13 +71,13 @@ func downloadedTwiceMore(ks *authtest.KeyServer) bool {
 // downloads retry on their own backoff, so a valid token works within moments of the
 // endpoint healing, and the unknown-kid refresh budget is still unspent afterwards.
 func TestNoKeysYetIsUnavailableAndRecoversOnItsOwn(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
-	ks := authtest.NewKeyServer(key)
+	key := testenv.MustKey(t, "key-1")
+	ks := entra.NewKeyServer(key)
 	ks.Fail(503)
 	srv := httptest.NewServer(ks)
 	t.Cleanup(srv.Close)
 	_, v := startKeys(t, srv.URL, auth.KeySetOptions{RetryMin: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond}, auth.Config{})
-	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	tok := sign(t, key, entra.V2Claims(tenant, client, user, time.Now()), nil)
 
 	for range 3 { // several tokens: none may spend anything that delays recovery
 		if err := verifyNow(v, tok); !errors.Is(err, auth.ErrKeysUnavailable) {
@@ -92,9 +92,9 @@ func TestNoKeysYetIsUnavailableAndRecoversOnItsOwn(t *testing.T) {
 		t.Fatalf("valid token still refused 2 s after the key endpoint healed: %v", err)
 	}
 	// The unknown-kid budget (one refresh per 5 minutes by default) was not spent on the outage.
-	rotated := authtest.MustKey(t, "key-2")
+	rotated := testenv.MustKey(t, "key-2")
 	ks.SetKeys(key, rotated)
-	if err := verifyNow(v, sign(t, rotated, authtest.V2Claims(tenant, client, user, time.Now()), nil)); err != nil {
+	if err := verifyNow(v, sign(t, rotated, entra.V2Claims(tenant, client, user, time.Now()), nil)); err != nil {
 		t.Errorf("a rotated key after recovery: %v (the unknown-kid refresh was spent)", err)
 	}
 }
@@ -108,7 +108,7 @@ func jwksWith(keys ...map[string]any) []byte {
 	return b
 }
 
-func jwkOf(k *authtest.Key, edit map[string]any) map[string]any {
+func jwkOf(k *entra.Key, edit map[string]any) map[string]any {
 	j := k.JWK()
 	for name, v := range edit {
 		j[name] = v
@@ -119,13 +119,13 @@ func jwkOf(k *authtest.Key, edit map[string]any) map[string]any {
 // Only keys that may verify an RS256 signature count (RFC 7517 §4.2-4.4); a key set with
 // none of them, or an empty one, is a failed download that keeps the keys already held.
 func TestOnlySignatureKeysVerify(t *testing.T) {
-	good := authtest.MustKey(t, "good")
-	enc := authtest.MustKey(t, "enc")
-	encOps := authtest.MustKey(t, "enc-ops")
-	rs512 := authtest.MustKey(t, "rs512")
-	verifyOps := authtest.MustKey(t, "verify-ops")
-	noUse := authtest.MustKey(t, "no-use")
-	ks := authtest.NewKeyServer()
+	good := testenv.MustKey(t, "good")
+	enc := testenv.MustKey(t, "enc")
+	encOps := testenv.MustKey(t, "enc-ops")
+	rs512 := testenv.MustKey(t, "rs512")
+	verifyOps := testenv.MustKey(t, "verify-ops")
+	noUse := testenv.MustKey(t, "no-use")
+	ks := entra.NewKeyServer()
 	ks.SetBody(jwksWith(
 		jwkOf(good, nil),
 		jwkOf(enc, map[string]any{"use": "enc"}),
@@ -137,13 +137,13 @@ func TestOnlySignatureKeysVerify(t *testing.T) {
 	srv := httptest.NewServer(ks)
 	t.Cleanup(srv.Close)
 	_, v := startKeys(t, srv.URL, auth.KeySetOptions{UnknownKIDEvery: time.Hour}, auth.Config{})
-	claims := authtest.V2Claims(tenant, client, user, time.Now())
-	for _, k := range []*authtest.Key{good, verifyOps, noUse} {
+	claims := entra.V2Claims(tenant, client, user, time.Now())
+	for _, k := range []*entra.Key{good, verifyOps, noUse} {
 		if err := verifyNow(v, sign(t, k, claims, nil)); err != nil {
 			t.Errorf("signature key %s refused: %v", k.ID, err)
 		}
 	}
-	for _, k := range []*authtest.Key{enc, encOps, rs512} {
+	for _, k := range []*entra.Key{enc, encOps, rs512} {
 		err := verifyNow(v, sign(t, k, claims, nil))
 		var invalid *auth.InvalidTokenError
 		if !errors.As(err, &invalid) || invalid.Description != "the signature key was not found" {
@@ -153,12 +153,12 @@ func TestOnlySignatureKeysVerify(t *testing.T) {
 }
 
 func TestDownloadsWithoutSignatureKeysKeepTheKeysHeld(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
-	ks := authtest.NewKeyServer(key)
+	key := testenv.MustKey(t, "key-1")
+	ks := entra.NewKeyServer(key)
 	srv := httptest.NewServer(ks)
 	t.Cleanup(srv.Close)
 	_, v := startKeys(t, srv.URL, auth.KeySetOptions{RefreshInterval: 20 * time.Millisecond}, auth.Config{})
-	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	tok := sign(t, key, entra.V2Claims(tenant, client, user, time.Now()), nil)
 	for name, body := range map[string][]byte{
 		"an empty key set":   []byte(`{"keys":[]}`),
 		"only an enc key":    jwksWith(jwkOf(key, map[string]any{"use": "enc"})),
@@ -177,7 +177,7 @@ func TestDownloadsWithoutSignatureKeysKeepTheKeysHeld(t *testing.T) {
 
 // The key set download is bounded: a document over MaxKeySetBytes is refused whole.
 func TestKeySetDownloadIsBounded(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
+	key := testenv.MustKey(t, "key-1")
 	padded := func(size int) []byte {
 		doc := jwksWith(jwkOf(key, map[string]any{"x-padding": ""}))
 		return []byte(strings.Replace(string(doc), `"x-padding":""`, `"x-padding":"`+strings.Repeat("a", size-len(doc))+`"`, 1))
@@ -186,12 +186,12 @@ func TestKeySetDownloadIsBounded(t *testing.T) {
 		size int
 		held bool
 	}{{auth.MaxKeySetBytes, true}, {auth.MaxKeySetBytes + 1, false}} {
-		ks := authtest.NewKeyServer()
+		ks := entra.NewKeyServer()
 		ks.SetBody(padded(c.size))
 		srv := httptest.NewServer(ks)
 		t.Cleanup(srv.Close)
 		_, v := startKeys(t, srv.URL, auth.KeySetOptions{RetryMin: time.Hour}, auth.Config{})
-		err := verifyNow(v, sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil))
+		err := verifyNow(v, sign(t, key, entra.V2Claims(tenant, client, user, time.Now()), nil))
 		if c.held && err != nil {
 			t.Errorf("a key set of exactly %d bytes: %v", c.size, err)
 		}
@@ -203,10 +203,10 @@ func TestKeySetDownloadIsBounded(t *testing.T) {
 
 // An https key set URL never ends in a clear-text download, even one on loopback.
 func TestKeySetRedirectsStayOnHTTPS(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
-	plain := httptest.NewServer(authtest.NewKeyServer(key))
+	key := testenv.MustKey(t, "key-1")
+	plain := httptest.NewServer(entra.NewKeyServer(key))
 	t.Cleanup(plain.Close)
-	secure := httptest.NewTLSServer(authtest.NewKeyServer(key))
+	secure := httptest.NewTLSServer(entra.NewKeyServer(key))
 	t.Cleanup(secure.Close)
 	redirector := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := secure.URL
@@ -217,7 +217,7 @@ func TestKeySetRedirectsStayOnHTTPS(t *testing.T) {
 	}))
 	t.Cleanup(redirector.Close)
 	opts := auth.KeySetOptions{Client: redirector.Client(), RetryMin: time.Hour}
-	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	tok := sign(t, key, entra.V2Claims(tenant, client, user, time.Now()), nil)
 
 	_, v := startKeys(t, redirector.URL+"/to-https", opts, auth.Config{})
 	if err := verifyNow(v, tok); err != nil {
@@ -240,12 +240,12 @@ func TestCachedTokenDiesWithItsKey(t *testing.T) {
 		{"kid given another key", "key-1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			key, next := authtest.MustKey(t, "key-1"), authtest.MustKey(t, tc.nextKID)
-			ks := authtest.NewKeyServer(key)
+			key, next := testenv.MustKey(t, "key-1"), testenv.MustKey(t, tc.nextKID)
+			ks := entra.NewKeyServer(key)
 			srv := httptest.NewServer(ks)
 			t.Cleanup(srv.Close)
 			_, v := startKeys(t, srv.URL, auth.KeySetOptions{RefreshInterval: 20 * time.Millisecond}, auth.Config{CacheSize: 16})
-			tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+			tok := sign(t, key, entra.V2Claims(tenant, client, user, time.Now()), nil)
 			if err := verifyNow(v, tok); err != nil {
 				t.Fatal(err)
 			}
@@ -268,15 +268,15 @@ func TestCachedTokenDiesWithItsKey(t *testing.T) {
 // none is answered from the cache; a select that picks between ready and ctx.Done() at
 // random fails about half of them.
 func TestHeldKeysAreUsedForCancelledRequests(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
-	srv := httptest.NewServer(authtest.NewKeyServer(key))
+	key := testenv.MustKey(t, "key-1")
+	srv := httptest.NewServer(entra.NewKeyServer(key))
 	t.Cleanup(srv.Close)
 	_, v := startKeys(t, srv.URL, auth.KeySetOptions{}, auth.Config{})
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	for i := range 64 {
 		oid := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
-		p, err := v.Verify(cancelled, sign(t, key, authtest.V2Claims(tenant, client, oid, time.Now()), nil))
+		p, err := v.Verify(cancelled, sign(t, key, entra.V2Claims(tenant, client, oid, time.Now()), nil))
 		if err != nil || p.ObjectID != oid {
 			t.Fatalf("token %d with a cancelled context and keys held: %v", i, err)
 		}
@@ -286,11 +286,11 @@ func TestHeldKeysAreUsedForCancelledRequests(t *testing.T) {
 // Before the first download has ended, a client's cancellation comes back as the
 // cancellation (the API answers 499), not as ErrKeysUnavailable (503 and an ERROR line).
 func TestCancelledWaitForFirstKeysIsTheClients(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
+	key := testenv.MustKey(t, "key-1")
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-release // the first download hangs until the test ends
-		w.Write(authtest.JWKS(key))
+		w.Write(entra.JWKS(key))
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
@@ -306,13 +306,13 @@ func TestCancelledWaitForFirstKeysIsTheClients(t *testing.T) {
 	}
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = v.Verify(cancelled, sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil))
+	_, err = v.Verify(cancelled, sign(t, key, entra.V2Claims(tenant, client, user, time.Now()), nil))
 	if !errors.Is(err, context.Canceled) || errors.Is(err, auth.ErrKeysUnavailable) {
 		t.Errorf("a cancelled wait for the first download: %v, want context.Canceled and not ErrKeysUnavailable", err)
 	}
 	expired, cancel2 := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel2()
-	_, err = v.Verify(expired, sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil))
+	_, err = v.Verify(expired, sign(t, key, entra.V2Claims(tenant, client, user, time.Now()), nil))
 	if !errors.Is(err, auth.ErrKeysUnavailable) {
 		t.Errorf("the server's timeout waiting for the first download: %v, want ErrKeysUnavailable", err)
 	}
@@ -322,8 +322,8 @@ func TestCancelledWaitForFirstKeysIsTheClients(t *testing.T) {
 // URL, or to https; never to http off loopback (0.0.0.0 reaches this machine on Linux, so a
 // download that follows it succeeds), and never back to http once a hop was https.
 func TestLoopbackRedirectsStayOnLoopback(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
-	plain := httptest.NewServer(authtest.NewKeyServer(key))
+	key := testenv.MustKey(t, "key-1")
+	plain := httptest.NewServer(entra.NewKeyServer(key))
 	t.Cleanup(plain.Close)
 	var secure *httptest.Server
 	redirect := func(w http.ResponseWriter, r *http.Request) {
@@ -340,7 +340,7 @@ func TestLoopbackRedirectsStayOnLoopback(t *testing.T) {
 	local := httptest.NewServer(http.HandlerFunc(redirect))
 	t.Cleanup(local.Close)
 	opts := auth.KeySetOptions{Client: secure.Client(), RetryMin: time.Hour} // trusts secure's certificate
-	tok := sign(t, key, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	tok := sign(t, key, entra.V2Claims(tenant, client, user, time.Now()), nil)
 	for path, followed := range map[string]bool{
 		"/to-loopback": true, "/to-localhost": true, "/to-any-host": false, "/via-https": false,
 	} {
@@ -356,7 +356,7 @@ func TestLoopbackRedirectsStayOnLoopback(t *testing.T) {
 }
 
 // malformedJWKs are keys jwkset cannot parse, each of which used to fail the whole download.
-func malformedJWKs(k *authtest.Key) []map[string]any {
+func malformedJWKs(k *entra.Key) []map[string]any {
 	return []map[string]any{
 		jwkOf(k, map[string]any{"kid": "bad-x5c", "x5c": []string{"AAAA"}}),
 		jwkOf(k, map[string]any{"kid": "bad-use", "use": "SIG"}),
@@ -368,15 +368,15 @@ func malformedJWKs(k *authtest.Key) []map[string]any {
 // with one WARN naming their kids (never their material), the others verify, and a download
 // left with no usable key keeps the keys already held.
 func TestMalformedKeysAreSkipped(t *testing.T) {
-	good, other := authtest.MustKey(t, "key-1"), authtest.MustKey(t, "key-2")
-	ks := authtest.NewKeyServer()
+	good, other := testenv.MustKey(t, "key-1"), testenv.MustKey(t, "key-2")
+	ks := entra.NewKeyServer()
 	ks.SetBody(jwksWith(append(malformedJWKs(other), good.JWK())...))
 	srv := httptest.NewServer(ks)
 	t.Cleanup(srv.Close)
 	var logs testenv.LogBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	_, v := startKeys(t, srv.URL, auth.KeySetOptions{Logger: logger, RefreshInterval: 20 * time.Millisecond}, auth.Config{})
-	tok := sign(t, good, authtest.V2Claims(tenant, client, user, time.Now()), nil)
+	tok := sign(t, good, entra.V2Claims(tenant, client, user, time.Now()), nil)
 	if err := verifyNow(v, tok); err != nil {
 		t.Fatalf("a valid key beside malformed ones does not verify: %v", err)
 	}
@@ -394,7 +394,7 @@ func TestMalformedKeysAreSkipped(t *testing.T) {
 	if !downloadedTwiceMore(ks) {
 		t.Fatal("the key set was not refreshed; the test proves nothing")
 	}
-	if err := verifyNow(v, sign(t, good, authtest.V2Claims(tenant, client, "11111111-0000-4000-8000-000000000001", time.Now()), nil)); err != nil {
+	if err := verifyNow(v, sign(t, good, entra.V2Claims(tenant, client, "11111111-0000-4000-8000-000000000001", time.Now()), nil)); err != nil {
 		t.Errorf("after a download of malformed keys only, the key held is gone: %v", err)
 	}
 }

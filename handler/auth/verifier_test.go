@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 const (
@@ -24,16 +24,16 @@ const (
 
 // fixture is a verifier wired to a real key server over HTTP, as in production.
 type fixture struct {
-	key      *authtest.Key
-	keys     *authtest.KeyServer
+	key      *entra.Key
+	keys     *entra.KeyServer
 	verifier *auth.Verifier
 	now      time.Time
 }
 
 func newFixture(t *testing.T, opts auth.KeySetOptions) *fixture {
 	t.Helper()
-	key := authtest.MustKey(t, "key-1")
-	f := &fixture{key: key, keys: authtest.NewKeyServer(key), now: time.Now()}
+	key := testenv.MustKey(t, "key-1")
+	f := &fixture{key: key, keys: entra.NewKeyServer(key), now: time.Now()}
 	srv := httptest.NewServer(f.keys)
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -50,7 +50,7 @@ func newFixture(t *testing.T, opts auth.KeySetOptions) *fixture {
 	return f
 }
 
-func sign(t *testing.T, k *authtest.Key, claims map[string]any, header map[string]any) string {
+func sign(t *testing.T, k *entra.Key, claims map[string]any, header map[string]any) string {
 	t.Helper()
 	tok, err := k.Sign(claims, header)
 	if err != nil {
@@ -59,8 +59,8 @@ func sign(t *testing.T, k *authtest.Key, claims map[string]any, header map[strin
 	return tok
 }
 
-func (f *fixture) v2() map[string]any { return authtest.V2Claims(tenant, client, user, f.now) }
-func (f *fixture) v1() map[string]any { return authtest.V1Claims(tenant, client, user, f.now) }
+func (f *fixture) v2() map[string]any { return entra.V2Claims(tenant, client, user, f.now) }
+func (f *fixture) v1() map[string]any { return entra.V1Claims(tenant, client, user, f.now) }
 
 func (f *fixture) verify(t *testing.T, tok string) (*auth.Principal, error) {
 	t.Helper()
@@ -91,7 +91,7 @@ func TestAcceptsV1AndV2Tokens(t *testing.T) {
 
 func TestRejectsInvalidTokens(t *testing.T) {
 	f := newFixture(t, auth.KeySetOptions{})
-	stranger := authtest.MustKey(t, "key-1") // same kid, different key: a forged signature
+	stranger := testenv.MustKey(t, "key-1") // same kid, different key: a forged signature
 	with := func(base map[string]any, changes map[string]any) map[string]any {
 		for k, v := range changes {
 			if v == nil {
@@ -146,7 +146,7 @@ func TestRejectsInvalidTokens(t *testing.T) {
 // this is all an attacker can send.
 func unsigned(t *testing.T, claims map[string]any, alg string) string {
 	t.Helper()
-	k := authtest.MustKey(t, "key-1")
+	k := testenv.MustKey(t, "key-1")
 	tok := sign(t, k, claims, map[string]any{"alg": alg})
 	return tok[:strings.LastIndex(tok, ".")+1] + "c2lnbmF0dXJl"
 }
@@ -205,7 +205,7 @@ func TestKeyRotationIsPickedUp(t *testing.T) {
 	if _, err := f.verify(t, sign(t, f.key, f.v2(), nil)); err != nil {
 		t.Fatal(err)
 	}
-	rotated := authtest.MustKey(t, "key-2")
+	rotated := testenv.MustKey(t, "key-2")
 	f.keys.SetKeys(f.key, rotated)
 	before := f.keys.Fetches()
 	if _, err := f.verify(t, sign(t, rotated, f.v2(), nil)); err != nil {
@@ -299,8 +299,8 @@ func TestConfigRejectsNonsense(t *testing.T) {
 // the v1 issuer the cloud's STS (Microsoft Learn, "National clouds", and its Q&A on the token
 // issuers of the sovereign clouds). A token from one cloud is refused in another.
 func TestIssuersPerCloud(t *testing.T) {
-	key := authtest.MustKey(t, "key-1")
-	url := testenv.ServeKeys(t, authtest.NewKeyServer(key))
+	key := testenv.MustKey(t, "key-1")
+	url := testenv.ServeKeys(t, entra.NewKeyServer(key))
 	clouds := []struct{ name, host, v1, v2 string }{
 		{"public", "", "https://sts.windows.net/" + tenant + "/", "https://login.microsoftonline.com/" + tenant + "/v2.0"},
 		{"public, explicit", "https://login.microsoftonline.com/", "https://sts.windows.net/" + tenant + "/", "https://login.microsoftonline.com/" + tenant + "/v2.0"},
@@ -315,9 +315,9 @@ func TestIssuersPerCloud(t *testing.T) {
 	for _, c := range clouds {
 		_, v := startKeys(t, url, auth.KeySetOptions{}, auth.Config{AuthorityHost: c.host})
 		for _, iss := range allIssuers {
-			claims := authtest.V2Claims(tenant, client, user, time.Now())
+			claims := entra.V2Claims(tenant, client, user, time.Now())
 			if strings.HasPrefix(iss, "https://sts.") {
-				claims = authtest.V1Claims(tenant, client, user, time.Now())
+				claims = entra.V1Claims(tenant, client, user, time.Now())
 			}
 			claims["iss"] = iss
 			err := verifyNow(v, sign(t, key, claims, nil))
@@ -333,7 +333,7 @@ func TestIssuersPerCloud(t *testing.T) {
 	}
 	_, v := startKeys(t, url, auth.KeySetOptions{}, auth.Config{AuthorityHost: "https://login.example.net"})
 	for _, iss := range []any{nil, ""} {
-		claims := authtest.V1Claims(tenant, client, user, time.Now())
+		claims := entra.V1Claims(tenant, client, user, time.Now())
 		claims["iss"] = iss
 		if iss == nil {
 			delete(claims, "iss")

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // The `next` cursor comes back from clients, so it is attacker input. These targets run it

@@ -7,7 +7,7 @@ import (
 
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // List asks the service only for the properties a task is made of ($select); every field,

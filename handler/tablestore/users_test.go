@@ -8,7 +8,7 @@ import (
 
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // Many writes of one user at once, each followed by its RecordActivity as the API does it:

@@ -12,18 +12,18 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // keysPath mirrors Entra's key set path, so the URL reads like the real one.
-const keysPath = "/" + authtest.DevTenantID + "/discovery/v2.0/keys"
+const keysPath = "/" + entra.DevTenantID + "/discovery/v2.0/keys"
 
 // TokenPath is where the SPA's local sign-in asks for a development user's token. The SPA
 // reaches it through its own origin (a proxy in the Vite dev server and in the browser
 // tests), so no CORS is needed and none is offered.
 const tokenPath = "/local-identity/token"
 
-// tokenLifetime matches devToken's claims (authtest.V2Claims: one hour).
+// tokenLifetime matches devToken's claims (entra.V2Claims: one hour).
 const tokenLifetime = time.Hour
 
 // devIdentity is the loopback server of local-identity mode: the development key set the
@@ -33,12 +33,12 @@ type devIdentity struct {
 }
 
 func (d devIdentity) handler() (http.Handler, error) {
-	key, err := authtest.DevKey()
+	key, err := entra.DevKey()
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET "+keysPath, authtest.NewKeyServer(key))
+	mux.Handle("GET "+keysPath, entra.NewKeyServer(key))
 	mux.HandleFunc("POST "+tokenPath, d.token)
 	return loopbackOnly(mux), nil
 }

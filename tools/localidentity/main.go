@@ -33,7 +33,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 func main() {
@@ -125,15 +125,15 @@ func runCommand(args []string) error {
 		// Environment variables win over local.settings.json in Core Tools and the stand-in,
 		// so these override the placeholders without touching the user's file.
 		env = append(env,
-			"AZURE_TENANT_ID="+authtest.DevTenantID,
-			"AZURE_API_CLIENT_ID="+authtest.DevAPIClientID,
+			"AZURE_TENANT_ID="+entra.DevTenantID,
+			"AZURE_API_CLIENT_ID="+entra.DevAPIClientID,
 			"ENTRA_JWKS_URL="+jwksURL,
 		)
 		fmt.Fprintf(os.Stderr, "\n*** LOCAL-IDENTITY MODE: AZURE_TENANT_ID in %s is a placeholder. ***\n"+
 			"    Tokens are checked against a development key set at %s (tenant %s, API client id %s).\n"+
 			"    Sign in to the SPA as a development user, or get a token with `make token`.\n"+
 			"    Put your tenant's values in %s to use Entra ID instead.\n\n",
-			*settingsPath, jwksURL, authtest.DevTenantID, authtest.DevAPIClientID, *settingsPath)
+			*settingsPath, jwksURL, entra.DevTenantID, entra.DevAPIClientID, *settingsPath)
 	}
 	return runChild(command, env)
 }

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // TestLocalIdentityEndToEnd runs what `make start` runs without Core Tools: localidentity
@@ -75,7 +75,7 @@ func TestLocalIdentityEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if me := getMe(t, base, tok, http.StatusOK); me["id"] != authtest.DevUserOID || me["tenantId"] != authtest.DevTenantID {
+	if me := getMe(t, base, tok, http.StatusOK); me["id"] != entra.DevUserOID || me["tenantId"] != entra.DevTenantID {
 		t.Errorf("/api/me for the default development user: %v", me)
 	}
 	alice, _ := devToken("alice", nil, time.Now())
@@ -107,8 +107,8 @@ func TestLocalIdentityEndToEnd(t *testing.T) {
 	if me := getMe(t, base, issued.AccessToken, http.StatusOK); fmt.Sprint(me["roles"]) != "[Admin Viewer]" {
 		t.Errorf("/api/me with roles Viewer,Admin: roles %v, want [Admin Viewer]", me["roles"])
 	}
-	stranger, _ := authtest.NewKey(authtest.DevKeyID) // same kid, other key: a forgery
-	forged, _ := stranger.Sign(authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID, time.Now()), nil)
+	stranger, _ := entra.NewKey(entra.DevKeyID) // same kid, other key: a forgery
+	forged, _ := stranger.Sign(entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, entra.DevUserOID, time.Now()), nil)
 	getMe(t, base, forged, http.StatusUnauthorized)
 	getMe(t, base, "", http.StatusUnauthorized)
 

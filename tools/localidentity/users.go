@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // maxUserName bounds a development user's name; it becomes the token's name claim.
@@ -61,11 +61,11 @@ func parseRoles(list string) ([]string, error) {
 // development user or, given a name, for a user whose oid is derived from it; roles, if not
 // nil, become its roles claim.
 func devToken(user string, roles []string, now time.Time) (string, error) {
-	key, err := authtest.DevKey()
+	key, err := entra.DevKey()
 	if err != nil {
 		return "", err
 	}
-	claims := authtest.V2Claims(authtest.DevTenantID, authtest.DevAPIClientID, authtest.DevUserOID, now)
+	claims := entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, entra.DevUserOID, now)
 	if user != "" {
 		claims["oid"] = userOID(user)
 		claims["sub"] = "sub-" + userOID(user)

@@ -14,7 +14,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/example/entra-tasks/handler/apitest"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/inprocess"
 )
 
 // Fuzz targets for what clients send the API besides the token: create and patch bodies and
@@ -23,8 +24,8 @@ import (
 // document, and nothing stored that breaks the title rules or touches another user's task.
 
 const (
-	atkUserA = apitest.UserA
-	atkUserB = apitest.UserB
+	atkUserA = entra.UserA
+	atkUserB = entra.UserB
 )
 
 type apiFuzz struct {
@@ -38,7 +39,7 @@ type apiFuzz struct {
 
 func newAPIFuzz(f *testing.F) *apiFuzz {
 	f.Helper()
-	app := apitest.NewInProcess(f, "fuzzapi")
+	app := inprocess.New(f, "fuzzapi")
 	fz := &apiFuzz{handler: app.Handler}
 	fz.tokenA, fz.tokenB = app.Token(f, atkUserA), app.Token(f, atkUserB)
 	var a, b struct{ ID, ETag string }

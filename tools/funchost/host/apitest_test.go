@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/apitest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/apitest"
+	"github.com/example/entra-tasks/testkit/testenv"
 	"github.com/example/entra-tasks/tools/funchost/host"
 )
 

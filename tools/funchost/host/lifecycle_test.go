@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // These tests assert the Functions host's rules for a handler's life (see process.go for

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/testenv"
 	"github.com/example/entra-tasks/tools/funchost/host"
 )
 

@@ -1,4 +1,4 @@
-package authtest
+package entra
 
 import (
 	"net/http"

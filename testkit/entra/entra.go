@@ -1,10 +1,10 @@
-// Package authtest mints Entra-shaped access tokens with test keys and serves their key set,
+// Package entra mints Entra-shaped access tokens with test keys and serves their key set,
 // so that tests, benchmarks and the local-identity mode exercise the production verifier
 // unchanged: only the key set URL differs from a real tenant.
 //
 // Nothing here may be used to accept tokens in Azure. The committed development key is
 // public knowledge; it signs tokens only for a tenant and client id that exist nowhere.
-package authtest
+package entra
 
 import (
 	"crypto"
@@ -18,7 +18,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
-	"testing"
 	"time"
 )
 
@@ -29,6 +28,15 @@ const (
 	DevAPIClientID = "22222222-2222-4222-8222-222222222222"
 	DevUserOID     = "33333333-3333-4333-8333-333333333333"
 	DevKeyID       = "local-dev-key-1"
+)
+
+// The fixed identities of the Go tests and benchmarks; any GUIDs would do. Distinct from the
+// local-identity mode's, so a token minted for one never passes the other.
+const (
+	TestTenant = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
+	TestClient = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
+	UserA      = "aaaaaaaa-0000-4000-8000-00000000000a"
+	UserB      = "bbbbbbbb-0000-4000-8000-00000000000b"
 )
 
 //go:embed dev-signing-key.pem
@@ -149,17 +157,7 @@ func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(fmt.Sprintf("authtest: marshal: %v", err)) // only plain maps reach here
+		panic(fmt.Sprintf("entra: marshal: %v", err)) // only plain maps reach here
 	}
 	return b
-}
-
-// MustKey is NewKey for tests: it fails tb instead of returning an error.
-func MustKey(tb testing.TB, id string) *Key {
-	tb.Helper()
-	k, err := NewKey(id)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k
 }

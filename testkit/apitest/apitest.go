@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
-	"github.com/example/entra-tasks/handler/testenv"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // Target is a running API.
@@ -29,8 +29,8 @@ type StartFunc func(t *testing.T, settings map[string]string) Target
 type Env struct {
 	Target  Target
 	Azurite *testenv.Azurite
-	Key     *authtest.Key
-	Keys    *authtest.KeyServer
+	Key     *entra.Key
+	Keys    *entra.KeyServer
 	Tenant  string
 	Client  string
 	client  *http.Client
@@ -38,33 +38,25 @@ type Env struct {
 	contract *Contract
 }
 
-// Fixed identities of the suite; any GUIDs would do.
-const (
-	Tenant = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
-	Client = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
-	UserA  = "aaaaaaaa-0000-4000-8000-00000000000a"
-	UserB  = "bbbbbbbb-0000-4000-8000-00000000000b"
-)
-
 // NewEnv starts Azurite and a key server and then the API through start.
 func NewEnv(t *testing.T, start StartFunc) *Env {
 	t.Helper()
-	key, err := authtest.NewKey("suite-key-1")
+	key, err := entra.NewKey("suite-key-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &Env{
 		Azurite: testenv.StartAzurite(t),
 		Key:     key,
-		Keys:    authtest.NewKeyServer(key),
-		Tenant:  Tenant,
-		Client:  Client,
+		Keys:    entra.NewKeyServer(key),
+		Tenant:  entra.TestTenant,
+		Client:  entra.TestClient,
 		client:  &http.Client{Timeout: 30 * time.Second},
 	}
 	jwksURL := testenv.ServeKeys(t, e.Keys)
 	e.Target = start(t, map[string]string{
-		"AZURE_TENANT_ID":          Tenant,
-		"AZURE_API_CLIENT_ID":      Client,
+		"AZURE_TENANT_ID":          entra.TestTenant,
+		"AZURE_API_CLIENT_ID":      entra.TestClient,
 		"ENTRA_JWKS_URL":           jwksURL,
 		"TABLES_CONNECTION_STRING": e.Azurite.ConnectionString(),
 		"TASKS_TABLE":              "tasks",
@@ -76,7 +68,7 @@ func NewEnv(t *testing.T, start StartFunc) *Env {
 // Token mints a valid v2 access token for user oid.
 func (e *Env) Token(t *testing.T, oid string) string {
 	t.Helper()
-	return e.TokenWith(t, authtest.V2Claims(e.Tenant, e.Client, oid, time.Now()))
+	return e.TokenWith(t, entra.V2Claims(e.Tenant, e.Client, oid, time.Now()))
 }
 
 // TokenWith signs arbitrary claims with the suite's key.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // Task, Page and Problem are the wire shapes, decoded the way a client would.
@@ -60,14 +60,14 @@ func Run(t *testing.T, start StartFunc) {
 }
 
 func (e *Env) testMe(t *testing.T) {
-	r := e.Do(t, Request{Method: "GET", Path: "/api/me", Token: e.Token(t, UserA)})
+	r := e.Do(t, Request{Method: "GET", Path: "/api/me", Token: e.Token(t, entra.UserA)})
 	expectStatus(t, r, 200)
 	var me struct {
 		ID, Name, Email, TenantID string
 		Scopes                    []string
 	}
 	r.JSON(t, &me)
-	if me.ID != UserA || me.Name != "Ada Lovelace" || me.Email != "ada@example.com" || me.TenantID != e.Tenant || !slices.Equal(me.Scopes, []string{"access_as_user"}) {
+	if me.ID != entra.UserA || me.Name != "Ada Lovelace" || me.Email != "ada@example.com" || me.TenantID != e.Tenant || !slices.Equal(me.Scopes, []string{"access_as_user"}) {
 		t.Errorf("me = %+v", me)
 	}
 	if got := r.Header.Get("Cache-Control"); got != "no-store" {
@@ -106,7 +106,7 @@ func (e *Env) testDocumentNamesTheChallengedScope(t *testing.T) {
 	if _, _, scopes := doc.Flow(); len(scopes) != 1 || scopes[want] == "" {
 		t.Errorf("sign-in flow scopes %v, want only %s", scopes, want)
 	}
-	claims := authtest.V2Claims(e.Tenant, e.Client, UserA, time.Now())
+	claims := entra.V2Claims(e.Tenant, e.Client, entra.UserA, time.Now())
 	claims["scp"] = "other"
 	noScope := e.Do(t, Request{Method: "GET", Path: "/api/me", Token: e.TokenWith(t, claims)})
 	if got := noScope.Header.Get("WWW-Authenticate"); !strings.Contains(got, `scope="`+want+`"`) {
@@ -115,7 +115,7 @@ func (e *Env) testDocumentNamesTheChallengedScope(t *testing.T) {
 }
 
 func (e *Env) testCRUD(t *testing.T) {
-	tok := e.Token(t, UserA)
+	tok := e.Token(t, entra.UserA)
 	created := e.create(t, tok, "  Write the README  ")
 	if created.Title != "Write the README" || created.Completed || created.ETag == "" || created.CreatedAt != created.UpdatedAt {
 		t.Fatalf("created = %+v", created)
@@ -162,7 +162,7 @@ func (e *Env) testCRUD(t *testing.T) {
 }
 
 func (e *Env) testIsolation(t *testing.T) {
-	a, b := e.Token(t, UserA), e.Token(t, UserB)
+	a, b := e.Token(t, entra.UserA), e.Token(t, entra.UserB)
 	task := e.create(t, a, "A's secret plan")
 	path := "/api/tasks/" + task.ID
 	expectProblem(t, e.Do(t, Request{Method: "GET", Path: path, Token: b}), 404)
@@ -225,7 +225,7 @@ func (e *Env) testPaging(t *testing.T) {
 }
 
 func (e *Env) testConcurrentIfMatch(t *testing.T) {
-	tok := e.Token(t, UserA)
+	tok := e.Token(t, entra.UserA)
 	task := e.create(t, tok, "contended")
 	const writers = 8
 	statuses := make([]int, writers)
@@ -254,7 +254,7 @@ func (e *Env) testConcurrentIfMatch(t *testing.T) {
 }
 
 func (e *Env) testStaleIfMatchDelete(t *testing.T) {
-	tok := e.Token(t, UserA)
+	tok := e.Token(t, entra.UserA)
 	task := e.create(t, tok, "keep me")
 	r := e.Do(t, Request{Method: "PATCH", Path: "/api/tasks/" + task.ID, Token: tok, Body: map[string]any{"completed": true}})
 	expectStatus(t, r, 200)
@@ -306,7 +306,7 @@ func (e *Env) testBadInput(t *testing.T) {
 }
 
 func (e *Env) testUnknownRoutes(t *testing.T) {
-	tok := e.Token(t, UserA)
+	tok := e.Token(t, entra.UserA)
 	for _, req := range []Request{
 		{Method: "GET", Path: "/api/nothing"},
 		{Method: "PUT", Path: "/api/tasks"},
@@ -321,7 +321,7 @@ func (e *Env) testUnknownRoutes(t *testing.T) {
 }
 
 func (e *Env) testSurvivesRestart(t *testing.T) {
-	tok := e.Token(t, UserA)
+	tok := e.Token(t, entra.UserA)
 	task := e.create(t, tok, "survive a restart")
 	e.Target.Restart(t)
 	r := e.Do(t, Request{Method: "GET", Path: "/api/tasks/" + task.ID, Token: tok})
@@ -334,7 +334,7 @@ func (e *Env) testSurvivesRestart(t *testing.T) {
 }
 
 func (e *Env) testStorageOutage(t *testing.T) {
-	tok := e.Token(t, UserA)
+	tok := e.Token(t, entra.UserA)
 	before := e.listAll(t, tok, 200)
 	e.Azurite.Stop()
 	for _, req := range []Request{

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/auth/authtest"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // RoleToken mints a valid token for oid whose roles claim is roles (nil: no roles claim).
 func (e *Env) RoleToken(t *testing.T, oid string, roles any) string {
 	t.Helper()
-	claims := authtest.V2Claims(e.Tenant, e.Client, oid, time.Now())
+	claims := entra.V2Claims(e.Tenant, e.Client, oid, time.Now())
 	if roles != nil {
 		claims["roles"] = roles
 	}
@@ -172,7 +172,7 @@ func (e *Env) expectAllRefused(t *testing.T, tok, taskID string) {
 // The missing-scope 403 stays what it was on the role-checked routes: a challenge, no
 // requiredRole, whatever the roles.
 func (e *Env) testScopeForbiddenIsNotARoleForbidden(t *testing.T) {
-	claims := authtest.V2Claims(e.Tenant, e.Client, UserA, time.Now())
+	claims := entra.V2Claims(e.Tenant, e.Client, entra.UserA, time.Now())
 	claims["scp"] = "User.Read"
 	claims["roles"] = []string{"Viewer"}
 	tok := e.TokenWith(t, claims)
@@ -268,7 +268,7 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 	const subject = "e0e0e0e0-0000-4000-8000-00000000000e"
 	const adminID = "aaaaaaaa-0000-4000-8000-0000000000ad"
 	admin := e.RoleToken(t, adminID, []string{"Admin"})
-	userClaims := authtest.V2Claims(e.Tenant, e.Client, subject, time.Now())
+	userClaims := entra.V2Claims(e.Tenant, e.Client, subject, time.Now())
 	userClaims["name"], userClaims["preferred_username"] = "Grace Hopper", "grace@example.com"
 	userTok := e.TokenWith(t, userClaims)
 	var made []Task
@@ -374,7 +374,7 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 func (e *Env) testConcurrentCount(t *testing.T) {
 	const user = "f0f0f0f0-0000-4000-8000-00000000000f"
 	tok := e.RoleToken(t, user, nil)
-	admin := e.RoleToken(t, UserB, []string{"Admin"})
+	admin := e.RoleToken(t, entra.UserB, []string{"Admin"})
 	var wg sync.WaitGroup
 	created := make(chan Task, 12)
 	for i := range 12 {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // StartKeySet serves keys on loopback and returns the production key set over it, after its
@@ -20,4 +21,14 @@ func StartKeySet(t testing.TB, keys http.Handler) *auth.RemoteKeys {
 	}
 	<-remote.Ready()
 	return remote
+}
+
+// MustKey is NewKey for tests: it fails tb instead of returning an error.
+func MustKey(tb testing.TB, id string) *entra.Key {
+	tb.Helper()
+	k, err := entra.NewKey(id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k
 }

@@ -1,0 +1,53 @@
+package inprocess
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/example/entra-tasks/handler/api"
+	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/tablestore"
+	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
+)
+
+// App is the API wired inside the test process to a fixed key set and a table in a real
+// Azurite, for tests that need the http.Handler itself rather than the binary (fuzzing, server
+// limits). Tokens are for entra.TestTenant and entra.TestClient.
+type App struct {
+	Handler *api.Server
+	Store   *tablestore.Store
+	Key     *entra.Key
+}
+
+// New starts Azurite and builds the API on table, logging nowhere.
+func New(t testing.TB, table string) *App {
+	t.Helper()
+	key := testenv.MustKey(t, "in-process-key")
+	keys := testenv.StartKeySet(t, entra.NewKeyServer(key))
+	verifier, err := auth.NewVerifier(auth.Config{TenantID: entra.TestTenant, ClientID: entra.TestClient, RequiredScope: "access_as_user"}, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := tablestore.NewFromConnectionString(testenv.StartAzurite(t).ConnectionString(), table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &App{
+		Handler: api.New(api.Config{Verifier: verifier, Store: store, Users: store, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}),
+		Store:   store,
+		Key:     key,
+	}
+}
+
+// Token mints a valid v2 access token for user oid.
+func (p *App) Token(t testing.TB, oid string) string {
+	t.Helper()
+	tok, err := p.Key.Sign(entra.V2Claims(entra.TestTenant, entra.TestClient, oid, time.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
