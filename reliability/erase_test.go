@@ -10,6 +10,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
+	"github.com/example/entra-tasks/testkit/apitest"
 	"github.com/example/entra-tasks/testkit/entra"
 )
 
@@ -31,7 +32,9 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 	}
 
 	erase := make(chan answer, 1)
-	go func() { erase <- call(e.http, base, "DELETE", "/api/admin/users/"+victim+"/tasks", adminTok, nil, nil) }()
+	go func() {
+		erase <- call(e.http, base, apitest.Request{Method: "DELETE", Path: "/api/admin/users/" + victim + "/tasks", Token: adminTok})
+	}()
 	// Stop storage once the erase has visibly begun: some tasks deleted, not all.
 	deadline := time.Now().Add(20 * time.Second)
 	for remaining() == tasks && time.Now().Before(deadline) {
@@ -40,7 +43,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 	e.azurite.Stop()
 	first := <-erase
 	e.azurite.Start()
-	if first.err != nil || first.status != 503 {
+	if first.err != nil || first.Status != 503 {
 		t.Fatalf("erase interrupted by the outage answered %v, want 503 (if 200: it finished before the outage; raise the task count)", first)
 	}
 	left := remaining()
@@ -48,8 +51,8 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 		t.Fatalf("after the interrupted erase %d of %d tasks are left; the outage did not land half way", left, tasks)
 	}
 
-	second := call(e.http, base, "DELETE", "/api/admin/users/"+victim+"/tasks", adminTok, nil, nil)
-	if second.status != 200 || string(second.body) != fmt.Sprintf(`{"erased":%d}`, left) {
+	second := call(e.http, base, apitest.Request{Method: "DELETE", Path: "/api/admin/users/" + victim + "/tasks", Token: adminTok})
+	if second.Status != 200 || string(second.Body) != fmt.Sprintf(`{"erased":%d}`, left) {
 		t.Fatalf("retried erase answered %v, want 200 {\"erased\":%d}", second, left)
 	}
 	if n := remaining(); n != 0 {
@@ -58,9 +61,9 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 	if got, err := listAll(e.http, base, userTok, 200); err != nil || len(got) != 0 {
 		t.Errorf("the user still lists %d tasks (%v)", len(got), err)
 	}
-	users := call(e.http, base, "GET", "/api/admin/users?limit=200", adminTok, nil, nil)
+	users := call(e.http, base, apitest.Request{Method: "GET", Path: "/api/admin/users?limit=200", Token: adminTok})
 	var page struct{ Items []struct{ ID string } }
-	if err := users.decode(&page); err != nil || users.status != 200 {
+	if err := users.decode(&page); err != nil || users.Status != 200 {
 		t.Fatalf("list users: %v", users)
 	}
 	for _, u := range page.Items {
@@ -68,7 +71,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 			t.Errorf("the erased user is still in the users index")
 		}
 	}
-	audit := call(e.http, base, "GET", "/api/admin/audit?limit=5", adminTok, nil, nil)
+	audit := call(e.http, base, apitest.Request{Method: "GET", Path: "/api/admin/audit?limit=5", Token: adminTok})
 	var log struct {
 		Items []struct {
 			Action  string
@@ -76,7 +79,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 			Count   *int
 		}
 	}
-	if err := audit.decode(&log); err != nil || audit.status != 200 {
+	if err := audit.decode(&log); err != nil || audit.Status != 200 {
 		t.Fatalf("audit: %v", audit)
 	}
 	found := false
@@ -87,7 +90,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("no erase-user-tasks record with count %d for the retry: %s", left, audit.body)
+		t.Errorf("no erase-user-tasks record with count %d for the retry: %s", left, audit.Body)
 	}
 }
 
@@ -110,7 +113,7 @@ func seed(t *testing.T, e *env, base, tok string, n int) {
 	for w := range 4 {
 		wg.Go(func() {
 			for i := w; i < n; i += 4 {
-				if a := call(e.http, base, "POST", "/api/tasks", tok, map[string]any{"title": fmt.Sprint("task ", i)}, nil); a.status != 201 {
+				if a := call(e.http, base, apitest.Request{Method: "POST", Path: "/api/tasks", Token: tok, Body: map[string]any{"title": fmt.Sprint("task ", i)}}); a.Status != 201 {
 					errs <- a
 				}
 			}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -72,17 +71,17 @@ func (e *env) token(t testing.TB, oid string) string {
 // wireTask is a task as the API sends it, decoded the way the integration suite does.
 type wireTask = apitest.Task
 
+// answer is one call's outcome as the reliability tests judge it: the API's answer, or the
+// transport error that stood in for one, and how long it took.
 type answer struct {
-	status  int
-	header  http.Header
-	body    []byte
+	apitest.Response
 	elapsed time.Duration
 	err     error // transport error: no answer at all
 }
 
 func (a answer) decode(v any) error {
-	if err := json.Unmarshal(a.body, v); err != nil {
-		return fmt.Errorf("decode %d %q: %w", a.status, a.body, err)
+	if err := json.Unmarshal(a.Body, v); err != nil {
+		return fmt.Errorf("decode %d %q: %w", a.Status, a.Body, err)
 	}
 	return nil
 }
@@ -91,35 +90,19 @@ func (a answer) String() string {
 	if a.err != nil {
 		return "transport error: " + a.err.Error()
 	}
-	return fmt.Sprintf("%d %s", a.status, bytes.TrimSpace(a.body))
+	return fmt.Sprintf("%d %s", a.Status, bytes.TrimSpace(a.Body))
 }
 
-// call sends one request; it never fails the test, so that goroutines can use it.
-func call(c *http.Client, base, method, path, token string, body any, header map[string]string) answer {
-	var rd io.Reader
-	if body != nil {
-		raw, _ := json.Marshal(body)
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, base+path, rd)
+// call sends one request with the integration suite's client; it never fails the test, so
+// that goroutines can use it.
+func call(c *http.Client, base string, req apitest.Request) answer {
+	r, err := req.Build(base)
 	if err != nil {
 		return answer{err: err}
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
 	start := time.Now()
-	resp, err := c.Do(req)
-	if err != nil {
-		return answer{err: err, elapsed: time.Since(start)}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, header: resp.Header, body: raw, err: err, elapsed: time.Since(start)}
+	resp, err := apitest.Send(c, r)
+	return answer{Response: resp, err: err, elapsed: time.Since(start)}
 }
 
 // listAll follows next links to the end of a user's tasks.
@@ -131,8 +114,8 @@ func listAll(c *http.Client, base, token string, limit int) ([]wireTask, error) 
 		if next != "" {
 			q.Set("next", next)
 		}
-		a := call(c, base, "GET", "/api/tasks?"+q.Encode(), token, nil, nil)
-		if a.err != nil || a.status != 200 {
+		a := call(c, base, apitest.Request{Method: "GET", Path: "/api/tasks?" + q.Encode(), Token: token})
+		if a.err != nil || a.Status != 200 {
 			return nil, fmt.Errorf("list: %v", a)
 		}
 		var page struct {
@@ -169,7 +152,7 @@ func (t *tally) op(a answer) {
 	defer t.mu.Unlock()
 	t.ops++
 	if a.err == nil {
-		t.byStatus[a.status]++
+		t.byStatus[a.Status]++
 	} else {
 		t.byStatus[0]++
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tablestore"
+	"github.com/example/entra-tasks/testkit/apitest"
 	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
@@ -116,10 +117,10 @@ func TestKeySetFaultsUnderLoad(t *testing.T) {
 				if i%4 == 0 {
 					path = "/api/tasks?limit=5"
 				}
-				a := call(c, apiSrv.URL, "GET", path, tokens[kid], nil, nil)
+				a := call(c, apiSrv.URL, apitest.Request{Method: "GET", Path: path, Token: tokens[kid]})
 				tl.op(a)
 				mu.Lock()
-				seen = append(seen, obs{phase.Load().(string), kid, a.status, a.header.Get("WWW-Authenticate"), a.elapsed})
+				seen = append(seen, obs{phase.Load().(string), kid, a.Status, a.Header.Get("WWW-Authenticate"), a.elapsed})
 				mu.Unlock()
 				if a.err != nil {
 					tl.fail("transport error: %v", a.err)

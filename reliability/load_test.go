@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/example/entra-tasks/testkit/apitest"
 )
 
 // TestLoadIsolation runs many simulated users (distinct oids) doing a random mix of every
@@ -157,16 +159,16 @@ func (m *userModel) step(e *env, base string, rng *rand.Rand, reg *registry, tl 
 func (m *userModel) create(e *env, base string, rng *rand.Rand, reg *registry, tl *tally) {
 	m.seq++
 	title := fmt.Sprintf("%s#%d%s", m.titlePrefix(), m.seq, strings.Repeat("é", rng.IntN(20)))
-	a := call(e.http, base, "POST", "/api/tasks", m.token, map[string]any{"title": title}, nil)
+	a := call(e.http, base, apitest.Request{Method: "POST", Path: "/api/tasks", Token: m.token, Body: map[string]any{"title": title}})
 	tl.op(a)
 	var got wireTask
-	if a.err != nil || a.status != 201 || a.decode(&got) != nil {
+	if a.err != nil || a.Status != 201 || a.decode(&got) != nil {
 		tl.fail("user %d create: %v", m.index, a)
 		return
 	}
 	if got.Title != title || got.Completed || got.ETag == "" || got.CreatedAt != got.UpdatedAt ||
-		a.header.Get("Location") != "/api/tasks/"+got.ID || a.header.Get("ETag") != got.ETag {
-		tl.fail("user %d create answered %+v (Location %q)", m.index, got, a.header.Get("Location"))
+		a.Header.Get("Location") != "/api/tasks/"+got.ID || a.Header.Get("ETag") != got.ETag {
+		tl.fail("user %d create answered %+v (Location %q)", m.index, got, a.Header.Get("Location"))
 	}
 	if _, dup := m.tasks[got.ID]; dup || slices.Contains(m.deleted, got.ID) {
 		tl.fail("user %d: id %s handed out twice", m.index, got.ID)
@@ -178,17 +180,17 @@ func (m *userModel) create(e *env, base string, rng *rand.Rand, reg *registry, t
 func (m *userModel) get(e *env, base string, rng *rand.Rand, tl *tally, task wireTask) {
 	if len(m.deleted) > 0 && rng.IntN(4) == 0 {
 		id := m.deleted[rng.IntN(len(m.deleted))]
-		a := call(e.http, base, "GET", "/api/tasks/"+id, m.token, nil, nil)
+		a := call(e.http, base, apitest.Request{Method: "GET", Path: "/api/tasks/" + id, Token: m.token})
 		tl.op(a)
-		if a.err != nil || a.status != 404 {
+		if a.err != nil || a.Status != 404 {
 			tl.fail("user %d get of deleted %s: %v", m.index, id, a)
 		}
 		return
 	}
-	a := call(e.http, base, "GET", "/api/tasks/"+task.ID, m.token, nil, nil)
+	a := call(e.http, base, apitest.Request{Method: "GET", Path: "/api/tasks/" + task.ID, Token: m.token})
 	tl.op(a)
 	var got wireTask
-	if a.err != nil || a.status != 200 || a.decode(&got) != nil {
+	if a.err != nil || a.Status != 200 || a.decode(&got) != nil {
 		tl.fail("user %d get %s: %v", m.index, task.ID, a)
 		return
 	}
@@ -216,24 +218,24 @@ func (m *userModel) patch(e *env, base string, rng *rand.Rand, tl *tally, task w
 		header["If-Match"] = task.ETag
 	case r < 7 && stale != "":
 		header["If-Match"] = stale
-		a := call(e.http, base, "PATCH", "/api/tasks/"+task.ID, m.token, body, header)
+		a := call(e.http, base, apitest.Request{Method: "PATCH", Path: "/api/tasks/" + task.ID, Token: m.token, Body: body, Header: header})
 		tl.op(a)
-		if a.err != nil || a.status != 412 {
+		if a.err != nil || a.Status != 412 {
 			tl.fail("user %d patch with a stale If-Match: %v, want 412", m.index, a)
 			m.forget(task.ID)
 		}
 		return
 	}
-	a := call(e.http, base, "PATCH", "/api/tasks/"+task.ID, m.token, body, header)
+	a := call(e.http, base, apitest.Request{Method: "PATCH", Path: "/api/tasks/" + task.ID, Token: m.token, Body: body, Header: header})
 	tl.op(a)
 	var got wireTask
-	if a.err != nil || a.status != 200 || a.decode(&got) != nil {
+	if a.err != nil || a.Status != 200 || a.decode(&got) != nil {
 		tl.fail("user %d patch %s: %v", m.index, task.ID, a)
 		m.forget(task.ID)
 		return
 	}
 	if got.ID != task.ID || got.Title != want.Title || got.Completed != want.Completed ||
-		got.CreatedAt != task.CreatedAt || got.UpdatedAt < task.UpdatedAt || got.ETag == task.ETag || a.header.Get("ETag") != got.ETag {
+		got.CreatedAt != task.CreatedAt || got.UpdatedAt < task.UpdatedAt || got.ETag == task.ETag || a.Header.Get("ETag") != got.ETag {
 		tl.fail("user %d patch answered %+v after %+v", m.index, got, task)
 	}
 	if m.staleETag == nil {
@@ -248,9 +250,9 @@ func (m *userModel) remove(e *env, base string, rng *rand.Rand, tl *tally, task 
 	if rng.IntN(2) == 0 {
 		header["If-Match"] = task.ETag
 	}
-	a := call(e.http, base, "DELETE", "/api/tasks/"+task.ID, m.token, nil, header)
+	a := call(e.http, base, apitest.Request{Method: "DELETE", Path: "/api/tasks/" + task.ID, Token: m.token, Header: header})
 	tl.op(a)
-	if a.err != nil || a.status != 204 {
+	if a.err != nil || a.Status != 204 {
 		tl.fail("user %d delete %s: %v", m.index, task.ID, a)
 		m.forget(task.ID)
 		return
@@ -262,7 +264,7 @@ func (m *userModel) remove(e *env, base string, rng *rand.Rand, tl *tally, task 
 func (m *userModel) list(e *env, base string, rng *rand.Rand, tl *tally) {
 	limit := []int{1, 7, 50, 200}[rng.IntN(4)]
 	got, err := listAll(e.http, base, m.token, limit)
-	tl.op(answer{status: 200})
+	tl.op(answer{Response: apitest.Response{Status: 200}})
 	if err != nil {
 		tl.fail("user %d list: %v", m.index, err)
 		return
@@ -289,10 +291,10 @@ func (m *userModel) probe(e *env, base string, rng *rand.Rand, reg *registry, tl
 	if method == "PATCH" {
 		body = map[string]any{"title": m.titlePrefix() + "was here"}
 	}
-	a := call(e.http, base, method, "/api/tasks/"+other.id, m.token, body, nil)
+	a := call(e.http, base, apitest.Request{Method: method, Path: "/api/tasks/" + other.id, Token: m.token, Body: body})
 	tl.op(a)
-	if a.err != nil || a.status != 404 {
-		if a.err == nil && a.status < 300 {
+	if a.err != nil || a.Status != 404 {
+		if a.err == nil && a.Status < 300 {
 			tl.crossRead("user %d %s user %d's task %s: %v", m.index, method, other.owner, other.id, a)
 			return
 		}

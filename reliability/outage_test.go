@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/example/entra-tasks/testkit/apitest"
 )
 
 // TestStorageOutageUnderLoad stops Azurite in the middle of a write-heavy load and starts it
@@ -44,7 +46,7 @@ func TestStorageOutageUnderLoad(t *testing.T) {
 				}
 				wasDown := down.Load()
 				a := m.step(e, base, rng, tl)
-				if wasDown && down.Load() && a.err == nil && a.status == 503 {
+				if wasDown && down.Load() && a.err == nil && a.Status == 503 {
 					for {
 						cur := maxOutageLatency.Load()
 						if int64(a.elapsed) <= cur || maxOutageLatency.CompareAndSwap(cur, int64(a.elapsed)) {
@@ -128,8 +130,8 @@ func checkFailure(a answer, what string, tl *tally) {
 		tl.fail("%s: %v", what, a)
 		return
 	}
-	if a.status != 503 || a.header.Get("Retry-After") == "" {
-		tl.fail("%s: %v (Retry-After %q), want 503 with Retry-After", what, a, a.header.Get("Retry-After"))
+	if a.Status != 503 || a.Header.Get("Retry-After") == "" {
+		tl.fail("%s: %v (Retry-After %q), want 503 with Retry-After", what, a, a.Header.Get("Retry-After"))
 	}
 }
 
@@ -140,10 +142,10 @@ func (m *outageModel) step(e *env, base string, rng *rand.Rand, tl *tally) answe
 	case !ok || roll < 5:
 		m.seq++
 		title := fmt.Sprintf("o%02d #%d", m.index, m.seq)
-		a := call(e.http, base, "POST", "/api/tasks", m.token, map[string]any{"title": title}, nil)
+		a := call(e.http, base, apitest.Request{Method: "POST", Path: "/api/tasks", Token: m.token, Body: map[string]any{"title": title}})
 		tl.op(a)
 		var got wireTask
-		if a.err == nil && a.status == 201 && a.decode(&got) == nil && got.Title == title {
+		if a.err == nil && a.Status == 201 && a.decode(&got) == nil && got.Title == title {
 			m.tasks[got.ID] = &outageTask{acked: got}
 			return a
 		}
@@ -155,10 +157,10 @@ func (m *outageModel) step(e *env, base string, rng *rand.Rand, tl *tally) answe
 		want.Completed = !want.Completed
 		m.seq++
 		want.Title = fmt.Sprintf("o%02d #%d patched", m.index, m.seq)
-		a := call(e.http, base, "PATCH", "/api/tasks/"+id, m.token, map[string]any{"title": want.Title, "completed": want.Completed}, nil)
+		a := call(e.http, base, apitest.Request{Method: "PATCH", Path: "/api/tasks/" + id, Token: m.token, Body: map[string]any{"title": want.Title, "completed": want.Completed}})
 		tl.op(a)
 		var got wireTask
-		if a.err == nil && a.status == 200 && a.decode(&got) == nil {
+		if a.err == nil && a.Status == 200 && a.decode(&got) == nil {
 			if got.Title != want.Title || got.Completed != want.Completed || got.CreatedAt != want.CreatedAt {
 				tl.fail("user %d patch answered %+v, want %+v", m.index, got, want)
 			}
@@ -169,10 +171,10 @@ func (m *outageModel) step(e *env, base string, rng *rand.Rand, tl *tally) answe
 		checkFailure(a, fmt.Sprintf("user %d patch", m.index), tl)
 		return a
 	default:
-		a := call(e.http, base, "DELETE", "/api/tasks/"+id, m.token, nil, nil)
+		a := call(e.http, base, apitest.Request{Method: "DELETE", Path: "/api/tasks/" + id, Token: m.token})
 		tl.op(a)
 		switch {
-		case a.err == nil && a.status == 204:
+		case a.err == nil && a.Status == 204:
 			task.gone = true
 		default:
 			task.maybeGone = true

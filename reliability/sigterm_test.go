@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/example/entra-tasks/testkit/apitest"
 )
 
 // TestSIGTERMUnderLoad stops the handler with SIGTERM, as a container runtime does (Ctrl-C
@@ -54,11 +56,11 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 			c := newClient()
 			for i := 0; ; i++ {
 				title := fmt.Sprintf("w%d #%d", w, i)
-				a := call(c, base, "POST", "/api/tasks", token, map[string]any{"title": title}, nil)
+				a := call(c, base, apitest.Request{Method: "POST", Path: "/api/tasks", Token: token, Body: map[string]any{"title": title}})
 				tl.op(a)
 				mu.Lock()
 				switch {
-				case a.err == nil && a.status == 201:
+				case a.err == nil && a.Status == 201:
 					var got wireTask
 					if a.decode(&got) != nil || got.Title != title {
 						tl.fail("create answered %v", a)
@@ -118,9 +120,9 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 		tl.fail("in-flight request dropped at shutdown: %v", err)
 	} else {
 		raw, _ := io.ReadAll(resp.Body)
-		a := answer{status: resp.StatusCode, body: raw}
+		a := answer{Response: apitest.Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}}
 		tl.op(a)
-		if a.status != 201 || a.decode(&inFlight) != nil {
+		if a.Status != 201 || a.decode(&inFlight) != nil {
 			tl.fail("in-flight request answered %v", a)
 		}
 	}
@@ -191,7 +193,7 @@ func TestSIGKILLUnderLoad(t *testing.T) {
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
-				case a.err == nil && a.status == want:
+				case a.err == nil && a.Status == want:
 					r.acked = name
 					return true
 				case a.err != nil && killed.Load():
@@ -203,9 +205,9 @@ func TestSIGKILLUnderLoad(t *testing.T) {
 			}
 			for i := 0; ; i++ {
 				r := &record{title: fmt.Sprintf("w%d #%d", w, i)}
-				a := call(c, base, "POST", "/api/tasks", token, map[string]any{"title": r.title}, nil)
+				a := call(c, base, apitest.Request{Method: "POST", Path: "/api/tasks", Token: token, Body: map[string]any{"title": r.title}})
 				var created wireTask
-				if a.err == nil && a.status == 201 && (a.decode(&created) != nil || created.Title != r.title) {
+				if a.err == nil && a.Status == 201 && (a.decode(&created) != nil || created.Title != r.title) {
 					tl.fail("create answered %v", a)
 				}
 				if !step(a, 201, r, "create") {
@@ -219,10 +221,10 @@ func TestSIGKILLUnderLoad(t *testing.T) {
 				mu.Lock()
 				records[created.ID] = r
 				mu.Unlock()
-				if !step(call(c, base, "PATCH", "/api/tasks/"+created.ID, token, map[string]any{"completed": true}, nil), 200, r, "complete") {
+				if !step(call(c, base, apitest.Request{Method: "PATCH", Path: "/api/tasks/" + created.ID, Token: token, Body: map[string]any{"completed": true}}), 200, r, "complete") {
 					return
 				}
-				if i%2 == 0 && !step(call(c, base, "DELETE", "/api/tasks/"+created.ID, token, nil, nil), 204, r, "delete") {
+				if i%2 == 0 && !step(call(c, base, apitest.Request{Method: "DELETE", Path: "/api/tasks/" + created.ID, Token: token}), 204, r, "delete") {
 					return
 				}
 			}

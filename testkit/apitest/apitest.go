@@ -6,6 +6,7 @@ package apitest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -105,9 +106,28 @@ type Request struct {
 	HeaderLines http.Header
 }
 
-// Do sends req to the target.
+// Do sends req to the target and holds the answer against the API's OpenAPI document. It
+// fails the test when the request cannot be sent.
 func (e *Env) Do(t *testing.T, req Request) Response {
 	t.Helper()
+	r, err := req.Build(e.Target.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := Send(e.client, r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.Path, err)
+	}
+	if e.contract != nil {
+		for _, problem := range e.contract.Check(r, answer) {
+			t.Errorf("contract: %s", problem)
+		}
+	}
+	return answer
+}
+
+// Build makes the HTTP request req describes, addressed to base+req.Path.
+func (req Request) Build(base string) (*http.Request, error) {
 	var body io.Reader
 	switch b := req.Body.(type) {
 	case nil:
@@ -118,13 +138,13 @@ func (e *Env) Do(t *testing.T, req Request) Response {
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
-			t.Fatal(err)
+			return nil, fmt.Errorf("encode %s %s body: %w", req.Method, req.Path, err)
 		}
 		body = bytes.NewReader(raw)
 	}
-	r, err := http.NewRequest(req.Method, e.Target.URL()+req.Path, body)
+	r, err := http.NewRequest(req.Method, base+req.Path, body)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if body != nil {
 		r.Header.Set("Content-Type", "application/json")
@@ -144,20 +164,21 @@ func (e *Env) Do(t *testing.T, req Request) Response {
 			r.Header.Add(k, v)
 		}
 	}
-	resp, err := e.client.Do(r)
+	return r, nil
+}
+
+// Send sends r with c and reads the whole answer. It takes no testing.T and checks nothing,
+// so that load generators can call it from their own goroutines and clients.
+func Send(c *http.Client, r *http.Request) (Response, error) {
+	resp, err := c.Do(r)
 	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.Path, err)
+		return Response{}, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
 	answer := Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
-	if e.contract != nil {
-		for _, problem := range e.contract.Check(r, answer) {
-			t.Errorf("contract: %s", problem)
-		}
+	if err != nil {
+		return answer, fmt.Errorf("read %s %s answer: %w", r.Method, r.URL.Path, err)
 	}
-	return answer
+	return answer, nil
 }
