@@ -62,7 +62,7 @@ type bed struct {
 }
 
 func (b *bed) token(oid string) (string, error) {
-	return b.key.Sign(entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, oid, time.Now()), nil)
+	return b.key.Sign(entra.V2Claims(entra.TestTenant, entra.TestClient, oid, time.Now()), nil)
 }
 
 // start launches a handler with the bed's settings plus extra and waits until it answers.
@@ -111,8 +111,8 @@ func run(ctx context.Context, root string, p plan) (*report, error) {
 	keySrv := httptest.NewServer(entra.NewKeyServer(b.key))
 	defer keySrv.Close()
 	b.env = []string{
-		"AZURE_TENANT_ID=" + entra.DevTenantID,
-		"AZURE_API_CLIENT_ID=" + entra.DevAPIClientID,
+		"AZURE_TENANT_ID=" + entra.TestTenant,
+		"AZURE_API_CLIENT_ID=" + entra.TestClient,
 		"ENTRA_JWKS_URL=" + keySrv.URL + "/discovery/v2.0/keys",
 		"TABLES_CONNECTION_STRING=" + b.azurite.connectionString(),
 		"TASKS_TABLE=" + table,

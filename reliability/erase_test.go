@@ -96,7 +96,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 
 func (e *env) roleToken(t testing.TB, oid string, roles ...string) string {
 	t.Helper()
-	claims := entra.V2Claims(tenant, client, oid, time.Now())
+	claims := entra.V2Claims(entra.TestTenant, entra.TestClient, oid, time.Now())
 	claims["roles"] = roles
 	tok, err := e.key.Sign(claims, nil)
 	if err != nil {

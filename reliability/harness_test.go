@@ -19,11 +19,6 @@ import (
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
-const (
-	tenant = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
-	client = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
-)
-
 // env is the real stack: Azurite from the pinned npm package, a loopback key set, and the
 // handler binary as the Functions host runs it.
 type env struct {
@@ -41,8 +36,8 @@ func newEnv(t *testing.T) *env {
 	}
 	az := testenv.StartAzurite(t)
 	h := testenv.StartHandler(t, map[string]string{
-		"AZURE_TENANT_ID":          tenant,
-		"AZURE_API_CLIENT_ID":      client,
+		"AZURE_TENANT_ID":          entra.TestTenant,
+		"AZURE_API_CLIENT_ID":      entra.TestClient,
 		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, entra.NewKeyServer(key)),
 		"TABLES_CONNECTION_STRING": az.ConnectionString(),
 	})
@@ -61,7 +56,7 @@ func userOID(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-%012x", 0x1
 
 func (e *env) token(t testing.TB, oid string) string {
 	t.Helper()
-	tok, err := e.key.Sign(entra.V2Claims(tenant, client, oid, time.Now()), nil)
+	tok, err := e.key.Sign(entra.V2Claims(entra.TestTenant, entra.TestClient, oid, time.Now()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func TestKeySetFaultsUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-keys.Ready()
-	verifier, err := auth.NewVerifier(auth.Config{TenantID: tenant, ClientID: client, RequiredScope: "access_as_user"}, keys)
+	verifier, err := auth.NewVerifier(auth.Config{TenantID: entra.TestTenant, ClientID: entra.TestClient, RequiredScope: "access_as_user"}, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestKeySetFaultsUnderLoad(t *testing.T) {
 
 	tokens := map[string]string{}
 	for _, k := range []*entra.Key{oldKey, newKey} {
-		tok, err := k.Sign(entra.V2Claims(tenant, client, userOID(300), time.Now()), nil)
+		tok, err := k.Sign(entra.V2Claims(entra.TestTenant, entra.TestClient, userOID(300), time.Now()), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

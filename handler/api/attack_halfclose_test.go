@@ -62,8 +62,8 @@ func halfClosed(t *testing.T, h *testenv.Handler, method, path, auth string, hea
 func TestAttackHalfClosedClients(t *testing.T) {
 	k := attackKit{t: t, ours: atkKey(t, "ours-1")}
 	h := testenv.StartHandler(t, map[string]string{
-		"AZURE_TENANT_ID":          atkTenant,
-		"AZURE_API_CLIENT_ID":      atkClient,
+		"AZURE_TENANT_ID":          entra.TestTenant,
+		"AZURE_API_CLIENT_ID":      entra.TestClient,
 		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, entra.NewKeyServer(k.ours)),
 		"TABLES_CONNECTION_STRING": testenv.StartAzurite(t).ConnectionString(),
 	})

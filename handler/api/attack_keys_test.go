@@ -39,8 +39,8 @@ func TestAttackKeySetLifecycle(t *testing.T) {
 	keys := entra.NewKeyServer(k.ours)
 	keys.Fail(http.StatusServiceUnavailable)
 	h := testenv.StartHandler(t, map[string]string{
-		"AZURE_TENANT_ID":          atkTenant,
-		"AZURE_API_CLIENT_ID":      atkClient,
+		"AZURE_TENANT_ID":          entra.TestTenant,
+		"AZURE_API_CLIENT_ID":      entra.TestClient,
 		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, keys),
 		"TABLES_CONNECTION_STRING": testenv.StartAzurite(t).ConnectionString(),
 	})
@@ -71,7 +71,7 @@ func TestAttackKeySetLifecycle(t *testing.T) {
 	// tok is now cached. Entra withdraws ours-1; a token with a new kid makes the instance
 	// refresh (its first unknown-kid refresh); from then on tok is checked in full, and fails.
 	keys.SetKeys(k.second)
-	if resp, body := callMe(t, h, k.sign(k.stranger, k.v2(atkUserA), map[string]any{"kid": "rotated-1"})); resp.StatusCode != 401 {
+	if resp, body := callMe(t, h, k.sign(k.stranger, k.v2(entra.UserA), map[string]any{"kid": "rotated-1"})); resp.StatusCode != 401 {
 		t.Fatalf("an unknown kid: %d %s", resp.StatusCode, body)
 	}
 	if keys.Fetches() < 2 {
@@ -81,7 +81,7 @@ func TestAttackKeySetLifecycle(t *testing.T) {
 		t.Errorf("a cached token whose key left the set: %d %q %s, want 401 signature key not found",
 			resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
 	}
-	if resp, _ := callMe(t, h, k.sign(k.second, k.v2(atkUserA), nil)); resp.StatusCode != 200 {
+	if resp, _ := callMe(t, h, k.sign(k.second, k.v2(entra.UserA), nil)); resp.StatusCode != 200 {
 		t.Errorf("a token signed by the new key: %d", resp.StatusCode)
 	}
 }
@@ -92,11 +92,11 @@ func TestAttackNationalClouds(t *testing.T) {
 	jwks := testenv.ServeKeys(t, entra.NewKeyServer(k.ours))
 	az := testenv.StartAzurite(t)
 	issuers := map[string]string{
-		"public v2":           "https://login.microsoftonline.com/" + atkTenant + "/v2.0",
-		"US Gov v2":           "https://login.microsoftonline.us/" + atkTenant + "/v2.0",
-		"China v2":            "https://login.chinacloudapi.cn/" + atkTenant + "/v2.0",
-		"v1 (public, US Gov)": "https://sts.windows.net/" + atkTenant + "/",
-		"China v1":            "https://sts.chinacloudapi.cn/" + atkTenant + "/",
+		"public v2":           "https://login.microsoftonline.com/" + entra.TestTenant + "/v2.0",
+		"US Gov v2":           "https://login.microsoftonline.us/" + entra.TestTenant + "/v2.0",
+		"China v2":            "https://login.chinacloudapi.cn/" + entra.TestTenant + "/v2.0",
+		"v1 (public, US Gov)": "https://sts.windows.net/" + entra.TestTenant + "/",
+		"China v1":            "https://sts.chinacloudapi.cn/" + entra.TestTenant + "/",
 	}
 	for _, cloud := range []struct {
 		host   string
@@ -106,16 +106,16 @@ func TestAttackNationalClouds(t *testing.T) {
 		{"https://login.chinacloudapi.cn", []string{"China v2", "China v1"}},
 	} {
 		h := testenv.StartHandler(t, map[string]string{
-			"AZURE_TENANT_ID":          atkTenant,
-			"AZURE_API_CLIENT_ID":      atkClient,
+			"AZURE_TENANT_ID":          entra.TestTenant,
+			"AZURE_API_CLIENT_ID":      entra.TestClient,
 			"AZURE_AUTHORITY_HOST":     cloud.host,
 			"ENTRA_JWKS_URL":           jwks,
 			"TABLES_CONNECTION_STRING": az.ConnectionString(),
 		})
 		for name, iss := range issuers {
-			claims := k.v2(atkUserA)
+			claims := k.v2(entra.UserA)
 			if iss[len(iss)-1] == '/' {
-				claims = k.v1(atkUserA)
+				claims = k.v1(entra.UserA)
 			}
 			claims["iss"] = iss
 			resp, body := callMe(t, h, k.sign(k.ours, claims, nil))
@@ -149,8 +149,8 @@ func TestAttackKeySetRedirectOffLoopback(t *testing.T) {
 	az := testenv.StartAzurite(t)
 	for path, want := range map[string]int{"/to-loopback": 200, "/to-any-host": 503} {
 		h := testenv.StartHandler(t, map[string]string{
-			"AZURE_TENANT_ID":          atkTenant,
-			"AZURE_API_CLIENT_ID":      atkClient,
+			"AZURE_TENANT_ID":          entra.TestTenant,
+			"AZURE_API_CLIENT_ID":      entra.TestClient,
 			"ENTRA_JWKS_URL":           redirector.URL + path,
 			"TABLES_CONNECTION_STRING": az.ConnectionString(),
 		})

@@ -28,13 +28,8 @@ import (
 // Accepted cases also check which user the API then acts for.
 
 const (
-	atkTenant      = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
-	atkOtherTenant = "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
-	atkClient      = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
-	atkUserA       = "aaaaaaaa-0000-4000-8000-00000000000a"
-	atkUserB       = "bbbbbbbb-0000-4000-8000-00000000000b"
-	atkLeeway      = 2 * time.Minute // auth.DefaultLeeway, what the binary uses
-	atkScope       = "api://" + atkClient + "/access_as_user"
+	atkLeeway = 2 * time.Minute // auth.DefaultLeeway, what the binary uses
+	atkScope  = "api://" + entra.TestClient + "/access_as_user"
 )
 
 // Challenges, exactly as a client receives them.
@@ -62,16 +57,16 @@ type attackKit struct {
 }
 
 func (k attackKit) v2(oid string) map[string]any {
-	return entra.V2Claims(atkTenant, atkClient, oid, time.Now())
+	return entra.V2Claims(entra.TestTenant, entra.TestClient, oid, time.Now())
 }
 
 func (k attackKit) v1(oid string) map[string]any {
-	return entra.V1Claims(atkTenant, atkClient, oid, time.Now())
+	return entra.V1Claims(entra.TestTenant, entra.TestClient, oid, time.Now())
 }
 
 // edit returns a v2 token's claims for user A with changes (nil deletes a claim).
 func (k attackKit) edit(changes map[string]any) map[string]any {
-	return withMembers(k.v2(atkUserA), changes)
+	return withMembers(k.v2(entra.UserA), changes)
 }
 
 func (k attackKit) sign(key *entra.Key, claims, header map[string]any) string {
@@ -101,7 +96,7 @@ func (k attackKit) withLib(method jwt.SigningMethod, key any, kid string, claims
 	return s
 }
 
-func (k attackKit) good() string { return k.sign(k.ours, k.v2(atkUserA), nil) }
+func (k attackKit) good() string { return k.sign(k.ours, k.v2(entra.UserA), nil) }
 
 func rawJSON(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
@@ -150,8 +145,8 @@ func TestAttackTable(t *testing.T) {
 		map[string]any{"kty": "EC", "kid": "bad-ec", "crv": "P-256", "x": "AAAA", "y": "AAAA"}))
 	az := testenv.StartAzurite(t)
 	h := testenv.StartHandler(t, map[string]string{
-		"AZURE_TENANT_ID":          atkTenant,
-		"AZURE_API_CLIENT_ID":      atkClient,
+		"AZURE_TENANT_ID":          entra.TestTenant,
+		"AZURE_API_CLIENT_ID":      entra.TestClient,
 		"ENTRA_JWKS_URL":           testenv.ServeKeys(t, keySet),
 		"TABLES_CONNECTION_STRING": az.ConnectionString(),
 	})
@@ -162,12 +157,12 @@ func TestAttackTable(t *testing.T) {
 		return bearer(func() string { return k.sign(k.ours, k.edit(changes), nil) })
 	}
 	header := func(h map[string]any) func() []string {
-		return bearer(func() string { return k.sign(k.ours, k.v2(atkUserA), h) })
+		return bearer(func() string { return k.sign(k.ours, k.v2(entra.UserA), h) })
 	}
 	// payload builds the claims JSON text by hand, for duplicate and case-variant members.
 	payload := func(edit func(text string) string) func() []string {
 		return bearer(func() string {
-			return k.signRaw(k.ours, `{"typ":"JWT","alg":"RS256","kid":"ours-1"}`, edit(rawJSON(t, k.v2(atkUserA))))
+			return k.signRaw(k.ours, `{"typ":"JWT","alg":"RS256","kid":"ours-1"}`, edit(rawJSON(t, k.v2(entra.UserA))))
 		})
 	}
 	prepend := func(member string) func(string) string {
@@ -183,20 +178,20 @@ func TestAttackTable(t *testing.T) {
 
 	cases := []attack{
 		// The header itself (RFC 6750 §2.1, RFC 9110 §11).
-		{name: "valid v2 token", auth: bearer(k.good), status: 200, user: atkUserA},
-		{name: "valid v1 token, api:// audience", auth: bearer(func() string { return k.sign(k.ours, k.v1(atkUserB), nil) }), status: 200, user: atkUserB},
+		{name: "valid v2 token", auth: bearer(k.good), status: 200, user: entra.UserA},
+		{name: "valid v1 token, api:// audience", auth: bearer(func() string { return k.sign(k.ours, k.v1(entra.UserB), nil) }), status: 200, user: entra.UserB},
 		{name: "v1 token with the client id as audience", auth: bearer(func() string {
-			c := k.v1(atkUserA)
-			c["aud"] = atkClient
+			c := k.v1(entra.UserA)
+			c["aud"] = entra.TestClient
 			return k.sign(k.ours, c, nil)
-		}), status: 200, user: atkUserA},
+		}), status: 200, user: entra.UserA},
 		{name: "no Authorization header", status: 401, challenge: bareChallenge()},
 		{name: "empty Authorization header", auth: one(func() string { return "" }), status: 401, challenge: bareChallenge()},
 		{name: "Basic credentials", auth: one(func() string { return "Basic dXNlcjpwYXNz" }), status: 401, challenge: bareChallenge()},
 		{name: "Bearer with no token", auth: one(func() string { return "Bearer" }), status: 400, challenge: invalidRequest("the Bearer scheme carries no token")},
-		{name: "lowercase bearer (scheme is case-insensitive)", auth: one(func() string { return "bearer " + k.good() }), status: 200, user: atkUserA},
-		{name: "uppercase BEARER", auth: one(func() string { return "BEARER " + k.good() }), status: 200, user: atkUserA},
-		{name: "several spaces after Bearer", auth: one(func() string { return "Bearer    " + k.good() }), status: 200, user: atkUserA},
+		{name: "lowercase bearer (scheme is case-insensitive)", auth: one(func() string { return "bearer " + k.good() }), status: 200, user: entra.UserA},
+		{name: "uppercase BEARER", auth: one(func() string { return "BEARER " + k.good() }), status: 200, user: entra.UserA},
+		{name: "several spaces after Bearer", auth: one(func() string { return "Bearer    " + k.good() }), status: 200, user: entra.UserA},
 		{name: "two Authorization headers, both valid", auth: func() []string { return []string{"Bearer " + k.good(), "Bearer " + k.good()} },
 			status: 400, challenge: invalidRequest("more than one Authorization header")},
 		{name: "two Authorization headers, Bearer and Basic", auth: func() []string { return []string{"Bearer " + k.good(), "Basic dXNlcjpwYXNz"} },
@@ -213,7 +208,7 @@ func TestAttackTable(t *testing.T) {
 
 		// Algorithms: RS256 only.
 		{name: "alg none, no signature", auth: bearer(func() string {
-			return seg(`{"typ":"JWT","alg":"none","kid":"ours-1"}`) + "." + seg(rawJSON(t, k.v2(atkUserA))) + "."
+			return seg(`{"typ":"JWT","alg":"none","kid":"ours-1"}`) + "." + seg(rawJSON(t, k.v2(entra.UserA))) + "."
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		// golang-jwt knows no method "None", so it reports no key for it.
 		{name: "alg None with the real signature", auth: bearer(func() string {
@@ -221,37 +216,37 @@ func TestAttackTable(t *testing.T) {
 			return seg(`{"typ":"JWT","alg":"None","kid":"ours-1"}`) + "." + parts[1] + "." + parts[2]
 		}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "HS256 keyed with our RSA public key (PEM)", auth: bearer(func() string {
-			return k.withLib(jwt.SigningMethodHS256, pubPEM, "ours-1", k.v2(atkUserA))
+			return k.withLib(jwt.SigningMethodHS256, pubPEM, "ours-1", k.v2(entra.UserA))
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "HS256 keyed with the JWK modulus", auth: bearer(func() string {
-			return k.withLib(jwt.SigningMethodHS256, k.ours.Private.PublicKey.N.Bytes(), "ours-1", k.v2(atkUserA))
+			return k.withLib(jwt.SigningMethodHS256, k.ours.Private.PublicKey.N.Bytes(), "ours-1", k.v2(entra.UserA))
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "RS512 with our key", auth: bearer(func() string {
-			return k.withLib(jwt.SigningMethodRS512, k.ours.Private, "ours-1", k.v2(atkUserA))
+			return k.withLib(jwt.SigningMethodRS512, k.ours.Private, "ours-1", k.v2(entra.UserA))
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "PS256 with our key", auth: bearer(func() string {
-			return k.withLib(jwt.SigningMethodPS256, k.ours.Private, "ours-1", k.v2(atkUserA))
+			return k.withLib(jwt.SigningMethodPS256, k.ours.Private, "ours-1", k.v2(entra.UserA))
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "ES256 with an EC key", auth: bearer(func() string {
-			return k.withLib(jwt.SigningMethodES256, ecKey, "ours-1", k.v2(atkUserA))
+			return k.withLib(jwt.SigningMethodES256, ecKey, "ours-1", k.v2(entra.UserA))
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "duplicate alg member, last one none", auth: bearer(func() string {
-			return k.signRaw(k.ours, `{"alg":"RS256","kid":"ours-1","alg":"none"}`, rawJSON(t, k.v2(atkUserA)))
+			return k.signRaw(k.ours, `{"alg":"RS256","kid":"ours-1","alg":"none"}`, rawJSON(t, k.v2(entra.UserA)))
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 
 		// Keys: only the configured set, chosen by kid; header key hints ignored.
 		{name: "kid of the set's other key", auth: header(map[string]any{"kid": "ours-2"}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "duplicate kid member, last one the other key", auth: bearer(func() string {
-			return k.signRaw(k.ours, `{"alg":"RS256","kid":"ours-1","kid":"ours-2"}`, rawJSON(t, k.v2(atkUserA)))
+			return k.signRaw(k.ours, `{"alg":"RS256","kid":"ours-1","kid":"ours-2"}`, rawJSON(t, k.v2(entra.UserA)))
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "our kid, signed by a stranger's key", auth: bearer(func() string {
-			return k.sign(k.stranger, k.v2(atkUserA), map[string]any{"kid": "ours-1"})
+			return k.sign(k.stranger, k.v2(entra.UserA), map[string]any{"kid": "ours-1"})
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "another tenant's key and claims, another user", auth: bearer(func() string {
-			return k.sign(k.stranger, entra.V2Claims(atkOtherTenant, atkClient, atkUserB, now()), nil)
+			return k.sign(k.stranger, entra.V2Claims(entra.OtherTenant, entra.TestClient, entra.UserB, now()), nil)
 		}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "another tenant's key with our tenant's claims", auth: bearer(func() string {
-			return k.sign(k.stranger, k.v2(atkUserB), nil)
+			return k.sign(k.stranger, k.v2(entra.UserB), nil)
 		}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "no kid", auth: header(map[string]any{"kid": nil}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "kid path traversal", auth: header(map[string]any{"kid": "../../../../dev/null"}), status: 401, challenge: invalidToken("the signature key was not found")},
@@ -260,20 +255,20 @@ func TestAttackTable(t *testing.T) {
 		{name: "kid with a NUL", auth: header(map[string]any{"kid": "ours-1\x00"}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "kid as a number", auth: header(map[string]any{"kid": 1}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "jku to the attacker's key set, signed by the attacker", auth: bearer(func() string {
-			return k.sign(k.stranger, k.v2(atkUserA), map[string]any{"jku": attacker.URL})
+			return k.sign(k.stranger, k.v2(entra.UserA), map[string]any{"jku": attacker.URL})
 		}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "x5u to the attacker, signed by the attacker", auth: bearer(func() string {
-			return k.sign(k.stranger, k.v2(atkUserA), map[string]any{"x5u": attacker.URL})
+			return k.sign(k.stranger, k.v2(entra.UserA), map[string]any{"x5u": attacker.URL})
 		}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "embedded jwk of the attacker's key", auth: bearer(func() string {
-			return k.sign(k.stranger, k.v2(atkUserA), map[string]any{"jwk": k.stranger.JWK()})
+			return k.sign(k.stranger, k.v2(entra.UserA), map[string]any{"jwk": k.stranger.JWK()})
 		}), status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "embedded jwk under our kid", auth: bearer(func() string {
 			jwk := k.stranger.JWK()
 			jwk["kid"] = "ours-1"
-			return k.sign(k.stranger, k.v2(atkUserA), map[string]any{"kid": "ours-1", "jwk": jwk})
+			return k.sign(k.stranger, k.v2(entra.UserA), map[string]any{"kid": "ours-1", "jwk": jwk})
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
-		{name: "jku on a token we did sign is ignored", auth: header(map[string]any{"jku": attacker.URL, "x5u": attacker.URL}), status: 200, user: atkUserA},
+		{name: "jku on a token we did sign is ignored", auth: header(map[string]any{"jku": attacker.URL, "x5u": attacker.URL}), status: 200, user: entra.UserA},
 		{name: "crit extension", auth: header(map[string]any{"crit": []string{"exp"}, "exp": 1}), status: 401,
 			challenge: invalidToken("the token uses an unsupported critical extension")},
 		{name: "signature bit flipped", auth: bearer(func() string {
@@ -288,31 +283,31 @@ func TestAttackTable(t *testing.T) {
 			return string(tok)
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "payload swapped for user B's under A's signature", auth: bearer(func() string {
-			a, b := strings.Split(k.good(), "."), strings.Split(k.sign(k.ours, k.v2(atkUserB), nil), ".")
+			a, b := strings.Split(k.good(), "."), strings.Split(k.sign(k.ours, k.v2(entra.UserB), nil), ".")
 			return a[0] + "." + b[1] + "." + a[2]
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 
 		// Audience.
 		{name: "another API's audience", auth: claims(map[string]any{"aud": "00000003-0000-0000-c000-000000000000"}), status: 401, challenge: invalidToken("the audience is invalid")},
-		{name: "aud array with ours and others (RFC 7519 §4.1.3)", auth: claims(map[string]any{"aud": []string{"00000003-0000-0000-c000-000000000000", atkClient}}), status: 200, user: atkUserA},
+		{name: "aud array with ours and others (RFC 7519 §4.1.3)", auth: claims(map[string]any{"aud": []string{"00000003-0000-0000-c000-000000000000", entra.TestClient}}), status: 200, user: entra.UserA},
 		{name: "aud array without ours", auth: claims(map[string]any{"aud": []string{"a", "b"}}), status: 401, challenge: invalidToken("the audience is invalid")},
-		{name: "aud in upper case", auth: claims(map[string]any{"aud": strings.ToUpper(atkClient)}), status: 401, challenge: invalidToken("the audience is invalid")},
+		{name: "aud in upper case", auth: claims(map[string]any{"aud": strings.ToUpper(entra.TestClient)}), status: 401, challenge: invalidToken("the audience is invalid")},
 		{name: "aud missing", auth: claims(map[string]any{"aud": nil}), status: 401, challenge: invalidToken("a required claim is missing")},
 
 		// Issuer, version, tenant.
-		{name: "issuer host in upper case", auth: claims(map[string]any{"iss": "https://LOGIN.MICROSOFTONLINE.COM/" + atkTenant + "/v2.0"}), status: 401, challenge: invalidToken("the issuer is invalid")},
-		{name: "issuer tenant in upper case", auth: claims(map[string]any{"iss": "https://login.microsoftonline.com/" + strings.ToUpper(atkTenant) + "/v2.0"}), status: 401, challenge: invalidToken("the issuer is invalid")},
-		{name: "v2 issuer with a trailing slash", auth: claims(map[string]any{"iss": "https://login.microsoftonline.com/" + atkTenant + "/v2.0/"}), status: 401, challenge: invalidToken("the issuer is invalid")},
+		{name: "issuer host in upper case", auth: claims(map[string]any{"iss": "https://LOGIN.MICROSOFTONLINE.COM/" + entra.TestTenant + "/v2.0"}), status: 401, challenge: invalidToken("the issuer is invalid")},
+		{name: "issuer tenant in upper case", auth: claims(map[string]any{"iss": "https://login.microsoftonline.com/" + strings.ToUpper(entra.TestTenant) + "/v2.0"}), status: 401, challenge: invalidToken("the issuer is invalid")},
+		{name: "v2 issuer with a trailing slash", auth: claims(map[string]any{"iss": "https://login.microsoftonline.com/" + entra.TestTenant + "/v2.0/"}), status: 401, challenge: invalidToken("the issuer is invalid")},
 		{name: "v1 issuer without its trailing slash", auth: bearer(func() string {
-			c := k.v1(atkUserA)
-			c["iss"] = "https://sts.windows.net/" + atkTenant
+			c := k.v1(entra.UserA)
+			c["iss"] = "https://sts.windows.net/" + entra.TestTenant
 			return k.sign(k.ours, c, nil)
 		}), status: 401, challenge: invalidToken("the issuer is invalid")},
-		{name: "v1 issuer with ver 2.0", auth: claims(map[string]any{"iss": "https://sts.windows.net/" + atkTenant + "/"}), status: 401, challenge: invalidToken("the issuer is invalid")},
+		{name: "v1 issuer with ver 2.0", auth: claims(map[string]any{"iss": "https://sts.windows.net/" + entra.TestTenant + "/"}), status: 401, challenge: invalidToken("the issuer is invalid")},
 		{name: "v2 issuer with ver 1.0", auth: claims(map[string]any{"ver": "1.0"}), status: 401, challenge: invalidToken("the issuer is invalid")},
 		{name: "ver missing", auth: claims(map[string]any{"ver": nil}), status: 401, challenge: invalidToken("the token version is invalid")},
-		{name: "another tenant's issuer", auth: claims(map[string]any{"iss": "https://login.microsoftonline.com/" + atkOtherTenant + "/v2.0"}), status: 401, challenge: invalidToken("the issuer is invalid")},
-		{name: "tid of another tenant", auth: claims(map[string]any{"tid": atkOtherTenant}), status: 401, challenge: invalidToken("the tenant is invalid")},
+		{name: "another tenant's issuer", auth: claims(map[string]any{"iss": "https://login.microsoftonline.com/" + entra.OtherTenant + "/v2.0"}), status: 401, challenge: invalidToken("the issuer is invalid")},
+		{name: "tid of another tenant", auth: claims(map[string]any{"tid": entra.OtherTenant}), status: 401, challenge: invalidToken("the tenant is invalid")},
 		{name: "tid missing", auth: claims(map[string]any{"tid": nil}), status: 401, challenge: invalidToken("the tenant is invalid")},
 
 		// Time: 2 minutes of leeway and not a second more.
@@ -321,7 +316,7 @@ func TestAttackTable(t *testing.T) {
 		}, status: 401, challenge: invalidToken("the token is expired")},
 		{name: "expired but within the leeway", auth: func() []string {
 			return claims(map[string]any{"exp": now().Add(-atkLeeway + 30*time.Second).Unix()})()
-		}, status: 200, user: atkUserA},
+		}, status: 200, user: entra.UserA},
 		{name: "exp missing", auth: claims(map[string]any{"exp": nil}), status: 401, challenge: invalidToken("a required claim is missing")},
 		{name: "exp as text", auth: claims(map[string]any{"exp": "tomorrow"}), status: 401, challenge: invalidToken("the token is malformed")},
 		// RFC 7519 §2: a NumericDate is a JSON number; digits in a string are not one.
@@ -344,41 +339,41 @@ func TestAttackTable(t *testing.T) {
 		// Identity claims: exact names, last duplicate wins everywhere (RFC 7519 §4).
 		{name: "oid missing", auth: claims(map[string]any{"oid": nil}), status: 401, challenge: invalidToken("the token has no valid oid")},
 		{name: "oid not a GUID", auth: claims(map[string]any{"oid": "aaaaaaaa"}), status: 401, challenge: invalidToken("the token has no valid oid")},
-		{name: "OID in another case beside the real oid is ignored", auth: payload(prepend(`"OID":"` + atkUserB + `"`)), status: 200, user: atkUserA},
-		{name: "OID after the real oid is ignored too", auth: payload(appendM(`"Oid":"` + atkUserB + `"`)), status: 200, user: atkUserA},
+		{name: "OID in another case beside the real oid is ignored", auth: payload(prepend(`"OID":"` + entra.UserB + `"`)), status: 200, user: entra.UserA},
+		{name: "OID after the real oid is ignored too", auth: payload(appendM(`"Oid":"` + entra.UserB + `"`)), status: 200, user: entra.UserA},
 		{name: "only an OID in another case", auth: payload(func(text string) string {
 			return strings.Replace(text, `"oid":`, `"OID":`, 1)
 		}), status: 401, challenge: invalidToken("the token has no valid oid")},
 		{name: "Aud in another case does not stand in for aud", auth: payload(func(text string) string {
-			return appendM(`"Aud":"` + atkClient + `"`)(strings.Replace(text, `"aud":"`+atkClient+`"`, `"aud":"someone-else"`, 1))
+			return appendM(`"Aud":"` + entra.TestClient + `"`)(strings.Replace(text, `"aud":"`+entra.TestClient+`"`, `"aud":"someone-else"`, 1))
 		}), status: 401, challenge: invalidToken("the audience is invalid")},
-		{name: "duplicate oid, the last one counts", auth: payload(appendM(`"oid":"` + atkUserB + `"`)), status: 200, user: atkUserB},
+		{name: "duplicate oid, the last one counts", auth: payload(appendM(`"oid":"` + entra.UserB + `"`)), status: 200, user: entra.UserB},
 		{name: "duplicate aud, last one foreign", auth: payload(appendM(`"aud":"someone-else"`)), status: 401, challenge: invalidToken("the audience is invalid")},
-		{name: "duplicate tid, last one foreign", auth: payload(appendM(`"tid":"` + atkOtherTenant + `"`)), status: 401, challenge: invalidToken("the tenant is invalid")},
-		{name: "duplicate tid, last one ours", auth: payload(prepend(`"tid":"` + atkOtherTenant + `"`)), status: 200, user: atkUserA},
+		{name: "duplicate tid, last one foreign", auth: payload(appendM(`"tid":"` + entra.OtherTenant + `"`)), status: 401, challenge: invalidToken("the tenant is invalid")},
+		{name: "duplicate tid, last one ours", auth: payload(prepend(`"tid":"` + entra.OtherTenant + `"`)), status: 200, user: entra.UserA},
 
 		// Scope: a valid token without it is 403, not 401.
 		{name: "app-only token (roles, no scp)", auth: claims(map[string]any{"scp": nil, "roles": []string{"Tasks.ReadWrite.All"}}), status: 403, challenge: insufficientScope()},
 		{name: "scope in another case", auth: claims(map[string]any{"scp": "ACCESS_AS_USER"}), status: 403, challenge: insufficientScope()},
 		{name: "scope with a suffix", auth: claims(map[string]any{"scp": "access_as_user_admin"}), status: 403, challenge: insufficientScope()},
 		{name: "scp as an array", auth: claims(map[string]any{"scp": []string{"access_as_user"}}), status: 401, challenge: invalidToken("the token is malformed")},
-		{name: "our scope among others", auth: claims(map[string]any{"scp": "User.Read access_as_user openid"}), status: 200, user: atkUserA},
+		{name: "our scope among others", auth: claims(map[string]any{"scp": "User.Read access_as_user openid"}), status: 200, user: entra.UserA},
 		// RFC 6749 §3.3: U+0020 separates scopes; other white space is part of a scope-token.
 		{name: "scopes separated by a tab", auth: claims(map[string]any{"scp": "User.Read\taccess_as_user"}), status: 403, challenge: insufficientScope()},
 		{name: "scopes separated by a no-break space", auth: claims(map[string]any{"scp": "User.Read\u00a0access_as_user"}), status: 403, challenge: insufficientScope()},
 		{name: "scopes separated by NEL", auth: claims(map[string]any{"scp": "User.Read\u0085access_as_user"}), status: 403, challenge: insufficientScope()},
 
 		// Which keys may verify: only RS256 signature keys in the set.
-		{name: "signed by the set's encryption key (use enc)", auth: bearer(func() string { return k.sign(encKey, k.v2(atkUserA), nil) }),
+		{name: "signed by the set's encryption key (use enc)", auth: bearer(func() string { return k.sign(encKey, k.v2(entra.UserA), nil) }),
 			status: 401, challenge: invalidToken("the signature key was not found")},
-		{name: "signed by the set's key_ops encrypt key", auth: bearer(func() string { return k.sign(encOpsKey, k.v2(atkUserA), nil) }),
+		{name: "signed by the set's key_ops encrypt key", auth: bearer(func() string { return k.sign(encOpsKey, k.v2(entra.UserA), nil) }),
 			status: 401, challenge: invalidToken("the signature key was not found")},
-		{name: "signed by the set's RS512 key as RS256", auth: bearer(func() string { return k.sign(rs512Key, k.v2(atkUserA), nil) }),
+		{name: "signed by the set's RS512 key as RS256", auth: bearer(func() string { return k.sign(rs512Key, k.v2(entra.UserA), nil) }),
 			status: 401, challenge: invalidToken("the signature key was not found")},
 		// Outsider round 2, F8: malformed keys in the set are skipped, not trusted and not fatal.
-		{name: "signed by the set's key with x5c [AAAA]", auth: bearer(func() string { return k.sign(badX5CKey, k.v2(atkUserA), nil) }),
+		{name: "signed by the set's key with x5c [AAAA]", auth: bearer(func() string { return k.sign(badX5CKey, k.v2(entra.UserA), nil) }),
 			status: 401, challenge: invalidToken("the signature key was not found")},
-		{name: "signed by the set's key with use SIG", auth: bearer(func() string { return k.sign(badUseKey, k.v2(atkUserA), nil) }),
+		{name: "signed by the set's key with use SIG", auth: bearer(func() string { return k.sign(badUseKey, k.v2(entra.UserA), nil) }),
 			status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "kid naming the set's unparsable EC key", auth: header(map[string]any{"kid": "bad-ec"}),
 			status: 401, challenge: invalidToken("the signature key was not found")},

@@ -40,7 +40,7 @@ func benchServer(b *testing.B, cacheSize int, store tasks.Store) (*api.Server, s
 	}
 	<-keys.Ready()
 	verifier, err := auth.NewVerifier(auth.Config{
-		TenantID: entra.DevTenantID, ClientID: entra.DevAPIClientID, RequiredScope: "access_as_user",
+		TenantID: entra.TestTenant, ClientID: entra.TestClient, RequiredScope: "access_as_user",
 		CacheSize: cacheSize,
 	}, keys)
 	if err != nil {
@@ -50,7 +50,7 @@ func benchServer(b *testing.B, cacheSize int, store tasks.Store) (*api.Server, s
 		Verifier: verifier, Store: store,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})
-	token, err := key.Sign(entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, benchUser, time.Now()), nil)
+	token, err := key.Sign(entra.V2Claims(entra.TestTenant, entra.TestClient, benchUser, time.Now()), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,12 +14,13 @@ import (
 
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tasks"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 type oneUser struct{}
 
 func (oneUser) Verify(ctx context.Context, raw string) (*auth.Principal, error) {
-	return &auth.Principal{ObjectID: "aaaaaaaa-0000-4000-8000-00000000000a"}, nil
+	return &auth.Principal{ObjectID: entra.UserA}, nil
 }
 func (oneUser) RequiredScope() string { return "api://x/access_as_user" }
 

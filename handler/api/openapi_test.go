@@ -15,11 +15,7 @@ import (
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/testkit/apitest"
-)
-
-const (
-	docTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-	docClient = "0b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -92,7 +88,7 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 		{"Tasks.ReadWrite", "https://login.microsoftonline.us", "https://login.microsoftonline.us/"}, // AZURE_AUTHORITY_HOST
 	} {
 		scopeName := c.scopeName
-		h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + docClient + "/" + scopeName}, TenantID: docTenant, APIClientID: docClient,
+		h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + entra.TestClient + "/" + scopeName}, TenantID: entra.TestTenant, APIClientID: entra.TestClient,
 			AuthorityHost: c.authorityHost})
 		req, r := getDoc(t, h, nil)
 		if r.Status != 200 {
@@ -115,9 +111,9 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 			t.Fatal(err)
 		}
 		authorizeURL, tokenURL, scopes := doc.Flow()
-		scope := "api://" + docClient + "/" + scopeName
-		if authorizeURL != c.signIn+docTenant+"/oauth2/v2.0/authorize" ||
-			tokenURL != c.signIn+docTenant+"/oauth2/v2.0/token" {
+		scope := "api://" + entra.TestClient + "/" + scopeName
+		if authorizeURL != c.signIn+entra.TestTenant+"/oauth2/v2.0/authorize" ||
+			tokenURL != c.signIn+entra.TestTenant+"/oauth2/v2.0/token" {
 			t.Errorf("sign-in URLs %q, %q", authorizeURL, tokenURL)
 		}
 		if _, ok := scopes[scope]; !ok || len(scopes) != 1 {
@@ -131,7 +127,7 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 
 func TestOpenAPIRevalidationIsA304(t *testing.T) {
 	contract := templateContract(t)
-	h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + docClient + "/access_as_user"}, TenantID: docTenant, APIClientID: docClient})
+	h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + entra.TestClient + "/access_as_user"}, TenantID: entra.TestTenant, APIClientID: entra.TestClient})
 	_, first := getDoc(t, h, nil)
 	etag := first.Header.Get("ETag")
 	if !strings.HasPrefix(etag, `"`) || len(etag) < 10 {
@@ -150,7 +146,7 @@ func TestOpenAPIRevalidationIsA304(t *testing.T) {
 		t.Errorf("a stale ETag got %d, want 200 with the document", r.Status)
 	}
 	// Another deployment (another tenant) serves other bytes, so its ETag differs.
-	other := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + docClient + "/access_as_user"}, TenantID: docClient, APIClientID: docTenant})
+	other := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + entra.TestClient + "/access_as_user"}, TenantID: entra.TestClient, APIClientID: entra.TestTenant})
 	if _, r := getDoc(t, other, nil); r.Header.Get("ETag") == etag {
 		t.Error("two different documents share an ETag")
 	}
@@ -192,7 +188,7 @@ func TestContractCatchesDrift(t *testing.T) {
 		{"403 without insufficient_scope", "GET", "/api/me", apitest.Response{Status: 403, Header: http.Header{"Content-Type": {"application/problem+json"}, "Www-Authenticate": {`Bearer realm="x", error="invalid_token"`}}, Body: []byte(`{"type":"about:blank","title":"Forbidden","status":403}`)}, false},
 		{"503 without Retry-After", "GET", "/api/tasks", apitest.Response{Status: 503, Header: problemHeader, Body: []byte(`{"type":"about:blank","title":"Service Unavailable","status":503}`)}, false},
 		{"201 without Location", "POST", "/api/tasks", apitest.Response{Status: 201, Header: jsonHeader("ETag", `W/"x"`), Body: []byte(task)}, false},
-		{"a cacheable answer", "GET", "/api/me", apitest.Response{Status: 200, Header: jsonHeader("Cache-Control", "max-age=60"), Body: []byte(`{"id":"` + docClient + `","name":"","email":"","tenantId":"` + docTenant + `","scopes":["access_as_user"]}`)}, false},
+		{"a cacheable answer", "GET", "/api/me", apitest.Response{Status: 200, Header: jsonHeader("Cache-Control", "max-age=60"), Body: []byte(`{"id":"` + entra.TestClient + `","name":"","email":"","tenantId":"` + entra.TestTenant + `","scopes":["access_as_user"]}`)}, false},
 		{"undocumented route answered 200", "GET", "/api/nothing", apitest.Response{Status: 200, Header: jsonHeader(), Body: []byte(`{}`)}, false},
 	}
 	for _, c := range cases {

@@ -39,13 +39,13 @@ func newBenchFixture(b *testing.B, cacheSize int) benchFixture {
 	}
 	<-keys.Ready()
 	v, err := auth.NewVerifier(auth.Config{
-		TenantID: entra.DevTenantID, ClientID: entra.DevAPIClientID, RequiredScope: "access_as_user",
+		TenantID: entra.TestTenant, ClientID: entra.TestClient, RequiredScope: "access_as_user",
 		CacheSize: cacheSize,
 	}, keys)
 	if err != nil {
 		b.Fatal(err)
 	}
-	token, err := key.Sign(entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, entra.DevUserOID, time.Now()), nil)
+	token, err := key.Sign(entra.V2Claims(entra.TestTenant, entra.TestClient, entra.UserA, time.Now()), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

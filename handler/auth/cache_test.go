@@ -65,7 +65,7 @@ func newCacheFixture(t *testing.T, size int) *cacheFixture {
 	}
 	f := &cacheFixture{keys: &countingKeys{key: key}, now: time.Now().Truncate(time.Second)}
 	f.verifier, err = NewVerifier(Config{
-		TenantID: entra.DevTenantID, ClientID: entra.DevAPIClientID, RequiredScope: "access_as_user",
+		TenantID: entra.TestTenant, ClientID: entra.TestClient, RequiredScope: "access_as_user",
 		Leeway: time.Millisecond, CacheSize: size, Now: func() time.Time { return f.now },
 	}, f.keys)
 	if err != nil {
@@ -77,7 +77,7 @@ func newCacheFixture(t *testing.T, size int) *cacheFixture {
 // token signs a valid token for oid that expires after ttl.
 func (f *cacheFixture) token(t *testing.T, oid string, ttl time.Duration, edit func(map[string]any)) string {
 	t.Helper()
-	c := entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, oid, f.now)
+	c := entra.V2Claims(entra.TestTenant, entra.TestClient, oid, f.now)
 	c["exp"] = f.now.Add(ttl).Unix()
 	if edit != nil {
 		edit(c)
@@ -96,7 +96,7 @@ func (f *cacheFixture) verify(t *testing.T, raw string) (*Principal, error) {
 
 func TestCacheAnswersARepeatedToken(t *testing.T) {
 	f := newCacheFixture(t, 8)
-	tok := f.token(t, entra.DevUserOID, time.Hour, nil)
+	tok := f.token(t, entra.UserA, time.Hour, nil)
 	first, err := f.verify(t, tok)
 	if err != nil {
 		t.Fatal(err)
@@ -109,20 +109,20 @@ func TestCacheAnswersARepeatedToken(t *testing.T) {
 	if got := f.keys.count(); got != 1 {
 		t.Errorf("key lookups = %d, want 1: the second call should be a cache hit", got)
 	}
-	if second.ObjectID != entra.DevUserOID || second.Name != "Ada Lovelace" {
+	if second.ObjectID != entra.UserA || second.Name != "Ada Lovelace" {
 		t.Errorf("cached principal = %+v", second)
 	}
 }
 
 func TestCacheIsKeyedByTheWholeToken(t *testing.T) {
 	f := newCacheFixture(t, 8)
-	tok := f.token(t, entra.DevUserOID, time.Hour, nil)
+	tok := f.token(t, entra.UserA, time.Hour, nil)
 	if _, err := f.verify(t, tok); err != nil {
 		t.Fatal(err)
 	}
 	// Same header and payload, another signature: a forgery that shares a prefix with a
 	// cached token must still be checked, and fail.
-	other := f.token(t, "00000000-0000-4000-8000-0000000000b2", time.Hour, nil)
+	other := f.token(t, entra.UserB, time.Hour, nil)
 	forged := tok[:strings.LastIndexByte(tok, '.')] + other[strings.LastIndexByte(other, '.'):]
 	_, err := f.verify(t, forged)
 	var invalid *InvalidTokenError
@@ -137,7 +137,7 @@ func TestCacheIsKeyedByTheWholeToken(t *testing.T) {
 
 func TestCacheHonoursExp(t *testing.T) {
 	f := newCacheFixture(t, 8)
-	tok := f.token(t, entra.DevUserOID, time.Minute, nil)
+	tok := f.token(t, entra.UserA, time.Minute, nil)
 	if _, err := f.verify(t, tok); err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestCacheHonoursExp(t *testing.T) {
 
 func TestCacheEntriesLiveAtMostMaxCacheAge(t *testing.T) {
 	f := newCacheFixture(t, 8)
-	tok := f.token(t, entra.DevUserOID, 24*time.Hour, nil)
+	tok := f.token(t, entra.UserA, 24*time.Hour, nil)
 	if _, err := f.verify(t, tok); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestCacheEntriesLiveAtMostMaxCacheAge(t *testing.T) {
 
 func TestCacheNeverStoresFailures(t *testing.T) {
 	f := newCacheFixture(t, 8)
-	tok := f.token(t, entra.DevUserOID, time.Hour, nil)
+	tok := f.token(t, entra.UserA, time.Hour, nil)
 	f.keys.failing = true
 	if _, err := f.verify(t, tok); err == nil {
 		t.Fatal("verified without a key")
@@ -179,7 +179,7 @@ func TestCacheNeverStoresFailures(t *testing.T) {
 		t.Fatalf("the failure was remembered: %v", err)
 	}
 
-	noScope := f.token(t, entra.DevUserOID, time.Hour, func(c map[string]any) { c["scp"] = "other" })
+	noScope := f.token(t, entra.UserA, time.Hour, func(c map[string]any) { c["scp"] = "other" })
 	for i := range 2 {
 		var scope *InsufficientScopeError
 		if _, err := f.verify(t, noScope); !errors.As(err, &scope) {
@@ -246,7 +246,7 @@ func TestCacheSweepsExpiredEntriesFirst(t *testing.T) {
 
 func TestNoCacheByDefault(t *testing.T) {
 	f := newCacheFixture(t, 0)
-	tok := f.token(t, entra.DevUserOID, time.Hour, nil)
+	tok := f.token(t, entra.UserA, time.Hour, nil)
 	for range 2 {
 		if _, err := f.verify(t, tok); err != nil {
 			t.Fatal(err)
@@ -261,7 +261,7 @@ func TestNoCacheByDefault(t *testing.T) {
 // (the next refresh drops it), the token is checked in full again, and fails.
 func TestCacheForgetsTokensWhoseKeyLeftTheSet(t *testing.T) {
 	f := newCacheFixture(t, 8)
-	tok := f.token(t, entra.DevUserOID, time.Hour, nil)
+	tok := f.token(t, entra.UserA, time.Hour, nil)
 	if _, err := f.verify(t, tok); err != nil {
 		t.Fatal(err)
 	}

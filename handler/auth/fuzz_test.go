@@ -28,12 +28,7 @@ import (
 // verifier: it decodes with a map (exact, case-sensitive member names, as RFC 7519 requires)
 // and checks the RSA signature with crypto/rsa directly.
 
-const (
-	fuzzTenant = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
-	fuzzClient = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
-	fuzzUser   = "aaaaaaaa-0000-4000-8000-00000000000a"
-	fuzzLeeway = 2 * time.Minute
-)
+const fuzzLeeway = 2 * time.Minute
 
 // fuzzNow is fixed so that a crasher replays identically on any day.
 var fuzzNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -59,7 +54,7 @@ func newFuzzFixture(t testing.TB) *fuzzFixture {
 	}
 	keys := testenv.StartKeySet(t, entra.NewKeyServer(ours, other))
 	v, err := auth.NewVerifier(auth.Config{
-		TenantID: fuzzTenant, ClientID: fuzzClient, RequiredScope: "access_as_user",
+		TenantID: tenant, ClientID: client, RequiredScope: "access_as_user",
 		Leeway: fuzzLeeway, Now: func() time.Time { return fuzzNow },
 	}, keys)
 	if err != nil {
@@ -148,7 +143,6 @@ func (fx *fuzzFixture) acceptable(raw string) (map[string]any, string) {
 }
 
 func claimsProblem(c map[string]any) string {
-	tenant, client := fuzzTenant, fuzzClient
 	switch {
 	case c["ver"] == "2.0" && c["iss"] == "https://login.microsoftonline.com/"+tenant+"/v2.0":
 	case c["ver"] == "1.0" && c["iss"] == "https://sts.windows.net/"+tenant+"/":
@@ -232,8 +226,8 @@ func fuzzB64(s string) string { return base64.RawURLEncoding.EncodeToString([]by
 
 // seedClaims are the real shapes: v2 and v1 tokens and the near misses around every rule.
 func seedClaims() [][]byte {
-	v2 := entra.V2Claims(fuzzTenant, fuzzClient, fuzzUser, fuzzNow)
-	v1 := entra.V1Claims(fuzzTenant, fuzzClient, fuzzUser, fuzzNow)
+	v2 := entra.V2Claims(tenant, client, user, fuzzNow)
+	v1 := entra.V1Claims(tenant, client, user, fuzzNow)
 	with := func(base map[string]any, name string, value any) []byte {
 		c := map[string]any{}
 		for k, v := range base {
@@ -252,18 +246,18 @@ func seedClaims() [][]byte {
 		plain,
 		with(v1, "ver", "1.0"),
 		with(v2, "ver", "1.0"),
-		with(v2, "iss", "https://sts.windows.net/"+fuzzTenant+"/"),
-		with(v2, "iss", "https://login.microsoftonline.com/"+fuzzTenant+"/v2.0/"),
-		with(v2, "iss", "https://login.microsoftonline.com/"+strings.ToUpper(fuzzTenant)+"/v2.0"),
-		with(v2, "aud", []any{"someone-else", fuzzClient}),
+		with(v2, "iss", "https://sts.windows.net/"+tenant+"/"),
+		with(v2, "iss", "https://login.microsoftonline.com/"+tenant+"/v2.0/"),
+		with(v2, "iss", "https://login.microsoftonline.com/"+strings.ToUpper(tenant)+"/v2.0"),
+		with(v2, "aud", []any{"someone-else", client}),
 		with(v2, "aud", []any{}),
-		with(v2, "aud", "api://"+fuzzClient),
+		with(v2, "aud", "api://"+client),
 		with(v2, "exp", nil),
 		with(v2, "exp", fuzzNow.Add(-fuzzLeeway-time.Second).Unix()),
 		with(v2, "exp", strconv.FormatInt(fuzzNow.Add(time.Hour).Unix(), 10)),
 		with(v2, "nbf", fuzzNow.Add(fuzzLeeway+time.Second).Unix()),
 		with(v2, "iat", 1e300),
-		with(v2, "tid", "00000000-0000-4000-8000-000000000000"),
+		with(v2, "tid", otherTenant),
 		with(v2, "oid", "not-a-guid"),
 		with(v2, "scp", "User.Read"),
 		with(v2, "scp", nil),
@@ -279,12 +273,12 @@ func seedClaims() [][]byte {
 	// Member names are case-sensitive (RFC 7519 §4); duplicates resolve to the last (§4).
 	text := string(plain)
 	seeds = append(seeds,
-		[]byte(strings.Replace(text, `"oid":`, `"OID":"bbbbbbbb-0000-4000-8000-00000000000b","oid":`, 1)),
-		[]byte(strings.Replace(text, `"oid":`, `"Oid":"bbbbbbbb-0000-4000-8000-00000000000b","oid":`, 1)+``),
-		[]byte(strings.TrimSuffix(text, "}")+`,"OID":"bbbbbbbb-0000-4000-8000-00000000000b"}`),
-		[]byte(strings.TrimSuffix(text, "}")+`,"Aud":"`+fuzzClient+`","aud":"other"}`),
-		[]byte(strings.TrimSuffix(text, "}")+`,"oid":"bbbbbbbb-0000-4000-8000-00000000000b"}`),
-		[]byte(strings.TrimSuffix(text, "}")+`,"tid":"00000000-0000-4000-8000-000000000000"}`),
+		[]byte(strings.Replace(text, `"oid":`, `"OID":"`+entra.UserB+`","oid":`, 1)),
+		[]byte(strings.Replace(text, `"oid":`, `"Oid":"`+entra.UserB+`","oid":`, 1)+``),
+		[]byte(strings.TrimSuffix(text, "}")+`,"OID":"`+entra.UserB+`"}`),
+		[]byte(strings.TrimSuffix(text, "}")+`,"Aud":"`+client+`","aud":"other"}`),
+		[]byte(strings.TrimSuffix(text, "}")+`,"oid":"`+entra.UserB+`"}`),
+		[]byte(strings.TrimSuffix(text, "}")+`,"tid":"`+entra.OtherTenant+`"}`),
 	)
 	return seeds
 }

@@ -394,7 +394,7 @@ func TestMalformedKeysAreSkipped(t *testing.T) {
 	if !downloadedTwiceMore(ks) {
 		t.Fatal("the key set was not refreshed; the test proves nothing")
 	}
-	if err := verifyNow(v, sign(t, good, entra.V2Claims(tenant, client, "11111111-0000-4000-8000-000000000001", time.Now()), nil)); err != nil {
+	if err := verifyNow(v, sign(t, good, entra.V2Claims(tenant, client, entra.UserB, time.Now()), nil)); err != nil {
 		t.Errorf("after a download of malformed keys only, the key held is gone: %v", err)
 	}
 }

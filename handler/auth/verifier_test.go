@@ -15,11 +15,12 @@ import (
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
+// Short names for the test identities, which this package's tests use on nearly every line.
 const (
-	tenant      = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-	otherTenant = "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
-	client      = "5d8c2b1a-9e7f-4c3d-8b2a-1f0e9d8c7b6a"
-	user        = "00000000-0000-4000-8000-0000000000a1"
+	tenant      = entra.TestTenant
+	otherTenant = entra.OtherTenant
+	client      = entra.TestClient
+	user        = entra.UserA
 )
 
 // fixture is a verifier wired to a real key server over HTTP, as in production.

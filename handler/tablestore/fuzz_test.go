@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/handler/tasks"
+	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
@@ -15,15 +16,10 @@ import (
 // against real Azurite and hold List to: no panic, no error but ErrInvalidCursor (anything
 // else would be a 5xx), and never a task from another partition, whatever the cursor names.
 
-const (
-	fuzzOwner = "aaaaaaaa-0000-4000-8000-00000000000a"
-	fuzzOther = "bbbbbbbb-0000-4000-8000-00000000000b"
-)
-
 type cursorFixture struct {
 	store *Store
-	mine  map[string]bool // fuzzOwner's task ids
-	their []string        // fuzzOther's task ids
+	mine  map[string]bool // entra.UserA's task ids
+	their []string        // entra.UserB's task ids
 }
 
 func newCursorFixture(f *testing.F) *cursorFixture {
@@ -41,12 +37,12 @@ func newCursorFixture(f *testing.F) *cursorFixture {
 	ids := tasks.NewIDGenerator(nil)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for i := range 6 {
-		for _, owner := range []string{fuzzOwner, fuzzOther} {
+		for _, owner := range []string{entra.UserA, entra.UserB} {
 			t, err := store.Create(ctx, owner, tasks.Task{ID: ids.New(), Title: fmt.Sprintf("%s %d", owner[:1], i), CreatedAt: now, UpdatedAt: now})
 			if err != nil {
 				f.Fatal(err)
 			}
-			if owner == fuzzOwner {
+			if owner == entra.UserA {
 				fx.mine[t.ID] = true
 			} else {
 				fx.their = append(fx.their, t.ID)
@@ -59,7 +55,7 @@ func newCursorFixture(f *testing.F) *cursorFixture {
 func (fx *cursorFixture) check(t *testing.T, cursor string, limit int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	page, err := fx.store.List(ctx, fuzzOwner, limit, cursor)
+	page, err := fx.store.List(ctx, entra.UserA, limit, cursor)
 	if err != nil {
 		if !errors.Is(err, tasks.ErrInvalidCursor) {
 			t.Fatalf("List with cursor %q: %v (would be a 5xx)", cursor, err)
@@ -72,7 +68,7 @@ func (fx *cursorFixture) check(t *testing.T, cursor string, limit int) {
 		}
 	}
 	if page.Next != "" {
-		if _, _, err := decodeCursor(fuzzOwner, page.Next); err != nil {
+		if _, _, err := decodeCursor(entra.UserA, page.Next); err != nil {
 			t.Fatalf("List returned a cursor it does not accept itself: %q", page.Next)
 		}
 	}
@@ -81,14 +77,14 @@ func (fx *cursorFixture) check(t *testing.T, cursor string, limit int) {
 // FuzzListCursor feeds arbitrary text as the cursor.
 func FuzzListCursor(f *testing.F) {
 	fx := newCursorFixture(f)
-	first, err := fx.store.List(context.Background(), fuzzOwner, 2, "")
+	first, err := fx.store.List(context.Background(), entra.UserA, 2, "")
 	if err != nil || first.Next == "" {
 		f.Fatalf("seed page: %+v %v", first, err)
 	}
 	for _, s := range []string{
 		first.Next, first.Next + "A", first.Next[:len(first.Next)-1], "", "!!!", "MQpmb28KYmFy",
-		encodeCursor(fuzzOther, fuzzOther, fx.their[0]),
-		encodeCursor(fuzzOwner, fuzzOther, fx.their[0]),
+		encodeCursor(entra.UserB, entra.UserB, fx.their[0]),
+		encodeCursor(entra.UserA, entra.UserB, fx.their[0]),
 	} {
 		f.Add(s)
 	}
@@ -106,13 +102,13 @@ func FuzzListCursor(f *testing.F) {
 func FuzzListForgedCursor(f *testing.F) {
 	fx := newCursorFixture(f)
 	for _, s := range [][2]string{
-		{fuzzOwner, "0"}, {fuzzOther, fx.their[0]}, {fuzzOther, fx.their[len(fx.their)-1]},
-		{"", "x"}, {"'", "'"}, {"a' or PartitionKey ne 'a", "x"}, {fuzzOwner, "~~~~"},
-		{fuzzOwner, "%2F"}, {"1!0!" + fuzzOwner, "1!0!x"}, {fuzzOwner + "\u00e9", "\u0000"},
+		{entra.UserA, "0"}, {entra.UserB, fx.their[0]}, {entra.UserB, fx.their[len(fx.their)-1]},
+		{"", "x"}, {"'", "'"}, {"a' or PartitionKey ne 'a", "x"}, {entra.UserA, "~~~~"},
+		{entra.UserA, "%2F"}, {"1!0!" + entra.UserA, "1!0!x"}, {entra.UserA + "\u00e9", "\u0000"},
 	} {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, pk, rk string) {
-		fx.check(t, encodeCursor(fuzzOwner, pk, rk), 4)
+		fx.check(t, encodeCursor(entra.UserA, pk, rk), 4)
 	})
 }

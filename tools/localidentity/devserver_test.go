@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 func tokenRequestTo(target, body string) *http.Request {
@@ -190,7 +192,7 @@ func TestRunWithRealTenantPublishesNoTokenEndpoint(t *testing.T) {
 	bin := buildLocalIdentity(t)
 	dir := t.TempDir()
 	settings := filepath.Join(dir, "local.settings.json")
-	os.WriteFile(settings, []byte(`{"Values":{"AZURE_TENANT_ID":"9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"}}`), 0o600)
+	os.WriteFile(settings, []byte(`{"Values":{"AZURE_TENANT_ID":"`+entra.TestTenant+`"}}`), 0o600)
 	urlFile := filepath.Join(dir, "localidentity.url")
 	os.WriteFile(urlFile, []byte("http://127.0.0.1:1\n"), 0o644) // stale, from a local run
 

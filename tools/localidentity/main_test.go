@@ -146,7 +146,7 @@ func getMe(t *testing.T, base, token string, want int) map[string]any {
 
 func TestRealTenantSettingsChangeNothing(t *testing.T) {
 	settings := filepath.Join(t.TempDir(), "local.settings.json")
-	os.WriteFile(settings, []byte(`{"Values":{"AZURE_TENANT_ID":"9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"}}`), 0o600)
+	os.WriteFile(settings, []byte(`{"Values":{"AZURE_TENANT_ID":"`+entra.TestTenant+`"}}`), 0o600)
 
 	if err := tokenCommand([]string{"-settings", settings}, new(bytes.Buffer)); err == nil || !strings.Contains(err.Error(), "real tenant") {
 		t.Errorf("token with a real tenant: %v, want a refusal", err)
@@ -160,7 +160,7 @@ func TestRealTenantSettingsChangeNothing(t *testing.T) {
 	os.WriteFile(placeholder, []byte(`{"Values":{"AZURE_TENANT_ID":"<your-tenant-id>"}}`), 0o600)
 	envTenant := func(name string) string {
 		if name == "AZURE_TENANT_ID" {
-			return "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
+			return entra.TestTenant
 		}
 		return ""
 	}
