@@ -46,25 +46,23 @@ type auditPageJSON struct {
 	Next  *string     `json:"next"`
 }
 
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	limit, next, err := pageParams(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
+	}
+	users, err := s.adminUsers()
+	if err != nil {
+		return err
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
-	users, err := s.adminUsers()
-	var page tasks.UserPage
-	if err == nil {
-		page, err = users.ListUsers(ctx, limit, next)
-	}
-	if err == nil {
-		err = s.audit(ctx, p, tasks.ActionListUsers, "", len(page.Items))
-	}
+	page, err := users.ListUsers(ctx, limit, next)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
+	}
+	if err := s.audit(ctx, users, p, tasks.ActionListUsers, "", len(page.Items)); err != nil {
+		return err
 	}
 	out := userPageJSON{Items: make([]userJSON, len(page.Items)), Next: nullable(page.Next)}
 	for i, u := range page.Items {
@@ -72,73 +70,73 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Princ
 			LastActivity: u.LastActivity.UTC().Format(timeLayout)}
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	owner, err := userID(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	limit, next, err := pageParams(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
+	}
+	users, err := s.adminUsers()
+	if err != nil {
+		return err
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
 	page, err := s.store.List(ctx, owner, limit, next)
-	if err == nil {
-		err = s.audit(ctx, p, tasks.ActionReadUserTasks, owner, len(page.Items))
-	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
+	}
+	if err := s.audit(ctx, users, p, tasks.ActionReadUserTasks, owner, len(page.Items)); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, toPageJSON(page))
+	return nil
 }
 
-func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	owner, err := userID(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
+	}
+	users, err := s.adminUsers()
+	if err != nil {
+		return err
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
-	users, err := s.adminUsers()
-	erased := 0
-	if err == nil {
-		erased, err = users.EraseTasks(ctx, owner)
-	}
-	if err == nil {
-		err = s.audit(ctx, p, tasks.ActionEraseUserTasks, owner, erased)
-	}
+	erased, err := users.EraseTasks(ctx, owner)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
+	}
+	if err := s.audit(ctx, users, p, tasks.ActionEraseUserTasks, owner, erased); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Erased int `json:"erased"`
 	}{erased})
+	return nil
 }
 
-func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	limit, next, err := pageParams(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
+	}
+	users, err := s.adminUsers()
+	if err != nil {
+		return err
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
-	users, err := s.adminUsers()
-	var page tasks.AuditPage
-	if err == nil {
-		page, err = users.ListAudit(ctx, limit, next)
-	}
+	page, err := users.ListAudit(ctx, limit, next)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := auditPageJSON{Items: make([]auditJSON, len(page.Items)), Next: nullable(page.Next)}
 	for i, a := range page.Items {
@@ -147,14 +145,12 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 			Subject: nullable(a.Subject), Count: a.Count}
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-// audit records that p did action to subject ("" for none), involving count items.
-func (s *Server) audit(ctx context.Context, p *auth.Principal, action tasks.AuditAction, subject string, count int) error {
-	users, err := s.adminUsers()
-	if err != nil {
-		return err
-	}
+// audit records in users' audit log that p did action to subject ("" for none), involving
+// count items.
+func (s *Server) audit(ctx context.Context, users tasks.Users, p *auth.Principal, action tasks.AuditAction, subject string, count int) error {
 	return users.AppendAudit(ctx, tasks.AuditRecord{
 		At: s.nowMillis(), ActorID: p.ObjectID, ActorName: p.Name, Action: action, Subject: subject, Count: &count,
 	})

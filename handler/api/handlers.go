@@ -21,11 +21,12 @@ type meJSON struct {
 }
 
 // me answers from the verified token alone: no storage, no Graph call.
-func (s *Server) me(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (s *Server) me(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	writeJSON(w, http.StatusOK, meJSON{
 		ID: p.ObjectID, Name: p.Name, Email: p.Username, TenantID: p.TenantID, Scopes: p.Scopes,
 		Roles: p.Roles.Names(), Permissions: p.Roles.Permissions().Names(),
 	})
+	return nil
 }
 
 type pageJSON struct {
@@ -33,20 +34,19 @@ type pageJSON struct {
 	Next  string     `json:"next,omitempty"`
 }
 
-func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	limit, next, err := pageParams(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
 	page, err := s.store.List(ctx, p.ObjectID, limit, next)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toPageJSON(page))
+	return nil
 }
 
 func toPageJSON(page tasks.Page) pageJSON {
@@ -67,87 +67,89 @@ func pageParams(r *http.Request) (limit int, next string, err error) {
 	return limit, q.next, err
 }
 
-func (s *Server) createTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	fields, err := readJSONObject(w, r)
-	if err == nil {
-		err = onlyFields(fields, "title")
-	}
-	var title *string
-	if err == nil {
-		title, err = stringField(fields, "title")
-	}
-	if err == nil && title == nil {
-		err = &tasks.ValidationError{Field: "title", Message: "is required"}
-	}
-	var clean string
-	if err == nil {
-		clean, err = tasks.NormalizeTitle(*title)
-	}
+func (s *Server) createTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	title, err := readNewTitle(w, r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	now := s.nowMillis()
 	ctx, cancel := storageContext(r)
 	defer cancel()
 	t, err := s.store.Create(ctx, p.ObjectID, tasks.Task{
-		ID: s.ids.New(), Title: clean, CreatedAt: now, UpdatedAt: now,
+		ID: s.ids.New(), Title: title, CreatedAt: now, UpdatedAt: now,
 	})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.recordActivity(ctx, p)
 	w.Header().Set("Location", "/api/tasks/"+t.ID)
 	w.Header().Set("ETag", t.ETag)
 	writeJSON(w, http.StatusCreated, toJSON(t))
+	return nil
 }
 
-func (s *Server) getTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+// readNewTitle reads a create's body: an object with a title and nothing else, which
+// becomes the task's title once normalised.
+func readNewTitle(w http.ResponseWriter, r *http.Request) (string, error) {
+	fields, err := readJSONObject(w, r)
+	if err != nil {
+		return "", err
+	}
+	if err := onlyFields(fields, "title"); err != nil {
+		return "", err
+	}
+	title, err := stringField(fields, "title")
+	if err != nil {
+		return "", err
+	}
+	if title == nil {
+		return "", &tasks.ValidationError{Field: "title", Message: "is required"}
+	}
+	return tasks.NormalizeTitle(*title)
+}
+
+func (s *Server) getTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id, ok := taskID(r)
 	if !ok {
-		s.fail(w, r, errTaskNotFound)
-		return
+		return errTaskNotFound
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
 	t, err := s.store.Get(ctx, p.ObjectID, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("ETag", t.ETag)
 	writeJSON(w, http.StatusOK, toJSON(t))
+	return nil
 }
 
-func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id, ok := taskID(r)
 	if !ok {
-		s.fail(w, r, errTaskNotFound)
-		return
+		return errTaskNotFound
 	}
 	cond, err := parseIfMatch(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	patch, err := readPatch(w, r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
 	t, err := s.store.Update(ctx, p.ObjectID, id, patch, cond, s.nowMillis())
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.recordActivity(ctx, p)
 	w.Header().Set("ETag", t.ETag)
 	writeJSON(w, http.StatusOK, toJSON(t))
+	return nil
 }
 
+// readPatch reads an update's body: title, completed or both, and nothing else.
 func readPatch(w http.ResponseWriter, r *http.Request) (tasks.Patch, error) {
 	fields, err := readJSONObject(w, r)
 	if err != nil {
@@ -176,25 +178,23 @@ func readPatch(w http.ResponseWriter, r *http.Request) (tasks.Patch, error) {
 	return p, nil
 }
 
-func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id, ok := taskID(r)
 	if !ok {
-		s.fail(w, r, errTaskNotFound)
-		return
+		return errTaskNotFound
 	}
 	cond, err := parseIfMatch(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
 	if err := s.store.Delete(ctx, p.ObjectID, id, cond); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.recordActivity(ctx, p)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // recordActivity brings the caller's users-index entry up to date after a write to their

@@ -115,9 +115,13 @@ func (s *Server) recovered(next http.Handler) http.Handler {
 	})
 }
 
+// routeHandler serves one route for a verified caller. It writes a success itself and returns
+// any failure, which authenticated answers through fail, so that a handler can return early.
+type routeHandler func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error
+
 // authenticated runs h only for a request with a valid token carrying the required scope,
 // whose roles grant need.
-func (s *Server) authenticated(need access.Permission, h func(http.ResponseWriter, *http.Request, *auth.Principal)) http.Handler {
+func (s *Server) authenticated(need access.Permission, h routeHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, err := auth.BearerToken(r)
 		if err != nil {
@@ -136,6 +140,8 @@ func (s *Server) authenticated(need access.Permission, h func(http.ResponseWrite
 			s.fail(w, r, err)
 			return
 		}
-		h(w, r, p)
+		if err := h(w, r, p); err != nil {
+			s.fail(w, r, err)
+		}
 	})
 }
