@@ -109,9 +109,9 @@ func readNewTitle(w http.ResponseWriter, r *http.Request) (string, error) {
 }
 
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, ok := taskID(r)
-	if !ok {
-		return errTaskNotFound
+	id, err := taskID(r)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := storageContext(r)
 	defer cancel()
@@ -125,9 +125,9 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request, p *auth.Princip
 }
 
 func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, ok := taskID(r)
-	if !ok {
-		return errTaskNotFound
+	id, err := taskID(r)
+	if err != nil {
+		return err
 	}
 	cond, err := parseIfMatch(r)
 	if err != nil {
@@ -179,9 +179,9 @@ func readPatch(w http.ResponseWriter, r *http.Request) (tasks.Patch, error) {
 }
 
 func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, ok := taskID(r)
-	if !ok {
-		return errTaskNotFound
+	id, err := taskID(r)
+	if err != nil {
+		return err
 	}
 	cond, err := parseIfMatch(r)
 	if err != nil {
@@ -211,11 +211,14 @@ func (s *Server) recordActivity(ctx context.Context, p *auth.Principal) {
 	}
 }
 
-// taskID returns the {id} path value if it has our id form; anything else cannot name a
-// task, and is answered 404 before it reaches storage.
-func taskID(r *http.Request) (string, bool) {
+// taskID returns the {id} path value if it has our id form. Anything else cannot name a
+// task: it is not found, as storage would say, without a call to storage.
+func taskID(r *http.Request) (string, error) {
 	id := r.PathValue("id")
-	return id, tasks.IsID(id)
+	if !tasks.IsID(id) {
+		return "", tasks.ErrNotFound
+	}
+	return id, nil
 }
 
 // storageContext is the context for a storage call: the request's deadline (the server's

@@ -30,11 +30,10 @@ type problem struct {
 
 // Errors the HTTP layer itself detects.
 var (
-	errNoRoute      = errors.New("no such resource")
-	errTooLarge     = errors.New("the request body is larger than 16 KiB")
-	errNotJSON      = errors.New("the request body must be application/json (UTF-8)")
-	errTaskNotFound = errors.New("no such task")
-	errNoUsers      = fmt.Errorf("the users index is not configured: %w", tasks.ErrUnavailable)
+	errNoRoute  = errors.New("no such resource")
+	errTooLarge = errors.New("the request body is larger than 16 KiB")
+	errNotJSON  = errors.New("the request body must be application/json (UTF-8)")
+	errNoUsers  = fmt.Errorf("the users index is not configured: %w", tasks.ErrUnavailable)
 )
 
 // badRequest is a malformed request; its text is the detail the client sees.
@@ -103,7 +102,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, detail = http.StatusUnsupportedMediaType, errNotJSON.Error()
 	case errors.Is(err, errNoRoute):
 		status, detail = http.StatusNotFound, errNoRoute.Error()
-	case errors.Is(err, errTaskNotFound), errors.Is(err, tasks.ErrNotFound):
+	case errors.Is(err, tasks.ErrNotFound):
 		status, detail = http.StatusNotFound, "no such task"
 	case errors.Is(err, tasks.ErrPreconditionFailed):
 		status, detail = http.StatusPreconditionFailed, "the task has changed since the ETag given in If-Match"
