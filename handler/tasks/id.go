@@ -17,6 +17,17 @@ const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 // ULID layout). Within one millisecond the random part is incremented, so ids made by one
 // process sort in the order they were made. Ids are never reused: a deleted task's id is
 // gone for good, unlike the len+1 scheme this design replaces.
+//
+// Why not github.com/oklog/ulid/v2 (read at v2.1.2, ulid.go): its text form is the same as
+// this one, but its monotonic entropy (MonotonicEntropy.MonotonicRead) counts up only while
+// the millisecond it is given equals the last one. When the wall clock steps back, as NTP
+// may make it, it draws fresh entropy for the earlier millisecond and the new id sorts
+// before ids already handed out; here the last millisecond is kept and counted on. When the
+// count overflows it returns ErrMonotonicOverflow, where this borrows the next millisecond,
+// so New never fails. Its lock (LockedMonotonicReader) covers the entropy but not the clock
+// reading, so keeping order would still need this lock and state around it; and its ready
+// default entropy (Make) is math/rand seeded with the time, not crypto/rand. What would be
+// left to save is the base32 encoder below.
 type IDGenerator struct {
 	mu      sync.Mutex
 	now     func() time.Time
@@ -47,11 +58,16 @@ func (g *IDGenerator) New() string {
 		rand.Read(g.lastRnd[:])
 	}
 	g.lastMS = ms
+	return encodeBase32(rawID(ms, g.lastRnd))
+}
+
+// rawID lays out the 128 bits of an id: the 48-bit millisecond, then the random part.
+func rawID(ms uint64, rnd [10]byte) [16]byte {
 	var raw [16]byte
 	binary.BigEndian.PutUint16(raw[0:2], uint16(ms>>32))
 	binary.BigEndian.PutUint32(raw[2:6], uint32(ms))
-	copy(raw[6:], g.lastRnd[:])
-	return encodeBase32(raw)
+	copy(raw[6:], rnd[:])
+	return raw
 }
 
 // increment adds one to b as a big-endian number; false on overflow.
