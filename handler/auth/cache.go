@@ -47,7 +47,7 @@ func newTokenCache(size int) *tokenCache {
 	return &tokenCache{max: size, entries: make(map[string]cachedPrincipal, size)}
 }
 
-// get returns a copy of the principal verified for raw, if it is cached, not expired at now,
+// get returns a deep copy of the principal verified for raw, if it is cached, not expired at now,
 // and its signing key is still held (by holds, the key set's current content).
 func (c *tokenCache) get(raw string, now time.Time, holds func(kid string, key crypto.PublicKey) bool) (*Principal, bool) {
 	if c == nil {
@@ -66,11 +66,11 @@ func (c *tokenCache) get(raw string, now time.Time, holds func(kid string, key c
 		c.mu.Unlock()
 		return nil, false
 	}
-	p := e.principal // a copy: callers may not change what the next request sees
+	p := e.principal.clone() // callers may not change what the next request sees
 	return &p, true
 }
 
-// put remembers p as the verified caller of raw until exp (at most MaxCacheAge from now).
+// put remembers a deep copy of p as the verified caller of raw until exp (at most MaxCacheAge from now).
 func (c *tokenCache) put(raw string, p *Principal, signedBy signingKey, exp, now time.Time) {
 	if c == nil {
 		return
@@ -87,7 +87,8 @@ func (c *tokenCache) put(raw string, p *Principal, signedBy signingKey, exp, now
 	if _, ok := c.entries[raw]; !ok && len(c.entries) >= c.max {
 		c.makeRoom(now)
 	}
-	c.entries[raw] = cachedPrincipal{principal: *p, signedBy: signedBy, until: until}
+	// A copy: the caller goes on to hand p to its request, which may change it.
+	c.entries[raw] = cachedPrincipal{principal: p.clone(), signedBy: signedBy, until: until}
 }
 
 // makeRoom removes every expired entry, or one arbitrary entry if none has expired.

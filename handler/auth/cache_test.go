@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -111,6 +112,34 @@ func TestCacheAnswersARepeatedToken(t *testing.T) {
 	}
 	if second.ObjectID != entra.UserA || second.Name != "Ada Lovelace" {
 		t.Errorf("cached principal = %+v", second)
+	}
+}
+
+// Neither the principal that filled the cache nor one answered from it shares memory with
+// the cached entry: a request that edits its caller's scopes cannot grant or revoke them for
+// the next request with the same token.
+func TestCachedPrincipalCannotBeChangedThroughAnAnswer(t *testing.T) {
+	f := newCacheFixture(t, 8)
+	tok := f.token(t, entra.UserA, time.Hour, nil)
+	want := []string{"access_as_user"}
+	verify := func() *Principal {
+		t.Helper()
+		p, err := f.verify(t, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(p.Scopes, want) {
+			t.Errorf("scopes = %q, want %q: an earlier answer changed the cache", p.Scopes, want)
+		}
+		return p
+	}
+	filled := verify() // verified in full, then cached
+	filled.Scopes[0] = "changed by the request that filled the cache"
+	hit := verify()
+	hit.Scopes[0] = "changed by a request answered from the cache"
+	verify()
+	if got := f.keys.count(); got != 1 {
+		t.Errorf("key lookups = %d, want 1: the later calls should be cache hits", got)
 	}
 }
 

@@ -1,6 +1,10 @@
 package auth
 
-import "github.com/example/entra-tasks/handler/access"
+import (
+	"slices"
+
+	"github.com/example/entra-tasks/handler/access"
+)
 
 // Principal is the verified caller. Only ObjectID and TenantID may be used to authorize or to
 // key data: Entra documents name, email and username claims as mutable and user-controlled.
@@ -12,4 +16,12 @@ type Principal struct {
 	Scopes   []string // scp, split on spaces
 	// Roles are the recognised app roles in the roles claim; they decide what the caller may do.
 	Roles access.Roles
+}
+
+// clone returns a copy of p that shares no memory with it, so that a cached principal and
+// the ones handed to requests cannot change each other.
+func (p *Principal) clone() Principal {
+	c := *p
+	c.Scopes = slices.Clone(p.Scopes)
+	return c
 }
