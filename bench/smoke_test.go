@@ -27,7 +27,7 @@ func TestQuickRunProducesEveryRow(t *testing.T) {
 	}
 	rows := r.rows(p)
 	if len(rows) < 36 {
-		t.Errorf("the table has %d rows, want every figure of issues 5 and 19 (36)", len(rows))
+		t.Errorf("the table has %d rows, want every figure the targets name (36)", len(rows))
 	}
 	for _, x := range rows {
 		// CPU time comes in 10 ms ticks: at these counts it may round to zero (see TestCPUTime).

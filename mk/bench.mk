@@ -1,4 +1,4 @@
-# Performance (issue 5). `make bench` measures the API side by side in one run on this machine
+# Performance. `make bench` measures the API side by side in one run on this machine
 # (pinned Azurite, a loopback key set, the real handler binary, a Go load generator, all on the
 # same cores) and prints one table of every figure beside its target; the table is also
 # written to bench/results.md. Timings never decide a test: `make test` only runs the bench

@@ -1,4 +1,4 @@
-# The SPA (issue 4): frontend/ (Vite + React + MSAL v5). See docs/frontend.md.
+# The SPA: frontend/ (Vite + React + MSAL v5). See docs/frontend.md.
 #
 # test-frontend: typecheck, Vitest, production build, then Playwright browser tests against the
 # production bundle, the real Go API through the host stand-in, real Azurite and a fake Entra.
@@ -50,7 +50,7 @@ start-web: $(FRONTEND_STAMP) ## Run the SPA's dev server on http://localhost:517
 	@# Stopped by make start's SIGTERM is a normal end, not a make error.
 	cd $(FRONTEND_DIR) && trap 'exit 0' TERM && ./node_modules/.bin/vite --port $(SPA_PORT) --strictPort
 
-# Navigation to the first task in the browser (issue 16): the production bundle against the
+# Navigation to the first task in the browser: the production bundle against the
 # browser tests' stack, on loopback and throttled to DevTools' "Slow 4G" with 4x CPU slowdown;
 # writes the medians to their own section at the end of bench/results.md. A measurement only:
 # it never fails on a time. FIRST_TASK_RUNS=n changes the runs per profile (default 7).

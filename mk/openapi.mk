@@ -1,4 +1,4 @@
-# The API's OpenAPI document (issue 8). handler/api/openapi.json is written by hand; the Go
+# The API's OpenAPI document. handler/api/openapi.json is written by hand; the Go
 # contract tests (part of test-go) hold every answer of the integration suite against it, and
 # test-openapi holds the SPA's generated types (frontend/src/api/schema.d.ts) against it, so
 # the handler, the document and the SPA cannot drift apart unnoticed.

@@ -1,4 +1,4 @@
-# Reliability and abuse (issue 6): fuzzing, fault injection, load. The Go tests in
+# Reliability and abuse: fuzzing, fault injection, load. The Go tests in
 # reliability/ (50-user load, storage outage, SIGTERM, key set faults) and the attack table
 # run in `make test-go`; this file adds the short fuzz runs to `make test` and the long
 # versions behind `make fuzz` and `make soak`. See docs/security.md.

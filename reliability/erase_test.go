@@ -15,7 +15,7 @@ import (
 )
 
 // TestEraseSurvivesAnOutageHalfWay stops Azurite while an admin erase is deleting a user's
-// tasks (issue 17: "Azurite stopped mid-erase, then retried"). The interrupted call must answer
+// tasks, then retries the erase. The interrupted call must answer
 // 503, not claim success; the retry must delete everything left, answer exactly how many that
 // was, remove the user from the users index and audit the count it answered.
 func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {

@@ -1,4 +1,4 @@
-// The dashboard as a demanding user keeps it (issue 16): safe deletes, focus that goes somewhere
+// The dashboard as a demanding user keeps it: safe deletes, focus that goes somewhere
 // sensible and can be seen, right-to-left titles, new tasks in view, long titles, phones.
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";

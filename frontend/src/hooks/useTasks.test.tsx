@@ -230,7 +230,7 @@ describe("useTasks", () => {
 });
 
 describe("useTasks: quick changes and what the server holds", () => {
-  // The flaky browser test (issue 12) asked whether two quick toggles can leave the server
+  // A flaky browser test once asked whether two quick toggles can leave the server
   // in a different state from the screen. They cannot: while a change is on its way the row
   // is pending and a second change to it is refused, and the next change carries the ETag the
   // server returned. What the test hit was a reload that cancelled a change still in flight;
