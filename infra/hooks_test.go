@@ -72,6 +72,7 @@ func scratchRepo(t *testing.T) string {
 // runHook runs scripts/<name> with sh from cwd, with only PATH, HOME and env set.
 func runHook(t *testing.T, repo, cwd, name string, env map[string]string, path string) (string, error) {
 	t.Helper()
+	needTools(t, "sh")
 	cmd := exec.Command("sh", filepath.Join(repo, "scripts", name))
 	cmd.Dir = cwd
 	cmd.Env = []string{"PATH=" + path, "HOME=" + t.TempDir()}

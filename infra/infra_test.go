@@ -847,6 +847,7 @@ func checkNoSecrets(p *project) (ps problems) {
 
 // Shell syntax of every POSIX hook (sh -n parses without running).
 func TestHookScriptsParse(t *testing.T) {
+	needTools(t, "sh")
 	root := repoRoot(t)
 	for _, s := range []string{"lib.sh", "preprovision.sh", "postprovision.sh", "spa-config.sh", "predown.sh", "build-api.sh"} {
 		if out, err := exec.Command("sh", "-n", root+"/scripts/"+s).CombinedOutput(); err != nil {

@@ -95,10 +95,12 @@ func newAzdSim(t *testing.T, p *project) *azdSim {
 func toolsOnly(t *testing.T, fakes map[string]string) (string, string) {
 	t.Helper()
 	bin := t.TempDir()
-	for _, tool := range []string{"sh", "grep", "sed", "dirname", "mkdir", "mv", "cat", "cp", "od", "tr", "tail", "head", "rm"} {
+	tools := []string{"sh", "grep", "sed", "dirname", "mkdir", "mv", "cat", "cp", "od", "tr", "tail", "head", "rm"}
+	needTools(t, tools...)
+	for _, tool := range tools {
 		real, err := exec.LookPath(tool)
 		if err != nil {
-			t.Fatalf("%s not found: %v", tool, err)
+			t.Fatal(err)
 		}
 		if err := os.Symlink(real, filepath.Join(bin, tool)); err != nil {
 			t.Fatal(err)

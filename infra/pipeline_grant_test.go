@@ -49,6 +49,7 @@ func runGrant(t *testing.T, clientID string, env ...string) grantRun {
 
 func runGrantArgs(t *testing.T, args []string, env ...string) grantRun {
 	t.Helper()
+	needTools(t, "sh")
 	root := repoRoot(t)
 	bin := t.TempDir()
 	if err := os.WriteFile(filepath.Join(bin, "az"), []byte(fakeAzForGrant), 0o755); err != nil {

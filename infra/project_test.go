@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -41,6 +42,18 @@ func repoRoot(t testing.TB) string {
 			t.Fatal("go.mod not found above the test directory")
 		}
 		dir = parent
+	}
+}
+
+// needTools skips the test, with one line, when a command it runs is not on PATH. Every tool missing from a
+// machine gets this one behaviour (mk/infra.mk's Bicep check skips alike): the hooks are POSIX sh scripts, which a
+// Windows machine without WSL or Git Bash cannot run.
+func needTools(t testing.TB, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("skipped: needs %s on PATH (a POSIX shell and its utilities: Linux, macOS, WSL or Git Bash)", name)
+		}
 	}
 }
 
