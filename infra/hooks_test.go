@@ -99,6 +99,7 @@ func readJSON(t *testing.T, path string) map[string]any {
 }
 
 func TestPostprovisionWritesLocalConfig(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	repo := scratchRepo(t)
 	out, err := runHook(t, repo, repo, "postprovision.sh", azdEnv(), os.Getenv("PATH"))
 	if err != nil {
@@ -173,6 +174,7 @@ func settingsAsJSONValue(t *testing.T, path string) any {
 
 // Missing or malformed values stop the hook before it writes anything.
 func TestPostprovisionRejectsBadValues(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	for name, edit := range map[string]func(map[string]string){
 		"no SPA client id":      func(e map[string]string) { delete(e, "AZURE_SPA_CLIENT_ID") },
 		"empty tenant":          func(e map[string]string) { e["AZURE_TENANT_ID"] = "" },
@@ -199,6 +201,7 @@ func TestPostprovisionRejectsBadValues(t *testing.T) {
 
 // The example must keep the keys the hook fills in.
 func TestPostprovisionNeedsExampleKeys(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	repo := scratchRepo(t)
 	ex := filepath.Join(repo, "local.settings.json.example")
 	b, _ := os.ReadFile(ex)
@@ -209,6 +212,7 @@ func TestPostprovisionNeedsExampleKeys(t *testing.T) {
 }
 
 func TestSpaConfigForDeploy(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	repo := scratchRepo(t)
 	dist := filepath.Join(repo, "frontend", "dist")
 	// azd runs service hooks in the service folder (frontend/).

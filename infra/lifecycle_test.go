@@ -371,6 +371,7 @@ func lifecycle(s *azdSim, extraEnv ...string) error {
 }
 
 func TestAzdLifecycleCreatesAndRemovesRegistrations(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	s := newAzdSim(t, loadRepo(t))
 	if err := lifecycle(s); err != nil {
 		t.Fatal(err)
@@ -383,6 +384,7 @@ func TestAzdLifecycleCreatesAndRemovesRegistrations(t *testing.T) {
 // Without the role to purge, azd down still succeeds (one note line), the deleted registrations wait in the
 // recycle bin, and the next azd up does not collide with them.
 func TestAzdLifecycleWhenPurgeIsRefused(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	s := newAzdSim(t, loadRepo(t))
 	s.extra = append(s.extra, "FAKE_PURGE_DENIED=1")
 	if err := lifecycle(s); err != nil {
@@ -395,6 +397,7 @@ func TestAzdLifecycleWhenPurgeIsRefused(t *testing.T) {
 
 // Each mutation breaks a rule the lifecycle depends on; the same run must then fail.
 func TestAzdLifecycleMutations(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	root := repoRoot(t)
 	files := readProjectFiles(t, root)
 	for name, m := range map[string]mutation{
@@ -405,6 +408,7 @@ func TestAzdLifecycleMutations(t *testing.T) {
 		"the web service has no predeploy hook":       {"", "azure.yaml", "      predeploy:\n", "      postdeploy:\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			p := loadProject(root, withEdit(t, files, m.file, m.old, m.new))
 			s := newAzdSim(t, p)
 			s.extra = append(s.extra, "FAKE_PURGE_DENIED=1")
@@ -420,6 +424,7 @@ func TestAzdLifecycleMutations(t *testing.T) {
 // A provision that failed after creating the registrations wrote no ids into the environment; azd down still
 // finds them, by tag.
 func TestPredownFindsRegistrationsByTag(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	s := newAzdSim(t, loadRepo(t))
 	if err := s.provision(true); err == nil {
 		t.Fatal("the provision was meant to fail")
@@ -441,6 +446,7 @@ func TestPredownFindsRegistrationsByTag(t *testing.T) {
 // A registration predown cannot delete stops azd down before the resources and the environment's ids go; a
 // missing az says what to do; AZURE_KEEP_APP_REGISTRATIONS skips the hook.
 func TestPredownFailuresStopTeardown(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	s := newAzdSim(t, loadRepo(t))
 	if err := s.provision(false); err != nil {
 		t.Fatal(err)
@@ -466,6 +472,7 @@ func TestPredownFailuresStopTeardown(t *testing.T) {
 
 // Odd values in the environment stop the hooks instead of deleting or recording something else.
 func TestHooksRejectBadSuffixAndIds(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	s := newAzdSim(t, loadRepo(t))
 	env := s.env()
 	env["AZURE_ENTRA_APP_SUFFIX"] = "x'; rm -rf /"
@@ -492,6 +499,7 @@ func TestHooksRejectBadSuffixAndIds(t *testing.T) {
 // every run and create a new pair of registrations each time. There the hook must refuse instead, and the suffix
 // comes from a repository variable (.github/workflows/azure-dev.yml passes vars.AZURE_ENTRA_APP_SUFFIX).
 func TestPreprovisionInAPipelineNeedsTheSuffix(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	for _, ci := range []string{"CI=true", "TF_BUILD=True"} {
 		s := newAzdSim(t, loadRepo(t))
 		out, err := s.hook("preprovision", ci)
@@ -513,6 +521,7 @@ func TestPreprovisionInAPipelineNeedsTheSuffix(t *testing.T) {
 // SPA_REDIRECT_URIS is copied into config.json unescaped, so anything but azd's JSON list of plain http(s) URLs
 // stops both hooks, with a message naming the variable, and leaves the config.json files as they were.
 func TestHooksRefuseMalformedRedirectURIs(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	s := newAzdSim(t, loadRepo(t))
 	if err := s.provision(false); err != nil {
 		t.Fatal(err)

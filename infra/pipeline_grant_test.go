@@ -80,6 +80,7 @@ func (r grantRun) posts() []string {
 }
 
 func TestGrantPipelineGraphGrantsOnlyOwnedBy(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	r := runGrant(t, pipelineClientID)
 	if r.err != nil {
 		t.Fatalf("grant failed: %v\n%s", r.err, r.out)
@@ -114,6 +115,7 @@ func TestGrantPipelineGraphGrantsOnlyOwnedBy(t *testing.T) {
 // for AZURE_ADMIN_USER_ID (Microsoft Graph permissions reference: app role id 06b708a9-...; the Graph Bicep
 // extension's appRoleAssignedTo is a POST to servicePrincipals/{resourceId}/appRoleAssignedTo).
 func TestGrantPipelineGraphAssignRoles(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	r := runGrantArgs(t, []string{"--assign-roles", pipelineClientID})
 	if r.err != nil {
 		t.Fatalf("grant failed: %v\n%s", r.err, r.out)
@@ -131,6 +133,7 @@ func TestGrantPipelineGraphAssignRoles(t *testing.T) {
 }
 
 func TestGrantPipelineGraphUsesTheSignedInCloud(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	r := runGrant(t, pipelineClientID, "FAKE_GRAPH=https://graph.microsoft.us/")
 	if r.err != nil {
 		t.Fatalf("grant failed: %v\n%s", r.err, r.out)
@@ -143,6 +146,7 @@ func TestGrantPipelineGraphUsesTheSignedInCloud(t *testing.T) {
 }
 
 func TestGrantPipelineGraphIsIdempotent(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	r := runGrant(t, pipelineClientID, "FAKE_HELD=existing-assignment-id")
 	if r.err != nil {
 		t.Fatalf("second run failed: %v\n%s", r.err, r.out)
@@ -156,6 +160,7 @@ func TestGrantPipelineGraphIsIdempotent(t *testing.T) {
 }
 
 func TestGrantPipelineGraphRefusals(t *testing.T) {
+	t.Parallel() // each test has its own scratch directories and fake tools
 	t.Run("not a client id", func(t *testing.T) {
 		r := runGrant(t, "my-pipeline")
 		if r.err == nil || len(r.calls) != 0 {
