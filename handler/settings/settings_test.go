@@ -1,10 +1,12 @@
-package main
+package settings_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
+
+	"github.com/example/entra-tasks/handler/settings"
 )
 
 const azuriteString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0LWtleQ==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
@@ -17,8 +19,8 @@ func validEnv() map[string]string {
 	}
 }
 
-func load(env map[string]string) (settings, error) {
-	return loadSettings(func(k string) string { return env[k] })
+func load(env map[string]string) (settings.Values, error) {
+	return settings.Load(func(k string) string { return env[k] })
 }
 
 func TestSettingsDefaults(t *testing.T) {
