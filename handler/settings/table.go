@@ -209,7 +209,9 @@ func All() []Setting {
 // so they are not in All and are never validated.
 func Platform() []Setting {
 	return []Setting{
-		{Name: "WEBSITE_SKU", Meaning: "the plan's SKU, set on every Azure Functions plan", NotInAzure: "set by the platform"},
-		{Name: "WEBSITE_INSTANCE_ID", Meaning: "the instance's id, set on App Service plans", NotInAzure: "set by the platform"},
+		{Name: "WEBSITE_SKU", Meaning: "the plan's SKU, set on every Azure Functions plan",
+			NotInAzure: "set by the platform; tells the handler it runs in Azure (managed identity only)"},
+		{Name: "WEBSITE_INSTANCE_ID", Meaning: "the instance's id, set on App Service plans",
+			NotInAzure: "set by the platform on App Service plans; same meaning as WEBSITE_SKU"},
 	}
 }
