@@ -100,3 +100,22 @@ func TestSettingsAuthorityHost(t *testing.T) {
 		}
 	}
 }
+
+// One start-up attempt names every mistake, not only the first: fixing app settings one
+// restart at a time is slow in Azure.
+func TestSettingsErrorNamesEveryBadSetting(t *testing.T) {
+	env := validEnv()
+	env["AZURE_TENANT_ID"] = "contoso.onmicrosoft.com"
+	env["TASKS_TABLE"] = "my-tasks"
+	env["AUTH_TOKEN_CACHE_SIZE"] = "lots"
+	env["TABLES_ENDPOINT"] = "https://acct.table.core.windows.net"
+	_, err := load(env)
+	for _, want := range []string{"AZURE_TENANT_ID", "TASKS_TABLE", "AUTH_TOKEN_CACHE_SIZE", "set only one"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want it to mention %s", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "c2VjcmV0LWtleQ") {
+		t.Errorf("error message leaks the account key: %v", err)
+	}
+}
