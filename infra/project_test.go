@@ -85,10 +85,6 @@ func readProjectFiles(t testing.TB, root string) map[string]string {
 	}
 	walk("infra", func(p string) bool { return strings.HasSuffix(p, ".bicep") || strings.HasSuffix(p, ".json") })
 	walk("scripts", func(p string) bool { return strings.HasSuffix(p, ".sh") || strings.HasSuffix(p, ".ps1") })
-	walk("handler", func(p string) bool {
-		// Production code only: the test support lives in testkit/, outside the shipped tree.
-		return strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go")
-	})
 	add("azure.yaml")
 	add("local.settings.json.example")
 	return files
