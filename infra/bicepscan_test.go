@@ -10,9 +10,40 @@ package infra_test
 
 import (
 	"fmt"
+	"maps"
+	"regexp"
 	"strconv"
 	"strings"
+	"testing"
 )
+
+// The reader sees every declaration of every infra file (nested resources too): a declaration it skipped would
+// let a check that looks for it pass without looking. Each line starting with a declaration keyword is one.
+func TestReaderSeesEverything(t *testing.T) {
+	p := loadRepo(t)
+	keyword := regexp.MustCompile(`(?m)^[ \t]*(targetScope|extension|param|var|output|resource|module)\b`)
+	read := 0
+	for path, f := range p.bicep {
+		want := map[string]int{}
+		for _, m := range keyword.FindAllStringSubmatch(f.src, -1) {
+			want[m[1]]++
+		}
+		got := map[string]int{}
+		for _, d := range f.decls {
+			got[d.kind]++
+		}
+		if n := len(f.allResources()); n > 0 {
+			got["resource"] = n
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: the reader read %v, the file declares %v", path, got, want)
+		}
+		read++
+	}
+	if read < 2 {
+		t.Fatalf("read %d Bicep files under infra/", read)
+	}
+}
 
 type tokKind int
 
