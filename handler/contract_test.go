@@ -13,6 +13,7 @@ import (
 
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/settings"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // functionJSON is the part of function.json the host uses to route.
@@ -130,8 +131,10 @@ func TestLocalSettingsExample(t *testing.T) {
 	// With the placeholders filled in, the example's storage settings start the handler.
 	env := func(name string) string {
 		switch name {
-		case "AZURE_TENANT_ID", "AZURE_API_CLIENT_ID":
-			return "11111111-1111-4111-8111-111111111111"
+		case "AZURE_TENANT_ID":
+			return entra.TestTenant
+		case "AZURE_API_CLIENT_ID":
+			return entra.TestClient
 		}
 		return ls.Values[name]
 	}

@@ -20,8 +20,8 @@ import (
 )
 
 const (
-	testTenant   = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-	identityID   = "0f0e0d0c-0b0a-4909-8807-060504030201"
+	testTenant   = entra.TestTenant
+	identityID   = entra.ManagedIdentity
 	storageScope = "https://storage.azure.com/.default"
 )
 
@@ -82,7 +82,7 @@ func fakeIdentityEndpoint(t *testing.T) (queries chan string) {
 func endpointSettings(t *testing.T, extra map[string]string) settings.Values {
 	t.Helper()
 	env := map[string]string{
-		"AZURE_TENANT_ID": testTenant, "AZURE_API_CLIENT_ID": "5d8c2b1a-9e7f-4c3d-8b2a-1f0e9d8c7b6a",
+		"AZURE_TENANT_ID": testTenant, "AZURE_API_CLIENT_ID": entra.TestClient,
 		"TABLES_ENDPOINT": "https://acct.table.core.windows.net", "AZURE_CLIENT_ID": identityID,
 	}
 	for k, v := range extra {
@@ -169,7 +169,7 @@ func TestTablesUseDeveloperSignInLocally(t *testing.T) {
 // asks azd for a storage token (its table warm-up), and on Azure it asks the managed identity endpoint.
 func TestStartupLogNamesTheCredential(t *testing.T) {
 	base := map[string]string{
-		"AZURE_TENANT_ID": testTenant, "AZURE_API_CLIENT_ID": "5d8c2b1a-9e7f-4c3d-8b2a-1f0e9d8c7b6a",
+		"AZURE_TENANT_ID": testTenant, "AZURE_API_CLIENT_ID": entra.TestClient,
 		// Nothing listens there: the request fails after the token, which is all this test needs.
 		"TABLES_ENDPOINT": "https://127.0.0.1:1", "AZURE_CLIENT_ID": identityID,
 		// A key set that answers, so the process does not reach out to Entra.

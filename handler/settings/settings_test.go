@@ -7,14 +7,15 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
 	"github.com/example/entra-tasks/handler/settings"
+	"github.com/example/entra-tasks/testkit/entra"
 )
 
 const azuriteString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0LWtleQ==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
 
 func validEnv() map[string]string {
 	return map[string]string{
-		"AZURE_TENANT_ID":          "72F988BF-86F1-41AF-91AB-2D7CD011DB47",
-		"AZURE_API_CLIENT_ID":      "5d8c2b1a-9e7f-4c3d-8b2a-1f0e9d8c7b6a",
+		"AZURE_TENANT_ID":          strings.ToUpper(entra.TestTenant), // stored lowercase
+		"AZURE_API_CLIENT_ID":      entra.TestClient,
 		"TABLES_CONNECTION_STRING": azuriteString,
 	}
 }
@@ -29,14 +30,14 @@ func TestSettingsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s.Port != 8080 || s.RequiredScope != "access_as_user" || s.Table != "tasks" ||
-		s.TenantID != "72f988bf-86f1-41af-91ab-2d7cd011db47" ||
-		s.JWKSURL != "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/discovery/v2.0/keys" {
+		s.TenantID != entra.TestTenant ||
+		s.JWKSURL != "https://login.microsoftonline.com/"+entra.TestTenant+"/discovery/v2.0/keys" {
 		t.Errorf("settings = %+v", s)
 	}
 	env := validEnv()
 	delete(env, "TABLES_CONNECTION_STRING")
 	env["TABLES_ENDPOINT"] = "https://acct.table.core.windows.net"
-	env["AZURE_CLIENT_ID"] = "0f0e0d0c-0b0a-4909-8807-060504030201"
+	env["AZURE_CLIENT_ID"] = entra.ManagedIdentity
 	if _, err := load(env); err != nil {
 		t.Errorf("managed identity settings: %v", err)
 	}
@@ -45,7 +46,7 @@ func TestSettingsDefaults(t *testing.T) {
 func TestSettingsErrorsNameTheSetting(t *testing.T) {
 	cases := map[string]map[string]string{
 		"AZURE_TENANT_ID":              {"AZURE_TENANT_ID": "<your-tenant-id>"},
-		"AZURE_API_CLIENT_ID":          {"AZURE_API_CLIENT_ID": "api://5d8c2b1a-9e7f-4c3d-8b2a-1f0e9d8c7b6a"},
+		"AZURE_API_CLIENT_ID":          {"AZURE_API_CLIENT_ID": "api://" + entra.TestClient},
 		"API_REQUIRED_SCOPE":           {"API_REQUIRED_SCOPE": "api://x/access_as_user"},
 		"ENTRA_JWKS_URL":               {"ENTRA_JWKS_URL": "http://keys.example.com/keys"},
 		"FUNCTIONS_CUSTOMHANDLER_PORT": {"FUNCTIONS_CUSTOMHANDLER_PORT": "http"},
@@ -88,7 +89,7 @@ func TestSettingsAuthorityHost(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", host, err)
 		}
-		if s.JWKSURL != want.jwks+"72f988bf-86f1-41af-91ab-2d7cd011db47/discovery/v2.0/keys" {
+		if s.JWKSURL != want.jwks+entra.TestTenant+"/discovery/v2.0/keys" {
 			t.Errorf("%q: key set URL %s", host, s.JWKSURL)
 		}
 		cloud := s.AzureCloud()
