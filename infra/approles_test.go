@@ -1,6 +1,6 @@
 package infra_test
 
-// The API's app roles (issue 17): Admin, Editor and Viewer on the API registration with fixed ids, for users only;
+// The API's app roles: Admin, Editor and Viewer on the API registration with fixed ids, for users only;
 // appRoleAssignmentRequired behind a parameter that is off unless the azd environment turns it on; and the
 // deploying user assigned Admin through the Graph extension's appRoleAssignedTo, whose required properties are
 // appRoleId, principalId and resourceId (microsoftgraph/msgraph-bicep-types
