@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/stack"
 	"github.com/example/entra-tasks/testkit/testenv"
 	"github.com/example/entra-tasks/tools/funchost/host"
 )
@@ -26,7 +27,7 @@ func handlerSettings() map[string]string {
 		"AZURE_TENANT_ID":          entra.TestTenant,
 		"AZURE_API_CLIENT_ID":      entra.TestClient,
 		"ENTRA_JWKS_URL":           "http://127.0.0.1:1/keys",
-		"TABLES_CONNECTION_STRING": "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + testenv.AzuriteAccountKey + ";TableEndpoint=http://127.0.0.1:1/devstoreaccount1;",
+		"TABLES_CONNECTION_STRING": stack.TableConnectionString(1),
 	}
 }
 

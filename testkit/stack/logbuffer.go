@@ -1,12 +1,12 @@
-package testenv
+package stack
 
 import (
 	"strings"
 	"sync"
 )
 
-// LogBuffer collects what several goroutines write (a handler's output, a logger) so that a
-// test can read it while they run.
+// LogBuffer collects what several goroutines write (a process's output, a logger) so that a caller
+// can read it while they run.
 type LogBuffer struct {
 	mu sync.Mutex
 	b  strings.Builder
