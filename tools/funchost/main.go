@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	funchost [-script-root build] [-port 7071] [-address 127.0.0.1]
+//	funchost [-script-root build] [-port 7071] [-address 127.0.0.1] [-cors ORIGIN,ORIGIN]
 package main
 
 import (
@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/example/entra-tasks/tools/funchost/host"
@@ -37,19 +38,22 @@ func main() {
 	scriptRoot := flag.String("script-root", ".", "the function app folder: host.json, */function.json, local.settings.json")
 	port := flag.Int("port", 0, "port to listen on (default: Host.LocalHttpPort in local.settings.json, else 7071)")
 	address := flag.String("address", "", "IP address to listen on (default: Host.LocalHttpAddress in local.settings.json, else 127.0.0.1)")
+	// As func start --cors: a comma-separated list that replaces Host.CORS (azure-functions-core-tools
+	// src/Cli/func/Actions/HostActions/StartHostAction.cs, option "cors", whose default is Host.CORS).
+	cors := flag.String("cors", "", "comma-separated CORS origins, no spaces (default: Host.CORS in local.settings.json)")
 	flag.Parse()
 
 	// The first SIGINT or SIGTERM starts an orderly stop; later ones are ignored so the
 	// handler is never left behind.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *scriptRoot, *port, *address); err != nil {
+	if err := run(ctx, *scriptRoot, *port, *address, *cors); err != nil {
 		fmt.Fprintln(os.Stderr, "funchost:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, scriptRoot string, port int, address string) error {
+func run(ctx context.Context, scriptRoot string, port int, address, cors string) error {
 	app, err := host.LoadApp(scriptRoot)
 	if err != nil {
 		return err
@@ -57,6 +61,9 @@ func run(ctx context.Context, scriptRoot string, port int, address string) error
 	settings, err := host.LoadLocalSettings(scriptRoot)
 	if err != nil {
 		return err
+	}
+	if cors != "" {
+		settings.CORSOrigins = strings.FieldsFunc(cors, func(r rune) bool { return r == ',' })
 	}
 	if port == 0 {
 		port = settings.LocalHTTPPort

@@ -1,0 +1,84 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// FreePort asks the kernel for a free TCP port on loopback. Another program can take it before the
+// caller listens on it; the constructors here that pick a port retry with another when that happens.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// pollEvery is how often the waits below ask again.
+const pollEvery = 20 * time.Millisecond
+
+// WaitListening waits until something accepts connections on the loopback port.
+func WaitListening(ctx context.Context, port int) error {
+	return poll(ctx, func() error { return dial(port) })
+}
+
+// WaitHTTP waits until url answers with any HTTP status.
+func WaitHTTP(ctx context.Context, url string) error {
+	return poll(ctx, func() error { return answersHTTP(ctx, url) })
+}
+
+// answersHTTP reports whether url answers with any HTTP status, on a connection of its own (a
+// pooled one could outlive the process that served it).
+func answersHTTP(ctx context.Context, url string) error {
+	_, err := status(ctx, http.MethodGet, url)
+	return err
+}
+
+// status makes one request and returns the status code.
+func status(ctx context.Context, method, url string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Close = true
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func dial(port int) error {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
+	if err == nil {
+		c.Close()
+	}
+	return err
+}
+
+// poll calls check until it succeeds or ctx ends, and then says what the last attempt got.
+func poll(ctx context.Context, check func() error) error {
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	for {
+		err := check()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(ctx.Err(), err)
+		case <-tick.C:
+		}
+	}
+}
