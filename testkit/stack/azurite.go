@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -148,7 +149,7 @@ func (a *Azurite) Start(ctx context.Context) error {
 	err = p.waitReady(ctx, func() error {
 		for _, port := range []int{a.opts.TablePort, a.opts.BlobPort, a.opts.QueuePort} {
 			if port != 0 {
-				if err := dial(port); err != nil {
+				if err := answersAsAzurite(ctx, port); err != nil {
 					return err
 				}
 			}
@@ -160,6 +161,20 @@ func (a *Azurite) Start(ctx context.Context) error {
 		return err
 	}
 	a.proc = p
+	return nil
+}
+
+// answersAsAzurite checks that Azurite itself answers on port (its Server header is Azurite-Table/3.x,
+// Azurite-Blob/..., Azurite-Queue/...), not another program that holds the port: Azurite then exits
+// with EADDRINUSE, but only after a moment.
+func answersAsAzurite(ctx context.Context, port int) error {
+	resp, err := get(ctx, "http://127.0.0.1:"+strconv.Itoa(port)+"/")
+	if err != nil {
+		return err
+	}
+	if server := resp.Header.Get("Server"); !strings.HasPrefix(server, "Azurite-") {
+		return fmt.Errorf("port %d answers as %q, not Azurite", port, server)
+	}
 	return nil
 }
 

@@ -127,7 +127,7 @@ func (h *Host) command() []string {
 var errNot401 = errors.New("GET /api/me without a token did not get 401")
 
 func (h *Host) answers401(ctx context.Context) error {
-	code, err := status(ctx, http.MethodGet, h.URL()+"/api/me")
+	code, err := status(ctx, h.URL()+"/api/me")
 	if err != nil {
 		return err
 	}

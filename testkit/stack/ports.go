@@ -37,25 +37,34 @@ func WaitHTTP(ctx context.Context, url string) error {
 // answersHTTP reports whether url answers with any HTTP status, on a connection of its own (a
 // pooled one could outlive the process that served it).
 func answersHTTP(ctx context.Context, url string) error {
-	_, err := status(ctx, http.MethodGet, url)
+	_, err := get(ctx, url)
 	return err
 }
 
-// status makes one request and returns the status code.
-func status(ctx context.Context, method, url string) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+// status makes one GET request and returns the status code.
+func status(ctx context.Context, url string) (int, error) {
+	resp, err := get(ctx, url)
 	if err != nil {
 		return 0, err
+	}
+	return resp.StatusCode, nil
+}
+
+// get makes one GET request on a connection of its own and returns the response, its body closed.
+func get(ctx context.Context, url string) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
 	}
 	req.Close = true
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	resp.Body.Close()
-	return resp.StatusCode, nil
+	return resp, nil
 }
 
 func dial(port int) error {
