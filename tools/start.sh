@@ -116,15 +116,17 @@ require_free_port() {
 	fi
 }
 
-# wait_until_listening waits for a port while the group that should open it is alive.
-wait_until_listening() {
-	local port=$1 name=$2 pgid=$3
-	for _ in $(seq 1 600); do
-		port_in_use "$port" && return 0
-		kill -0 "-$pgid" 2>/dev/null || fail "$name stopped before it opened port $port (its output is above)."
+# wait_until NAME PGID SECONDS COMMAND...: waits until COMMAND succeeds, while the group that
+# should make it succeed is alive.
+wait_until() {
+	local name=$1 pgid=$2 seconds=$3
+	shift 3
+	for _ in $(seq 1 $((seconds * 10))); do
+		"$@" && return 0
+		kill -0 "-$pgid" 2>/dev/null || fail "$name stopped before it was ready (its output is above)."
 		sleep 0.1
 	done
-	fail "$name did not open port $port within 60 s (its output is above)."
+	fail "$name was not ready within $seconds s (its output is above)."
 }
 
 if [ ! -e "$SETTINGS" ]; then
@@ -164,14 +166,9 @@ start_group stack sh -c 'exec "$@" >"$0" </dev/null' "$ready" "$BIN/stack" -mode
 api_group=$last_group
 if [ -n "$web" ]; then
 	start_group web env API_BASE_URL="http://localhost:$API_PORT" "$MAKE" -s --no-print-directory start-web SPA_PORT="$WEB_PORT" LOCAL_SETTINGS="$SETTINGS"
-	wait_until_listening "$WEB_PORT" "The SPA's dev server" "$last_group"
+	wait_until "The SPA's dev server" "$last_group" 60 port_in_use "$WEB_PORT"
 fi
-for _ in $(seq 1 1800); do
-	[ -s "$ready" ] && break
-	kill -0 "-$api_group" 2>/dev/null || fail "tools/stack stopped before the API answered (its output is above)."
-	sleep 0.1
-done
-[ -s "$ready" ] || fail "the API did not answer within 3 minutes (its output is above)."
+wait_until "tools/stack" "$api_group" 180 test -s "$ready"
 
 say ""
 if [ -n "$web" ]; then
