@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/testenv"
+	"github.com/example/entra-tasks/testkit/stack"
 )
 
 // plan is how much of each measurement to take; -quick shrinks it to a smoke run that only
@@ -52,7 +52,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	log.SetFlags(log.Ltime)
-	root, err := testenv.RepoRoot()
+	root, err := stack.RepoRoot()
 	if err != nil {
 		log.Fatal(err)
 	}

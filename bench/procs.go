@@ -9,99 +9,32 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/testenv"
+	"github.com/example/entra-tasks/testkit/stack"
 )
 
-// azurite is the pinned Azurite table service, started for this run with its data in a
-// temporary folder.
-type azurite struct {
-	port int
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startAzurite(root string) (*azurite, error) {
-	bin := filepath.Join(root, "tools", "azurite", "node_modules", ".bin", "azurite-table")
-	if _, err := os.Stat(bin); err != nil {
-		return nil, fmt.Errorf("azurite-table not installed (run make deps): %w", err)
-	}
-	dir, err := os.MkdirTemp("", "bench-azurite-")
+// startAzurite starts the pinned Azurite table service for this run. In memory: the benchmark
+// measures the service's request path, not its snapshots to disk.
+func startAzurite(ctx context.Context) (*stack.Azurite, error) {
+	var log stack.LogBuffer
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	a, err := stack.StartAzurite(ctx, stack.AzuriteOptions{Log: &log})
 	if err != nil {
-		return nil, err
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	// In memory: the benchmark measures the service's request path, not its snapshots to disk.
-	cmd := exec.Command(bin, "--tableHost", "127.0.0.1", "--tablePort", strconv.Itoa(port),
-		"--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent")
-	cmd.Dir = dir // nothing should be written, but if anything is, it goes here
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	logPath := filepath.Join(dir, "azurite.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	defer logFile.Close()
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start Azurite: %w", err)
-	}
-	a := &azurite{port: port, dir: dir, cmd: cmd}
-	if err := testenv.WaitListening(port, 30*time.Second); err != nil {
-		out, _ := os.ReadFile(logPath)
-		a.stop()
-		return nil, fmt.Errorf("%w\n%s", err, out)
+		return nil, fmt.Errorf("%w\n%s", err, log.String())
 	}
 	return a, nil
-}
-
-func (a *azurite) connectionString() string {
-	return fmt.Sprintf("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=%s;TableEndpoint=http://127.0.0.1:%d/devstoreaccount1;",
-		testenv.AzuriteAccountKey, a.port)
-}
-
-func (a *azurite) stop() {
-	syscall.Kill(-a.cmd.Process.Pid, syscall.SIGINT)
-	done := make(chan struct{})
-	go func() { a.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		syscall.Kill(-a.cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-	}
-	os.RemoveAll(a.dir)
-}
-
-// buildBinary compiles the main package pkg as make build compiles the handler (static,
-// stripped) into dir/name. The floor is built the same way, so that the two process starts
-// differ only by what the programs do.
-func buildBinary(root, dir, pkg, name string) (string, error) {
-	bin := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
-	}
-	return bin, nil
 }
 
 // handlerProc is the handler (or the floor) running as a child process, as the Functions host
 // runs a custom handler.
 type handlerProc struct {
 	started time.Time // just before exec
-	cmd     *exec.Cmd
-	port    int
+	h       *stack.Handler
 	stderr  *os.File // a goroutine dump lands here on SIGQUIT
 }
 
@@ -120,35 +53,30 @@ func launchLogToDevNull(bin string, env []string) (*handlerProc, error) {
 }
 
 func launch(bin string, env []string, stdout io.Writer) (*handlerProc, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
 	stderr, err := os.CreateTemp("", "bench-handler-stderr-")
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin)
-	cmd.Env = append([]string{
-		"PATH=" + os.Getenv("PATH"),
-		"FUNCTIONS_CUSTOMHANDLER_PORT=" + strconv.Itoa(port),
-		"GOTRACEBACK=all", // SIGQUIT then dumps every goroutine, which is how we count them
-	}, env...)
-	cmd.Stdout = stdout
-	cmd.Stderr = stderr
-	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start handler: %w", err)
+	settings := map[string]string{"GOTRACEBACK": "all"} // SIGQUIT then dumps every goroutine, which is how we count them
+	for _, kv := range env {
+		name, value, _ := strings.Cut(kv, "=")
+		settings[name] = value
 	}
-	return &handlerProc{started: started, cmd: cmd, port: port, stderr: stderr}, nil
+	started := time.Now()
+	h, err := stack.LaunchHandler(stack.HandlerOptions{Bin: bin, Settings: settings, Stdout: stdout, Stderr: stderr})
+	if err != nil {
+		stderr.Close()
+		os.Remove(stderr.Name())
+		return nil, err
+	}
+	return &handlerProc{started: started, h: h, stderr: stderr}, nil
 }
 
-func (h *handlerProc) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(h.port)) }
+func (h *handlerProc) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(h.h.Port())) }
 
-// stop sends SIGTERM, as the host does.
+// stop sends SIGTERM, as a container runtime does.
 func (h *handlerProc) stop() {
-	h.cmd.Process.Signal(syscall.SIGTERM)
-	h.cmd.Wait()
+	h.h.Stop()
 	h.stderr.Close()
 	os.Remove(h.stderr.Name())
 }
@@ -159,7 +87,7 @@ const clockTicks = 100
 
 // cpuTime is the CPU time the process has used so far, user and system, all threads
 // (/proc/<pid>/stat fields 14 and 15, proc(5)).
-func (h *handlerProc) cpuTime() (time.Duration, error) { return cpuTimeOf(h.cmd.Process.Pid) }
+func (h *handlerProc) cpuTime() (time.Duration, error) { return cpuTimeOf(h.h.Process().Pid()) }
 
 func cpuTimeOf(pid int) (time.Duration, error) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -182,7 +110,7 @@ func cpuTimeOf(pid int) (time.Duration, error) {
 
 // rssKiB reads the resident set size (VmRSS) and its peak (VmHWM) from /proc.
 func (h *handlerProc) rssKiB() (rss, peak int, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", h.h.Process().Pid()))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -219,8 +147,9 @@ type goroutineCount struct {
 // every goroutine's stack (GOTRACEBACK=all), and counts them. The handler has no debug
 // endpoint, on purpose; this reads the same number from outside.
 func (h *handlerProc) quitAndCountGoroutines() (goroutineCount, error) {
-	h.cmd.Process.Signal(syscall.SIGQUIT)
-	h.cmd.Wait()
+	h.h.Process().Signal(syscall.SIGQUIT)
+	h.h.Process().Wait()
+	h.h.Stop() // reaps what is left of its process group
 	defer os.Remove(h.stderr.Name())
 	defer h.stderr.Close()
 	dump, err := os.ReadFile(h.stderr.Name())
@@ -276,13 +205,4 @@ func waitReady(ctx context.Context, addr string) error {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }

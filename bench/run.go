@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
 	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/stack"
 )
 
 // Users of the run: one per scenario, so that each partition holds exactly what it measures.
@@ -53,7 +53,7 @@ type report struct {
 
 // bed is the test bed: Azurite, the key set, the handler binary and the settings it runs with.
 type bed struct {
-	azurite *azurite
+	azurite *stack.Azurite
 	bin     string
 	floor   string // the floor's binary (bench/floor)
 	key     *entra.Key
@@ -95,29 +95,39 @@ func run(ctx context.Context, root string, p plan) (*report, error) {
 
 	log.Print("building the handler and starting Azurite")
 	b := &bed{}
-	if b.bin, err = buildBinary(root, tmp, "./handler", "handler"); err != nil {
+	// Built as make build builds the handler (static, stripped), the floor too, so that the two
+	// process starts differ only by what the programs do.
+	builder := &stack.Builder{Dir: tmp}
+	if b.bin, err = builder.Handler(ctx); err != nil {
 		return nil, err
 	}
-	if b.floor, err = buildBinary(root, tmp, "./bench/floor", "floor"); err != nil {
+	if b.floor, err = builder.Build(ctx, "./bench/floor"); err != nil {
 		return nil, err
 	}
-	if b.azurite, err = startAzurite(root); err != nil {
+	if b.azurite, err = startAzurite(ctx); err != nil {
 		return nil, err
 	}
-	defer b.azurite.stop()
+	defer func() {
+		if b.azurite != nil {
+			b.azurite.Stop()
+		}
+	}()
 	if b.key, err = entra.NewKey("bench-key-1"); err != nil {
 		return nil, err
 	}
-	keySrv := httptest.NewServer(entra.NewKeyServer(b.key))
+	keySrv, err := stack.ServeKeys(entra.NewKeyServer(b.key))
+	if err != nil {
+		return nil, err
+	}
 	defer keySrv.Close()
 	b.env = []string{
 		"AZURE_TENANT_ID=" + entra.DevTenantID,
 		"AZURE_API_CLIENT_ID=" + entra.DevAPIClientID,
-		"ENTRA_JWKS_URL=" + keySrv.URL + "/discovery/v2.0/keys",
-		"TABLES_CONNECTION_STRING=" + b.azurite.connectionString(),
+		"ENTRA_JWKS_URL=" + keySrv.URL,
+		"TABLES_CONNECTION_STRING=" + b.azurite.ConnectionString(),
 		"TASKS_TABLE=" + table,
 	}
-	svc, err := aztables.NewServiceClientFromConnectionString(b.azurite.connectionString(), tablestore.ClientOptions())
+	svc, err := aztables.NewServiceClientFromConnectionString(b.azurite.ConnectionString(), tablestore.ClientOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +140,7 @@ func run(ctx context.Context, root string, p plan) (*report, error) {
 	if err := r.coldStart(ctx, b, p); err != nil {
 		return nil, fmt.Errorf("cold start: %w", err)
 	}
-	b.azurite.stop()
+	b.azurite.Stop()
 	b.azurite = nil
 
 	log.Print("Go benchmarks: token validation")

@@ -1,43 +1,20 @@
 package testenv
 
 import (
-	"bytes"
-	"fmt"
+	"context"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/example/entra-tasks/testkit/stack"
 )
 
-var buildOnce = sync.OnceValues(func() (string, error) {
-	root, err := RepoRoot()
-	if err != nil {
-		return "", err
-	}
-	dir, err := os.MkdirTemp("", "handler-build-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "handler")
-	cmd := exec.Command("go", "build", "-o", bin, "./handler")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./handler: %v\n%s", err, out)
-	}
-	return bin, nil
-})
+// builds compiles the handler once per test process (into a temporary folder, like go test's own).
+var builds stack.Builder
 
 // BuildHandler builds the handler binary once per test process and returns its path.
 func BuildHandler(t testing.TB) string {
 	t.Helper()
-	bin, err := buildOnce()
+	bin, err := builds.Handler(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,64 +23,52 @@ func BuildHandler(t testing.TB) string {
 
 // Handler is the real handler binary running as a child process, as the Functions host runs it.
 type Handler struct {
-	t        testing.TB
-	bin      string
-	settings map[string]string
-	Port     int
-	cmd      *exec.Cmd
-	out      *bytes.Buffer
-	mu       sync.Mutex
+	t     testing.TB
+	h     *stack.Handler
+	out   *stack.LogBuffer
+	since int // where the current run's output starts in out
+	// Port is FUNCTIONS_CUSTOMHANDLER_PORT.
+	Port int
 }
 
 // StartHandler runs the binary with settings as its environment (plus PATH and HOME) and
-// FUNCTIONS_CUSTOMHANDLER_PORT set to a free port, and waits until it answers GET /.
+// FUNCTIONS_CUSTOMHANDLER_PORT set to a free port, waits until it answers GET /, and stops
+// it when the test ends.
 func StartHandler(t testing.TB, settings map[string]string) *Handler {
 	t.Helper()
-	h := &Handler{t: t, bin: BuildHandler(t), settings: settings, Port: FreePort(t)}
-	h.Start()
-	t.Cleanup(func() { h.Stop() })
-	return h
+	out := &stack.LogBuffer{}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	h, err := stack.StartHandler(ctx, stack.HandlerOptions{Bin: BuildHandler(t), Settings: settings, Stdout: out, Stderr: out})
+	if err != nil {
+		t.Fatalf("%v\noutput:\n%s", err, out)
+	}
+	handler := &Handler{t: t, h: h, out: out, Port: h.Port()}
+	t.Cleanup(func() { handler.Stop() })
+	return handler
 }
 
 // URL is the handler's base URL.
-func (h *Handler) URL() string { return "http://127.0.0.1:" + strconv.Itoa(h.Port) }
+func (h *Handler) URL() string { return h.h.URL() }
 
-// Start launches the process (again).
+// Start launches the process again, on the same port.
 func (h *Handler) Start() {
 	h.t.Helper()
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "FUNCTIONS_CUSTOMHANDLER_PORT=" + strconv.Itoa(h.Port)}
-	keys := make([]string, 0, len(h.settings))
-	for k := range h.settings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		env = append(env, k+"="+h.settings[k])
-	}
-	h.out = &bytes.Buffer{}
-	cmd := exec.Command(h.bin)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = lockedWriter{&h.mu, h.out}, lockedWriter{&h.mu, h.out}
-	if err := cmd.Start(); err != nil {
-		h.t.Fatalf("start handler: %v", err)
-	}
-	h.cmd = cmd
-	if err := WaitHTTP(h.URL()+"/", 10*time.Second); err != nil {
-		h.t.Fatalf("handler not ready: %v\noutput:\n%s", err, h.Output())
+	h.since = len(h.out.String())
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	if err := h.h.Start(ctx); err != nil {
+		h.t.Fatalf("%v\noutput:\n%s", err, h.Output())
 	}
 }
 
 // Stop sends SIGTERM (as a container runtime or a terminal's Ctrl-C does; the Functions host kills
-// instead, see Kill) and waits for a clean exit.
-func (h *Handler) Stop() error {
-	if h.cmd == nil {
-		return nil
-	}
-	h.cmd.Process.Signal(syscall.SIGTERM)
-	err := h.cmd.Wait()
-	h.cmd = nil
-	return err
-}
+// instead, see Kill) and waits for the exit; an exit other than 0 is an error.
+func (h *Handler) Stop() error { return h.h.Stop() }
+
+// Kill stops the process as the Functions host stops a custom handler: SIGKILL, with no chance to
+// finish anything. It waits until the process is gone.
+func (h *Handler) Kill() { h.h.Kill() }
 
 // Restart stops and starts the process with the same settings and port.
 func (h *Handler) Restart(t *testing.T) {
@@ -114,45 +79,16 @@ func (h *Handler) Restart(t *testing.T) {
 	h.Start()
 }
 
-// Output is what the process has printed so far (its JSON log lines).
-func (h *Handler) Output() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.out.String()
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// WaitHTTP polls url until it answers any HTTP status.
-func WaitHTTP(url string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	client := &http.Client{Timeout: time.Second}
-	for {
-		resp, err := client.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s did not answer within %v: %w", url, timeout, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+// Output is what the current run of the process has printed so far (its JSON log lines).
+func (h *Handler) Output() string { return h.out.String()[h.since:] }
 
 // ServeKeys serves a key set on loopback for the test's lifetime and returns its URL.
 func ServeKeys(t testing.TB, keys http.Handler) string {
 	t.Helper()
-	srv := httptest.NewServer(keys)
-	t.Cleanup(srv.Close)
-	return srv.URL + "/discovery/v2.0/keys"
+	srv, err := stack.ServeKeys(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv.URL
 }

@@ -2,20 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/stack"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
@@ -23,53 +21,51 @@ import (
 // around the funchost stand-in around the real handler, with the repository's example
 // settings. Development tokens must pass the handler's full validation; others must not.
 func TestLocalIdentityEndToEnd(t *testing.T) {
-	repo, err := testenv.RepoRoot()
+	var builds stack.Builder
+	defer builds.RemoveAll()
+	bins := map[string]string{}
+	for _, pkg := range []string{"./tools/localidentity", "./tools/funchost"} {
+		bin, err := builds.Build(context.Background(), pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bins[pkg] = bin
+	}
+	root := t.TempDir()
+	if err := stack.StageApp(root, testenv.BuildHandler(t)); err != nil {
+		t.Fatal(err)
+	}
+	original, err := os.ReadFile("../../local.settings.json.example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := t.TempDir()
-	for _, pkg := range []string{"./tools/localidentity", "./tools/funchost"} {
-		cmd := exec.Command("go", "build", "-o", bin, pkg)
-		cmd.Dir = repo
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", pkg, err, out)
-		}
-	}
-	root := t.TempDir()
-	copyFile(t, filepath.Join(repo, "host.json"), filepath.Join(root, "host.json"))
-	fns, _ := filepath.Glob(filepath.Join(repo, "functions", "*", "function.json"))
-	for _, fn := range fns {
-		copyFile(t, fn, filepath.Join(root, filepath.Base(filepath.Dir(fn)), "function.json"))
-	}
-	copyFile(t, testenv.BuildHandler(t), filepath.Join(root, "handler"))
 	settingsPath := filepath.Join(root, "local.settings.json")
-	copyFile(t, filepath.Join(repo, "local.settings.json.example"), settingsPath)
-	original, _ := os.ReadFile(settingsPath)
-
-	azurite := testenv.StartAzurite(t)
-	port := testenv.FreePort(t)
-	urlFile := filepath.Join(root, "localidentity.url")
-	cmd := exec.Command(filepath.Join(bin, "localidentity"), "run", "-settings", settingsPath, "-url-file", urlFile, "--",
-		filepath.Join(bin, "funchost"), "-script-root", root, "-port", strconv.Itoa(port))
-	// The environment wins over local.settings.json, as with func start: point the example
-	// settings at this test's Azurite.
-	cmd.Env = append(os.Environ(), "TABLES_CONNECTION_STRING="+azurite.ConnectionString())
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Start(); err != nil {
+	if err := os.WriteFile(settingsPath, original, 0o600); err != nil {
 		t.Fatal(err)
 	}
+
+	azurite := testenv.StartAzurite(t)
+	urlFile := filepath.Join(root, "localidentity.url")
+	var output stack.LogBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	host, err := stack.StartHost(ctx, stack.HostOptions{
+		ScriptRoot: root, Log: &output, Funchost: bins["./tools/funchost"],
+		LocalIdentity: bins["./tools/localidentity"], URLFile: urlFile,
+		// The environment wins over local.settings.json, as with func start: point the example
+		// settings at this test's Azurite.
+		Env: []string{"TABLES_CONNECTION_STRING=" + azurite.ConnectionString()},
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, output.String())
+	}
 	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM) // passed on to funchost, which stops the handler
-		cmd.Wait()
+		host.Stop() // SIGTERM, passed on to funchost, which stops the handler
 		if t.Failed() {
 			t.Logf("output:\n%s", output.String())
 		}
 	}()
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	if err := testenv.WaitHTTP(base+"/", 20*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	base := host.URL()
 
 	tok, err := devToken("", nil, time.Now())
 	if err != nil {
@@ -118,8 +114,7 @@ func TestLocalIdentityEndToEnd(t *testing.T) {
 	if now, _ := os.ReadFile(settingsPath); !bytes.Equal(now, original) {
 		t.Error("local.settings.json was modified")
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	cmd.Wait()
+	host.Stop()
 	if _, err := os.Stat(urlFile); !os.IsNotExist(err) {
 		t.Errorf("the URL file outlived the run: %v", err)
 	}
@@ -178,17 +173,5 @@ func TestUserOIDIsStableAndDistinct(t *testing.T) {
 	}
 	if !strings.HasPrefix(userOID("alice")[14:], "5") {
 		t.Errorf("%s is not a version 5 UUID", userOID("alice"))
-	}
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	data, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.MkdirAll(filepath.Dir(to), 0o755)
-	if err := os.WriteFile(to, data, 0o755); err != nil {
-		t.Fatal(err)
 	}
 }

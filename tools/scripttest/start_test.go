@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	kit "github.com/example/entra-tasks/testkit/stack"
 )
 
 // repoRoot is two folders up from tools/scripttest.
@@ -56,20 +58,19 @@ func appFolder(t *testing.T, apiPort int) string {
 	return dir
 }
 
+// freePorts picks a distinct free port for each name.
 func freePorts(t *testing.T, names ...string) map[string]int {
 	t.Helper()
-	ports := map[string]int{}
-	var listeners []net.Listener
-	for _, name := range names {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, taken := map[string]int{}, map[int]bool{}
+	for len(ports) < len(names) {
+		port, err := kit.FreePort()
 		if err != nil {
 			t.Fatal(err)
 		}
-		listeners = append(listeners, ln)
-		ports[name] = ln.Addr().(*net.TCPAddr).Port
-	}
-	for _, ln := range listeners {
-		ln.Close()
+		if !taken[port] {
+			taken[port] = true
+			ports[names[len(ports)]] = port
+		}
 	}
 	return ports
 }
@@ -125,8 +126,8 @@ func startStack(t *testing.T, ports map[string]int, appDir, dataDir string) *sta
 	t.Cleanup(func() {
 		// Whatever happened, leave nothing behind.
 		syscall.Kill(-s.session, syscall.SIGKILL)
-		for _, p := range sessionProcesses(s.session) {
-			syscall.Kill(p.pid, syscall.SIGKILL)
+		for _, p := range kit.SessionProcesses(s.session) {
+			syscall.Kill(p.Pid, syscall.SIGKILL)
 		}
 	})
 	return s
@@ -179,35 +180,6 @@ func (s *stack) interrupt(t *testing.T) {
 	<-done
 }
 
-type process struct {
-	pid     int
-	command string
-}
-
-// sessionProcesses lists the live processes of a session (zombies, already dead, excluded).
-func sessionProcesses(session int) []process {
-	entries, _ := os.ReadDir("/proc")
-	var found []process
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid pgrp session ...; comm may hold spaces, so split after ')'.
-		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(fields) < 4 || fields[0] == "Z" || fields[3] != strconv.Itoa(session) {
-			continue
-		}
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		found = append(found, process{pid, strings.ReplaceAll(string(cmdline), "\x00", " ")})
-	}
-	return found
-}
-
 func hasProgram(name string) bool {
 	_, err := exec.LookPath(name)
 	return err == nil
@@ -225,9 +197,9 @@ func listening(port int) bool {
 // started is alive and that every port is free again.
 func (s *stack) assertNothingLeft(t *testing.T) {
 	t.Helper()
-	if left := sessionProcesses(s.session); len(left) > 0 {
+	if left := kit.SessionProcesses(s.session); len(left) > 0 {
 		for _, p := range left {
-			t.Errorf("still running after Ctrl-C: pid %d: %s", p.pid, p.command)
+			t.Errorf("still running after Ctrl-C: pid %d: %s", p.Pid, p.Command)
 		}
 	}
 	for name, port := range s.ports {
@@ -383,7 +355,7 @@ func TestStartNamesWhatHoldsABusyPort(t *testing.T) {
 	if _, err := os.Stat(dataDir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("start.sh created %s before refusing: %v", dataDir, err)
 	}
-	if left := sessionProcesses(s.session); len(left) > 0 {
+	if left := kit.SessionProcesses(s.session); len(left) > 0 {
 		t.Errorf("processes left: %v", left)
 	}
 }

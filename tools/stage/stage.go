@@ -24,10 +24,16 @@ type Target struct{ GOOS, GOARCH string }
 // FunctionApp is the platform of the Flex Consumption plan's Linux workers.
 var FunctionApp = Target{GOOS: "linux", GOARCH: "amd64"}
 
-// BuildHandler compiles ./handler of repo into out as `make build` does: static (CGO_ENABLED=0), with
-// no local paths and no symbol table. $GO names the go command when set, as in the build scripts.
+// BuildHandler compiles ./handler of repo into out as `make build` does.
 func BuildHandler(ctx context.Context, repo, out string, target Target) error {
-	cmd := exec.CommandContext(ctx, cmp.Or(os.Getenv("GO"), "go"), "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./handler")
+	return Build(ctx, repo, "./handler", out, target)
+}
+
+// Build compiles the main package pkg of repo into out as `make build` compiles the handler: static
+// (CGO_ENABLED=0), with no local paths and no symbol table. $GO names the go command when set, as in the
+// build scripts.
+func Build(ctx context.Context, repo, pkg, out string, target Target) error {
+	cmd := exec.CommandContext(ctx, cmp.Or(os.Getenv("GO"), "go"), "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 	cmd.Dir = repo
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if target.GOOS != "" {
@@ -37,7 +43,7 @@ func BuildHandler(ctx context.Context, repo, out string, target Target) error {
 		cmd.Env = append(cmd.Env, "GOARCH="+target.GOARCH)
 	}
 	if output, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./handler: %w\n%s", err, output)
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, output)
 	}
 	return nil
 }

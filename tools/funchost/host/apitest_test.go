@@ -2,7 +2,6 @@ package host_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/testkit/apitest"
+	"github.com/example/entra-tasks/testkit/stack"
 	"github.com/example/entra-tasks/testkit/testenv"
 	"github.com/example/entra-tasks/tools/funchost/host"
 )
@@ -98,50 +98,16 @@ func (s *standIn) halt(t *testing.T) {
 	}
 }
 
-// stageScriptRoot lays out what `make build` stages (host.json, one folder per function,
-// the handler binary) plus a local.settings.json holding settings.
+// stageScriptRoot lays out what `make build` stages (testkit/stack, tools/stage) with the handler
+// built for this machine, plus a local.settings.json holding settings.
 func stageScriptRoot(t *testing.T, settings map[string]string) string {
 	t.Helper()
-	repo, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
 	root := t.TempDir()
-	link(t, filepath.Join(repo, "host.json"), filepath.Join(root, "host.json"))
-	fns, err := filepath.Glob(filepath.Join(repo, "functions", "*", "function.json"))
-	if err != nil || len(fns) == 0 {
-		t.Fatalf("no functions/*/function.json in %s: %v", repo, err)
-	}
-	for _, fn := range fns {
-		dir := filepath.Join(root, filepath.Base(filepath.Dir(fn)))
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		link(t, fn, filepath.Join(dir, "function.json"))
-	}
-	link(t, testenv.BuildHandler(t), filepath.Join(root, "handler"))
-
-	values := map[string]string{"FUNCTIONS_WORKER_RUNTIME": "custom"}
-	for k, v := range settings {
-		values[k] = v
-	}
-	data, err := json.Marshal(map[string]any{"IsEncrypted": false, "Values": values})
-	if err != nil {
+	if err := stack.StageApp(root, testenv.BuildHandler(t)); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(root, "local.settings.json"), data, 0o600); err != nil {
+	if err := (stack.LocalSettings{Values: settings}).Write(filepath.Join(root, "local.settings.json")); err != nil {
 		t.Fatal(err)
 	}
 	return root
-}
-
-func link(t *testing.T, target, name string) {
-	t.Helper()
-	abs, err := filepath.Abs(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(abs, name); err != nil {
-		t.Fatal(err)
-	}
 }

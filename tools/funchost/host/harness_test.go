@@ -8,92 +8,44 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/example/entra-tasks/testkit/stack"
 )
 
-// repoRoot is the repository root, whose host.json and functions/ the tests stage.
-const repoRoot = "../../.."
-
-var echoHandler struct {
-	once sync.Once
-	path string
-	err  error
-}
+// builds compiles the echo handler once per test binary.
+var builds stack.Builder
 
 // buildEchoHandler builds testdata/echohandler once per test binary.
 func buildEchoHandler(t *testing.T) string {
 	t.Helper()
-	echoHandler.once.Do(func() {
-		dir, err := os.MkdirTemp("", "funchost-echo")
-		if err != nil {
-			echoHandler.err = err
-			return
-		}
-		echoHandler.path = filepath.Join(dir, "handler")
-		out, err := exec.Command("go", "build", "-o", echoHandler.path, "./testdata/echohandler").CombinedOutput()
-		if err != nil {
-			echoHandler.err = &buildError{err, string(out)}
-		}
-	})
-	if echoHandler.err != nil {
-		t.Fatalf("build echo handler: %v", echoHandler.err)
+	bin, err := builds.Build(context.Background(), "./tools/funchost/host/testdata/echohandler")
+	if err != nil {
+		t.Fatalf("build echo handler: %v", err)
 	}
-	return echoHandler.path
+	return bin
 }
-
-type buildError struct {
-	err    error
-	output string
-}
-
-func (e *buildError) Error() string { return e.err.Error() + "\n" + e.output }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if echoHandler.path != "" {
-		os.RemoveAll(filepath.Dir(echoHandler.path))
-	}
+	builds.RemoveAll()
 	os.Exit(code)
 }
 
-// stageRepoApp lays out a script root the way `make build` does, from the repository's own
-// host.json and functions/*/function.json, with the echo handler as the executable and
-// settings as local.settings.json (nil: no file).
+// stageRepoApp lays out a script root the way `make build` does (testkit/stack, tools/stage), with
+// the echo handler as the executable and settings as local.settings.json (nil: no file).
 func stageRepoApp(t *testing.T, settings map[string]any) string {
 	t.Helper()
 	root := t.TempDir()
-	copyFile(t, filepath.Join(repoRoot, "host.json"), filepath.Join(root, "host.json"))
-	fns, err := filepath.Glob(filepath.Join(repoRoot, "functions", "*", "function.json"))
-	if err != nil || len(fns) == 0 {
-		t.Fatalf("no function.json under %s/functions: %v", repoRoot, err)
+	if err := stack.StageApp(root, buildEchoHandler(t)); err != nil {
+		t.Fatal(err)
 	}
-	for _, fn := range fns {
-		name := filepath.Base(filepath.Dir(fn))
-		copyFile(t, fn, filepath.Join(root, name, "function.json"))
-	}
-	copyFile(t, buildEchoHandler(t), filepath.Join(root, "handler"))
 	if settings != nil {
 		writeJSON(t, filepath.Join(root, "local.settings.json"), settings)
 	}
 	return root
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	data, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func writeJSON(t *testing.T, path string, v any) {

@@ -45,6 +45,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/example/entra-tasks/testkit/stack"
 )
 
 // HostVersion is sent as X-Azure-Functions-HostVersion. It names the stand-in rather than
@@ -147,7 +149,7 @@ func (h *Host) Run(ctx context.Context, ln net.Listener) error {
 		h.log.Warn("skipping a local setting already defined in the environment", "name", name)
 	}
 	h.env = env
-	port, err := freePort()
+	port, err := stack.FreePort()
 	if err != nil {
 		return err
 	}

@@ -284,15 +284,6 @@ func newGUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // ping reports whether url answers HTTP at all: any status counts, only a failed connection
 // does not (Workers/Http/DefaultHttpWorkerService.cs IsWorkerReady).
 func ping(ctx context.Context, url string) bool {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/testkit/stack"
 	"github.com/example/entra-tasks/testkit/testenv"
 	"github.com/example/entra-tasks/tools/funchost/host"
 )
@@ -25,7 +26,7 @@ func handlerSettings() map[string]string {
 		"AZURE_TENANT_ID":          "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d",
 		"AZURE_API_CLIENT_ID":      "6f5e4d3c-2b1a-4098-8765-43210fedcba9",
 		"ENTRA_JWKS_URL":           "http://127.0.0.1:1/keys",
-		"TABLES_CONNECTION_STRING": "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + testenv.AzuriteAccountKey + ";TableEndpoint=http://127.0.0.1:1/devstoreaccount1;",
+		"TABLES_CONNECTION_STRING": stack.TableConnectionString(1),
 	}
 }
 

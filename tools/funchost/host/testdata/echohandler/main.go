@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -28,7 +29,11 @@ func main() {
 		os.Exit(n)
 	}
 	if os.Getenv("ECHO_NEVER_LISTEN") == "1" {
-		select {}
+		// Sleep rather than select {}: a static binary with no other goroutine would be stopped by
+		// the runtime's deadlock check, an exit instead of a hang.
+		for {
+			time.Sleep(time.Hour)
+		}
 	}
 	if file := os.Getenv("ECHO_SIGNAL_FILE"); file != "" {
 		signals := make(chan os.Signal, 1)
