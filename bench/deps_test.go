@@ -6,20 +6,23 @@ import (
 	"testing"
 )
 
-// TestBenchLinksNoTestingPackage: bench is a command, so the test support it starts processes with
-// (testkit/stack) must not bring the testing package into its binary, as testkit/testenv would.
-func TestBenchLinksNoTestingPackage(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Fatalf("go list -deps: %v", err)
-	}
-	deps := strings.Fields(string(out))
-	if len(deps) < 10 {
-		t.Fatalf("go list -deps listed %d packages: %q", len(deps), out)
-	}
-	for _, pkg := range deps {
-		if pkg == "testing" || strings.HasSuffix(pkg, "/testkit/testenv") {
-			t.Errorf("bench links %s", pkg)
+// TestCommandsLinkNoTestingPackage: bench and the tools that start the stack are commands, so the
+// test support they start processes with (testkit/stack, testkit/entra) must not bring the testing
+// package into their binaries, as testkit/testenv would.
+func TestCommandsLinkNoTestingPackage(t *testing.T) {
+	for _, cmd := range []string{".", "../tools/stack", "../tools/funchost", "../tools/localidentity", "../tools/pack"} {
+		out, err := exec.Command("go", "list", "-deps", cmd).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", cmd, err)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) < 10 {
+			t.Fatalf("go list -deps %s listed %d packages: %q", cmd, len(deps), out)
+		}
+		for _, pkg := range deps {
+			if pkg == "testing" || strings.HasSuffix(pkg, "/testkit/testenv") {
+				t.Errorf("%s links %s", cmd, pkg)
+			}
 		}
 	}
 }

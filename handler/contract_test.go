@@ -12,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/example/entra-tasks/handler/api"
+	"github.com/example/entra-tasks/handler/settings"
 )
 
 // functionJSON is the part of function.json the host uses to route.
@@ -118,12 +119,9 @@ func TestLocalSettingsExample(t *testing.T) {
 	}
 	readJSON(t, "../local.settings.json.example", &ls)
 	// Every setting the handler reads must be in the example, so nobody has to guess a name.
-	read := map[string]bool{}
-	loadSettings(func(name string) string { read[name] = true; return "" })
-	delete(read, "FUNCTIONS_CUSTOMHANDLER_PORT") // the host sets it
-	for name := range read {
-		if _, ok := ls.Values[name]; !ok {
-			t.Errorf("local.settings.json.example lacks %s", name)
+	for _, s := range settings.All() {
+		if _, ok := ls.Values[s.Name]; !ok && s.Name != settings.HostPort { // the host sets the port
+			t.Errorf("local.settings.json.example lacks %s", s.Name)
 		}
 	}
 	if ls.Values["FUNCTIONS_WORKER_RUNTIME"] != "custom" || ls.Host.LocalHTTPPort != 7071 || !strings.Contains(ls.Host.CORS, "http://localhost:5173") {
@@ -137,7 +135,7 @@ func TestLocalSettingsExample(t *testing.T) {
 		}
 		return ls.Values[name]
 	}
-	if _, err := loadSettings(env); err != nil {
+	if _, err := settings.Load(env); err != nil {
 		t.Errorf("example settings with ids filled in: %v", err)
 	}
 }

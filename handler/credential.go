@@ -7,29 +7,22 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
-)
 
-// onAzureFunctions reports whether the platform's own settings are present, those the Functions host reads
-// to tell its plan (Azure/azure-functions-host src/WebJobs.Script/Environment/EnvironmentExtensions.cs):
-// WEBSITE_SKU on every plan (IsFlexConsumptionSku compares it with "FlexConsumption"), WEBSITE_INSTANCE_ID
-// on App Service plans (IsAppService; Flex Consumption does not set it). Neither exists on a developer's
-// machine, and they are not app settings anyone configures. They are not part of settings' validation
-// (loadSettings) because they describe the machine, not the app.
-func onAzureFunctions(getenv func(string) string) bool {
-	return getenv("WEBSITE_SKU") != "" || getenv("WEBSITE_INSTANCE_ID") != ""
-}
+	"github.com/example/entra-tasks/handler/settings"
+)
 
 // newTableCredential returns the credential for TABLES_ENDPOINT and a description of it for the
 // start-up log (ids only, never a token).
 //
-// In Azure it is the app's managed identity and nothing else: DefaultAzureCredential would also try
-// environment secrets and developer sign-ins, and a misconfigured identity must fail loudly rather than
-// fall through to some other principal. Locally (TABLES_ENDPOINT against a deployed account), it is the
-// developer's own sign-in: `azd auth login`, then `az login`, both for the API's tenant.
+// In Azure (cfg.InAzure: a variable of settings.Platform is set) it is the app's managed identity and nothing
+// else: DefaultAzureCredential would also try environment secrets and developer sign-ins, and a misconfigured
+// identity must fail loudly rather than fall through to some other principal. Locally (TABLES_ENDPOINT against
+// a deployed account), it is the developer's own sign-in: `azd auth login`, then `az login`, both for the API's
+// tenant.
 //
 // The cloud (AZURE_AUTHORITY_HOST's) fills ClientOptions.Cloud; managed identity asks the platform's
 // endpoint and the developer CLIs use their own cloud setting, so it matters little to them today.
-func newTableCredential(cfg settings) (azcore.TokenCredential, string, error) {
+func newTableCredential(cfg settings.Values) (azcore.TokenCredential, string, error) {
 	if cfg.InAzure {
 		opts := &azidentity.ManagedIdentityCredentialOptions{}
 		opts.Cloud = cfg.AzureCloud()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/example/entra-tasks/handler/settings"
 	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
@@ -78,7 +79,7 @@ func fakeIdentityEndpoint(t *testing.T) (queries chan string) {
 	return queries
 }
 
-func endpointSettings(t *testing.T, extra map[string]string) settings {
+func endpointSettings(t *testing.T, extra map[string]string) settings.Values {
 	t.Helper()
 	env := map[string]string{
 		"AZURE_TENANT_ID": testTenant, "AZURE_API_CLIENT_ID": "5d8c2b1a-9e7f-4c3d-8b2a-1f0e9d8c7b6a",
@@ -87,15 +88,14 @@ func endpointSettings(t *testing.T, extra map[string]string) settings {
 	for k, v := range extra {
 		env[k] = v
 	}
-	s, err := load(env)
+	s, err := settings.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.InAzure = onAzureFunctions(func(k string) string { return env[k] })
 	return s
 }
 
-func token(t *testing.T, cfg settings) (string, string, error) {
+func token(t *testing.T, cfg settings.Values) (string, string, error) {
 	t.Helper()
 	cred, what, err := newTableCredential(cfg)
 	if err != nil {

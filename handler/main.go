@@ -19,6 +19,7 @@ import (
 
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/settings"
 	"github.com/example/entra-tasks/handler/tablestore"
 )
 
@@ -77,7 +78,7 @@ const readinessWait = 30 * time.Second
 // error line, and answers requests with its own 500 until the setting is fixed. Outside a
 // host (no FUNCTIONS_CUSTOMHANDLER_PORT) there is nobody to wait for: exit 1.
 func exitAfterConfigError(cfgErr configError, getenv func(string) string) int {
-	port := getenv("FUNCTIONS_CUSTOMHANDLER_PORT")
+	port := getenv(settings.HostPort)
 	if port == "" {
 		return exitCrashed
 	}
@@ -125,11 +126,10 @@ func answerOneProbe(ln net.Listener, message string, wait time.Duration) {
 const shutdownGrace = 20 * time.Second
 
 func run(logger *slog.Logger, getenv func(string) string) error {
-	cfg, err := loadSettings(getenv)
+	cfg, err := settings.Load(getenv)
 	if err != nil {
 		return configError{err}
 	}
-	cfg.InAzure = onAzureFunctions(getenv)
 	// Listen before anything slow: the host gives a custom handler ~30 s to answer GET /.
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
 	if err != nil {
@@ -215,7 +215,7 @@ func newHTTPServer(h http.Handler, logger *slog.Logger, l serverLimits) *http.Se
 }
 
 // newStore returns the task store and how it authenticates (for the start-up log).
-func newStore(cfg settings) (*tablestore.Store, string, error) {
+func newStore(cfg settings.Values) (*tablestore.Store, string, error) {
 	if cfg.TablesConnString != "" {
 		store, err := tablestore.NewFromConnectionString(cfg.TablesConnString, cfg.Table)
 		return store, "shared key (TABLES_CONNECTION_STRING)", err

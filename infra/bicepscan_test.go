@@ -1,15 +1,49 @@
 package infra_test
 
-// A small, strict reader for the Bicep this repository writes. It is not a Bicep compiler: it tokenizes (strings
-// with ${} interpolation, ''' strings, comments) and parses the declaration structure and object/array literals,
-// keeping any other expression as raw text. Whatever it does not understand (import, type, func, spread,
-// an object literal followed by more expression, unbalanced brackets, a statement not ending at a new line) is
-// an error, so a test never passes because the reader skipped something.
+// A small, strict reader for the Bicep this repository writes: declarations, object and array literals, and any
+// other expression kept as its source text. The checks need that structure (which resource a property belongs
+// to, the items of an array, a declaration's condition) and no tool on a contributor's machine or in CI gives it:
+// the Bicep CLI's ARM JSON exists only where the CLI is installed, and bicepcheck (make infra-bicep) reports
+// syntax and property names but returns no tree. Whatever the reader does not understand (import, type, func,
+// spread, an object literal followed by more expression, unbalanced brackets, a statement not ending at a new
+// line) is an error, so a check never passes because the reader skipped something.
 
 import (
 	"fmt"
+	"maps"
+	"regexp"
+	"strconv"
 	"strings"
+	"testing"
 )
+
+// The reader sees every declaration of every infra file (nested resources too): a declaration it skipped would
+// let a check that looks for it pass without looking. Each line starting with a declaration keyword is one.
+func TestReaderSeesEverything(t *testing.T) {
+	p := loadRepo(t)
+	keyword := regexp.MustCompile(`(?m)^[ \t]*(targetScope|extension|param|var|output|resource|module)\b`)
+	read := 0
+	for path, f := range p.bicep {
+		want := map[string]int{}
+		for _, m := range keyword.FindAllStringSubmatch(f.src, -1) {
+			want[m[1]]++
+		}
+		got := map[string]int{}
+		for _, d := range f.decls {
+			got[d.kind]++
+		}
+		if n := len(f.allResources()); n > 0 {
+			got["resource"] = n
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: the reader read %v, the file declares %v", path, got, want)
+		}
+		read++
+	}
+	if read < 2 {
+		t.Fatalf("read %d Bicep files under infra/", read)
+	}
+}
 
 type tokKind int
 
@@ -23,127 +57,98 @@ const (
 )
 
 type token struct {
-	kind       tokKind
-	text       string
-	start, end int
-	line       int
+	kind     tokKind
+	text     string
+	off, end int
 }
 
 func lexBicep(src string) ([]token, error) {
 	var toks []token
-	line := 1
-	i := 0
-	emit := func(k tokKind, s, e int) {
-		toks = append(toks, token{kind: k, text: src[s:e], start: s, end: e, line: line})
-	}
-	for i < len(src) {
-		c := src[i]
+	for i := 0; i < len(src); {
+		c, start := src[i], i
+		kind := tPunct
 		switch {
-		case c == '\n':
-			emit(tNewline, i, i+1)
-			line++
-			i++
 		case c == ' ' || c == '\t' || c == '\r':
 			i++
+			continue
 		case strings.HasPrefix(src[i:], "//"):
 			for i < len(src) && src[i] != '\n' {
 				i++
 			}
+			continue
 		case strings.HasPrefix(src[i:], "/*"):
-			j := strings.Index(src[i+2:], "*/")
+			j := strings.Index(src[i:], "*/")
 			if j < 0 {
-				return nil, fmt.Errorf("line %d: unterminated block comment", line)
+				return nil, fmt.Errorf("line %d: unterminated block comment", lineAt(src, i))
 			}
-			line += strings.Count(src[i:i+2+j+2], "\n")
-			i += 2 + j + 2
+			i += j + 2
+			continue
+		case c == '\n':
+			kind, i = tNewline, i+1
 		case strings.HasPrefix(src[i:], "'''"):
 			j := strings.Index(src[i+3:], "'''")
 			if j < 0 {
-				return nil, fmt.Errorf("line %d: unterminated ''' string", line)
+				return nil, fmt.Errorf("line %d: unterminated ''' string", lineAt(src, i))
 			}
-			end := i + 3 + j + 3
-			emit(tString, i, end)
-			line += strings.Count(src[i:end], "\n")
-			i = end
+			kind, i = tString, i+3+j+3
 		case c == '\'':
 			end, err := scanString(src, i)
 			if err != nil {
-				return nil, fmt.Errorf("line %d: %v", line, err)
+				return nil, fmt.Errorf("line %d: %v", lineAt(src, i), err)
 			}
-			emit(tString, i, end)
-			line += strings.Count(src[i:end], "\n")
-			i = end
-		case isIdentStart(c):
-			j := i
-			for j < len(src) && isIdentPart(src[j]) {
-				j++
+			kind, i = tString, end
+		case isIdentStart(c) || isDigit(c):
+			kind = tNumber
+			if isIdentStart(c) {
+				kind = tIdent
 			}
-			emit(tIdent, i, j)
-			i = j
-		case c >= '0' && c <= '9':
-			j := i
-			for j < len(src) && src[j] >= '0' && src[j] <= '9' {
-				j++
+			for i < len(src) && (isIdentStart(src[i]) || isDigit(src[i])) {
+				i++
 			}
-			emit(tNumber, i, j)
-			i = j
-		case strings.ContainsRune("{}[]():,.?!=<>&|+-*/%@", rune(c)):
-			emit(tPunct, i, i+1)
+		case strings.IndexByte("{}[]():,.?!=<>&|+-*/%@", c) >= 0:
 			i++
 		default:
-			return nil, fmt.Errorf("line %d: unexpected character %q", line, c)
+			return nil, fmt.Errorf("line %d: unexpected character %q", lineAt(src, i), c)
 		}
+		toks = append(toks, token{kind: kind, text: src[start:i], off: start, end: i})
 	}
-	toks = append(toks, token{kind: tEOF, start: len(src), end: len(src), line: line})
-	return toks, nil
+	return append(toks, token{kind: tEOF, off: len(src), end: len(src)}), nil
 }
 
 // scanString returns the end offset of the single-quoted string starting at i, skipping escapes and
 // ${...} interpolations (which may hold strings and braces of their own).
 func scanString(src string, i int) (int, error) {
-	j := i + 1
-	for j < len(src) {
-		switch {
-		case src[j] == '\\':
-			j += 2
-		case src[j] == '\'':
-			return j + 1, nil
-		case src[j] == '\n':
+	depth := 0 // open braces inside the current interpolation
+	for j := i + 1; j < len(src); j++ {
+		switch c := src[j]; {
+		case c == '\n':
 			return 0, fmt.Errorf("new line inside a '...' string")
-		case strings.HasPrefix(src[j:], "${"):
-			depth := 1
-			j += 2
-			for j < len(src) && depth > 0 {
-				switch src[j] {
-				case '{':
-					depth++
-					j++
-				case '}':
-					depth--
-					j++
-				case '\'':
-					end, err := scanString(src, j)
-					if err != nil {
-						return 0, err
-					}
-					j = end
-				case '\n':
-					return 0, fmt.Errorf("new line inside an interpolation")
-				default:
-					j++
-				}
-			}
-		default:
+		case depth == 0 && c == '\\':
 			j++
+		case depth == 0 && c == '\'':
+			return j + 1, nil
+		case depth == 0 && strings.HasPrefix(src[j:], "${"):
+			depth, j = 1, j+1
+		case depth > 0 && c == '\'':
+			end, err := scanString(src, j)
+			if err != nil {
+				return 0, err
+			}
+			j = end - 1
+		case depth > 0 && c == '{':
+			depth++
+		case depth > 0 && c == '}':
+			depth--
 		}
 	}
 	return 0, fmt.Errorf("unterminated string")
 }
 
-func isIdentStart(c byte) bool {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+func isIdentStart(c byte) bool { return c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
+func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
+func lineAt(src string, off int) int {
+	return strings.Count(src[:off], "\n") + 1
 }
-func isIdentPart(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') }
 
 // ---- syntax tree ----
 
@@ -161,17 +166,15 @@ type bValue struct {
 	children []*bDecl // vObject: nested resource declarations
 	items    []*bValue
 	raw      string // source text of the whole value
-	line     int
 }
 
 type bProp struct {
-	key  string
-	val  *bValue
-	line int
+	key string // a computed key ('${...}') reads as "*"
+	val *bValue
 }
 
 type bDecl struct {
-	kind       string // targetScope metadata param var output resource module extension
+	kind       string // targetScope param var output resource module extension
 	name       string
 	typ        string // resource type@version, module path, param/output type
 	decorators []string
@@ -179,8 +182,6 @@ type bDecl struct {
 	condition  string // raw `if (...)` condition, "" when unconditional
 	loop       bool   // [for ...: body]
 	body       *bValue
-	line       int
-	parent     *bDecl // for nested resources
 }
 
 type bFile struct {
@@ -196,19 +197,15 @@ func parseBicep(path, src string) (*bFile, error) {
 	}
 	p := &parser{toks: toks, src: src}
 	f := &bFile{path: path, src: src}
-	for {
-		p.skipNewlines()
-		if p.peek().kind == tEOF {
-			break
-		}
+	for p.skipNewlines(); p.peek().kind != tEOF; p.skipNewlines() {
 		d, err := p.statement()
+		if err == nil && p.peek().kind != tNewline && p.peek().kind != tEOF {
+			err = fmt.Errorf("statement %s %s does not end at the line end (at %q)", d.kind, d.name, p.peek().text)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, p.peek().line, err)
+			return nil, fmt.Errorf("%s:%d: %v", path, lineAt(src, p.peek().off), err)
 		}
 		f.decls = append(f.decls, d)
-		if k := p.peek().kind; k != tNewline && k != tEOF {
-			return nil, fmt.Errorf("%s:%d: statement %s %q does not end at the line end (at %q)", path, p.peek().line, d.kind, d.name, p.peek().text)
-		}
 	}
 	return f, nil
 }
@@ -219,9 +216,8 @@ type parser struct {
 	src  string
 }
 
-func (p *parser) peek() token        { return p.toks[p.pos] }
-func (p *parser) peekAt(n int) token { return p.toks[min(p.pos+n, len(p.toks)-1)] }
-func (p *parser) next() token        { t := p.toks[p.pos]; p.pos++; return t }
+func (p *parser) peek() token { return p.toks[p.pos] }
+func (p *parser) next() token { t := p.toks[p.pos]; p.pos++; return t }
 func (p *parser) skipNewlines() {
 	for p.peek().kind == tNewline {
 		p.pos++
@@ -231,352 +227,278 @@ func (p *parser) is(kind tokKind, text string) bool {
 	t := p.peek()
 	return t.kind == kind && t.text == text
 }
-func (p *parser) expect(kind tokKind, text string) (token, error) {
-	t := p.peek()
-	if t.kind != kind || (text != "" && t.text != text) {
-		return t, fmt.Errorf("expected %q, found %q", text, t.text)
+
+// expect consumes a token of kind (and text, unless "") or fails.
+func (p *parser) expect(kind tokKind, text string) (string, error) {
+	if t := p.peek(); t.kind != kind || (text != "" && t.text != text) {
+		want := "a name"
+		if text != "" {
+			want = strconv.Quote(text)
+		}
+		return "", fmt.Errorf("expected %s, found %q", want, t.text)
 	}
-	return p.next(), nil
+	return p.next().text, nil
 }
 
+// statement reads one top-level declaration (or a nested resource): decorators, a keyword, its header up to
+// `=`, then its value.
 func (p *parser) statement() (*bDecl, error) {
-	var decorators []string
+	d := &bDecl{}
 	for p.is(tPunct, "@") {
-		start := p.next().start
+		start := p.next().off
 		if _, err := p.expect(tIdent, ""); err != nil {
 			return nil, err
 		}
-		end := p.toks[p.pos-1].end
-		if p.is(tPunct, "(") {
-			var err error
-			if end, err = p.skipBalanced(); err != nil {
-				return nil, err
-			}
+		end, err := p.skipBalanced()
+		if err != nil {
+			return nil, err
 		}
-		decorators = append(decorators, p.src[start:end])
+		d.decorators = append(d.decorators, p.src[start:end])
 		p.skipNewlines()
 	}
-	kw, err := p.expect(tIdent, "")
+	var err error
+	if d.kind, err = p.expect(tIdent, ""); err != nil {
+		return nil, err
+	}
+	// The header: how many names, whether a type string, an `existing` and a value follow.
+	switch d.kind {
+	case "targetScope":
+	case "extension": // `extension name`: the registry reference is in bicepconfig.json
+		d.name, err = p.expect(tIdent, "")
+		return d, err
+	case "var":
+		d.name, err = p.expect(tIdent, "")
+	case "param", "output":
+		if d.name, err = p.expect(tIdent, ""); err == nil {
+			if d.typ, err = p.expect(tIdent, ""); err != nil {
+				err = fmt.Errorf("%s %s: only simple types are understood: %v", d.kind, d.name, err)
+			}
+		}
+		if err == nil && d.kind == "param" && !p.is(tPunct, "=") {
+			return d, nil // no default
+		}
+	case "resource", "module":
+		if d.name, err = p.expect(tIdent, ""); err == nil {
+			d.typ, err = p.expect(tString, "")
+			d.typ = strings.Trim(d.typ, "'")
+		}
+		if d.existing = p.is(tIdent, "existing"); d.existing {
+			p.next()
+		}
+	default:
+		return nil, fmt.Errorf("unsupported statement %q (extend the test reader before using it)", d.kind)
+	}
 	if err != nil {
 		return nil, err
 	}
-	d := &bDecl{kind: kw.text, decorators: decorators, line: kw.line}
-	switch kw.text {
-	case "targetScope":
-		if _, err := p.expect(tPunct, "="); err != nil {
-			return nil, err
-		}
+	if _, err := p.expect(tPunct, "="); err != nil {
+		return nil, fmt.Errorf("%s %s: %v", d.kind, d.name, err)
+	}
+	if d.kind != "resource" && d.kind != "module" {
 		d.body, err = p.value()
-	case "extension":
-		// `extension name` (the registry reference is in bicepconfig.json); nothing else is used here.
-		t, err := p.expect(tIdent, "")
+		return d, err
+	}
+	if p.is(tIdent, "if") {
+		if p.next(); !p.is(tPunct, "(") {
+			return nil, fmt.Errorf("expected ( after if")
+		}
+		start := p.peek().off
+		end, err := p.skipBalanced()
 		if err != nil {
 			return nil, err
 		}
-		d.name = t.text
-	case "metadata", "var":
-		t, err := p.expect(tIdent, "")
-		if err != nil {
-			return nil, err
-		}
-		d.name = t.text
-		if _, err := p.expect(tPunct, "="); err != nil {
-			return nil, err
-		}
-		d.body, err = p.value()
-		if err != nil {
-			return nil, err
-		}
-	case "param", "output":
-		t, err := p.expect(tIdent, "")
-		if err != nil {
-			return nil, err
-		}
-		d.name = t.text
-		typ, err := p.expect(tIdent, "")
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: only simple types are understood: %v", kw.text, d.name, err)
-		}
-		d.typ = typ.text
-		if p.is(tPunct, "=") {
-			p.next()
-			d.body, err = p.value()
-			if err != nil {
-				return nil, err
-			}
-		} else if kw.text == "output" {
-			return nil, fmt.Errorf("output %s has no value", d.name)
-		}
-	case "resource", "module":
-		if err := p.resourceOrModule(d); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("unsupported statement %q (extend the test reader before using it)", kw.text)
+		d.condition = p.src[start:end]
+	}
+	if d.loop = p.is(tPunct, "["); d.loop {
+		d.body, err = p.forBody()
+	} else if d.body, err = p.value(); err == nil && d.body.kind != vObject {
+		err = fmt.Errorf("%s %s: expected an object body", d.kind, d.name)
 	}
 	return d, err
 }
 
-func (p *parser) resourceOrModule(d *bDecl) error {
-	name, err := p.expect(tIdent, "")
-	if err != nil {
-		return err
+// forBody reads `[for x in xs: { ... }]` and returns the object.
+func (p *parser) forBody() (*bValue, error) {
+	p.next()
+	if !p.is(tIdent, "for") {
+		return nil, fmt.Errorf("expected for after [")
 	}
-	d.name = name.text
-	typ, err := p.expect(tString, "")
-	if err != nil {
-		return err
-	}
-	d.typ = strings.Trim(typ.text, "'")
-	if p.is(tIdent, "existing") {
-		p.next()
-		d.existing = true
-	}
-	if _, err := p.expect(tPunct, "="); err != nil {
-		return err
-	}
-	switch {
-	case p.is(tIdent, "if"):
-		p.next()
-		if !p.is(tPunct, "(") {
-			return fmt.Errorf("expected ( after if")
-		}
-		start := p.peek().start
-		end, err := p.skipBalanced()
-		if err != nil {
-			return err
-		}
-		d.condition = p.src[start:end]
-	case p.is(tPunct, "["):
-		// [for x in xs: { ... }]
-		p.next()
-		if !p.is(tIdent, "for") {
-			return fmt.Errorf("expected for after [")
-		}
-		d.loop = true
-		for !p.is(tPunct, ":") {
-			if p.peek().kind == tEOF || p.peek().kind == tNewline {
-				return fmt.Errorf("unterminated for clause")
+	for !p.is(tPunct, ":") {
+		if k := p.peek(); k.kind == tEOF || k.kind == tNewline {
+			return nil, fmt.Errorf("unterminated for clause")
+		} else if strings.Contains("([{", k.text) && k.kind == tPunct {
+			if _, err := p.skipBalanced(); err != nil {
+				return nil, err
 			}
-			if k := p.peek().text; k == "(" || k == "[" || k == "{" {
-				if _, err := p.skipBalanced(); err != nil {
-					return err
-				}
-				continue
-			}
+		} else {
 			p.next()
 		}
-		p.next()
-		d.body, err = p.object()
-		if err != nil {
-			return err
-		}
-		p.skipNewlines()
-		_, err = p.expect(tPunct, "]")
-		return err
 	}
-	if !p.is(tPunct, "{") {
-		return fmt.Errorf("%s %s: expected an object body", d.kind, d.name)
+	p.next()
+	body, err := p.value()
+	if err == nil && body.kind != vObject {
+		err = fmt.Errorf("a for body must be an object")
 	}
-	d.body, err = p.object()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, c := range d.body.children {
-		c.parent = d
-	}
-	return nil
+	p.skipNewlines()
+	_, err = p.expect(tPunct, "]")
+	return body, err
 }
 
-// skipBalanced consumes a bracketed group starting at the current token and returns its end offset.
+var closers = map[string]string{"(": ")", "[": "]", "{": "}"}
+
+// skipBalanced consumes a bracketed group, if one starts here, and returns the end offset of what was read.
 func (p *parser) skipBalanced() (int, error) {
-	open := p.next()
-	closer := map[string]string{"(": ")", "[": "]", "{": "}"}[open.text]
-	if closer == "" {
-		return 0, fmt.Errorf("expected a bracket, found %q", open.text)
+	if closers[p.peek().text] == "" || p.peek().kind != tPunct {
+		return p.toks[p.pos-1].end, nil
 	}
-	stack := []string{closer}
-	for len(stack) > 0 {
+	open := p.peek()
+	var stack []string
+	for {
 		t := p.next()
 		switch {
 		case t.kind == tEOF:
-			return 0, fmt.Errorf("unbalanced %q opened on line %d", open.text, open.line)
+			return 0, fmt.Errorf("unbalanced %q opened on line %d", open.text, lineAt(p.src, open.off))
 		case t.kind != tPunct:
-		case t.text == "(" || t.text == "[" || t.text == "{":
-			stack = append(stack, map[string]string{"(": ")", "[": "]", "{": "}"}[t.text])
-		case t.text == ")" || t.text == "]" || t.text == "}":
+		case closers[t.text] != "":
+			stack = append(stack, closers[t.text])
+		case strings.Contains(")]}", t.text):
 			if t.text != stack[len(stack)-1] {
-				return 0, fmt.Errorf("line %d: %q does not close %q", t.line, t.text, stack[len(stack)-1])
+				return 0, fmt.Errorf("line %d: %q does not close %q", lineAt(p.src, t.off), t.text, stack[len(stack)-1])
 			}
-			stack = stack[:len(stack)-1]
-			if len(stack) == 0 {
+			if stack = stack[:len(stack)-1]; len(stack) == 0 {
 				return t.end, nil
 			}
 		}
 	}
-	return 0, fmt.Errorf("unreachable")
 }
 
-// value parses an object or array literal, or keeps any other expression as raw text.
+// endsValue: a new line, a comma or a closing bracket ends a value inside a literal (or a statement).
+func endsValue(t token) bool {
+	return t.kind == tEOF || t.kind == tNewline || (t.kind == tPunct && strings.Contains(",)]}", t.text))
+}
+
+// value reads an object or array literal, or keeps any other expression as raw text.
 func (p *parser) value() (*bValue, error) {
 	start := p.peek()
-	switch {
-	case p.is(tPunct, "{"):
-		v, err := p.object()
-		if err != nil {
-			return nil, err
+	if p.is(tPunct, "{") || p.is(tPunct, "[") && !(p.toks[p.pos+1].text == "for") {
+		v, err := p.literal()
+		if err == nil && !endsValue(p.peek()) {
+			err = fmt.Errorf("line %d: a literal followed by %q is not understood", lineAt(p.src, p.peek().off), p.peek().text)
 		}
-		return v, p.endOfValue()
-	case p.is(tPunct, "[") && !(p.peekAt(1).kind == tIdent && p.peekAt(1).text == "for"):
-		v, err := p.array()
-		if err != nil {
-			return nil, err
-		}
-		return v, p.endOfValue()
+		return v, err
 	}
-	// An expression ends at a new line, a comma or a closing bracket that belongs to the enclosing literal.
-	end := start.end
-	n := 0
+	end := start.off
 	operand := false // the previous token ended an operand: another operand cannot follow without an operator
-	for {
-		t := p.peek()
-		if t.kind == tEOF || t.kind == tNewline || (t.kind == tPunct && (t.text == "," || t.text == ")" || t.text == "]" || t.text == "}")) {
-			break
-		}
+	for t := p.peek(); !endsValue(t); t = p.peek() {
 		isOperand := t.kind == tIdent || t.kind == tString || t.kind == tNumber
-		if isOperand && operand {
-			return nil, fmt.Errorf("line %d: %q follows an operand without an operator", t.line, t.text)
+		if (isOperand || t.text == "{") && operand {
+			return nil, fmt.Errorf("line %d: %q follows an operand without an operator", lineAt(p.src, t.off), t.text)
 		}
-		if t.kind == tPunct && (t.text == "(" || t.text == "[" || t.text == "{") {
-			if t.text == "{" && operand {
-				return nil, fmt.Errorf("line %d: { follows an operand", t.line)
-			}
-			e, err := p.skipBalanced()
+		var err error
+		if t.kind == tPunct && closers[t.text] != "" {
+			end, err = p.skipBalanced()
+			operand = true
+		} else {
+			end, operand = p.next().end, isOperand
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	raw := p.src[start.off:end]
+	switch {
+	case raw == "":
+		return nil, fmt.Errorf("line %d: expected a value, found %q", lineAt(p.src, start.off), start.text)
+	case strings.HasPrefix(raw, "..."):
+		return nil, fmt.Errorf("line %d: spread syntax is not understood", lineAt(p.src, start.off))
+	}
+	return &bValue{kind: vExpr, raw: raw}, nil
+}
+
+// literal reads an object (properties and nested resources) or an array; entries end at a new line or a comma.
+func (p *parser) literal() (*bValue, error) {
+	open := p.next()
+	v := &bValue{kind: vObject}
+	if open.text == "[" {
+		v.kind = vArray
+	}
+	for {
+		for p.peek().kind == tNewline || p.is(tPunct, ",") {
+			p.next()
+		}
+		t := p.peek()
+		switch {
+		case t.kind == tEOF:
+			return nil, fmt.Errorf("unterminated %q opened on line %d", open.text, lineAt(p.src, open.off))
+		case t.kind == tPunct && t.text == closers[open.text]:
+			v.raw = p.src[open.off:p.next().end]
+			return v, nil
+		case v.kind == vArray:
+			item, err := p.value()
 			if err != nil {
 				return nil, err
 			}
-			end = e
-			operand = true
-		} else {
-			end = p.next().end
-			operand = isOperand
-		}
-		n++
-	}
-	if n == 0 {
-		return nil, fmt.Errorf("line %d: expected a value, found %q", start.line, start.text)
-	}
-	raw := p.src[start.start:end]
-	if strings.HasPrefix(raw, "...") {
-		return nil, fmt.Errorf("line %d: spread syntax is not understood", start.line)
-	}
-	return &bValue{kind: vExpr, raw: raw, line: start.line}, nil
-}
-
-func (p *parser) endOfValue() error {
-	t := p.peek()
-	if t.kind == tEOF || t.kind == tNewline || (t.kind == tPunct && (t.text == "," || t.text == "]" || t.text == "}")) {
-		return nil
-	}
-	return fmt.Errorf("line %d: a literal followed by %q is not understood", t.line, t.text)
-}
-
-func (p *parser) object() (*bValue, error) {
-	open, err := p.expect(tPunct, "{")
-	if err != nil {
-		return nil, err
-	}
-	v := &bValue{kind: vObject, line: open.line}
-	for {
-		for p.peek().kind == tNewline || p.is(tPunct, ",") {
-			p.next()
-		}
-		if p.is(tPunct, "}") {
-			v.raw = p.src[open.start:p.next().end]
-			return v, nil
-		}
-		t := p.peek()
-		if t.kind == tEOF {
-			return nil, fmt.Errorf("unterminated object opened on line %d", open.line)
-		}
-		if t.kind == tIdent && t.text == "resource" && p.peekAt(1).kind == tIdent {
-			d := &bDecl{kind: "resource", line: t.line}
-			p.next()
-			if err := p.resourceOrModule(d); err != nil {
+			v.items = append(v.items, item)
+		case t.kind == tIdent && t.text == "resource" && p.toks[p.pos+1].kind == tIdent:
+			d, err := p.statement()
+			if err != nil {
 				return nil, err
 			}
 			v.children = append(v.children, d)
-			continue
-		}
-		if t.kind != tIdent && t.kind != tString {
-			return nil, fmt.Errorf("line %d: expected a property name, found %q", t.line, t.text)
-		}
-		p.next()
-		key := t.text
-		if t.kind == tString {
-			if strings.Contains(key, "${") {
-				key = "*" // computed key, e.g. '${identity.id}'
-			} else {
-				key = strings.Trim(key, "'")
+		default:
+			if err := p.property(v); err != nil {
+				return nil, err
 			}
-		}
-		if _, err := p.expect(tPunct, ":"); err != nil {
-			return nil, fmt.Errorf("line %d: property %s: %v", t.line, key, err)
-		}
-		val, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		v.props = append(v.props, &bProp{key: key, val: val, line: t.line})
-		if k := p.peek(); !(k.kind == tNewline || (k.kind == tPunct && (k.text == "," || k.text == "}"))) {
-			return nil, fmt.Errorf("line %d: unexpected %q after property %s", k.line, k.text, key)
 		}
 	}
 }
 
-func (p *parser) array() (*bValue, error) {
-	open, err := p.expect(tPunct, "[")
+// property reads `key: value` into the object v.
+func (p *parser) property(v *bValue) error {
+	t := p.next()
+	key := t.text
+	switch {
+	case t.kind == tString && strings.Contains(key, "${"):
+		key = "*" // computed key, e.g. '${identity.id}'
+	case t.kind == tString:
+		key = strings.Trim(key, "'")
+	case t.kind != tIdent:
+		return fmt.Errorf("line %d: expected a property name, found %q", lineAt(p.src, t.off), t.text)
+	}
+	if _, err := p.expect(tPunct, ":"); err != nil {
+		return fmt.Errorf("line %d: property %s: %v", lineAt(p.src, t.off), key, err)
+	}
+	val, err := p.value()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	v := &bValue{kind: vArray, line: open.line}
-	for {
-		for p.peek().kind == tNewline || p.is(tPunct, ",") {
-			p.next()
-		}
-		if p.is(tPunct, "]") {
-			v.raw = p.src[open.start:p.next().end]
-			return v, nil
-		}
-		if p.peek().kind == tEOF {
-			return nil, fmt.Errorf("unterminated array opened on line %d", open.line)
-		}
-		item, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		v.items = append(v.items, item)
+	if k := p.peek(); k.kind != tNewline && !(k.kind == tPunct && (k.text == "," || k.text == "}")) {
+		return fmt.Errorf("line %d: unexpected %q after property %s", lineAt(p.src, k.off), k.text, key)
 	}
+	v.props = append(v.props, &bProp{key: key, val: val})
+	return nil
 }
 
 // ---- queries ----
 
 // get follows object properties; nil when any step is missing or not an object.
 func (v *bValue) get(path ...string) *bValue {
-	cur := v
 	for _, k := range path {
-		if cur == nil || cur.kind != vObject {
+		if v == nil || v.kind != vObject {
 			return nil
 		}
 		var next *bValue
-		for _, p := range cur.props {
+		for _, p := range v.props {
 			if p.key == k {
 				next = p.val
 			}
 		}
-		cur = next
+		v = next
 	}
-	return cur
+	return v
 }
 
 func (v *bValue) keys() []string {
@@ -597,6 +519,13 @@ func (v *bValue) text() string {
 	return v.raw
 }
 
+func (v *bValue) itemsOrNil() []*bValue {
+	if v == nil {
+		return nil
+	}
+	return v.items
+}
+
 // allResources returns every resource declaration, nested ones included.
 func (f *bFile) allResources() []*bDecl {
 	var out []*bDecl
@@ -605,9 +534,7 @@ func (f *bFile) allResources() []*bDecl {
 		for _, d := range ds {
 			if d.kind == "resource" {
 				out = append(out, d)
-				if d.body != nil {
-					walk(d.body.children)
-				}
+				walk(d.body.children)
 			}
 		}
 	}

@@ -137,13 +137,6 @@ func checkGraphRequestOrder(p *project) (ps problems) {
 	return
 }
 
-func (v *bValue) itemsOrNil() []*bValue {
-	if v == nil {
-		return nil
-	}
-	return v.items
-}
-
 // Teardown finds the registrations by tag when their ids are gone; the suffix makes the tag unique in the tenant
 // and changes after `azd down` (an output, which azd's Destroy removes: see hooks_test.go).
 func checkEntraTeardown(p *project) (ps problems) {

@@ -3,6 +3,7 @@ package infra_test
 // The POSIX hooks, run for real with sh in a scratch copy of the repository layout, with the azd env values
 // azd would pass. (The PowerShell twins cannot run here: no pwsh. checkHookOutputs compares the variables both
 // read.) lifecycle_test.go drives them through azd's provision and down sequence with a fake az and azd.
+// The tests run in parallel: each has its own scratch copy.
 
 import (
 	"bytes"
@@ -72,6 +73,7 @@ func scratchRepo(t *testing.T) string {
 // runHook runs scripts/<name> with sh from cwd, with only PATH, HOME and env set.
 func runHook(t *testing.T, repo, cwd, name string, env map[string]string, path string) (string, error) {
 	t.Helper()
+	needTools(t, "sh")
 	cmd := exec.Command("sh", filepath.Join(repo, "scripts", name))
 	cmd.Dir = cwd
 	cmd.Env = []string{"PATH=" + path, "HOME=" + t.TempDir()}
@@ -98,6 +100,7 @@ func readJSON(t *testing.T, path string) map[string]any {
 }
 
 func TestPostprovisionWritesLocalConfig(t *testing.T) {
+	t.Parallel()
 	repo := scratchRepo(t)
 	out, err := runHook(t, repo, repo, "postprovision.sh", azdEnv(), os.Getenv("PATH"))
 	if err != nil {
@@ -172,6 +175,7 @@ func settingsAsJSONValue(t *testing.T, path string) any {
 
 // Missing or malformed values stop the hook before it writes anything.
 func TestPostprovisionRejectsBadValues(t *testing.T) {
+	t.Parallel()
 	for name, edit := range map[string]func(map[string]string){
 		"no SPA client id":      func(e map[string]string) { delete(e, "AZURE_SPA_CLIENT_ID") },
 		"empty tenant":          func(e map[string]string) { e["AZURE_TENANT_ID"] = "" },
@@ -198,6 +202,7 @@ func TestPostprovisionRejectsBadValues(t *testing.T) {
 
 // The example must keep the keys the hook fills in.
 func TestPostprovisionNeedsExampleKeys(t *testing.T) {
+	t.Parallel()
 	repo := scratchRepo(t)
 	ex := filepath.Join(repo, "local.settings.json.example")
 	b, _ := os.ReadFile(ex)
@@ -208,6 +213,7 @@ func TestPostprovisionNeedsExampleKeys(t *testing.T) {
 }
 
 func TestSpaConfigForDeploy(t *testing.T) {
+	t.Parallel()
 	repo := scratchRepo(t)
 	dist := filepath.Join(repo, "frontend", "dist")
 	// azd runs service hooks in the service folder (frontend/).

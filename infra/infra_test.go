@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/entra-tasks/handler/settings"
 	"github.com/example/entra-tasks/handler/tablestore"
 )
 
@@ -52,33 +53,6 @@ func TestInvariants(t *testing.T) {
 				t.Error(msg)
 			}
 		})
-	}
-}
-
-// Every infra file is understood by the reader (a file it cannot parse would make the checks vacuous), and the
-// reader does see the resources (a parser that returned nothing would also pass the checks above).
-func TestReaderSeesEverything(t *testing.T) {
-	p := loadRepo(t)
-	var want []string
-	for path := range p.files {
-		if strings.HasSuffix(path, ".bicep") {
-			want = append(want, path)
-		}
-	}
-	if len(want) < 2 {
-		t.Fatalf("found %d Bicep files under infra/", len(want))
-	}
-	total := 0
-	for _, path := range want {
-		f := p.bicep[path]
-		if f == nil || len(f.decls) == 0 {
-			t.Errorf("%s: no declarations read", path)
-			continue
-		}
-		total += len(f.allResources())
-	}
-	if total < 20 {
-		t.Errorf("only %d resource declarations read across %d files", total, len(want))
 	}
 }
 
@@ -169,18 +143,11 @@ func checkModuleWiring(p *project) (ps problems) {
 
 // ---- the function app ----
 
-// The settings the handler reads (docs/design.md, "Settings") and whether Azure sets them.
-var handlerSettingsInAzure = []string{
-	"AZURE_TENANT_ID", "AZURE_API_CLIENT_ID", "API_REQUIRED_SCOPE", "TABLES_ENDPOINT", "AZURE_CLIENT_ID", "TASKS_TABLE",
-	"AZURE_AUTHORITY_HOST",
-}
-var handlerSettingsNotInAzure = map[string]string{
-	"TABLES_CONNECTION_STRING":     "local Azurite only; the handler refuses to start when both TABLES_* are set",
-	"ENTRA_JWKS_URL":               "the handler defaults to the tenant's v2 key set",
-	"FUNCTIONS_CUSTOMHANDLER_PORT": "set by the Functions host itself",
-	"AUTH_TOKEN_CACHE_SIZE":        "a tuning knob; the handler's default suits Azure",
-	"WEBSITE_SKU":                  "set by the platform; tells the handler it runs in Azure (managed identity only)",
-	"WEBSITE_INSTANCE_ID":          "set by the platform on App Service plans; same meaning as WEBSITE_SKU",
+// The app settings the Functions host reads itself (storage through the identity, telemetry), beside the
+// handler's own (handler/settings).
+var hostAppSettings = []string{
+	"AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
+	"APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
 }
 
 // Never set on Flex Consumption (functions-app-settings.md#flex-consumption-plan-deprecations).
@@ -211,26 +178,17 @@ func appSettings(p *project, ps *problems) *bValue {
 }
 
 func checkFlexAppSettings(p *project) (ps problems) {
-	settings := appSettings(p, &ps)
-	if settings == nil {
+	appsettings := appSettings(p, &ps)
+	if appsettings == nil {
 		return
 	}
-	keys := settings.keys()
+	keys := appsettings.keys()
 	for _, k := range flexForbidden {
 		if slices.Contains(keys, k) {
 			ps.add("app setting %s must not be set on Flex Consumption", k)
 		}
 	}
-	for k, why := range handlerSettingsNotInAzure {
-		if slices.Contains(keys, k) {
-			ps.add("app setting %s must not be set in Azure: %s", k, why)
-		}
-	}
-	for _, k := range handlerSettingsInAzure {
-		if !slices.Contains(keys, k) {
-			ps.add("app setting %s (read by the handler) is not set on the function app", k)
-		}
-	}
+	ps = append(ps, handlerSettingProblems(keys, append(settings.All(), settings.Platform()...))...)
 	want := map[string]*regexp.Regexp{
 		"AzureWebJobsStorage__accountName":          regexp.MustCompile(`.`),
 		"AzureWebJobsStorage__credential":           regexp.MustCompile(`^'managedidentity'$`),
@@ -244,7 +202,7 @@ func checkFlexAppSettings(p *project) (ps problems) {
 		"AZURE_AUTHORITY_HOST": regexp.MustCompile(`^environment\(\)\.authentication\.loginEndpoint$`),
 	}
 	for k, re := range want {
-		if v := settings.get(k).text(); !re.MatchString(v) {
+		if v := appsettings.get(k).text(); !re.MatchString(v) {
 			ps.add("app setting %s = %q, want %s", k, v, re)
 		}
 	}
@@ -260,30 +218,31 @@ func checkFlexAppSettings(p *project) (ps problems) {
 	return
 }
 
-// The handler's own source names the settings it reads: each must be either set in Azure or known not to be.
-var getenvCall = regexp.MustCompile(`(?:\bget|[Gg]etenv|LookupEnv)\("([A-Z][A-Z0-9_]+)"\)`)
-
-func checkHandlerSettingsKnown(p *project) (ps problems) {
-	read := map[string]bool{}
-	for path, src := range p.files {
-		if strings.HasPrefix(path, "handler/") {
-			for _, m := range getenvCall.FindAllStringSubmatch(src, -1) {
-				read[m[1]] = true
-			}
+// handlerSettingProblems: the function app sets each setting the handler reads exactly when handler/settings
+// says Azure sets it.
+func handlerSettingProblems(keys []string, table []settings.Setting) (ps problems) {
+	for _, s := range table {
+		set := slices.Contains(keys, s.Name)
+		switch {
+		case s.NotInAzure != "" && set:
+			ps.add("app setting %s must not be set in Azure: %s", s.Name, s.NotInAzure)
+		case s.NotInAzure == "" && !set:
+			ps.add("app setting %s (read by the handler) is not set on the function app", s.Name)
 		}
 	}
-	if len(read) == 0 {
-		ps.add("found no getenv(\"NAME\")-style reads in handler/*.go: update getenvCall in infra_test.go")
+	return
+}
+
+// Each app setting the function app sets is read by the handler (handler/settings) or by the Functions host.
+func checkHandlerSettingsKnown(p *project) (ps problems) {
+	appsettings := appSettings(p, &ps)
+	if appsettings == nil {
 		return
 	}
-	for name := range read {
-		if _, ok := handlerSettingsNotInAzure[name]; !ok && !slices.Contains(handlerSettingsInAzure, name) {
-			ps.add("the handler reads %s, which infra neither sets nor lists as local-only (infra_test.go)", name)
-		}
-	}
-	for _, name := range handlerSettingsInAzure {
-		if !read[name] {
-			ps.add("infra sets %s for the handler, but handler/*.go never reads it", name)
+	for _, k := range appsettings.keys() {
+		read := slices.ContainsFunc(settings.All(), func(s settings.Setting) bool { return s.Name == k })
+		if !read && !slices.Contains(hostAppSettings, k) {
+			ps.add("infra sets %s, which neither the handler (handler/settings) nor the Functions host reads", k)
 		}
 	}
 	return
@@ -847,6 +806,7 @@ func checkNoSecrets(p *project) (ps problems) {
 
 // Shell syntax of every POSIX hook (sh -n parses without running).
 func TestHookScriptsParse(t *testing.T) {
+	needTools(t, "sh")
 	root := repoRoot(t)
 	for _, s := range []string{"lib.sh", "preprovision.sh", "postprovision.sh", "spa-config.sh", "predown.sh", "build-api.sh"} {
 		if out, err := exec.Command("sh", "-n", root+"/scripts/"+s).CombinedOutput(); err != nil {

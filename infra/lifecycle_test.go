@@ -17,6 +17,7 @@ package infra_test
 //     the hooks as ["https://…/redirect.html","https://…/",…].
 // And what Graph does: a deleted application keeps its uniqueName while it is in the recycle bin, so creating
 // one with the same uniqueName fails (microsoftgraph/msgraph-bicep-types#137); purging it may be refused.
+// The tests run in parallel: each has its own scratch repository, fake tools and environment file.
 
 import (
 	"bufio"
@@ -95,10 +96,12 @@ func newAzdSim(t *testing.T, p *project) *azdSim {
 func toolsOnly(t *testing.T, fakes map[string]string) (string, string) {
 	t.Helper()
 	bin := t.TempDir()
-	for _, tool := range []string{"sh", "grep", "sed", "dirname", "mkdir", "mv", "cat", "cp", "od", "tr", "tail", "head", "rm"} {
+	tools := []string{"sh", "grep", "sed", "dirname", "mkdir", "mv", "cat", "cp", "od", "tr", "tail", "head", "rm"}
+	needTools(t, tools...)
+	for _, tool := range tools {
 		real, err := exec.LookPath(tool)
 		if err != nil {
-			t.Fatalf("%s not found: %v", tool, err)
+			t.Fatal(err)
 		}
 		if err := os.Symlink(real, filepath.Join(bin, tool)); err != nil {
 			t.Fatal(err)
@@ -369,6 +372,7 @@ func lifecycle(s *azdSim, extraEnv ...string) error {
 }
 
 func TestAzdLifecycleCreatesAndRemovesRegistrations(t *testing.T) {
+	t.Parallel()
 	s := newAzdSim(t, loadRepo(t))
 	if err := lifecycle(s); err != nil {
 		t.Fatal(err)
@@ -381,6 +385,7 @@ func TestAzdLifecycleCreatesAndRemovesRegistrations(t *testing.T) {
 // Without the role to purge, azd down still succeeds (one note line), the deleted registrations wait in the
 // recycle bin, and the next azd up does not collide with them.
 func TestAzdLifecycleWhenPurgeIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newAzdSim(t, loadRepo(t))
 	s.extra = append(s.extra, "FAKE_PURGE_DENIED=1")
 	if err := lifecycle(s); err != nil {
@@ -393,6 +398,7 @@ func TestAzdLifecycleWhenPurgeIsRefused(t *testing.T) {
 
 // Each mutation breaks a rule the lifecycle depends on; the same run must then fail.
 func TestAzdLifecycleMutations(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	files := readProjectFiles(t, root)
 	for name, m := range map[string]mutation{
@@ -403,6 +409,7 @@ func TestAzdLifecycleMutations(t *testing.T) {
 		"the web service has no predeploy hook":       {"", "azure.yaml", "      predeploy:\n", "      postdeploy:\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			p := loadProject(root, withEdit(t, files, m.file, m.old, m.new))
 			s := newAzdSim(t, p)
 			s.extra = append(s.extra, "FAKE_PURGE_DENIED=1")
@@ -418,6 +425,7 @@ func TestAzdLifecycleMutations(t *testing.T) {
 // A provision that failed after creating the registrations wrote no ids into the environment; azd down still
 // finds them, by tag.
 func TestPredownFindsRegistrationsByTag(t *testing.T) {
+	t.Parallel()
 	s := newAzdSim(t, loadRepo(t))
 	if err := s.provision(true); err == nil {
 		t.Fatal("the provision was meant to fail")
@@ -439,6 +447,7 @@ func TestPredownFindsRegistrationsByTag(t *testing.T) {
 // A registration predown cannot delete stops azd down before the resources and the environment's ids go; a
 // missing az says what to do; AZURE_KEEP_APP_REGISTRATIONS skips the hook.
 func TestPredownFailuresStopTeardown(t *testing.T) {
+	t.Parallel()
 	s := newAzdSim(t, loadRepo(t))
 	if err := s.provision(false); err != nil {
 		t.Fatal(err)
@@ -464,6 +473,7 @@ func TestPredownFailuresStopTeardown(t *testing.T) {
 
 // Odd values in the environment stop the hooks instead of deleting or recording something else.
 func TestHooksRejectBadSuffixAndIds(t *testing.T) {
+	t.Parallel()
 	s := newAzdSim(t, loadRepo(t))
 	env := s.env()
 	env["AZURE_ENTRA_APP_SUFFIX"] = "x'; rm -rf /"
@@ -490,6 +500,7 @@ func TestHooksRejectBadSuffixAndIds(t *testing.T) {
 // every run and create a new pair of registrations each time. There the hook must refuse instead, and the suffix
 // comes from a repository variable (.github/workflows/azure-dev.yml passes vars.AZURE_ENTRA_APP_SUFFIX).
 func TestPreprovisionInAPipelineNeedsTheSuffix(t *testing.T) {
+	t.Parallel()
 	for _, ci := range []string{"CI=true", "TF_BUILD=True"} {
 		s := newAzdSim(t, loadRepo(t))
 		out, err := s.hook("preprovision", ci)
@@ -511,6 +522,7 @@ func TestPreprovisionInAPipelineNeedsTheSuffix(t *testing.T) {
 // SPA_REDIRECT_URIS is copied into config.json unescaped, so anything but azd's JSON list of plain http(s) URLs
 // stops both hooks, with a message naming the variable, and leaves the config.json files as they were.
 func TestHooksRefuseMalformedRedirectURIs(t *testing.T) {
+	t.Parallel()
 	s := newAzdSim(t, loadRepo(t))
 	if err := s.provision(false); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,7 @@ package infra_test
 // scripts/grant-pipeline-graph.sh, run for real with sh against a fake Azure CLI that records every call and
 // answers as az does. What it must do: grant exactly Application.ReadWrite.OwnedBy (the least Graph
 // permission that lets an app-only caller create and update the app registrations it owns), on the signed-in
-// cloud's Graph endpoint, once.
+// cloud's Graph endpoint, once. The tests run in parallel: each has its own fake az and call log.
 
 import (
 	"bytes"
@@ -49,6 +49,7 @@ func runGrant(t *testing.T, clientID string, env ...string) grantRun {
 
 func runGrantArgs(t *testing.T, args []string, env ...string) grantRun {
 	t.Helper()
+	needTools(t, "sh")
 	root := repoRoot(t)
 	bin := t.TempDir()
 	if err := os.WriteFile(filepath.Join(bin, "az"), []byte(fakeAzForGrant), 0o755); err != nil {
@@ -79,6 +80,7 @@ func (r grantRun) posts() []string {
 }
 
 func TestGrantPipelineGraphGrantsOnlyOwnedBy(t *testing.T) {
+	t.Parallel()
 	r := runGrant(t, pipelineClientID)
 	if r.err != nil {
 		t.Fatalf("grant failed: %v\n%s", r.err, r.out)
@@ -113,6 +115,7 @@ func TestGrantPipelineGraphGrantsOnlyOwnedBy(t *testing.T) {
 // for AZURE_ADMIN_USER_ID (Microsoft Graph permissions reference: app role id 06b708a9-...; the Graph Bicep
 // extension's appRoleAssignedTo is a POST to servicePrincipals/{resourceId}/appRoleAssignedTo).
 func TestGrantPipelineGraphAssignRoles(t *testing.T) {
+	t.Parallel()
 	r := runGrantArgs(t, []string{"--assign-roles", pipelineClientID})
 	if r.err != nil {
 		t.Fatalf("grant failed: %v\n%s", r.err, r.out)
@@ -130,6 +133,7 @@ func TestGrantPipelineGraphAssignRoles(t *testing.T) {
 }
 
 func TestGrantPipelineGraphUsesTheSignedInCloud(t *testing.T) {
+	t.Parallel()
 	r := runGrant(t, pipelineClientID, "FAKE_GRAPH=https://graph.microsoft.us/")
 	if r.err != nil {
 		t.Fatalf("grant failed: %v\n%s", r.err, r.out)
@@ -142,6 +146,7 @@ func TestGrantPipelineGraphUsesTheSignedInCloud(t *testing.T) {
 }
 
 func TestGrantPipelineGraphIsIdempotent(t *testing.T) {
+	t.Parallel()
 	r := runGrant(t, pipelineClientID, "FAKE_HELD=existing-assignment-id")
 	if r.err != nil {
 		t.Fatalf("second run failed: %v\n%s", r.err, r.out)
@@ -155,6 +160,7 @@ func TestGrantPipelineGraphIsIdempotent(t *testing.T) {
 }
 
 func TestGrantPipelineGraphRefusals(t *testing.T) {
+	t.Parallel()
 	t.Run("not a client id", func(t *testing.T) {
 		r := runGrant(t, "my-pipeline")
 		if r.err == nil || len(r.calls) != 0 {

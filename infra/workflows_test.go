@@ -594,14 +594,8 @@ func checkDependabot(files map[string]string, _ map[string]*workflow) []string {
 	return problems
 }
 
-type workflowMutation struct {
-	check    string
-	file     string
-	old, new string
-}
-
 // workflowMutations: each breaks one rule in memory; the named check must report it.
-var workflowMutations = []workflowMutation{
+var workflowMutations = []mutation{
 	{"PinnedActions", ciWorkflow, "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", "actions/checkout@v7"},
 	{"PinnedActions", deployWorkflow, "Azure/setup-azd@0b7e3a35ab00f2eee7080c845eb39c3f0ebfa553 # v2.4.0", "Azure/setup-azd@0b7e3a35ab00f2eee7080c845eb39c3f0ebfa553"},
 	{"NoPullRequestTarget", ciWorkflow, "  pull_request:\n", "  pull_request_target:\n"},

@@ -179,14 +179,7 @@ func answersAsAzurite(ctx context.Context, port int) error {
 }
 
 // Stop stops Azurite with SIGINT, so that it saves its data first, and waits until it has exited.
-func (a *Azurite) Stop() error {
-	if a.proc == nil {
-		return nil
-	}
-	err := a.proc.Stop()
-	a.proc = nil
-	return err
-}
+func (a *Azurite) Stop() error { return stopProcess(&a.proc) }
 
 // azuriteBin finds the pinned Azurite: beside $AZURITE_BIN (set by make) or under tools/azurite.
 func azuriteBin(allServices bool) (string, error) {

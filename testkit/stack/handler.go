@@ -106,14 +106,7 @@ func (h *Handler) launch() error {
 
 // Stop sends SIGTERM (as a container runtime or a terminal's Ctrl-C does) and waits for the exit; an
 // exit other than 0 is returned as an error.
-func (h *Handler) Stop() error {
-	if h.proc == nil {
-		return nil
-	}
-	err := h.proc.Stop()
-	h.proc = nil
-	return err
-}
+func (h *Handler) Stop() error { return stopProcess(&h.proc) }
 
 // Kill stops the process as the Functions host stops a custom handler: SIGKILL, with no chance to finish
 // anything (azure-functions-host src/WebJobs.Script/Workers/ProcessManagement/WorkerProcess.cs, Dispose).

@@ -66,14 +66,7 @@ func (h *Host) Process() *Process { return h.proc }
 
 // Stop stops the host with SIGTERM (localidentity passes it on; the host then stops the handler) and
 // waits until the whole group has exited.
-func (h *Host) Stop() error {
-	if h.proc == nil {
-		return nil
-	}
-	err := h.proc.Stop()
-	h.proc = nil
-	return err
-}
+func (h *Host) Stop() error { return stopProcess(&h.proc) }
 
 func (h *Host) start(ctx context.Context) error {
 	args := h.command()

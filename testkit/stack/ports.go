@@ -26,12 +26,12 @@ const pollEvery = 20 * time.Millisecond
 
 // WaitListening waits until something accepts connections on the loopback port.
 func WaitListening(ctx context.Context, port int) error {
-	return poll(ctx, func() error { return dial(port) })
+	return poll(ctx, nil, func() error { return dial(port) })
 }
 
 // WaitHTTP waits until url answers with any HTTP status.
 func WaitHTTP(ctx context.Context, url string) error {
-	return poll(ctx, func() error { return answersHTTP(ctx, url) })
+	return poll(ctx, nil, func() error { return answersHTTP(ctx, url) })
 }
 
 // answersHTTP reports whether url answers with any HTTP status, on a connection of its own (a
@@ -75,8 +75,12 @@ func dial(port int) error {
 	return err
 }
 
-// poll calls check until it succeeds or ctx ends, and then says what the last attempt got.
-func poll(ctx context.Context, check func() error) error {
+// errStopped: poll's stopped channel closed before check succeeded.
+var errStopped = errors.New("stopped")
+
+// poll calls check until it succeeds, ctx ends (the error says what the last attempt got) or stopped
+// (nil: never) closes.
+func poll(ctx context.Context, stopped <-chan struct{}, check func() error) error {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	for {
@@ -85,6 +89,8 @@ func poll(ctx context.Context, check func() error) error {
 			return nil
 		}
 		select {
+		case <-stopped:
+			return errStopped
 		case <-ctx.Done():
 			return errors.Join(ctx.Err(), err)
 		case <-tick.C:

@@ -91,21 +91,24 @@ var errExited = errors.New("exited before it was ready")
 
 // waitReady calls check until it succeeds, the process exits or ctx ends.
 func (p *Process) waitReady(ctx context.Context, check func() error) error {
-	tick := time.NewTicker(pollEvery)
-	defer tick.Stop()
-	for {
-		err := check()
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-p.done:
-			return fmt.Errorf("%s %w (%v)", p.name, errExited, p.err)
-		case <-ctx.Done():
-			return fmt.Errorf("%s not ready: %w", p.name, errors.Join(ctx.Err(), err))
-		case <-tick.C:
-		}
+	err := poll(ctx, p.done, check)
+	switch {
+	case errors.Is(err, errStopped):
+		return fmt.Errorf("%s %w (%v)", p.name, errExited, p.err)
+	case err != nil:
+		return fmt.Errorf("%s not ready: %w", p.name, err)
 	}
+	return nil
+}
+
+// stopProcess stops *p, if running, and forgets it (a later Start starts a new one).
+func stopProcess(p **Process) error {
+	if *p == nil {
+		return nil
+	}
+	err := (*p).Stop()
+	*p = nil
+	return err
 }
 
 // portAttempts is how often a constructor tries again on another free port when its process exits

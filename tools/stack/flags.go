@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 )
 
@@ -62,7 +63,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.work, "work", "", "where to stage the app and keep its local.settings.json (default: a temporary folder, removed on stop)")
 	fs.StringVar(&cfg.logDir, "log-dir", "", "one log file per process (azurite.log, api.log); default: prefixed lines on stderr")
 	fs.StringVar(&cfg.urlFile, "url-file", "", "local: where localidentity publishes its token endpoint's URL (default: in the work folder)")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
@@ -70,6 +72,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("unexpected arguments")
 	}
 	fs.Visit(func(f *flag.Flag) { cfg.azuriteDirSet = cfg.azuriteDirSet || f.Name == "azurite-dir" })
+	if cfg.logDir != "" {
+		if cfg.logDir, err = filepath.Abs(cfg.logDir); err != nil {
+			return cfg, err
+		}
+	}
 	if err := cfg.check(); err != nil {
 		fmt.Fprintln(stderr, "stack:", err)
 		return cfg, err

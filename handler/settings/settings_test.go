@@ -1,10 +1,12 @@
-package main
+package settings_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
+
+	"github.com/example/entra-tasks/handler/settings"
 )
 
 const azuriteString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0LWtleQ==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
@@ -17,8 +19,8 @@ func validEnv() map[string]string {
 	}
 }
 
-func load(env map[string]string) (settings, error) {
-	return loadSettings(func(k string) string { return env[k] })
+func load(env map[string]string) (settings.Values, error) {
+	return settings.Load(func(k string) string { return env[k] })
 }
 
 func TestSettingsDefaults(t *testing.T) {
@@ -96,5 +98,24 @@ func TestSettingsAuthorityHost(t *testing.T) {
 		if _, ok := cloud.Services[aztables.ServiceName]; !ok {
 			t.Errorf("%q: the cloud configuration has no aztables entry; aztables.NewClient would refuse it", host)
 		}
+	}
+}
+
+// One start-up attempt names every mistake, not only the first: fixing app settings one
+// restart at a time is slow in Azure.
+func TestSettingsErrorNamesEveryBadSetting(t *testing.T) {
+	env := validEnv()
+	env["AZURE_TENANT_ID"] = "contoso.onmicrosoft.com"
+	env["TASKS_TABLE"] = "my-tasks"
+	env["AUTH_TOKEN_CACHE_SIZE"] = "lots"
+	env["TABLES_ENDPOINT"] = "https://acct.table.core.windows.net"
+	_, err := load(env)
+	for _, want := range []string{"AZURE_TENANT_ID", "TASKS_TABLE", "AUTH_TOKEN_CACHE_SIZE", "set only one"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want it to mention %s", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "c2VjcmV0LWtleQ") {
+		t.Errorf("error message leaks the account key: %v", err)
 	}
 }

@@ -1,8 +1,10 @@
-package main
+package settings_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/example/entra-tasks/handler/settings"
 )
 
 func TestTokenCacheSizeSetting(t *testing.T) {
@@ -10,8 +12,8 @@ func TestTokenCacheSizeSetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.TokenCacheSize != DefaultTokenCacheSize {
-		t.Errorf("default TokenCacheSize = %d, want %d", s.TokenCacheSize, DefaultTokenCacheSize)
+	if s.TokenCacheSize != settings.DefaultTokenCacheSize {
+		t.Errorf("default TokenCacheSize = %d, want %d", s.TokenCacheSize, settings.DefaultTokenCacheSize)
 	}
 	for value, want := range map[string]int{"0": 0, "50": 50, " 100000 ": 100_000} {
 		env := validEnv()

@@ -1,0 +1,68 @@
+package settings_test
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/entra-tasks/handler/settings"
+)
+
+// readmeRows returns the rows of the table in README.md's "## Settings" section, as
+// "| name | meaning | default |" lines.
+func readmeRows(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Settings\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Settings" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var rows []string
+	for _, line := range strings.Split(section, "\n") {
+		if strings.HasPrefix(line, "| `") {
+			rows = append(rows, line)
+		}
+	}
+	return rows
+}
+
+func row(s settings.Setting) string {
+	return "| `" + s.Name + "` | " + s.Meaning + " | " + s.DefaultText() + " |"
+}
+
+// README.md's settings table is a checked copy of settings.All: every setting the handler
+// reads, in the same order, with the same meaning and default, and nothing else. The README
+// stays hand-written prose (no generator, no markers); on a mismatch this test prints the row
+// to paste.
+func TestReadmeSettingsTable(t *testing.T) {
+	documented := map[string]string{} // name: its row
+	var order []string
+	for _, line := range readmeRows(t) {
+		name, _, _ := strings.Cut(strings.TrimPrefix(line, "| `"), "`")
+		documented[name] = line
+		order = append(order, name)
+	}
+	var want []string
+	for _, s := range settings.All() {
+		want = append(want, s.Name)
+		line, ok := documented[s.Name]
+		switch {
+		case !ok:
+			t.Errorf("README.md's settings table lacks %s; add:\n%s", s.Name, row(s))
+		case line != row(s):
+			t.Errorf("README.md's settings table differs from handler/settings for %s:\n got %s\nwant %s", s.Name, line, row(s))
+		}
+		delete(documented, s.Name)
+	}
+	for name := range documented {
+		t.Errorf("README.md's settings table documents %s, which the handler does not read (handler/settings)", name)
+	}
+	if !t.Failed() && !slices.Equal(order, want) {
+		t.Errorf("README.md's settings table lists %v; handler/settings lists them in the order %v", order, want)
+	}
+}

@@ -1,0 +1,78 @@
+// Package settings is the handler's configuration: every app setting in one table (All), and
+// Load, which reads and validates them all up front.
+package settings
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	_ "github.com/Azure/azure-sdk-for-go/sdk/data/aztables" // registers its service in the SDK's clouds
+
+	"github.com/example/entra-tasks/handler/auth"
+)
+
+// Values are the settings Load read, validated and with their defaults filled in.
+type Values struct {
+	Port             int
+	TenantID         string // lower case
+	APIClientID      string // lower case
+	RequiredScope    string
+	JWKSURL          string // the tenant's key set in AuthorityHost's cloud unless overridden
+	AuthorityHost    string // the cloud's Entra host, without a trailing slash
+	TablesConnString string // shared key, Azurite
+	TablesEndpoint   string // managed identity, Azure
+	IdentityClientID string // user-assigned identity; empty: system-assigned
+	InAzure          bool   // running on Azure Functions (a Platform variable is set): storage only through the managed identity
+	Table            string
+	TokenCacheSize   int // verified tokens remembered; 0: every request is checked in full
+}
+
+// Load reads every setting through getenv and validates them all up front, so that a mistake
+// stops start-up with one line naming the setting instead of surfacing as 401s or 503s later.
+// The error names every bad setting. Messages never quote the connection string: it holds a
+// key.
+func Load(getenv func(string) string) (Values, error) {
+	var v Values
+	var errs []error
+	bad := map[string]bool{}
+	for _, s := range All() {
+		value := strings.TrimSpace(getenv(s.Name))
+		if value == "" {
+			value = s.Default
+		}
+		if err := s.check(value, &v); err != nil {
+			errs = append(errs, err)
+			bad[s.Name] = true
+		}
+	}
+	// The tenant's own key set, once the tenant and the cloud are known to be good.
+	if v.JWKSURL == "" && !bad["AZURE_TENANT_ID"] && !bad["AZURE_AUTHORITY_HOST"] {
+		v.JWKSURL = auth.DefaultJWKSURL(v.AuthorityHost, v.TenantID)
+	}
+	switch {
+	case v.TablesConnString != "" && v.TablesEndpoint != "":
+		errs = append(errs, errors.New("set only one of TABLES_CONNECTION_STRING (Azurite) and TABLES_ENDPOINT (managed identity)"))
+	case v.TablesConnString == "" && v.TablesEndpoint == "":
+		errs = append(errs, errors.New("set TABLES_CONNECTION_STRING (Azurite) or TABLES_ENDPOINT (managed identity)"))
+	}
+	for _, s := range Platform() {
+		v.InAzure = v.InAzure || getenv(s.Name) != ""
+	}
+	return v, errors.Join(errs...)
+}
+
+// AzureCloud is the cloud of AZURE_AUTHORITY_HOST for the Azure SDK clients main builds
+// (azidentity's authority; aztables requires its own service entry in any cloud it is given).
+// The public, US Government and China clouds are the SDK's own configurations; any other
+// host gets the SDK's public service settings with that authority.
+func (v Values) AzureCloud() cloud.Configuration {
+	for _, c := range []cloud.Configuration{cloud.AzurePublic, cloud.AzureGovernment, cloud.AzureChina} {
+		if strings.TrimSuffix(c.ActiveDirectoryAuthorityHost, "/") == v.AuthorityHost {
+			return c
+		}
+	}
+	c := cloud.AzurePublic
+	c.ActiveDirectoryAuthorityHost = v.AuthorityHost + "/"
+	return c
+}
