@@ -1,12 +1,14 @@
 # Local run without the cloud (docs/local.md). `make start` serves the SPA on
 # http://localhost:5173 and the API on http://localhost:7071/api/ against Azurite, with Core
-# Tools if installed, else the funchost stand-in; the long part lives in tools/start.sh (its
-# ports can be moved with API_PORT, WEB_PORT and AZURITE_*_PORT). `make token` prints a bearer
+# Tools if installed, else the funchost stand-in: tools/start.sh runs tools/stack -mode local
+# (Azurite, the staged app in build/, the host under localidentity) beside the SPA's dev server
+# (its ports can be moved with API_PORT, WEB_PORT and AZURITE_*_PORT). `make token` prints a bearer
 # token for the local-identity mode; `make reset` deletes the local data.
 
 .PHONY: start token reset test-start
 
-START_DEPS := $(AZURITE_BIN) build $(if $(wildcard frontend/package.json),$(FRONTEND_STAMP))
+# No `build`: tools/stack stages the app in build/ itself, with a handler for this machine.
+START_DEPS := $(AZURITE_BIN) $(if $(wildcard frontend/package.json),$(FRONTEND_STAMP))
 
 start: $(START_DEPS) ## Run the SPA and the API locally with Azurite (Ctrl-C stops all).
 	$(GO) mod download

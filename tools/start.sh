@@ -2,15 +2,15 @@
 # `make start`: run the app locally against Azurite, the way `func start` runs it in Azure.
 #   1. refuse, naming the holder, if a port we need is taken;
 #   2. copy local.settings.json.example to build/local.settings.json unless one exists;
-#   3. start Azurite (blob, queue, table: the real host uses AzureWebJobsStorage too) with
-#      its data in .azurite/, so tasks survive restarts (`make reset` clears it);
+#   3. run tools/stack -mode local, which starts Azurite (blob, queue, table: the real host uses
+#      AzureWebJobsStorage too) with its data in .azurite/, so tasks survive restarts (`make reset`
+#      clears it), then `func start --script-root build` if Core Tools is installed (and
+#      tools/check-func.sh accepts its version), else the funchost stand-in, under localidentity
+#      (which serves a development key set while the tenant is a placeholder);
 #   4. start the SPA's dev server if the frontend provides `make start-web`;
-#   5. run `func start --script-root build` if Core Tools is installed (after
-#      tools/check-func.sh, where present, accepts its version), else the funchost stand-in,
-#      under localidentity (which serves a development key set while the tenant is a placeholder);
-#   6. print the URLs once the API answers, and stop everything on Ctrl-C.
+#   5. print the URLs once the API answers, and stop everything on Ctrl-C.
 # Every line of output starts with the name of the process that wrote it (`api     | ...`).
-# make has already run `make build` and installed Azurite and the SPA's packages.
+# make has already installed Azurite and the SPA's packages; tools/stack stages the app in build/.
 #
 # Ports and folders can be moved (tools/scripttest runs this script on free ports):
 #   API_PORT (default Host.LocalHttpPort in the settings, else 7071), WEB_PORT (5173),
@@ -22,7 +22,6 @@ cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
 MAKE=${MAKE:-make}
-AZURITE_BIN=${AZURITE_BIN:-tools/azurite/node_modules/.bin/azurite}
 SCRIPT_ROOT=${SCRIPT_ROOT:-build}
 AZURITE_DATA=${AZURITE_DATA:-.azurite}
 AZURITE_BLOB_PORT=${AZURITE_BLOB_PORT:-10000}
@@ -31,6 +30,8 @@ AZURITE_TABLE_PORT=${AZURITE_TABLE_PORT:-10002}
 WEB_PORT=${WEB_PORT:-5173}
 SETTINGS=$SCRIPT_ROOT/local.settings.json
 BIN=.cache/bin
+# Where localidentity publishes its URL: the path the Vite dev server's proxy reads (frontend/vite.config.ts).
+URL_FILE=.cache/localidentity.url
 
 # say prints start.sh's own lines with the same kind of prefix as the processes it runs.
 say() { printf '%-7s | %s\n' start "$*"; }
@@ -39,16 +40,21 @@ fail() {
 	exit 1
 }
 
-# prefix NAME copies its input to stdout with "NAME | " before each line. It ignores SIGINT
-# and SIGTERM, so stopping cannot cut off the last lines of a process that is shutting down
-# (nor kill that process with SIGPIPE); it ends when the process it reads from has ended.
-# (A bash loop, not awk: mawk, Debian's default awk, holds back piped input in blocks.)
+# prefix NAME copies its input to stdout with "NAME | " before each line; a line that already
+# starts with a name (tools/stack names Azurite's and the API's lines itself) is copied as is.
+# It ignores SIGINT and SIGTERM, so stopping cannot cut off the last lines of a process that is
+# shutting down (nor kill that process with SIGPIPE); it ends when the process it reads from has
+# ended. (A bash loop, not awk: mawk, Debian's default awk, holds back piped input in blocks.)
 prefix() {
 	trap '' INT TERM
 	local label line
 	label=$(printf '%-7s | ' "$1")
 	while IFS= read -r line || [ -n "$line" ]; do
-		printf '%s%s\n' "$label" "$line"
+		if [ "${line:7:3}" = " | " ]; then
+			printf '%s\n' "$line"
+		else
+			printf '%s%s\n' "$label" "$line"
+		fi
 	done
 }
 
@@ -66,8 +72,8 @@ start_group() {
 	last_group=$!
 }
 
-# stop_all stops every group, waits until none of their processes is left (the host stops
-# the handler, which finishes its requests first), and kills what is still there after 15 s.
+# stop_all stops every group, waits until none of their processes is left (tools/stack stops
+# the host, which stops the handler, then Azurite), and kills what is still there after 15 s.
 stop_all() {
 	trap - EXIT INT TERM
 	local pgid alive
@@ -80,6 +86,7 @@ stop_all() {
 	done
 	for pgid in $alive; do kill -KILL "-$pgid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	rm -f "${ready:-}"
 }
 trap stop_all EXIT
 trap 'say "stopping (Ctrl-C)"; exit 130' INT
@@ -109,30 +116,26 @@ require_free_port() {
 	fi
 }
 
-# wait_until_listening waits for a port while the group that should open it is alive.
-wait_until_listening() {
-	local port=$1 name=$2 pgid=$3
-	for _ in $(seq 1 600); do
-		port_in_use "$port" && return 0
-		kill -0 "-$pgid" 2>/dev/null || fail "$name stopped before it opened port $port (its output is above)."
+# wait_until NAME PGID SECONDS COMMAND...: waits until COMMAND succeeds, while the group that
+# should make it succeed is alive.
+wait_until() {
+	local name=$1 pgid=$2 seconds=$3
+	shift 3
+	for _ in $(seq 1 $((seconds * 10))); do
+		"$@" && return 0
+		kill -0 "-$pgid" 2>/dev/null || fail "$name stopped before it was ready (its output is above)."
 		sleep 0.1
 	done
-	fail "$name did not open port $port within 60 s (its output is above)."
+	fail "$name was not ready within $seconds s (its output is above)."
 }
 
 if [ ! -e "$SETTINGS" ]; then
+	mkdir -p "$SCRIPT_ROOT"
 	cp local.settings.json.example "$SETTINGS"
 	say "created $SETTINGS from local.settings.json.example (edit it for a real tenant; it is never overwritten)"
 fi
 settings_port=$(grep -o '"LocalHttpPort"[[:space:]]*:[[:space:]]*[0-9]*' "$SETTINGS" | grep -o '[0-9]*$' || true)
 API_PORT=${API_PORT:-${settings_port:-7071}}
-
-# Azurite on other ports: the host and the handler read these before local.settings.json.
-if [ "$AZURITE_BLOB_PORT$AZURITE_QUEUE_PORT$AZURITE_TABLE_PORT" != 100001000110002 ]; then
-	account="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-	export TABLES_CONNECTION_STRING="$account;TableEndpoint=http://127.0.0.1:$AZURITE_TABLE_PORT/devstoreaccount1;"
-	export AzureWebJobsStorage="$account;BlobEndpoint=http://127.0.0.1:$AZURITE_BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$AZURITE_QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$AZURITE_TABLE_PORT/devstoreaccount1;"
-fi
 
 web=""
 if [ -f frontend/package.json ] && "$MAKE" -n start-web >/dev/null 2>&1; then
@@ -146,35 +149,26 @@ require_free_port "$AZURITE_TABLE_PORT" "Azurite Table"
 [ -z "$web" ] || require_free_port "$WEB_PORT" "the SPA's dev server"
 
 if command -v func >/dev/null 2>&1; then
-	if [ -x tools/check-func.sh ]; then
-		tools/check-func.sh || fail "stopped: the installed Azure Functions Core Tools cannot run this app (see above)."
-	fi
-	host=(func start --script-root "$SCRIPT_ROOT" --port "$API_PORT")
 	host_name="Azure Functions Core Tools ($(command -v func))"
 else
-	host=("$BIN/funchost" -script-root "$SCRIPT_ROOT" -port "$API_PORT")
 	host_name="the funchost stand-in (Core Tools not found; see docs/local.md)"
 fi
 
-mkdir -p "$BIN" "$AZURITE_DATA"
-"$GO" build -o "$BIN/" ./tools/localidentity ./tools/funchost
+mkdir -p "$BIN"
+"$GO" build -o "$BIN/" ./tools/stack
 
-# --silent: no access log line for every storage request.
-start_group azurite "$AZURITE_BIN" --location "$AZURITE_DATA" --silent --skipApiVersionCheck --disableTelemetry \
-	--blobHost 127.0.0.1 --blobPort "$AZURITE_BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$AZURITE_QUEUE_PORT" \
-	--tableHost 127.0.0.1 --tablePort "$AZURITE_TABLE_PORT"
-azurite_group=$last_group
-for port in "$AZURITE_BLOB_PORT" "$AZURITE_QUEUE_PORT" "$AZURITE_TABLE_PORT"; do
-	wait_until_listening "$port" Azurite "$azurite_group"
-done
-
-start_group api "$BIN/localidentity" run -settings "$SETTINGS" -- "${host[@]}"
+# tools/stack prints one line of JSON on stdout once a request reaches the handler through the
+# host; its stdin is /dev/null, so it stops on our SIGTERM only (stop_all).
+ready=$(mktemp "${TMPDIR:-/tmp}/start-ready.XXXXXX")
+start_group stack sh -c 'exec "$@" >"$0" </dev/null' "$ready" "$BIN/stack" -mode local -work "$SCRIPT_ROOT" \
+	-api-port "$API_PORT" -url-file "$URL_FILE" -azurite-dir "$AZURITE_DATA" \
+	-azurite-blob-port "$AZURITE_BLOB_PORT" -azurite-queue-port "$AZURITE_QUEUE_PORT" -azurite-port "$AZURITE_TABLE_PORT"
 api_group=$last_group
 if [ -n "$web" ]; then
 	start_group web env API_BASE_URL="http://localhost:$API_PORT" "$MAKE" -s --no-print-directory start-web SPA_PORT="$WEB_PORT" LOCAL_SETTINGS="$SETTINGS"
-	wait_until_listening "$WEB_PORT" "The SPA's dev server" "$last_group"
+	wait_until "The SPA's dev server" "$last_group" 60 port_in_use "$WEB_PORT"
 fi
-wait_until_listening "$API_PORT" "The API host" "$api_group"
+wait_until "tools/stack" "$api_group" 180 test -s "$ready"
 
 say ""
 if [ -n "$web" ]; then
@@ -188,11 +182,11 @@ say "          curl -H \"Authorization: Bearer \$(make -s token)\" http://localh
 say "Stop:     Ctrl-C (stops everything above)"
 say ""
 
-# The API host is the heart of it: when it ends, stop the rest. `wait` (unlike a foreground
+# The API is the heart of it: when tools/stack ends, stop the rest. `wait` (unlike a foreground
 # command) lets the INT and TERM traps run at once.
 set +e
 wait "$api_group"
 status=$?
 set -e
-say "the API host exited with status $status; stopping the rest"
+say "tools/stack exited with status $status; stopping the rest"
 exit "$status"

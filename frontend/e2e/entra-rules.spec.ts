@@ -13,7 +13,7 @@ const ENTRA = `https://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0`;
 async function unregisteredSite(redirectUris: string[] | undefined): Promise<{ origin: string; close(): Promise<void> }> {
   const port = await freePort();
   const config = { clientId: SPA_CLIENT_ID, tenantId: TENANT_ID, apiScope: API_SCOPE, apiBaseUrl: "", ...(redirectUris ? { redirectUris } : {}) };
-  const server: Server = spaServer(join(FRONTEND, "dist"), config, null);
+  const server: Server = spaServer(join(FRONTEND, "dist"), config);
   await listen(server, port, "127.0.0.1");
   return { origin: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
 }

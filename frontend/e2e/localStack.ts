@@ -1,17 +1,17 @@
-// The stack `make start` runs with the repository's example settings (local-identity mode),
-// started the same way on private ports so the browser tests can drive it and restart it:
-//   - Azurite (Table) with its data in a folder that outlives a restart, like .azurite/;
-//   - tools/localidentity run -- tools/funchost -- the real handler, with
+// The stack `make start` runs with the repository's example settings (local-identity mode), started
+// on private ports so the browser tests can drive it and restart it:
+//   - tools/stack in local mode: Azurite (Table) with its data in a folder that outlives a restart,
+//     like .azurite/, and tools/localidentity around tools/funchost around the real handler, with
 //     local.settings.json.example (placeholder tenant) as the settings;
 //   - config.json written by the real frontend/scripts/write-config.mjs from those settings;
 //   - the production bundle, with the dev server's local-identity proxy in front.
 // `tenant` swaps in real-looking tenant settings, to prove local sign-in is then refused.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localIdentityProxy } from "../dev/localIdentityProxy";
-import { freePort, FRONTEND, listen, REPO, resources, run, spaServer, stageFunctions, stopWith, tcpOpen, waitFor } from "./stack";
+import { distSnapshot, FRONTEND, goBinaries, listen, REPO, resources, spaServer, startGoStack } from "./stack";
 
 export interface LocalStackOptions {
   spaPort: number;
@@ -34,35 +34,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** Go binaries are built once per test process; a restart reuses them. */
-let built: string | undefined;
-function buildGo(): string {
-  if (built) return built;
-  const bin = mkdtempSync(join(tmpdir(), "tasks-e2e-bin-"));
-  for (const [pkg, env] of [
-    ["./handler", { CGO_ENABLED: "0" }],
-    ["./tools/funchost", {}],
-    ["./tools/localidentity", {}],
-  ] as const) {
-    const r = spawnSync("go", ["build", "-o", bin + "/", pkg], { cwd: REPO, encoding: "utf8", env: { ...process.env, ...env } });
-    if (r.status !== 0) throw new Error(`go build ${pkg} failed:\n${r.stderr}`);
-  }
-  built = bin;
-  return bin;
-}
-
-/** local.settings.json.example as `make start` copies it, pointed at this test's ports. */
-function writeSettings(path: string, o: LocalStackOptions, tablePort: number): void {
-  const settings = JSON.parse(readFileSync(join(REPO, "local.settings.json.example"), "utf8")) as {
-    Values: Record<string, string>;
-    Host: Record<string, unknown>;
-  };
-  settings.Values.TABLES_CONNECTION_STRING = settings.Values.TABLES_CONNECTION_STRING!.replace(":10002/", `:${tablePort}/`);
-  Object.assign(settings.Values, o.tenant ?? {});
-  settings.Host = { ...settings.Host, LocalHttpPort: o.apiPort, CORS: `http://localhost:${o.spaPort}` };
-  writeFileSync(path, JSON.stringify(settings, null, 2));
-}
-
 /** The environment without any setting that would override local.settings.json. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -72,58 +43,54 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
-  const bin = buildGo();
-  const work = mkdtempSync(join(tmpdir(), "tasks-e2e-local-"));
-  const logDir = join(FRONTEND, "test-results", "e2e-logs");
-  mkdirSync(logDir, { recursive: true });
-  const { procs, servers, stop } = resources(work);
-  try {
-    const azuriteBin = join(REPO, "tools/azurite/node_modules/.bin/azurite-table");
-    const tablePort = await freePort();
-    const azurite = run(azuriteBin, ["--tableHost", "127.0.0.1", "--tablePort", String(tablePort), "--location", o.azuriteDir, "--disableTelemetry", "--skipApiVersionCheck"], {
-      cwd: work,
-      log: join(logDir, "local-azurite.log"),
-    });
-    procs.push(stopWith(azurite, "SIGINT"));
-    await waitFor("Azurite", () => tcpOpen(tablePort), azurite);
+/**
+ * A user's edited local.settings.json: the example with their tenant's values, in the folder tools/stack
+ * stages the app in (it keeps a settings file it finds there, as `make start` keeps build/'s).
+ */
+function writeTenantSettings(app: string, tenant: NonNullable<LocalStackOptions["tenant"]>): void {
+  const settings = JSON.parse(readFileSync(join(REPO, "local.settings.json.example"), "utf8")) as { Values: Record<string, string> };
+  Object.assign(settings.Values, tenant);
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, "local.settings.json"), JSON.stringify(settings, null, 2));
+}
 
+export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
+  const work = mkdtempSync(join(tmpdir(), "tasks-e2e-local-"));
+  const { servers, stacks, stop } = resources(work);
+  try {
+    const dist = distSnapshot(work);
     const app = join(work, "app");
-    stageFunctions(app);
-    cpSync(join(bin, "handler"), join(app, "handler"));
-    const settingsPath = join(app, "local.settings.json");
-    writeSettings(settingsPath, o, tablePort);
-    const urlFile = join(work, "localidentity.url");
-    const host = run(join(bin, "localidentity"), ["run", "-settings", settingsPath, "-url-file", urlFile, "--", join(bin, "funchost"), "-script-root", app], {
-      cwd: app,
-      env: cleanEnv(),
-      log: join(logDir, "local-host.log"),
-    });
-    procs.push(host);
-    await waitFor("localidentity + funchost", () => fetch(`http://127.0.0.1:${o.apiPort}/api/me`).then((r) => r.status === 401, () => false), host);
+    if (o.tenant) writeTenantSettings(app, o.tenant);
+    const api = await startGoStack(
+      "stack-local",
+      ["-mode", "local", "-api-port", String(o.apiPort), "-cors", `http://localhost:${o.spaPort}`, "-azurite-dir", o.azuriteDir, "-work", app],
+      cleanEnv(),
+    );
+    stacks.push(api);
+    const { settingsPath, urlFile } = api.info;
 
     const configPath = join(work, "config.json");
+    // As `make start` runs the dev server: API_BASE_URL names the API's port, which -api-port moved.
     const wc = spawnSync("node", ["scripts/write-config.mjs", "--force", "--settings", settingsPath, "--out", configPath], {
       cwd: FRONTEND,
       encoding: "utf8",
-      env: cleanEnv(),
+      env: { ...cleanEnv(), API_BASE_URL: api.info.apiUrl },
     });
     if (wc.status !== 0) throw new Error(`write-config.mjs failed:\n${wc.stderr}`);
     const config: object = JSON.parse(readFileSync(configPath, "utf8"));
 
-    const dist = join(work, "dist");
-    cpSync(join(FRONTEND, "dist"), dist, { recursive: true });
-    const spa = spaServer(dist, config, null, localIdentityProxy(urlFile));
+    const spa = spaServer(dist, config, localIdentityProxy(urlFile));
     servers.push(spa);
     await listen(spa, o.spaPort, "127.0.0.1");
 
+    const localidentity = join(goBinaries(), "localidentity");
     return {
       spaUrl: `http://localhost:${o.spaPort}`,
-      apiUrl: `http://127.0.0.1:${o.apiPort}`,
+      apiUrl: api.info.apiUrl,
       settingsPath,
       urlFile,
       makeToken: (user) => {
-        const r = spawnSync(join(bin, "localidentity"), ["token", "-settings", settingsPath, "-user", user], { encoding: "utf8", env: cleanEnv() });
+        const r = spawnSync(localidentity, ["token", "-settings", settingsPath, "-user", user], { encoding: "utf8", env: cleanEnv() });
         if (r.status !== 0) throw new Error(`localidentity token: ${r.stderr}`);
         return r.stdout.trim();
       },

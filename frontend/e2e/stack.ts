@@ -1,32 +1,28 @@
-// Starts everything the browser tests talk to, all on loopback:
-//   - Azurite (Table service, in memory) from tools/azurite,
-//   - a JWKS endpoint serving the public half of the TEST-ONLY key (fake-entra/),
-//   - the real Go API: through the Functions host stand-in (tools/funchost) when it exists,
-//     else the bare custom handler behind the SPA server's /api proxy,
-//   - a static server for the production bundle (dist/) with its own /config.json.
-// Entra itself is faked per browser context with route interception (fake-entra/fakeEntra.ts).
+// Starts everything the browser tests talk to, all on loopback. The Go command tools/stack starts the
+// back end exactly as the Go tests and `make start` do (Azurite in memory, the real handler behind the
+// Functions host stand-in tools/funchost, and a key server for the TEST-ONLY key in fake-entra/); this
+// file keeps only what is Node's by nature: the static server for the production bundle (dist/) with
+// its own /config.json. Entra itself is faked per browser context with route interception
+// (fake-entra/fakeEntra.ts).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createConnection, createServer as createNetServer } from "node:net";
+import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, createWriteStream } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { API_CLIENT_ID, API_SCOPE, jwks, SPA_CLIENT_ID, TENANT_ID } from "./fake-entra/tokens";
 import { spaRedirectUris } from "./fake-entra/registration";
 
 export const FRONTEND = resolve(fileURLToPath(new URL("..", import.meta.url)));
 export const REPO = resolve(FRONTEND, "..");
-const AZURITE_KEY =
-  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+const LOG_DIR = join(FRONTEND, "test-results", "e2e-logs");
 
 export interface Stack {
   spaUrl: string;
-  /** Where the browser reaches the API ("" = same origin as the SPA). */
-  apiBaseUrl: string;
-  /** Where tests reach the API directly (for arranging data, e.g. a concurrent change). */
+  /** Where the browser and the tests reach the API (the host stand-in, on its own origin). */
   apiUrl: string;
-  mode: "funchost" | "handler";
   logDir: string;
   stop(): Promise<void>;
 }
@@ -42,31 +38,6 @@ export function freePort(): Promise<number> {
     });
   });
 }
-
-export async function waitFor(what: string, check: () => Promise<boolean>, proc?: ChildProcess, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (proc && proc.exitCode !== null) throw new Error(`${what} exited with code ${proc.exitCode}`);
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
-}
-
-export const tcpOpen = (port: number) =>
-  new Promise<boolean>((res) => {
-    const c = createConnection({ host: "127.0.0.1", port }, () => {
-      c.end();
-      res(true);
-    });
-    c.on("error", () => res(false));
-  });
-
-const httpOk = (url: string) =>
-  fetch(url, { signal: AbortSignal.timeout(1000) }).then(
-    (r) => r.status < 500,
-    () => false,
-  );
 
 export function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((res, rej) => {
@@ -91,30 +62,15 @@ type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) 
  * Serves dist/ like the static host: SPA fallback, config.json never cached, no COOP anywhere.
  * `before` sees each request first (the dev server's local-identity proxy, in local mode).
  */
-export function spaServer(dist: string, config: object, apiProxyPort: number | null, before?: Middleware): Server {
+export function spaServer(dist: string, config: object, before?: Middleware): Server {
   return createServer((req, res) => {
-    if (before) before(req, res, () => serveSpa(dist, config, apiProxyPort, req, res));
-    else serveSpa(dist, config, apiProxyPort, req, res);
+    if (before) before(req, res, () => serveSpa(dist, config, req, res));
+    else serveSpa(dist, config, req, res);
   });
 }
 
-function serveSpa(dist: string, config: object, apiProxyPort: number | null, req: IncomingMessage, res: ServerResponse): void {
+function serveSpa(dist: string, config: object, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? "/", "http://localhost");
-  if (apiProxyPort !== null && url.pathname.startsWith("/api/")) {
-    const upstream = httpRequest(
-      { host: "127.0.0.1", port: apiProxyPort, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", () => {
-      res.writeHead(502, { "Content-Type": "text/plain" });
-      res.end("proxy error");
-    });
-    req.pipe(upstream);
-    return;
-  }
   if (url.pathname === "/config.json") {
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
     res.end(JSON.stringify(config));
@@ -143,37 +99,6 @@ function serveSpa(dist: string, config: object, apiProxyPort: number | null, req
     .pipe(res);
 }
 
-export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; log: string }): ChildProcess {
-  const fd = openSync(opts.log, "a");
-  return spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", fd, fd] });
-}
-
-/**
- * The signal that stops a process cleanly. azurite-table saves its data (LokiJS, autosaved every 5 s)
- * only on SIGINT: its table/main.js handles SIGINT and nothing else, so a SIGTERM kills it at once and
- * loses the last seconds of acknowledged writes.
- */
-const stopSignals = new WeakMap<ChildProcess, NodeJS.Signals>();
-export function stopWith(p: ChildProcess, signal: NodeJS.Signals): ChildProcess {
-  stopSignals.set(p, signal);
-  return p;
-}
-
-export function kill(p: ChildProcess | undefined): Promise<void> {
-  if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
-  return new Promise((res) => {
-    const t = setTimeout(() => {
-      p.kill("SIGKILL");
-      res();
-    }, 5000);
-    p.once("exit", () => {
-      clearTimeout(t);
-      res();
-    });
-    p.kill(stopSignals.get(p) ?? "SIGTERM");
-  });
-}
-
 /**
  * Stops a server now. close() alone waits for every open connection and closes only idle ones; a
  * socket the browser opened speculatively and never sent a request on is not idle to Node, so it
@@ -186,145 +111,147 @@ export function closeServer(s: Server): Promise<void> {
   });
 }
 
-/**
- * The processes and servers a stack started: `stop` ends them one by one, newest first (the API before
- * Azurite, so that no open connection holds Azurite's shutdown past the kill timeout), and removes `work`.
- */
-export function resources(work: string) {
-  const procs: ChildProcess[] = [];
-  const servers: Server[] = [];
-  const stop = async () => {
-    await Promise.all(servers.map(closeServer));
-    for (const p of procs.reverse()) await kill(p);
-    rmSync(work, { recursive: true, force: true });
-  };
-  return { procs, servers, stop };
-}
-
-/** The same staging as `make build` (host.json, one folder per function), in a private folder so a developer's build/ is untouched. */
-export function stageFunctions(app: string): void {
-  mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, "host.json"), readText(join(REPO, "host.json")));
-  for (const fn of readdirSync(join(REPO, "functions"))) {
-    const def = join(REPO, "functions", fn, "function.json");
-    if (!existsSync(def)) continue;
-    mkdirSync(join(app, fn), { recursive: true });
-    writeFileSync(join(app, fn, "function.json"), readText(def));
-  }
-}
-
-export function funchostAvailable(): boolean {
-  return existsSync(join(REPO, "tools/funchost/main.go"));
-}
-
-export async function startStack(spaPort: number): Promise<Stack> {
+/** A snapshot of dist/ in `work`: a rebuild of dist/ during the run must not pull files from under the tests. */
+export function distSnapshot(work: string): string {
   const built = join(FRONTEND, "dist");
   if (!existsSync(join(built, "index.html")) || !existsSync(join(built, "redirect.html"))) {
     throw new Error("frontend/dist is missing: run `npm run build` first (make test-frontend does).");
   }
-  const logDir = join(FRONTEND, "test-results", "e2e-logs");
-  mkdirSync(logDir, { recursive: true });
-  const work = mkdtempSync(join(tmpdir(), "tasks-e2e-"));
-  // Serve a snapshot: a rebuild of dist/ during the run must not pull files from under the tests.
   const dist = join(work, "dist");
   cpSync(built, dist, { recursive: true });
-  const { procs, servers, stop } = resources(work);
+  return dist;
+}
 
+/**
+ * The folder holding tools/stack and tools/localidentity, built once per test run: the global set-up
+ * builds them and publishes the folder in E2E_GO_BIN, which the workers inherit.
+ */
+export function goBinaries(): string {
+  const published = process.env.E2E_GO_BIN;
+  if (published && existsSync(join(published, "stack"))) return published;
+  const bin = mkdtempSync(join(tmpdir(), "tasks-e2e-bin-"));
+  const r = spawnSync("go", ["build", "-o", bin + "/", "./tools/stack", "./tools/localidentity"], { cwd: REPO, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`go build ./tools/stack ./tools/localidentity failed:\n${r.stderr}`);
+  process.env.E2E_GO_BIN = bin;
+  return bin;
+}
+
+/** What tools/stack prints, as one JSON line, once everything it started answers. */
+export interface GoStackInfo {
+  apiUrl: string;
+  tablePort: number;
+  settingsPath: string;
+  urlFile: string;
+  mode: "e2e" | "local";
+  logDir: string;
+}
+
+export interface GoStack {
+  info: GoStackInfo;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs tools/stack with `args` until it prints its JSON line. Its stdin stays an open pipe: if this
+ * process dies, the pipe closes and the stack stops everything it started. Its logs go to a new
+ * `<name>-*` folder in LOG_DIR; its stderr (a start-up failure, one line) to stack.log there and into
+ * the error thrown.
+ */
+export async function startGoStack(name: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<GoStack> {
+  mkdirSync(LOG_DIR, { recursive: true });
+  // A folder per run: tools/stack writes azurite.log and api.log afresh, and local stacks run in parallel.
+  const logDir = mkdtempSync(join(LOG_DIR, `${name}-`));
+  const proc = spawn(join(goBinaries(), "stack"), [...args, "-log-dir", logDir], { cwd: REPO, env, stdio: ["pipe", "pipe", "pipe"] });
+  const log = createWriteStream(join(logDir, "stack.log"));
+  let stderr = "";
+  proc.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+    log.write(chunk);
+  });
+  // "close", not "exit": stderr's last chunk may come after "exit", and the log must not be ended before it.
+  const exited = new Promise<void>((res) => proc.once("close", () => res()));
+  const stop = () => stopStack(proc, exited).finally(() => log.end());
   try {
-    // 1. JWKS for the test-only key.
-    const jwksPort = await freePort();
-    const keys = JSON.stringify(await jwks());
-    const jwksServer = createServer((req, res) => {
-      if (req.url === "/keys") {
-        res.writeHead(200, { "Content-Type": "application/json" });
-        res.end(keys);
-      } else {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-    servers.push(jwksServer);
-    await listen(jwksServer, jwksPort, "127.0.0.1");
-
-    // 2. Azurite.
-    const azuriteBin = join(REPO, "tools/azurite/node_modules/.bin/azurite-table");
-    if (!existsSync(azuriteBin)) throw new Error("Azurite is not installed: run `make deps` (or npm ci in tools/azurite).");
-    const tablePort = await freePort();
-    const azurite = run(
-      azuriteBin,
-      ["--tableHost", "127.0.0.1", "--tablePort", String(tablePort), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck"],
-      { cwd: work, log: join(logDir, "azurite.log") },
-    );
-    procs.push(stopWith(azurite, "SIGINT"));
-    await waitFor("Azurite", () => tcpOpen(tablePort), azurite);
-
-    const settings: Record<string, string> = {
-      AZURE_TENANT_ID: TENANT_ID,
-      AZURE_API_CLIENT_ID: API_CLIENT_ID,
-      API_REQUIRED_SCOPE: "access_as_user",
-      ENTRA_JWKS_URL: `http://127.0.0.1:${jwksPort}/keys`,
-      TABLES_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:${tablePort}/devstoreaccount1;`,
-      TASKS_TABLE: "tasks",
-    };
-    const spaOrigin = `http://localhost:${spaPort}`;
-    let mode: Stack["mode"];
-    let apiPort: number;
-    const build = spawnSync("go", ["build", "-o", join(work, "app", "handler"), "./handler"], {
-      cwd: REPO,
-      encoding: "utf8",
-      env: { ...process.env, CGO_ENABLED: "0" },
-    });
-    if (build.status !== 0) throw new Error(`go build ./handler failed:\n${build.stderr}`);
-
-    if (funchostAvailable()) {
-      // 3a. The real request path: host stand-in (routes from function.json, CORS) -> handler.
-      mode = "funchost";
-      apiPort = await freePort();
-      const app = join(work, "app");
-      stageFunctions(app);
-      writeFileSync(
-        join(app, "local.settings.json"),
-        JSON.stringify({
-          IsEncrypted: false,
-          Values: { FUNCTIONS_WORKER_RUNTIME: "custom", ...settings },
-          Host: { LocalHttpPort: apiPort, CORS: spaOrigin, CORSCredentials: false },
-        }),
-      );
-      const hostBin = join(work, "funchost");
-      const hb = spawnSync("go", ["build", "-o", hostBin, "./tools/funchost"], { cwd: REPO, encoding: "utf8" });
-      if (hb.status !== 0) throw new Error(`go build ./tools/funchost failed:\n${hb.stderr}`);
-      const host = run(hostBin, ["-script-root", app, "-port", String(apiPort)], { cwd: app, log: join(logDir, "funchost.log") });
-      procs.push(host);
-      // Ready when a request goes through the host to the handler (401: no token).
-      await waitFor("host stand-in", () => fetch(`http://127.0.0.1:${apiPort}/api/me`).then((r) => r.status === 401, () => false), host);
-    } else {
-      // 3b. No stand-in yet: the bare handler, reached through the SPA server's same-origin /api proxy.
-      mode = "handler";
-      apiPort = await freePort();
-      const handler = run(join(work, "app", "handler"), [], {
-        cwd: join(work, "app"),
-        env: { ...settings, FUNCTIONS_CUSTOMHANDLER_PORT: String(apiPort) },
-        log: join(logDir, "handler.log"),
-      });
-      procs.push(handler);
-      await waitFor("Go handler", () => httpOk(`http://127.0.0.1:${apiPort}/`), handler);
-    }
-
-    // 4. The production bundle with its runtime config.
-    const apiBaseUrl = mode === "funchost" ? `http://127.0.0.1:${apiPort}` : "";
-    // redirectUris: the fake Entra's registration (the SPA refuses to start sign-in from an address not in it).
-    const config = { clientId: SPA_CLIENT_ID, tenantId: TENANT_ID, apiScope: API_SCOPE, apiBaseUrl, redirectUris: spaRedirectUris(spaOrigin) };
-    const spa = spaServer(dist, config, mode === "handler" ? apiPort : null);
-    servers.push(spa);
-    await listen(spa, spaPort, "127.0.0.1").catch((err: Error) => {
-      throw new Error(`Cannot serve the SPA on port ${spaPort} (${err.message}); set E2E_PORT to a free port.`);
-    });
-
-    return { spaUrl: spaOrigin, apiBaseUrl, apiUrl: `http://127.0.0.1:${apiPort}`, mode, logDir, stop };
+    const info = await firstLine(proc, exited, () => stderr);
+    return { info: JSON.parse(info) as GoStackInfo, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-const readText = (path: string) => readFileSync(path, "utf8");
+const READY_TIMEOUT_MS = 180_000;
+
+function firstLine(proc: ChildProcess, exited: Promise<void>, stderr: () => string): Promise<string> {
+  const lines = createInterface({ input: proc.stdout! });
+  return new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`tools/stack was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${stderr()}`)), READY_TIMEOUT_MS);
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      res(line);
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      rej(new Error(`tools/stack exited (code ${proc.exitCode}) before it was ready:\n${stderr()}`));
+    });
+  });
+}
+
+/** Closes the stack's stdin (it then stops all it started) and waits; SIGKILL after 30 s. */
+async function stopStack(proc: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.stdin!.end();
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * What a stack started: `stop` closes the servers, then stops the Go stacks (which stop all they
+ * started), then removes `work`.
+ */
+export function resources(work: string) {
+  const servers: Server[] = [];
+  const stacks: GoStack[] = [];
+  const stop = async () => {
+    await Promise.all(servers.map(closeServer));
+    for (const s of stacks) await s.stop();
+    rmSync(work, { recursive: true, force: true });
+  };
+  return { servers, stacks, stop };
+}
+
+/** The browser tests' shared stack: tools/stack in e2e mode and the production bundle beside it. */
+export async function startStack(spaPort: number): Promise<Stack> {
+  const work = mkdtempSync(join(tmpdir(), "tasks-e2e-"));
+  const { servers, stacks, stop } = resources(work);
+  try {
+    const dist = distSnapshot(work);
+    const keys = join(work, "jwks.json");
+    writeFileSync(keys, JSON.stringify(await jwks()));
+    const spaOrigin = `http://localhost:${spaPort}`;
+    const api = await startGoStack("stack-e2e", [
+      "-mode", "e2e",
+      "-api-port", String(await freePort()),
+      "-cors", spaOrigin,
+      "-jwks", keys,
+      "-tenant", TENANT_ID,
+      "-client", API_CLIENT_ID,
+      "-scope", "access_as_user",
+      "-work", join(work, "app"),
+    ]);
+    stacks.push(api);
+
+    // redirectUris: the fake Entra's registration (the SPA refuses to start sign-in from an address not in it).
+    const config = { clientId: SPA_CLIENT_ID, tenantId: TENANT_ID, apiScope: API_SCOPE, apiBaseUrl: api.info.apiUrl, redirectUris: spaRedirectUris(spaOrigin) };
+    const spa = spaServer(dist, config);
+    servers.push(spa);
+    await listen(spa, spaPort, "127.0.0.1").catch((err: Error) => {
+      throw new Error(`Cannot serve the SPA on port ${spaPort} (${err.message}); set E2E_PORT to a free port.`);
+    });
+    return { spaUrl: spaOrigin, apiUrl: api.info.apiUrl, logDir: api.info.logDir, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

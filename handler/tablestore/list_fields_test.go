@@ -5,23 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // List asks the service only for the properties a task is made of ($select); every field,
 // the ETag included, must still come back exactly as Create and Update returned it.
 func TestListReturnsEveryFieldOfEveryTask(t *testing.T) {
-	azurite := testenv.StartAzurite(t)
-	store, err := tablestore.NewFromConnectionString(azurite.ConnectionString(), "tasks")
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := newStore(t)
 	ctx := context.Background()
-	if err := store.EnsureTable(ctx); err != nil {
-		t.Fatal(err)
-	}
 	const owner = "00000000-0000-4000-8000-0000000000f1"
 	ids := tasks.NewIDGenerator(nil)
 	var want []tasks.Task

@@ -6,24 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // Many writes of one user at once, each followed by its RecordActivity as the API does it:
 // whichever refresh lands last, the count is what is stored. A refresh that lost the race for
 // the entry and gave up instead of counting again would leave an older count behind.
 func TestTaskCountUnderConcurrentWrites(t *testing.T) {
-	azurite := testenv.StartAzurite(t)
-	store, err := tablestore.NewFromConnectionString(azurite.ConnectionString(), "tasks")
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := newStore(t)
 	ctx := context.Background()
-	if err := store.EnsureTable(ctx); err != nil {
-		t.Fatal(err)
-	}
 	const owner = "00000000-0000-4000-8000-0000000000c1"
 	ids := tasks.NewIDGenerator(nil)
 	profile := tasks.Profile{Name: "Ada", Email: "ada@example.com"}

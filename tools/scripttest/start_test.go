@@ -1,8 +1,8 @@
 //go:build starttest
 
-// The test of `make start` runs the real tools/start.sh, with the real Azurite, host stand-in,
-// handler and Vite dev server, on free ports. It needs what `make start` installs and builds
-// first, so it runs in `make test-start` (go test -tags starttest), not in a plain go test ./... .
+// The test of `make start` runs the real tools/start.sh, and through it tools/stack, with the real
+// Azurite, host stand-in, handler and Vite dev server, on free ports. It needs what `make start`
+// installs first, so it runs in `make test-start` (go test -tags starttest), not in a plain go test ./... .
 // Linux only: it finds the processes start.sh started through /proc.
 
 package scripttest
@@ -41,21 +41,12 @@ type stack struct {
 	session int
 }
 
-// appFolder stages a private copy of build/ (made by `make build`) with settings for the
-// test's ports, so a developer's build/local.settings.json is neither used nor touched.
+// appFolder is a private script root holding only local.settings.json, the example with the
+// test's API port, so a developer's build/local.settings.json is neither used nor touched;
+// tools/stack stages the app in it.
 func appFolder(t *testing.T, apiPort int) string {
 	t.Helper()
 	dir := t.TempDir()
-	build := filepath.Join(repoRoot, "build")
-	copyFile(t, filepath.Join(build, "handler"), filepath.Join(dir, "handler"), 0o755)
-	copyFile(t, filepath.Join(build, "host.json"), filepath.Join(dir, "host.json"), 0o644)
-	functions, _ := filepath.Glob(filepath.Join(build, "*", "function.json"))
-	if len(functions) == 0 {
-		t.Fatal("no build/*/function.json: run make build (make test-start does)")
-	}
-	for _, f := range functions {
-		copyFile(t, f, filepath.Join(dir, filepath.Base(filepath.Dir(f)), "function.json"), 0o644)
-	}
 	example, err := os.ReadFile(filepath.Join(repoRoot, "local.settings.json.example"))
 	if err != nil {
 		t.Fatal(err)
@@ -65,20 +56,6 @@ func appFolder(t *testing.T, apiPort int) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-func copyFile(t *testing.T, from, to string, mode os.FileMode) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatalf("%v (run make build; make test-start does)", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, mode); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // freePorts picks a distinct free port for each name.
@@ -232,13 +209,28 @@ func (s *stack) assertNothingLeft(t *testing.T) {
 	}
 }
 
-var prefixed = regexp.MustCompile(`^(start|azurite|api|web) +\| `)
+var prefixed = regexp.MustCompile(`^(start|stack|azurite|api|web) +\| `)
 
+// assertEveryLinePrefixed checks that every line names its process, once (tools/stack names
+// Azurite's and the API's lines itself; start.sh must not put its own name in front of those),
+// and that each of Azurite, the API, the dev server and start.sh has written at least one line.
 func (s *stack) assertEveryLinePrefixed(t *testing.T) {
 	t.Helper()
+	seen := map[string]bool{}
 	for _, line := range s.output {
-		if !prefixed.MatchString(line) {
+		m := prefixed.FindStringSubmatch(line)
+		if m == nil {
 			t.Errorf("line without the name of its process: %q", line)
+			continue
+		}
+		seen[m[1]] = true
+		if prefixed.MatchString(line[len(m[0]):]) {
+			t.Errorf("line named twice: %q", line)
+		}
+	}
+	for _, name := range []string{"start", "azurite", "api", "web"} {
+		if !seen[name] {
+			t.Errorf("no line from %s in the console:\n%s", name, strings.Join(s.output, "\n"))
 		}
 	}
 }
@@ -260,7 +252,8 @@ func httpGet(t *testing.T, url, token string) (int, string) {
 
 func devToken(t *testing.T, appDir, user string) string {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(repoRoot, ".cache", "bin", "localidentity"), "token", "-settings", filepath.Join(appDir, "local.settings.json"), "-user", user)
+	cmd := exec.Command("go", "run", "./tools/localidentity", "token", "-settings", filepath.Join(appDir, "local.settings.json"), "-user", user)
+	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), "AZURE_TENANT_ID=")
 	out, err := cmd.Output()
 	if err != nil {
