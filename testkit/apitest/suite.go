@@ -300,6 +300,12 @@ func (e *Env) testBadInput(t *testing.T) {
 		{"next forged", Request{Method: "GET", Path: "/api/tasks?next=MQpmb28KYmFy"}, 400},
 	}
 	e.expectProblems(t, tok, cases)
+	// A missing title is named as missing, not reported as an empty one.
+	var missing Problem
+	e.Do(t, Request{Method: "POST", Path: "/api/tasks", Token: tok, Body: `{}`}).JSON(t, &missing)
+	if !strings.Contains(missing.Detail, "title") || !strings.Contains(missing.Detail, "required") {
+		t.Errorf("POST {}: detail %q; want it to say the title is required", missing.Detail)
+	}
 	if after := e.listAll(t, tok, 200); !slices.Equal(after, before) {
 		t.Errorf("bad input changed the stored tasks:\nbefore %+v\nafter  %+v", before, after)
 	}
