@@ -735,7 +735,7 @@ func checkAzureYaml(p *project) (ps problems) {
 	// The build scripts must write exactly that file.
 	for _, script := range []string{"scripts/build-api.sh", "scripts/build-api.ps1"} {
 		src := p.files[script]
-		if !strings.Contains(src, `-out "$build/api.zip"`) || !(strings.Contains(src, "build=build\n") || strings.Contains(src, "$build = 'build'\n")) {
+		if !packsBuildIntoAPIZip.MatchString(src) {
 			ps.add("%s must write build/api.zip with tools/pack (azure.yaml dist)", script)
 		}
 	}
@@ -814,3 +814,7 @@ func TestHookScriptsParse(t *testing.T) {
 		}
 	}
 }
+
+// packsBuildIntoAPIZip is the build scripts' one tools/pack call: stage build/ and write
+// build/api.zip (quoted in PowerShell), the file azure.yaml's dist names.
+var packsBuildIntoAPIZip = regexp.MustCompile(`tools/pack -stage -src build -out "?build/api\.zip"?(\s|;|$)`)
