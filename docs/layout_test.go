@@ -1,4 +1,4 @@
-// Package docs holds no code: its tests keep README.md true to the tree it describes.
+// Package docs holds no code: its tests keep README.md true to the tree and the settings it describes.
 package docs
 
 import (
@@ -65,15 +65,7 @@ func TestReadmeLayoutMatchesTree(t *testing.T) {
 // layoutPaths returns the backquoted paths in the first column of README's Layout table.
 func layoutPaths(t *testing.T) []string {
 	t.Helper()
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), "\n## Layout\n")
-	if !ok {
-		t.Fatal("README.md has no ## Layout section")
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
+	section := readmeSection(t, "Layout")
 	code := regexp.MustCompile("`([^`]+)`")
 	var paths []string
 	for _, line := range strings.Split(section, "\n") {
@@ -119,4 +111,19 @@ func trackedFiles(t *testing.T) []string {
 		t.Skipf("git ls-files: %v (the layout check needs a git checkout)", err)
 	}
 	return strings.Fields(string(out))
+}
+
+// readmeSection returns the text of README.md's "## heading" section, up to the next one.
+func readmeSection(t *testing.T, heading string) string {
+	t.Helper()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## "+heading+"\n")
+	if !ok {
+		t.Fatalf("README.md has no ## %s section", heading)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	return section
 }

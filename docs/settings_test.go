@@ -1,7 +1,6 @@
-package settings_test
+package docs
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -13,17 +12,8 @@ import (
 // "| name | meaning | default |" lines.
 func readmeRows(t *testing.T) []string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(b), "\n## Settings\n")
-	if !ok {
-		t.Fatal(`README.md has no "## Settings" section`)
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
 	var rows []string
-	for _, line := range strings.Split(section, "\n") {
+	for _, line := range strings.Split(readmeSection(t, "Settings"), "\n") {
 		if strings.HasPrefix(line, "| `") {
 			rows = append(rows, line)
 		}
