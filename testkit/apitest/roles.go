@@ -3,6 +3,7 @@ package apitest
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -209,47 +210,39 @@ type AuditRecord struct {
 func (e *Env) adminUsers(t *testing.T, tok string) map[string]User {
 	t.Helper()
 	out := map[string]User{}
-	next := ""
-	for range 1000 {
-		path := "/api/admin/users?limit=2"
-		if next != "" {
-			path += "&next=" + next
+	for _, u := range allPages[User](e, t, tok, "/api/admin/users?limit=2") {
+		if _, dup := out[u.ID]; dup {
+			t.Errorf("user %s listed twice", u.ID)
 		}
-		r := e.Do(t, Request{Method: "GET", Path: path, Token: tok})
-		expectStatus(t, r, 200)
-		var page struct {
-			Items []User
-			Next  *string
-		}
-		r.JSON(t, &page)
-		for _, u := range page.Items {
-			if _, dup := out[u.ID]; dup {
-				t.Errorf("user %s listed twice", u.ID)
-			}
-			out[u.ID] = u
-		}
-		if page.Next == nil {
-			return out
-		}
-		next = *page.Next
+		out[u.ID] = u
 	}
-	t.Fatal("user listing does not end")
-	return nil
+	return out
 }
 
+// auditLog pages through GET /api/admin/audit with small pages.
 func (e *Env) auditLog(t *testing.T, tok string) []AuditRecord {
 	t.Helper()
-	var all []AuditRecord
+	return allPages[AuditRecord](e, t, tok, "/api/admin/audit?limit=3")
+}
+
+// allPages follows a paged list ({items, next}) from path, which may set the page size, to its end.
+func allPages[T any](e *Env, t *testing.T, tok, path string) []T {
+	t.Helper()
+	var all []T
 	next := ""
 	for range 1000 {
-		path := "/api/admin/audit?limit=3"
+		p := path
 		if next != "" {
-			path += "&next=" + next
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			p += sep + "next=" + url.QueryEscape(next)
 		}
-		r := e.Do(t, Request{Method: "GET", Path: path, Token: tok})
+		r := e.Do(t, Request{Method: "GET", Path: p, Token: tok})
 		expectStatus(t, r, 200)
 		var page struct {
-			Items []AuditRecord
+			Items []T
 			Next  *string
 		}
 		r.JSON(t, &page)
@@ -259,7 +252,7 @@ func (e *Env) auditLog(t *testing.T, tok string) []AuditRecord {
 		}
 		next = *page.Next
 	}
-	t.Fatal("audit listing does not end")
+	t.Fatalf("%s: the listing does not end", path)
 	return nil
 }
 

@@ -389,28 +389,11 @@ func (e *Env) create(t *testing.T, tok, title string) Task {
 // listAll follows next links to the end.
 func (e *Env) listAll(t *testing.T, tok string, limit int) []Task {
 	t.Helper()
-	var all []Task
-	next := ""
-	for range 1000 {
-		q := url.Values{}
-		if limit > 0 {
-			q.Set("limit", fmt.Sprint(limit))
-		}
-		if next != "" {
-			q.Set("next", next)
-		}
-		r := e.Do(t, Request{Method: "GET", Path: "/api/tasks?" + q.Encode(), Token: tok})
-		expectStatus(t, r, 200)
-		var p Page
-		r.JSON(t, &p)
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			return all
-		}
-		next = p.Next
+	path := "/api/tasks"
+	if limit > 0 {
+		path += fmt.Sprintf("?limit=%d", limit)
 	}
-	t.Fatal("listing does not end")
-	return nil
+	return allPages[Task](e, t, tok, path)
 }
 
 func expectStatus(t *testing.T, r Response, want int) {
