@@ -97,6 +97,7 @@ test("a change still being saved: the page says so and asks before it is left", 
 });
 
 test("two users in two browser contexts never see each other's tasks", async ({ browser, page, user }) => {
+  test.setTimeout(90_000); // two popup sign-ins in two contexts: about 30 s alone, 45 s under load
   // Alice: the default context of this test.
   await signIn(page);
   await openDashboard(page);
