@@ -117,7 +117,7 @@ export class FakeEntra {
   /** Entra sessions by id, each the cookie value of the browser that signed in. */
   private sessions = new Map<string, { user: FakeUser; satisfied: string }>();
   private clockOffset = 0;
-  private queued: Array<{ endpoint: "authorize" | "token"; err: EntraError }> = [];
+  private queued: Array<{ endpoint: "authorize" | "token"; err: EntraError; scope: string | undefined }> = [];
 
   constructor(user: FakeUser, siteOrigin = `http://localhost:${SPA_PORT}`) {
     this.user = user;
@@ -137,9 +137,13 @@ export class FakeEntra {
     this.clockOffset += seconds;
   }
 
-  /** The next request to `endpoint` gets `err` (authorize: on the redirect; token: as a 400 JSON body). */
-  failNext(endpoint: "authorize" | "token", err: EntraError): void {
-    this.queued.push({ endpoint, err });
+  /**
+   * The next request to `endpoint` gets `err` (authorize: on the redirect; token: as a 400 JSON body).
+   * With `scope`, only the next request asking for that scope: the SPA renews the Graph token for the
+   * avatar on its own schedule, and that request must not take an error meant for the API's.
+   */
+  failNext(endpoint: "authorize" | "token", err: EntraError, scope?: string): void {
+    this.queued.push({ endpoint, err, scope });
   }
 
   async install(context: BrowserContext): Promise<void> {
@@ -226,7 +230,7 @@ export class FakeEntra {
         ...(err.claims ? { claims: err.claims } : {}),
       });
     };
-    const queued = this.takeQueued("authorize");
+    const queued = this.takeQueued("authorize", p.get("scope") ?? "");
     if (queued) return fail(queued);
     const resourceError = checkScopes(p.get("scope") ?? "", "authorize");
     if (resourceError) return fail(resourceError);
@@ -292,8 +296,9 @@ export class FakeEntra {
     });
   }
 
-  private takeQueued(endpoint: "authorize" | "token"): EntraError | undefined {
-    const i = this.queued.findIndex((q) => q.endpoint === endpoint);
+  private takeQueued(endpoint: "authorize" | "token", scopes: string): EntraError | undefined {
+    const asked = scopes.split(" ");
+    const i = this.queued.findIndex((q) => q.endpoint === endpoint && (q.scope === undefined || asked.includes(q.scope)));
     return i < 0 ? undefined : this.queued.splice(i, 1)[0]!.err;
   }
 
@@ -335,7 +340,7 @@ export class FakeEntra {
         }),
       });
     };
-    const queued = this.takeQueued("token");
+    const queued = this.takeQueued("token", form.get("scope") ?? "");
     if (queued) return fail(queued);
 
     let user: FakeUser;
