@@ -15,6 +15,7 @@ import (
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/testkit/apitest"
+	"github.com/example/entra-tasks/testkit/contract"
 	"github.com/example/entra-tasks/testkit/entra"
 )
 
@@ -34,9 +35,9 @@ func (v refusingVerifier) Verify(context.Context, string) (*auth.Principal, erro
 
 func (v refusingVerifier) RequiredScope() string { return v.scope }
 
-func templateContract(t *testing.T) *apitest.Contract {
+func templateContract(t *testing.T) *contract.Contract {
 	t.Helper()
-	c, err := apitest.NewContract(api.OpenAPITemplate())
+	c, err := contract.New(api.OpenAPITemplate())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func getDoc(t *testing.T, h http.Handler, header map[string]string) (*http.Reque
 }
 
 func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
-	contract := templateContract(t)
+	spec := templateContract(t)
 	for _, c := range []struct{ scopeName, authorityHost, signIn string }{
 		{"access_as_user", "", "https://login.microsoftonline.com/"},
 		{"Tasks.ReadWrite", "https://login.microsoftonline.us", "https://login.microsoftonline.us/"}, // AZURE_AUTHORITY_HOST
@@ -94,7 +95,7 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("status %d: %s", r.Status, r.Body)
 		}
-		for _, p := range contract.Check(req, r) {
+		for _, p := range spec.Check(req, r.Status, r.Header, r.Body) {
 			t.Error(p)
 		}
 		if got := r.Header.Get("Cache-Control"); got != "no-cache" {
@@ -103,10 +104,10 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 		if strings.Contains(string(r.Body), "{tenant-id}") || strings.Contains(string(r.Body), "{api-client-id}") {
 			t.Errorf("placeholders left in the served document")
 		}
-		if _, err := apitest.NewContract(r.Body); err != nil {
+		if _, err := contract.New(r.Body); err != nil {
 			t.Fatalf("the served document: %v", err)
 		}
-		var doc apitest.SignIn
+		var doc contract.SignIn
 		if err := json.Unmarshal(r.Body, &doc); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +127,7 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 }
 
 func TestOpenAPIRevalidationIsA304(t *testing.T) {
-	contract := templateContract(t)
+	spec := templateContract(t)
 	h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + entra.TestClient + "/access_as_user"}, TenantID: entra.TestTenant, APIClientID: entra.TestClient})
 	_, first := getDoc(t, h, nil)
 	etag := first.Header.Get("ETag")
@@ -138,7 +139,7 @@ func TestOpenAPIRevalidationIsA304(t *testing.T) {
 		if r.Status != http.StatusNotModified || len(r.Body) != 0 || r.Header.Get("ETag") != etag {
 			t.Errorf("If-None-Match %s: status %d, %d bytes, ETag %q; want an empty 304", inm, r.Status, len(r.Body), r.Header.Get("ETag"))
 		}
-		for _, p := range contract.Check(req, r) {
+		for _, p := range spec.Check(req, r.Status, r.Header, r.Body) {
 			t.Error(p)
 		}
 	}
@@ -156,7 +157,7 @@ func TestOpenAPIRevalidationIsA304(t *testing.T) {
 // is not a formality: each answer below differs from the document in one way a client would
 // notice, and each is reported.
 func TestContractCatchesDrift(t *testing.T) {
-	contract := templateContract(t)
+	spec := templateContract(t)
 	id := "01JDQ1E5W1ZK8J6B6X9F4YV7QH"
 	task := `{"id":"` + id + `","title":"t","completed":false,"createdAt":"2026-11-26T23:09:00.123Z","updatedAt":"2026-11-26T23:09:00.123Z","etag":"W/\"x\""}`
 	jsonHeader := func(extra ...string) http.Header {
@@ -193,7 +194,7 @@ func TestContractCatchesDrift(t *testing.T) {
 	}
 	for _, c := range cases {
 		req := httptest.NewRequest(c.method, c.path, nil)
-		problems := contract.Check(req, c.resp)
+		problems := spec.Check(req, c.resp.Status, c.resp.Header, c.resp.Body)
 		if c.valid && len(problems) > 0 {
 			t.Errorf("%s: reported %v", c.name, problems)
 		}
@@ -216,7 +217,7 @@ func TestContractRefusesBrokenDocuments(t *testing.T) {
 		if broken == doc {
 			t.Fatalf("%s: the edit did not apply; update this test", name)
 		}
-		if _, err := apitest.NewContract([]byte(broken)); err == nil {
+		if _, err := contract.New([]byte(broken)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

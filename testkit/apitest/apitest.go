@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/testkit/contract"
 	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
@@ -36,7 +37,7 @@ type Env struct {
 	Client  string
 	client  *http.Client
 	// contract is the OpenAPI document the API serves; Do holds every answer against it.
-	contract *Contract
+	contract *contract.Contract
 }
 
 // NewEnv starts Azurite and a key server and then the API through start.
@@ -119,7 +120,7 @@ func (e *Env) Do(t *testing.T, req Request) Response {
 		t.Fatalf("%s %s: %v", req.Method, req.Path, err)
 	}
 	if e.contract != nil {
-		for _, problem := range e.contract.Check(r, answer) {
+		for _, problem := range e.contract.Check(r, answer.Status, answer.Header, answer.Body) {
 			t.Errorf("contract: %s", problem)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/testkit/contract"
 	"github.com/example/entra-tasks/testkit/entra"
 )
 
@@ -98,7 +99,7 @@ func (e *Env) testDocumentNamesTheChallengedScope(t *testing.T) {
 	want := "api://" + e.Client + "/access_as_user"
 	r := e.Do(t, Request{Method: "GET", Path: "/api/openapi.json"})
 	expectStatus(t, r, 200)
-	var doc SignIn
+	var doc contract.SignIn
 	r.JSON(t, &doc)
 	if len(doc.Security) == 0 || !slices.Equal(doc.Security[0]["entra"], []string{want}) {
 		t.Errorf("document security %v, want entra with %s", doc.Security, want)

@@ -1,4 +1,7 @@
-package apitest
+// Package contract holds answers against the API's OpenAPI document: the integration suite
+// checks every answer it receives with it, and the document's own tests use it directly.
+// It is its own package so that nothing else (the fuzz binary) links the validator.
+package contract
 
 import (
 	"bytes"
@@ -10,7 +13,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -36,9 +38,9 @@ type Operation struct {
 
 func (o Operation) String() string { return o.Method + " " + o.Path }
 
-// NewContract parses an OpenAPI 3.1 document. It fails if the document does not validate
+// New parses an OpenAPI 3.1 document. It fails if the document does not validate
 // against the OpenAPI 3.1 schema or has references that do not resolve.
-func NewContract(doc []byte) (*Contract, error) {
+func New(doc []byte) (*Contract, error) {
 	cfg := datamodel.NewDocumentConfiguration()
 	cfg.Logger = slog.New(slog.DiscardHandler) // what it finds comes back as errors; no log lines
 	parsed, err := libopenapi.NewDocumentWithConfiguration(doc, cfg)
@@ -90,25 +92,25 @@ func (c *Contract) Unexercised() []Operation {
 // its declared headers present and well-formed, its body of the declared media type and
 // schema. A request the document does not describe must be answered 404, as the Functions
 // host answers any route no function.json declares. It returns what is wrong, or nothing.
-func (c *Contract) Check(req *http.Request, resp Response) []string {
+func (c *Contract) Check(req *http.Request, status int, header http.Header, body []byte) []string {
 	op, ok := c.operationFor(req.Method, req.URL.Path)
 	if !ok {
-		if resp.Status != http.StatusNotFound {
-			return []string{fmt.Sprintf("%s %s is not in the OpenAPI document, yet was answered %d, not 404", req.Method, req.URL.Path, resp.Status)}
+		if status != http.StatusNotFound {
+			return []string{fmt.Sprintf("%s %s is not in the OpenAPI document, yet was answered %d, not 404", req.Method, req.URL.Path, status)}
 		}
 		return nil
 	}
 	httpResp := &http.Response{
-		StatusCode: resp.Status,
-		Header:     resp.Header,
-		Body:       io.NopCloser(bytes.NewReader(resp.Body)),
+		StatusCode: status,
+		Header:     header,
+		Body:       io.NopCloser(bytes.NewReader(body)),
 		Request:    req,
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seen[op] = true
 	if ok, errs := c.validator.ValidateHttpResponse(req, httpResp); !ok {
-		return []string{fmt.Sprintf("%s answered %d, which the OpenAPI document does not allow:\n%s", op, resp.Status, describe(errs))}
+		return []string{fmt.Sprintf("%s answered %d, which the OpenAPI document does not allow:\n%s", op, status, describe(errs))}
 	}
 	return nil
 }
@@ -150,8 +152,8 @@ func describe(errs []*valerrors.ValidationError) string {
 	return b.String()
 }
 
-// fetchContract reads the document the API under test serves, anonymously, as a client would.
-func fetchContract(client *http.Client, baseURL string) (*Contract, error) {
+// Fetch reads the document the API under test serves, anonymously, as a client would.
+func Fetch(client *http.Client, baseURL string) (*Contract, error) {
 	resp, err := client.Get(baseURL + "/api/openapi.json")
 	if err != nil {
 		return nil, fmt.Errorf("GET /api/openapi.json: %w", err)
@@ -164,35 +166,7 @@ func fetchContract(client *http.Client, baseURL string) (*Contract, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET /api/openapi.json: status %d: %s", resp.StatusCode, body)
 	}
-	return NewContract(body)
-}
-
-// checkAnswersAgainstOpenAPI makes every later Do hold its answer against the document the
-// API serves (fetched anonymously, as a client would).
-func (e *Env) checkAnswersAgainstOpenAPI(t *testing.T) {
-	t.Helper()
-	c, err := fetchContract(e.client, e.Target.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.contract = c
-	// The document's own route goes through the check like any other.
-	if r := e.Do(t, Request{Method: "GET", Path: "/api/openapi.json"}); r.Status != http.StatusOK {
-		t.Fatalf("GET /api/openapi.json: status %d", r.Status)
-	}
-}
-
-// requireEveryOperationExercised fails a whole-suite run that never called a documented
-// operation: a route described but never exercised is a description nobody has proven.
-func (e *Env) requireEveryOperationExercised(t *testing.T) {
-	t.Cleanup(func() {
-		if t.Failed() {
-			return // a failed subtest may have stopped before reaching an operation
-		}
-		for _, op := range e.contract.Unexercised() {
-			t.Errorf("contract: the suite never called %s, so the document's description of it is unproven", op)
-		}
-	})
+	return New(body)
 }
 
 // SignIn is the part of a served OpenAPI document a client signs in with: the top-level
