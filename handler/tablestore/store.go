@@ -52,9 +52,12 @@ func ClientOptions() *aztables.ClientOptions {
 }
 
 // NewFromConnectionString uses shared-key auth (Azurite locally). The connection string must
-// be a full one: aztables does not understand UseDevelopmentStorage=true.
-func NewFromConnectionString(connectionString, table string) (*Store, error) {
-	return newFromConnectionString(connectionString, table, ClientOptions())
+// be a full one: aztables does not understand UseDevelopmentStorage=true. Each of perCall sees
+// every storage request (tests and bench count them); production passes none.
+func NewFromConnectionString(connectionString, table string, perCall ...policy.Policy) (*Store, error) {
+	opts := ClientOptions()
+	opts.PerCallPolicies = append(opts.PerCallPolicies, perCall...)
+	return newFromConnectionString(connectionString, table, opts)
 }
 
 func newFromConnectionString(connectionString, table string, opts *aztables.ClientOptions) (*Store, error) {
