@@ -37,9 +37,12 @@ type Handler struct {
 func StartHandler(t testing.TB, settings map[string]string) *Handler {
 	t.Helper()
 	out := &stack.LogBuffer{}
+	// Build first: the start's time-out is for the process, and a build on a loaded machine can
+	// take longer than that on its own (it did: a 53 s "not ready" with no output at all).
+	bin := BuildHandler(t)
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	h, err := stack.StartHandler(ctx, stack.HandlerOptions{Bin: BuildHandler(t), Settings: settings, Stdout: out, Stderr: out})
+	h, err := stack.StartHandler(ctx, stack.HandlerOptions{Bin: bin, Settings: settings, Stdout: out, Stderr: out})
 	if err != nil {
 		t.Fatalf("%v\noutput:\n%s", err, out)
 	}
