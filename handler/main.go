@@ -159,10 +159,12 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	logger.Info("storage credential", "credential", credential)
 	go warmUp(life, logger, keys, store)
 
+	limits := productionLimits()
 	srv := newHTTPServer(api.New(api.Config{
-		Verifier: verifier, Store: store, Users: store, Logger: logger,
+		Verifier: verifier, Store: store, Users: store, Logger: logger, MaxTasksPerUser: cfg.MaxTasksPerUser,
 		TenantID: cfg.TenantID, APIClientID: cfg.APIClientID, AuthorityHost: cfg.AuthorityHost,
-	}), logger, productionLimits())
+		BodyTimeout: limits.body,
+	}), logger, limits)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "tenant", cfg.TenantID, "table", cfg.Table)
@@ -189,17 +191,19 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 }
 
 // serverLimits are the connection timeouts and header size cap; slow-client tests shorten
-// them so that they need not wait out the production values.
+// them so that they need not wait out the production values. body is the API's own limit on a
+// body's arrival (api.Config.BodyTimeout): shorter than read, so that the API, not the
+// connection's deadline, cuts a slow body off, and can still answer it with a 408.
 type serverLimits struct {
-	readHeader, read, write, idle time.Duration
-	maxHeaderBytes                int
+	readHeader, read, write, idle, body time.Duration
+	maxHeaderBytes                      int
 }
 
-// productionLimits: slow clients must not hold connections: headers within 10 s, whole
-// requests in 30.
+// productionLimits: slow clients must not hold connections: headers within 10 s, bodies in
+// 10 once the handler reads them, whole requests in 30.
 func productionLimits() serverLimits {
 	return serverLimits{readHeader: 10 * time.Second, read: 30 * time.Second, write: 30 * time.Second,
-		idle: 120 * time.Second, maxHeaderBytes: 32 << 10}
+		idle: 120 * time.Second, body: 10 * time.Second, maxHeaderBytes: 32 << 10}
 }
 
 func newHTTPServer(h http.Handler, logger *slog.Logger, l serverLimits) *http.Server {

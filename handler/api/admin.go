@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tasks"
@@ -33,12 +35,19 @@ type actorJSON struct {
 }
 
 type auditJSON struct {
-	ID      string    `json:"id"`
-	At      string    `json:"at"`
-	Actor   actorJSON `json:"actor"`
-	Action  string    `json:"action"`
-	Subject *string   `json:"subject"`
-	Count   *int      `json:"count"`
+	ID        string    `json:"id"`
+	At        string    `json:"at"`
+	Actor     actorJSON `json:"actor"`
+	Action    string    `json:"action"`
+	Subject   *string   `json:"subject"`
+	State     string    `json:"state"`
+	Count     *int      `json:"count"`
+	Remaining *int      `json:"remaining"`
+}
+
+type erasureJSON struct {
+	Erased    int `json:"erased"`
+	Remaining int `json:"remaining"`
 }
 
 type auditPageJSON struct {
@@ -55,7 +64,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	ctx, cancel := storageContext(r)
+	ctx, cancel := s.storageContext(r)
 	defer cancel()
 	page, err := users.ListUsers(ctx, limit, next)
 	if err != nil {
@@ -86,7 +95,7 @@ func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
-	ctx, cancel := storageContext(r)
+	ctx, cancel := s.storageContext(r)
 	defer cancel()
 	page, err := s.store.List(ctx, owner, limit, next)
 	if err != nil {
@@ -99,6 +108,10 @@ func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.P
 	return nil
 }
 
+// eraseUserTasks erases a user's tasks in batches. The audit record is written before the first
+// delete (no record, no erase: a 503) and completed after the last with the count, also when
+// storage fails half way. An erase that runs out of its time answers what it did and what
+// remains; running it again goes on from there.
 func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	owner, err := userID(r)
 	if err != nil {
@@ -108,18 +121,31 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	ctx, cancel := storageContext(r)
+	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	erased, err := users.EraseTasks(ctx, owner)
+	record, err := users.AppendAudit(ctx, tasks.AuditRecord{
+		At: s.nowMillis(), ActorID: p.ObjectID, ActorName: p.Name, Action: tasks.ActionEraseUserTasks,
+		Subject: owner, State: tasks.AuditStarted,
+	})
 	if err != nil {
 		return err
 	}
-	if err := s.audit(ctx, users, p, tasks.ActionEraseUserTasks, owner, erased); err != nil {
-		return err
+	// Leave a share of the budget for the last batch and the record's completion.
+	done, eraseErr := users.EraseTasks(ctx, owner, time.Now().Add(s.storageTimeout*2/3))
+	state, remaining := tasks.AuditCompleted, &done.Remaining
+	switch {
+	case eraseErr != nil:
+		state, remaining = tasks.AuditFailed, nil
+	case done.Remaining > 0:
+		state = tasks.AuditPartial
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Erased int `json:"erased"`
-	}{erased})
+	if err := users.CompleteAudit(ctx, record, state, done.Erased, remaining); err != nil {
+		return errors.Join(eraseErr, err)
+	}
+	if eraseErr != nil {
+		return eraseErr
+	}
+	writeJSON(w, http.StatusOK, erasureJSON{Erased: done.Erased, Remaining: done.Remaining})
 	return nil
 }
 
@@ -132,7 +158,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	ctx, cancel := storageContext(r)
+	ctx, cancel := s.storageContext(r)
 	defer cancel()
 	page, err := users.ListAudit(ctx, limit, next)
 	if err != nil {
@@ -142,7 +168,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	for i, a := range page.Items {
 		out.Items[i] = auditJSON{ID: a.ID, At: a.At.UTC().Format(timeLayout),
 			Actor: actorJSON{ID: a.ActorID, Name: a.ActorName}, Action: string(a.Action),
-			Subject: nullable(a.Subject), Count: a.Count}
+			Subject: nullable(a.Subject), State: string(a.State), Count: a.Count, Remaining: a.Remaining}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -151,9 +177,11 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 // audit records in users' audit log that p did action to subject ("" for none), involving
 // count items.
 func (s *Server) audit(ctx context.Context, users tasks.Users, p *auth.Principal, action tasks.AuditAction, subject string, count int) error {
-	return users.AppendAudit(ctx, tasks.AuditRecord{
-		At: s.nowMillis(), ActorID: p.ObjectID, ActorName: p.Name, Action: action, Subject: subject, Count: &count,
+	_, err := users.AppendAudit(ctx, tasks.AuditRecord{
+		At: s.nowMillis(), ActorID: p.ObjectID, ActorName: p.Name, Action: action, Subject: subject,
+		State: tasks.AuditCompleted, Count: &count,
 	})
+	return err
 }
 
 func (s *Server) adminUsers() (tasks.Users, error) {

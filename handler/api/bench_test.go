@@ -97,7 +97,7 @@ func BenchmarkListTasks(b *testing.B) {
 	ids := tasks.NewIDGenerator(nil)
 	for range tasks.DefaultPageSize {
 		now := time.Now().UTC().Truncate(time.Millisecond)
-		if _, err := store.Create(ctx, benchUser, tasks.Task{ID: ids.New(), Title: "benchmark task", CreatedAt: now, UpdatedAt: now}); err != nil {
+		if _, err := store.Create(ctx, benchUser, tasks.NewTask{Task: tasks.Task{ID: ids.New(), Title: "benchmark task", CreatedAt: now, UpdatedAt: now}}); err != nil {
 			b.Fatal(err)
 		}
 	}

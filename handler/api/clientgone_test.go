@@ -41,12 +41,12 @@ func (s *ctxStore) seen(ctx context.Context) error {
 	return nil
 }
 
-func (s *ctxStore) Create(ctx context.Context, owner string, t tasks.Task) (tasks.Task, error) {
+func (s *ctxStore) Create(ctx context.Context, owner string, n tasks.NewTask) (tasks.Created, error) {
 	if err := s.seen(ctx); err != nil {
-		return tasks.Task{}, err
+		return tasks.Created{}, err
 	}
-	t.ETag = `W/"1"`
-	return t, nil
+	n.Task.ETag = `W/"1"`
+	return tasks.Created{Task: n.Task}, nil
 }
 
 func (s *ctxStore) List(ctx context.Context, owner string, limit int, cursor string) (tasks.Page, error) {

@@ -1,13 +1,16 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,14 +39,14 @@ func (s stuckStore) List(ctx context.Context, owner string, limit int, cursor st
 	}
 }
 
-// Every request's work is bounded by Config.RequestTimeout: storage that stops answering
+// A request's storage calls are bounded by Config.StorageTimeout: storage that stops answering
 // costs the client a 503 after the timeout, not a hung request, and the access log line of
 // that request still carries its status and duration.
-func TestRequestTimeoutBoundsStorage(t *testing.T) {
+func TestStorageTimeoutBoundsStorage(t *testing.T) {
 	const timeout = 200 * time.Millisecond
 	store := stuckStore{deadline: make(chan time.Duration, 1)}
 	var logs testenv.LogBuffer
-	srv := httptest.NewServer(New(Config{Verifier: oneUser{}, Store: store, RequestTimeout: timeout,
+	srv := httptest.NewServer(New(Config{Verifier: oneUser{}, Store: store, StorageTimeout: timeout,
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil))}))
 	defer srv.Close()
 
@@ -63,7 +66,7 @@ func TestRequestTimeoutBoundsStorage(t *testing.T) {
 	select {
 	case left := <-store.deadline:
 		if left < 0 || left > timeout {
-			t.Errorf("the storage call's deadline was %v away, want at most the request timeout %v", left, timeout)
+			t.Errorf("the storage call's deadline was %v away, want at most the storage timeout %v", left, timeout)
 		}
 	default:
 		t.Error("the store was never called")
@@ -78,5 +81,81 @@ func TestRequestTimeoutBoundsStorage(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(logs.String()), &line); err != nil || line.Status != 503 || line.MS == nil || *line.MS < float64(timeout.Milliseconds()) {
 		t.Errorf("access log line %q: want status 503 and its duration in ms", logs.String())
+	}
+}
+
+// createRecorder stores every create and says how far each one's storage deadline was.
+type createRecorder struct {
+	tasks.Store
+	creates chan time.Duration
+}
+
+func (s createRecorder) Create(ctx context.Context, owner string, n tasks.NewTask) (tasks.Created, error) {
+	d, _ := ctx.Deadline()
+	s.creates <- time.Until(d)
+	n.Task.ETag = `W/"1"`
+	return tasks.Created{Task: n.Task}, nil
+}
+
+// postSlowly sends a create whose body arrives in two parts, pause apart, and returns the
+// answer's status line and headers.
+func postSlowly(t *testing.T, url string, pause time.Duration, finish bool) *http.Response {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"title":"slow but sure"}`
+	fmt.Fprintf(conn, "POST /api/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer any\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:5])
+	time.Sleep(pause) // the client's own slowness, which the test stands for
+	if finish {
+		io.WriteString(conn, body[5:])
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+// The time a client takes to send its body is not storage time: with a request budget that a
+// slow body uses up, the create still gets its whole storage budget, which starts once the
+// body is in. (The design this replaces gave storage what the body left of one 15 s deadline,
+// so a create stored at the last moment was answered 503.)
+func TestStorageBudgetStartsAfterTheBody(t *testing.T) {
+	store := createRecorder{creates: make(chan time.Duration, 1)}
+	srv := httptest.NewServer(New(Config{Verifier: oneUser{}, Store: store,
+		RequestTimeout: 100 * time.Millisecond, BodyTimeout: 5 * time.Second, StorageTimeout: time.Second}))
+	defer srv.Close()
+	resp := postSlowly(t, srv.URL, 300*time.Millisecond, true)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("a slow but complete body: %d, want 201", resp.StatusCode)
+	}
+	if left := <-store.creates; left < 900*time.Millisecond {
+		t.Errorf("storage had %v left of its 1 s budget after a body that took 300 ms", left)
+	}
+}
+
+// A body that does not arrive within Config.BodyTimeout is answered 408, with the connection
+// closed, and nothing reaches storage.
+func TestABodyTooSlowIsA408AndChangesNothing(t *testing.T) {
+	store := createRecorder{creates: make(chan time.Duration, 1)}
+	srv := httptest.NewServer(New(Config{Verifier: oneUser{}, Store: store, BodyTimeout: 200 * time.Millisecond}))
+	defer srv.Close()
+	resp := postSlowly(t, srv.URL, 0, false)
+	if resp.StatusCode != http.StatusRequestTimeout || !resp.Close {
+		t.Errorf("a stalled body: %d (close %v), want 408 with Connection: close", resp.StatusCode, resp.Close)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	select {
+	case <-store.creates:
+		t.Error("storage was called for a body that never arrived")
+	default:
 	}
 }

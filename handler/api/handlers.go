@@ -39,7 +39,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	ctx, cancel := storageContext(r)
+	ctx, cancel := s.storageContext(r)
 	defer cancel()
 	page, err := s.store.List(ctx, p.ObjectID, limit, next)
 	if err != nil {
@@ -68,30 +68,49 @@ func pageParams(r *http.Request) (limit int, next string, err error) {
 }
 
 func (s *Server) createTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	title, err := readNewTitle(w, r)
+	key, err := parseIdempotencyKey(r)
+	if err != nil {
+		return err
+	}
+	title, err := s.readNewTitle(w, r)
 	if err != nil {
 		return err
 	}
 	now := s.nowMillis()
-	ctx, cancel := storageContext(r)
+	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	t, err := s.store.Create(ctx, p.ObjectID, tasks.Task{
-		ID: s.ids.New(), Title: title, CreatedAt: now, UpdatedAt: now,
+	c, err := s.store.Create(ctx, p.ObjectID, tasks.NewTask{
+		Task:  tasks.Task{ID: s.ids.New(), Title: title, CreatedAt: now, UpdatedAt: now},
+		By:    profile(p),
+		Limit: s.maxTasks,
+		Key:   key,
 	})
 	if err != nil {
 		return err
 	}
-	s.recordActivity(ctx, p)
-	w.Header().Set("Location", "/api/tasks/"+t.ID)
-	w.Header().Set("ETag", t.ETag)
-	writeJSON(w, http.StatusCreated, toJSON(t))
+	if c.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("Location", "/api/tasks/"+c.Task.ID)
+	w.Header().Set("ETag", c.Task.ETag)
+	writeJSON(w, http.StatusCreated, toJSON(c.Task))
 	return nil
+}
+
+// profile is how the caller appears in the users index.
+func profile(p *auth.Principal) tasks.Profile {
+	return tasks.Profile{Name: p.Name, Email: p.Username}
+}
+
+// write is a write by p now, for the store's bookkeeping.
+func (s *Server) write(p *auth.Principal) tasks.Write {
+	return tasks.Write{At: s.nowMillis(), By: profile(p)}
 }
 
 // readNewTitle reads a create's body: an object with a title and nothing else, which
 // becomes the task's title once normalised.
-func readNewTitle(w http.ResponseWriter, r *http.Request) (string, error) {
-	fields, err := readJSONObject(w, r)
+func (s *Server) readNewTitle(w http.ResponseWriter, r *http.Request) (string, error) {
+	fields, err := readJSONObject(w, r, s.bodyTimeout)
 	if err != nil {
 		return "", err
 	}
@@ -113,7 +132,7 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	ctx, cancel := storageContext(r)
+	ctx, cancel := s.storageContext(r)
 	defer cancel()
 	t, err := s.store.Get(ctx, p.ObjectID, id)
 	if err != nil {
@@ -133,25 +152,24 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err != nil {
 		return err
 	}
-	patch, err := readPatch(w, r)
+	patch, err := s.readPatch(w, r)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := storageContext(r)
+	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	t, err := s.store.Update(ctx, p.ObjectID, id, patch, cond, s.nowMillis())
+	t, err := s.store.Update(ctx, p.ObjectID, id, patch, cond, s.write(p))
 	if err != nil {
 		return err
 	}
-	s.recordActivity(ctx, p)
 	w.Header().Set("ETag", t.ETag)
 	writeJSON(w, http.StatusOK, toJSON(t))
 	return nil
 }
 
 // readPatch reads an update's body: title, completed or both, and nothing else.
-func readPatch(w http.ResponseWriter, r *http.Request) (tasks.Patch, error) {
-	fields, err := readJSONObject(w, r)
+func (s *Server) readPatch(w http.ResponseWriter, r *http.Request) (tasks.Patch, error) {
+	fields, err := readJSONObject(w, r, s.bodyTimeout)
 	if err != nil {
 		return tasks.Patch{}, err
 	}
@@ -187,28 +205,13 @@ func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err != nil {
 		return err
 	}
-	ctx, cancel := storageContext(r)
+	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	if err := s.store.Delete(ctx, p.ObjectID, id, cond); err != nil {
+	if err := s.store.Delete(ctx, p.ObjectID, id, cond, s.write(p)); err != nil {
 		return err
 	}
-	s.recordActivity(ctx, p)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// recordActivity brings the caller's users-index entry up to date after a write to their
-// tasks (reads write nothing). The write has happened whatever this does, so a failure is
-// logged, not answered: a client told that a create failed would retry it and make a second
-// task. The next write of the same user mends the entry, because it recounts.
-func (s *Server) recordActivity(ctx context.Context, p *auth.Principal) {
-	if s.users == nil {
-		return
-	}
-	err := s.users.RecordActivity(ctx, p.ObjectID, tasks.Profile{Name: p.Name, Email: p.Username}, s.nowMillis())
-	if err != nil {
-		s.log.ErrorContext(ctx, "users index not updated after a task write", "user", p.ObjectID, "error", err.Error())
-	}
 }
 
 // taskID returns the {id} path value if it has our id form. Anything else cannot name a
@@ -221,17 +224,14 @@ func taskID(r *http.Request) (string, error) {
 	return id, nil
 }
 
-// storageContext is the context for a storage call: the request's deadline (the server's
-// timeout) still bounds it, but the client's cancellation does not. net/http cancels a
-// request's context when the client half-closes its side after a complete request, as some
-// clients and proxies do while still reading the answer. A write abandoned half-way would
-// leave its outcome unknown (a create answered 500 that was in fact stored); finishing it
-// lets the answer, if anyone reads it, tell the truth. Reads finish too, for the same
-// half-closed clients: each is one bounded round trip.
-func storageContext(r *http.Request) (context.Context, context.CancelFunc) {
-	ctx := context.WithoutCancel(r.Context())
-	if deadline, ok := r.Context().Deadline(); ok {
-		return context.WithDeadline(ctx, deadline)
-	}
-	return context.WithCancel(ctx)
+// storageContext is the context for a request's storage calls: its own budget (storageTimeout),
+// which starts once the request is read, so that a client slow to send its body never eats the
+// time storage needs (a create cut short after the service stored it would be answered 503),
+// and which the client's cancellation does not end. net/http cancels a request's context when
+// the client half-closes its side after a complete request, as some clients and proxies do
+// while still reading the answer. A write abandoned half-way would leave its outcome unknown;
+// finishing it lets the answer, if anyone reads it, tell the truth. Reads finish too, for the
+// same half-closed clients: each is a bounded number of round trips.
+func (s *Server) storageContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(r.Context()), s.storageTimeout)
 }

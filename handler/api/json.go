@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 	"unicode/utf8"
 
@@ -54,15 +55,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // readJSONObject reads a JSON object body of at most MaxBodyBytes into fields, one raw value
 // per member, after checking the media type. Members are decoded one by one by the caller,
 // which is how "absent", "null" and "wrong type" stay distinguishable.
-func readJSONObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+//
+// The body must arrive within timeout. That time is the client's, not the storage's: a body
+// that comes too slowly is a 408 and nothing is written, and the storage budget starts only
+// once the body is in (storageContext).
+func readJSONObject(w http.ResponseWriter, r *http.Request, timeout time.Duration) (map[string]json.RawMessage, error) {
 	if err := checkJSONMediaType(r); err != nil {
 		return nil, err
 	}
+	// Not supported only where there is no connection (a test's recorder): nothing to wait for.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, errTooLarge
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, errBodyTimeout
 		}
 		// A read fails when the connection does (reset, or closed before the body ended); net/http
 		// then cancels the request, and the client is not there to be told its request was bad.

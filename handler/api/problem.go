@@ -33,7 +33,9 @@ var (
 	errNoRoute  = errors.New("no such resource")
 	errTooLarge = errors.New("the request body is larger than 16 KiB")
 	errNotJSON  = errors.New("the request body must be application/json (UTF-8)")
-	errNoUsers  = fmt.Errorf("the users index is not configured: %w", tasks.ErrUnavailable)
+	// errBodyTimeout: the client took longer than the server waits for a body (Config.BodyTimeout).
+	errBodyTimeout = errors.New("the request body did not arrive in time; nothing was changed")
+	errNoUsers     = fmt.Errorf("the users index is not configured: %w", tasks.ErrUnavailable)
 )
 
 // badRequest is a malformed request; its text is the detail the client sees.
@@ -72,6 +74,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		noScope      *auth.InsufficientScopeError
 		noRole       *access.MissingRoleError
 		validation   *tasks.ValidationError
+		limit        *tasks.LimitError
 		bad          badRequest
 	)
 	h := w.Header()
@@ -100,6 +103,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, detail = http.StatusRequestEntityTooLarge, errTooLarge.Error()
 	case errors.Is(err, errNotJSON):
 		status, detail = http.StatusUnsupportedMediaType, errNotJSON.Error()
+	case errors.Is(err, errBodyTimeout):
+		// RFC 9110 §15.5.9: the server closes the connection; its read side is broken anyway.
+		status, detail = http.StatusRequestTimeout, errBodyTimeout.Error()
+		h.Set("Connection", "close")
+	case errors.As(err, &limit):
+		status, detail = http.StatusConflict, limit.Error()
+	case errors.Is(err, tasks.ErrKeyReused):
+		// draft-ietf-httpapi-idempotency-key-header-06, "Error Scenarios": a key reused for another payload is a 422.
+		status, detail = http.StatusUnprocessableEntity, "this Idempotency-Key was already used to create a task with another title; use a new key for a new task"
+	case errors.Is(err, tasks.ErrKeyTaskGone):
+		status, detail = http.StatusGone, "the task this Idempotency-Key created has been deleted; use a new key to create another"
 	case errors.Is(err, errNoRoute):
 		status, detail = http.StatusNotFound, errNoRoute.Error()
 	case errors.Is(err, tasks.ErrNotFound):

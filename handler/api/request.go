@@ -133,3 +133,58 @@ func parseListQuery(raw string) (listQuery, error) {
 	lq.next = q.Get("next")
 	return lq, nil
 }
+
+// maxIdempotencyKey bounds an Idempotency-Key: a UUID is 36 characters; 255 leaves room for
+// any key scheme a client has.
+const maxIdempotencyKey = 255
+
+// parseIdempotencyKey reads Idempotency-Key ("" when absent). The draft
+// (draft-ietf-httpapi-idempotency-key-header-06) makes it an RFC 8941 sf-string, a quoted
+// string such as "8e03978e-40d5-43e8-bc93-6894a57f9324"; many clients send the key bare, as
+// Stripe documented it first, so a bare key of visible ASCII is taken too. Either way the key
+// is compared byte for byte, so "k" and k are one key.
+func parseIdempotencyKey(r *http.Request) (string, error) {
+	values := r.Header.Values("Idempotency-Key")
+	if len(values) == 0 {
+		return "", nil
+	}
+	const rule = `Idempotency-Key must be one key of 1 to 255 visible ASCII characters, quoted ("...") or bare, such as a UUID`
+	if len(values) > 1 {
+		return "", badRequest(rule)
+	}
+	raw := strings.Trim(values[0], " \t")
+	key, ok := raw, true
+	if strings.HasPrefix(raw, `"`) {
+		key, ok = sfString(raw)
+	} else {
+		for i := 0; i < len(raw) && ok; i++ {
+			ok = raw[i] > 0x20 && raw[i] < 0x7f && raw[i] != '"' && raw[i] != '\\'
+		}
+	}
+	if !ok || key == "" || len(key) > maxIdempotencyKey || strings.Trim(key, " ") == "" {
+		return "", badRequest(rule)
+	}
+	return key, nil
+}
+
+// sfString decodes an RFC 8941 §3.3.3 String: DQUOTE *( unescaped / "\" ( DQUOTE / "\" ) )
+// DQUOTE, where unescaped is printable ASCII (0x20-0x7E) other than DQUOTE and "\".
+func sfString(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 1; i < len(s)-1; i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s)-1 && (s[i+1] == '"' || s[i+1] == '\\'):
+			i++
+			b.WriteByte(s[i])
+		case c < 0x20 || c > 0x7e || c == '"' || c == '\\':
+			return "", false
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}

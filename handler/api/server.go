@@ -26,14 +26,22 @@ type TokenVerifier interface {
 type Config struct {
 	Verifier TokenVerifier
 	Store    tasks.Store
-	// Users is the users index and audit log behind the admin API; task writes keep the
-	// index current through it. Nil: writes keep no index and the admin routes answer 503.
+	// Users is the users index and audit log behind the admin API. Nil: the admin routes
+	// answer 503.
 	Users  tasks.Users
 	IDs    *tasks.IDGenerator
 	Logger *slog.Logger
 	Now    func() time.Time // nil: time.Now
-	// RequestTimeout bounds each request's work (key refresh, storage calls); zero: 15 s.
+	// RequestTimeout bounds each request's work before storage (the token check, which may
+	// wait for a key refresh); zero: 15 s.
 	RequestTimeout time.Duration
+	// BodyTimeout is how long a request's body may take to arrive (a 408 after it); zero: 10 s.
+	BodyTimeout time.Duration
+	// StorageTimeout is a request's storage budget, from its first storage call; zero: 15 s.
+	StorageTimeout time.Duration
+	// MaxTasksPerUser is the most tasks one user may keep (a create beyond is a 409); zero:
+	// tasks.DefaultMaxTasksPerUser.
+	MaxTasksPerUser int
 	// TenantID and APIClientID fill the served OpenAPI document's sign-in URLs and scope.
 	TenantID, APIClientID string
 	// AuthorityHost is the cloud's Entra host (AZURE_AUTHORITY_HOST) for those sign-in URLs;
@@ -50,9 +58,12 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	timeout  time.Duration
-	openAPI  openAPIDocument
-	mux      *http.ServeMux
-	chain    http.Handler // mux wrapped in the cross-cutting middleware, built once
+	// bodyTimeout and storageTimeout: see Config.
+	bodyTimeout, storageTimeout time.Duration
+	maxTasks                    int
+	openAPI                     openAPIDocument
+	mux                         *http.ServeMux
+	chain                       http.Handler // mux wrapped in the cross-cutting middleware, built once
 }
 
 // New returns the API with every route of the contract registered.
@@ -66,6 +77,10 @@ func New(cfg Config) *Server {
 		now:      cfg.Now,
 		timeout:  cfg.RequestTimeout,
 		mux:      http.NewServeMux(),
+		// Defaults below.
+		bodyTimeout:    cfg.BodyTimeout,
+		storageTimeout: cfg.StorageTimeout,
+		maxTasks:       cfg.MaxTasksPerUser,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -78,6 +93,15 @@ func New(cfg Config) *Server {
 	}
 	if s.timeout == 0 {
 		s.timeout = 15 * time.Second
+	}
+	if s.bodyTimeout == 0 {
+		s.bodyTimeout = 10 * time.Second
+	}
+	if s.storageTimeout == 0 {
+		s.storageTimeout = 15 * time.Second
+	}
+	if s.maxTasks == 0 {
+		s.maxTasks = tasks.DefaultMaxTasksPerUser
 	}
 	s.openAPI = renderOpenAPI(cfg.AuthorityHost, cfg.TenantID, s.requiredScope())
 	for _, rt := range s.routes() {

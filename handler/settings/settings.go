@@ -26,6 +26,7 @@ type Values struct {
 	InAzure          bool   // running on Azure Functions (a Platform variable is set): storage only through the managed identity
 	Table            string
 	TokenCacheSize   int // verified tokens remembered; 0: every request is checked in full
+	MaxTasksPerUser  int // the most tasks one user may keep
 }
 
 // Load reads every setting through getenv and validates them all up front, so that a mistake

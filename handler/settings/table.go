@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/tasks"
 )
 
 // Setting is one app setting the handler reads: app settings in Azure, environment variables
@@ -53,6 +54,9 @@ const HostPort = "FUNCTIONS_CUSTOMHANDLER_PORT"
 const DefaultTokenCacheSize = 1024
 
 const maxTokenCacheSize = 100_000
+
+// maxTasksPerUser keeps the per-user limit where an erase of one user still fits a few requests.
+const maxTasksPerUser = 1_000_000
 
 // tableName is a Table Storage name (3-63 letters and digits, starting with a letter) short
 // enough that the users index and audit tables beside it, <name>users and <name>audit, are
@@ -181,6 +185,19 @@ func All() []Setting {
 					return fmt.Errorf("AUTH_TOKEN_CACHE_SIZE must be a number of tokens from 0 (no cache) to %d", maxTokenCacheSize)
 				}
 				v.TokenCacheSize = size
+				return nil
+			},
+		},
+		{
+			Name: "TASKS_PER_USER_LIMIT", Default: strconv.Itoa(tasks.DefaultMaxTasksPerUser),
+			Meaning:    "the most tasks one user may keep; a create beyond it is answered 409 (it bounds each user's storage and the time an erase takes)",
+			NotInAzure: "a tuning knob; the handler's default suits Azure",
+			check: func(value string, v *Values) error {
+				n, err := strconv.Atoi(value)
+				if err != nil || n < 1 || n > maxTasksPerUser {
+					return fmt.Errorf("TASKS_PER_USER_LIMIT must be a number of tasks from 1 to %d", maxTasksPerUser)
+				}
+				v.MaxTasksPerUser = n
 				return nil
 			},
 		},

@@ -2,19 +2,23 @@ package tablestore
 
 import (
 	"context"
+
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 	"math"
 	"time"
 
 	"github.com/example/entra-tasks/handler/tasks"
 )
 
-// The audit log is its own table, append-only through this code: records are added with
-// AddEntity (which never overwrites) and nothing here updates or deletes one. All records
+// The audit log is its own table: records are added with AddEntity (which never overwrites),
+// nothing here deletes one, and the only change a record gets is its completion: an erase is
+// recorded as started before its first delete, and completed with its count after its last. All records
 // share one partition, so a single query returns them in RowKey order; the RowKey starts
 // with the time counted down from the end of time, so that order is newest first. Admin
 // actions are far too rare for one partition's 2,000 entities a second to matter.
@@ -31,7 +35,10 @@ type auditEntity struct {
 	ActorName    string `json:"ActorName"`
 	Action       string `json:"Action"`
 	Subject      string `json:"Subject"`
-	Count        *int   `json:"Count,omitempty"`
+	// State is "" on records from before states were kept, which were all recorded once done.
+	State     string `json:"State,omitempty"`
+	Count     *int   `json:"Count,omitempty"`
+	Remaining *int   `json:"Remaining,omitempty"`
 }
 
 // auditRowKey is the record's id: 19 digits of nanoseconds before the end of int64 time,
@@ -44,28 +51,42 @@ func auditRowKey(at time.Time) (string, error) {
 	return fmt.Sprintf("%019d-%s", math.MaxInt64-at.UnixNano(), hex.EncodeToString(b[:])), nil
 }
 
-// AppendAudit adds r to the log.
-func (s *Store) AppendAudit(ctx context.Context, r tasks.AuditRecord) error {
+// AppendAudit adds r to the log and returns its id.
+func (s *Store) AppendAudit(ctx context.Context, r tasks.AuditRecord) (string, error) {
 	key, err := auditRowKey(r.At)
 	if err != nil {
-		return err
+		return "", err
 	}
 	body, _ := json.Marshal(auditEntity{
 		PartitionKey: auditPartition, RowKey: key,
 		At: r.At.UTC().Format(time.RFC3339Nano), AtType: edmDateTime,
-		ActorID: r.ActorID, ActorName: r.ActorName, Action: string(r.Action), Subject: r.Subject, Count: r.Count,
-	}) // strings and an int always marshal
+		ActorID: r.ActorID, ActorName: r.ActorName, Action: string(r.Action), Subject: r.Subject,
+		State: string(r.State), Count: r.Count, Remaining: r.Remaining,
+	}) // strings and ints always marshal
 	err = withTable(ctx, s.audit, func() error {
 		_, err := s.audit.AddEntity(ctx, body, nil)
 		return err
 	})
-	return classify("append audit record", err)
+	return key, classify("append audit record", err)
+}
+
+// CompleteAudit sets a started record's final state, count and remaining: a merge of those
+// properties alone, so the rest stays as written.
+func (s *Store) CompleteAudit(ctx context.Context, id string, state tasks.AuditState, count int, remaining *int) error {
+	fields := map[string]any{"PartitionKey": auditPartition, "RowKey": id, "State": string(state), "Count": count}
+	if remaining != nil {
+		fields["Remaining"] = *remaining
+	}
+	body, _ := json.Marshal(fields) // strings and ints always marshal
+	star := azcore.ETag("*")
+	_, err := s.audit.UpdateEntity(ctx, body, &aztables.UpdateEntityOptions{IfMatch: &star, UpdateMode: aztables.UpdateModeMerge})
+	return classify("complete audit record", err)
 }
 
 // ListAudit reads one page of the log, newest first.
 func (s *Store) ListAudit(ctx context.Context, limit int, cursor string) (tasks.AuditPage, error) {
 	entities, next, err := listPage(ctx, s.audit, listing{op: "list audit", scope: "admin audit"}, limit, cursor,
-		"RowKey,At,ActorID,ActorName,Action,Subject,Count", "PartitionKey eq '"+auditPartition+"'")
+		"RowKey,At,ActorID,ActorName,Action,Subject,State,Count,Remaining", "PartitionKey eq '"+auditPartition+"'")
 	if err != nil {
 		return tasks.AuditPage{}, err
 	}
@@ -81,8 +102,17 @@ func (s *Store) ListAudit(ctx context.Context, limit int, cursor string) (tasks.
 		}
 		page.Items = append(page.Items, tasks.AuditRecord{
 			ID: e.RowKey, At: at.UTC(), ActorID: e.ActorID, ActorName: e.ActorName,
-			Action: tasks.AuditAction(e.Action), Subject: e.Subject, Count: e.Count,
+			Action: tasks.AuditAction(e.Action), Subject: e.Subject, State: auditState(e.State),
+			Count: e.Count, Remaining: e.Remaining,
 		})
 	}
 	return page, nil
+}
+
+// auditState reads a stored state; records from before states were kept were written once done.
+func auditState(stored string) tasks.AuditState {
+	if stored == "" {
+		return tasks.AuditCompleted
+	}
+	return tasks.AuditState(stored)
 }

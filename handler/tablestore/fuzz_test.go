@@ -38,10 +38,11 @@ func newCursorFixture(f *testing.F) *cursorFixture {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for i := range 6 {
 		for _, owner := range []string{entra.UserA, entra.UserB} {
-			t, err := store.Create(ctx, owner, tasks.Task{ID: ids.New(), Title: fmt.Sprintf("%s %d", owner[:1], i), CreatedAt: now, UpdatedAt: now})
+			c, err := store.Create(ctx, owner, tasks.NewTask{Task: tasks.Task{ID: ids.New(), Title: fmt.Sprintf("%s %d", owner[:1], i), CreatedAt: now, UpdatedAt: now}})
 			if err != nil {
 				f.Fatal(err)
 			}
+			t := c.Task
 			if owner == entra.UserA {
 				fx.mine[t.ID] = true
 			} else {

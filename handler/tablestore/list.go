@@ -20,7 +20,7 @@ func (s *Store) List(ctx context.Context, owner string, limit int, cursor string
 	// Only the properties a task is made of: the SDK decodes every property of every row into
 	// a map and encodes it again before we see it, so PartitionKey and Timestamp (with its
 	// type annotation) would cost a quarter of the decoding for nothing. odata.etag still comes.
-	entities, next, err := listPage(ctx, s.table, listing{op: "list tasks", scope: owner}, limit, cursor, listSelect, ownerFilter(owner))
+	entities, next, err := listPage(ctx, s.table, listing{op: "list tasks", scope: owner}, limit, cursor, listSelect, taskFilter(owner))
 	if err != nil {
 		return tasks.Page{}, err
 	}
@@ -76,6 +76,12 @@ func listPage(ctx context.Context, table *aztables.Client, l listing, limit int,
 // safe if that ever changes.
 func ownerFilter(owner string) string {
 	return "PartitionKey eq '" + strings.ReplaceAll(owner, "'", "''") + "'"
+}
+
+// taskFilter selects owner's tasks: the partition's row keys below the bookkeeping rows (a
+// range the service reads as one, so the account and key rows cost nothing).
+func taskFilter(owner string) string {
+	return ownerFilter(owner) + " and RowKey lt '" + bookkeeping + "'"
 }
 
 const listSelect = "RowKey,Title,Completed,CreatedAt,UpdatedAt"

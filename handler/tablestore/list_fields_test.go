@@ -18,14 +18,14 @@ func TestListReturnsEveryFieldOfEveryTask(t *testing.T) {
 	var want []tasks.Task
 	for _, title := range []string{"first", "second", "third"} {
 		now := time.Now().UTC().Truncate(time.Millisecond)
-		created, err := store.Create(ctx, owner, tasks.Task{ID: ids.New(), Title: title, CreatedAt: now, UpdatedAt: now})
+		created, err := store.Create(ctx, owner, tasks.NewTask{Task: tasks.Task{ID: ids.New(), Title: title, CreatedAt: now, UpdatedAt: now}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want = append(want, created)
+		want = append(want, created.Task)
 	}
 	done := true
-	updated, err := store.Update(ctx, owner, want[1].ID, tasks.Patch{Completed: &done}, nil, time.Now().UTC().Truncate(time.Millisecond))
+	updated, err := store.Update(ctx, owner, want[1].ID, tasks.Patch{Completed: &done}, nil, tasks.Write{At: time.Now().UTC().Truncate(time.Millisecond)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ type Store struct {
 	table *aztables.Client
 	users *aztables.Client
 	audit *aztables.Client
+	locks ownerLocks // one write at a time per user, in this process
 }
 
 var (
@@ -40,6 +41,7 @@ const (
 
 // ClientOptions fail fast: when storage is down, a request should get its 503 in about a
 // second rather than hang through the SDK's default retries (which can take a minute).
+// batchCapture reads the answers of entity group transactions (see batch.go).
 func ClientOptions() *aztables.ClientOptions {
 	return &aztables.ClientOptions{ClientOptions: azcore.ClientOptions{
 		Retry: policy.RetryOptions{
@@ -48,6 +50,7 @@ func ClientOptions() *aztables.ClientOptions {
 			RetryDelay:    100 * time.Millisecond,
 			MaxRetryDelay: 500 * time.Millisecond,
 		},
+		PerCallPolicies: []policy.Policy{batchCapture{}},
 	}}
 }
 
@@ -121,13 +124,17 @@ type entity struct {
 	CreatedAtType string `json:"CreatedAt@odata.type,omitempty"`
 	UpdatedAt     string `json:"UpdatedAt"`
 	UpdatedAtType string `json:"UpdatedAt@odata.type,omitempty"`
-	ETag          string `json:"odata.etag,omitempty"`
+	// IdemRow is the row key of the Idempotency-Key row of the create that made the task, if it
+	// had a key: deleting the task deletes that row with it.
+	IdemRow string `json:"IdemRow,omitempty"`
+	ETag    string `json:"odata.etag,omitempty"`
 }
 
 const edmDateTime = "Edm.DateTime"
 
-func toEntity(owner string, t tasks.Task) []byte {
+func toEntity(owner string, t tasks.Task, idemRow string) []byte {
 	b, _ := json.Marshal(entity{
+		IdemRow:       idemRow,
 		PartitionKey:  owner,
 		RowKey:        t.ID,
 		Title:         t.Title,
@@ -141,14 +148,20 @@ func toEntity(owner string, t tasks.Task) []byte {
 }
 
 func fromEntity(raw []byte, etag string) (tasks.Task, error) {
+	t, _, err := decodeTask(raw, etag)
+	return t, err
+}
+
+// decodeTask reads a task entity, and the row key of its Idempotency-Key row ("" for none).
+func decodeTask(raw []byte, etag string) (tasks.Task, string, error) {
 	var e entity
 	if err := json.Unmarshal(raw, &e); err != nil {
-		return tasks.Task{}, fmt.Errorf("tablestore: decode entity: %w", err)
+		return tasks.Task{}, "", fmt.Errorf("tablestore: decode entity: %w", err)
 	}
 	created, err1 := time.Parse(time.RFC3339Nano, e.CreatedAt)
 	updated, err2 := time.Parse(time.RFC3339Nano, e.UpdatedAt)
 	if err := errors.Join(err1, err2); err != nil {
-		return tasks.Task{}, fmt.Errorf("tablestore: entity %s: %w", e.RowKey, err)
+		return tasks.Task{}, "", fmt.Errorf("tablestore: entity %s: %w", e.RowKey, err)
 	}
 	if etag == "" {
 		etag = e.ETag
@@ -156,5 +169,5 @@ func fromEntity(raw []byte, etag string) (tasks.Task, error) {
 	return tasks.Task{
 		ID: e.RowKey, Title: e.Title, Completed: e.Completed,
 		CreatedAt: created.UTC(), UpdatedAt: updated.UTC(), ETag: etag,
-	}, nil
+	}, e.IdemRow, nil
 }

@@ -3,8 +3,9 @@ package tablestore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -13,210 +14,251 @@ import (
 	"github.com/example/entra-tasks/handler/tasks"
 )
 
-// The users index is its own table, so that listing users never reads the tasks table. Its
-// PartitionKey is a shard taken from the oid (its first two hex digits: 256 partitions, as
-// random as the oids Entra issues), so that ordinary users' writes to their own entries
-// spread over many partitions; Table Storage serves about 2,000 entities a second per
-// partition. RowKey is the oid.
+// The users index is its own table, so that listing users never reads the tasks table: one
+// entry per user who has (or had) tasks, PartitionKey a shard taken from the oid (its first two
+// hex digits: 256 partitions, as random as the oids Entra issues), RowKey the oid. An entry
+// holds nothing else: each user's count, name and last activity live in their account row (see
+// account.go), exact and changed with every write, and the admin list reads them from there.
+//
+// So the index changes only when a user gains their first task. It must never miss a user who
+// has tasks, with no transaction across the two tables. The account row's Indexed flag carries
+// that: a create writes the index entry first whenever the flag is not set, and then sets it in
+// its transaction (conditional on the account row, like every write). Removing an entry (after
+// an erase) runs the other way round, see unindex. Entries of users whose tasks are all deleted
+// stay, and the list skips users with no tasks.
 
-// userEntity is one user's entry in the index.
-type userEntity struct {
-	PartitionKey     string `json:"PartitionKey"`
-	RowKey           string `json:"RowKey"`
-	Name             string `json:"Name"`
-	Email            string `json:"Email"`
-	TaskCount        int    `json:"TaskCount"`
-	LastActivity     string `json:"LastActivity"`
-	LastActivityType string `json:"LastActivity@odata.type,omitempty"`
+// userEntry is one user's entry in the index.
+type userEntry struct {
+	PartitionKey string `json:"PartitionKey"`
+	RowKey       string `json:"RowKey"`
 }
 
 func userShard(owner string) string { return owner[:2] }
 
-// indexAttempts bounds the optimistic-concurrency loop of refreshUser; each lost race means
-// another write of the same user just refreshed the entry. Between attempts it waits a random
-// while that grows with each loss, so that many writes of one user at once (a script, several
-// tabs) take turns instead of all retrying in step: without it, 16 at once exhausted 8 attempts.
-const (
-	indexAttempts    = 10
-	indexBackoffBase = 5 * time.Millisecond
-	indexBackoffMax  = 200 * time.Millisecond
-)
-
-// backoff waits a random time below base * 2^attempt (at most indexBackoffMax), or until ctx ends.
-func backoff(ctx context.Context, attempt int) error {
-	limit := min(indexBackoffBase<<attempt, indexBackoffMax)
-	timer := time.NewTimer(rand.N(limit))
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("update users index: %w", ctx.Err())
-	}
-}
-
-// RecordActivity refreshes owner's index entry after a write to their tasks.
-func (s *Store) RecordActivity(ctx context.Context, owner string, profile tasks.Profile, at time.Time) error {
-	return s.refreshUser(ctx, owner, func(e *userEntity) {
-		e.Name, e.Email = profile.Name, profile.Email
-		if last, err := time.Parse(time.RFC3339Nano, e.LastActivity); err != nil || at.After(last) {
-			e.LastActivity = at.UTC().Format(time.RFC3339Nano)
-		}
+// index writes owner's entry (again: an upsert, so that a retry or a second create is harmless).
+func (s *Store) index(ctx context.Context, owner string) error {
+	body, _ := json.Marshal(userEntry{PartitionKey: userShard(owner), RowKey: owner})
+	err := withTable(ctx, s.users, func() error {
+		_, err := s.users.UpsertEntity(ctx, body, &aztables.UpsertEntityOptions{UpdateMode: aztables.UpdateModeReplace})
+		return err
 	})
+	return classify("update users index", err)
 }
 
-// refreshUser recounts owner's tasks and writes the count, with change applied (nil: keep the
-// rest as it is), on condition that the entry has not changed since it was read; a lost race
-// starts over. So the last write to succeed counted after every write before it had been
-// made: the count is right after any mix of concurrent writes, and one that failed half way
-// (task written, entry not) is mended by the user's next write. The cost is a keys-only query
-// of the user's partition per task write (one round trip up to 1,000 tasks); reads do none.
-func (s *Store) refreshUser(ctx context.Context, owner string, change func(*userEntity)) error {
-	for attempt := range indexAttempts {
-		if attempt > 0 {
-			if err := backoff(ctx, attempt); err != nil {
-				return err
-			}
-		}
-		entry, etag, err := s.getUser(ctx, owner)
-		if err != nil {
-			return err
-		}
-		n, err := s.countTasks(ctx, owner)
-		if err != nil {
-			return err
-		}
-		entry.TaskCount = n
-		if change != nil {
-			change(&entry)
-		}
-		err = s.writeUser(ctx, entry, etag)
-		if hasStatus(err, 409) || hasStatus(err, 412) || hasStatus(err, 404) {
-			continue // someone else refreshed the entry since we read it: read and count again
-		}
-		return classify("update users index", err)
+// unindex removes owner's entry if they have no tasks, without ever losing a user who gains one
+// meanwhile: it reads the account (count 0, Indexed) and the entry's ETag, then clears Indexed
+// (and the name and email, which nobody needs once the tasks are gone) on condition that the
+// account is unchanged, and only then deletes the entry on condition that it is unchanged. A
+// create that read the account before that condition loses its race and reads it again, now
+// without Indexed, so it writes the entry (a new ETag, which fails this delete if it has not
+// happened yet, and stands if it has).
+func (s *Store) unindex(ctx context.Context, owner string) error {
+	acct, err := s.readAccount(ctx, owner)
+	if err != nil || !acct.exists() || acct.row.Count > 0 || !acct.row.Indexed {
+		return classify("read account", err)
 	}
-	return fmt.Errorf("update users index: %d conflicting writes in a row: %w", indexAttempts, tasks.ErrUnavailable)
-}
-
-// getUser reads owner's entry; etag is "" when there is none yet.
-func (s *Store) getUser(ctx context.Context, owner string) (userEntity, azcore.ETag, error) {
-	entry := userEntity{PartitionKey: userShard(owner), RowKey: owner, LastActivityType: edmDateTime}
-	resp, err := s.users.GetEntity(ctx, entry.PartitionKey, owner, nil)
-	if hasStatus(err, 404) { // no entry, or no table yet
-		return entry, "", nil
+	entry, err := s.users.GetEntity(ctx, userShard(owner), owner, nil)
+	if err != nil && !hasStatus(err, 404) {
+		return classify("read users index", err)
 	}
-	if err != nil {
-		return entry, "", classify("read users index", err)
-	}
-	if err := json.Unmarshal(resp.Value, &entry); err != nil {
-		return entry, "", fmt.Errorf("tablestore: decode user entry: %w", err)
-	}
-	entry.LastActivityType = edmDateTime
-	return entry, resp.ETag, nil
-}
-
-// writeUser stores entry on condition etag ("": that there is none); an entry with no tasks
-// is removed. The service's 409 or 412 means the condition failed.
-func (s *Store) writeUser(ctx context.Context, entry userEntity, etag azcore.ETag) error {
-	switch {
-	case entry.TaskCount == 0 && etag == "":
-		return nil
-	case entry.TaskCount == 0:
-		_, err := s.users.DeleteEntity(ctx, entry.PartitionKey, entry.RowKey, &aztables.DeleteEntityOptions{IfMatch: &etag})
+	row := acct.row
+	row.Indexed, row.Name, row.Email, row.LastActivity, row.LastActivityType = false, "", "", "", ""
+	if _, err := submit(ctx, s.table, "update account", []aztables.TransactionAction{acct.writeAccount(row)}); err != nil {
+		if failedAt(err, 0, 412) {
+			return nil // a write came first: the user keeps their entry
+		}
 		return err
 	}
-	body, _ := json.Marshal(entry) // strings and an int always marshal
-	if etag == "" {
-		return withTable(ctx, s.users, func() error {
-			_, err := s.users.AddEntity(ctx, body, nil)
-			return err
-		})
-	}
-	_, err := s.users.UpdateEntity(ctx, body, &aztables.UpdateEntityOptions{IfMatch: &etag, UpdateMode: aztables.UpdateModeReplace})
-	return err
-}
-
-// countTasks counts owner's tasks with a keys-only query of their partition.
-func (s *Store) countTasks(ctx context.Context, owner string) (int, error) {
-	n := 0
-	err := s.eachTaskKey(ctx, owner, func([]string) error { return nil }, &n)
-	return n, err
-}
-
-// eachTaskKey pages through the row keys of owner's tasks, calling page with each page's
-// keys and adding their number to n. A missing table holds no tasks.
-func (s *Store) eachTaskKey(ctx context.Context, owner string, page func(keys []string) error, n *int) error {
-	filter := ownerFilter(owner)
-	sel := "RowKey"
-	pager := s.table.NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter, Select: &sel})
-	for pager.More() {
-		resp, err := pager.NextPage(ctx)
-		if hasCode(err, aztables.TableNotFound) {
-			return nil
-		}
-		if err != nil {
-			return classify("list task keys", err)
-		}
-		keys := make([]string, 0, len(resp.Entities))
-		for _, raw := range resp.Entities {
-			var k struct{ RowKey string }
-			if err := json.Unmarshal(raw, &k); err != nil {
-				return fmt.Errorf("tablestore: decode task key: %w", err)
-			}
-			keys = append(keys, k.RowKey)
-		}
-		*n += len(keys)
-		if err := page(keys); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// EraseTasks deletes owner's tasks one by one, counting those this call deleted (a task
-// already gone is not counted), then refreshes the index entry, which goes once the count is
-// zero. Nothing depends on a previous attempt having finished: after a failure half way, a
-// retry deletes what is left and counts only that.
-func (s *Store) EraseTasks(ctx context.Context, owner string) (int, error) {
-	erased, seen := 0, 0
-	err := s.eachTaskKey(ctx, owner, func(keys []string) error {
-		for _, id := range keys {
-			_, err := s.table.DeleteEntity(ctx, owner, id, nil)
-			switch {
-			case err == nil:
-				erased++
-			case !hasStatus(err, 404):
-				return classify("erase tasks", err)
-			}
-		}
+	if err != nil { // no entry to delete
 		return nil
-	}, &seen)
-	if err != nil {
-		return erased, err
 	}
-	return erased, s.refreshUser(ctx, owner, nil)
+	etag := entry.ETag
+	_, err = s.users.DeleteEntity(ctx, userShard(owner), owner, &aztables.DeleteEntityOptions{IfMatch: &etag})
+	if hasStatus(err, 412) || hasStatus(err, 404) {
+		return nil // written again meanwhile: it stays
+	}
+	return classify("update users index", err)
 }
 
-// ListUsers reads one page of the users index, in its own order (shard, then oid).
+// listConcurrency bounds the account rows one page of the users list reads at once.
+const listConcurrency = 8
+
+// ListUsers reads one page of the users index, in its own order (shard, then oid), and each
+// listed user's account row, for their exact count, name and last activity. Users who have no
+// tasks left are not listed, so a page may be short.
 func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) (tasks.UserPage, error) {
-	entities, next, err := listPage(ctx, s.users, listing{op: "list users", scope: "admin users"}, limit, cursor, "RowKey,Name,Email,TaskCount,LastActivity", "")
+	entities, next, err := listPage(ctx, s.users, listing{op: "list users", scope: "admin users"}, limit, cursor, "RowKey", "")
 	if err != nil {
 		return tasks.UserPage{}, err
 	}
-	page := tasks.UserPage{Items: make([]tasks.User, 0, len(entities)), Next: next}
-	for _, raw := range entities {
-		var e userEntity
+	owners := make([]string, len(entities))
+	for i, raw := range entities {
+		var e userEntry
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return tasks.UserPage{}, fmt.Errorf("tablestore: decode user entry: %w", err)
 		}
-		last, err := time.Parse(time.RFC3339Nano, e.LastActivity)
-		if err != nil {
-			return tasks.UserPage{}, fmt.Errorf("tablestore: user entry %s: %w", e.RowKey, err)
+		owners[i] = e.RowKey
+	}
+	accounts, err := s.readAccounts(ctx, owners)
+	if err != nil {
+		return tasks.UserPage{}, err
+	}
+	page := tasks.UserPage{Items: make([]tasks.User, 0, len(owners)), Next: next}
+	for i, acct := range accounts {
+		if acct.row.Count == 0 {
+			continue
 		}
+		last, _ := time.Parse(time.RFC3339Nano, acct.row.LastActivity) // zero if never written
 		page.Items = append(page.Items, tasks.User{
-			ID: e.RowKey, Name: e.Name, Email: e.Email, TaskCount: e.TaskCount, LastActivity: last.UTC(),
+			ID: owners[i], Name: acct.row.Name, Email: acct.row.Email, TaskCount: acct.row.Count, LastActivity: last.UTC(),
 		})
 	}
 	return page, nil
+}
+
+// readAccounts reads the account rows of owners, a few at a time.
+func (s *Store) readAccounts(ctx context.Context, owners []string) ([]account, error) {
+	accounts := make([]account, len(owners))
+	errs := make([]error, len(owners))
+	slots := make(chan struct{}, listConcurrency)
+	var wg sync.WaitGroup
+	for i, owner := range owners {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			accounts[i], errs[i] = s.readAccount(ctx, owner)
+			if hasCode(errs[i], aztables.TableNotFound) {
+				accounts[i], errs[i] = account{}, nil // no tasks table: nobody has tasks
+			}
+		}()
+	}
+	wg.Wait()
+	return accounts, errors.Join(errs...)
+}
+
+// eraseQuery is how many of a user's row keys an erase reads at a time; each is deleted in
+// transactions of up to maxBatch-1 rows plus the account row.
+const eraseQuery = 1000
+
+// EraseTasks deletes owner's tasks, and their Idempotency-Key rows, in entity group
+// transactions of up to 99 rows, each of which also lowers the account row's count by the tasks
+// it deleted: the count is exact after every transaction, whatever creates or deletes of the
+// same user run meanwhile (a transaction that loses the race reads the account again; one that
+// names a row deleted meanwhile drops it and goes again). Each call runs at least one
+// transaction, and none starts after stopBy; the answer says what is left, and the next call goes
+// on from there. When nothing is left, the
+// user leaves the users index.
+func (s *Store) EraseTasks(ctx context.Context, owner string, stopBy time.Time) (tasks.Erasure, error) {
+	var done tasks.Erasure
+	acct, err := s.readAccount(ctx, owner)
+	if err != nil {
+		return done, classify("read account", err)
+	}
+	for {
+		keys, err := s.rowKeys(ctx, owner)
+		if err != nil {
+			return done, err
+		}
+		if len(keys) == 0 {
+			break
+		}
+		for len(keys) > 0 {
+			n := min(len(keys), maxBatch-1)
+			erased, err := s.eraseBatch(ctx, owner, keys[:n], &acct)
+			if err != nil {
+				return done, err
+			}
+			done.Erased += erased
+			keys = keys[n:]
+			if time.Now().After(stopBy) {
+				done.Remaining = acct.row.Count
+				return done, nil
+			}
+		}
+	}
+	if acct, err = s.readAccount(ctx, owner); err != nil {
+		return done, classify("read account", err)
+	}
+	done.Remaining = acct.row.Count // tasks created since the last read of the keys
+	if done.Remaining == 0 {
+		return done, s.unindex(ctx, owner)
+	}
+	return done, nil
+}
+
+// rowKeys reads up to eraseQuery row keys of owner's partition, the account row's aside.
+func (s *Store) rowKeys(ctx context.Context, owner string) ([]string, error) {
+	filter := ownerFilter(owner) + " and RowKey ne '" + accountRowKey + "'"
+	sel, top := "RowKey", int32(eraseQuery)
+	resp, err := s.table.NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter, Select: &sel, Top: &top}).NextPage(ctx)
+	if hasCode(err, aztables.TableNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, classify("list row keys", err)
+	}
+	keys := make([]string, 0, len(resp.Entities))
+	for _, raw := range resp.Entities {
+		var k struct{ RowKey string }
+		if err := json.Unmarshal(raw, &k); err != nil {
+			return nil, fmt.Errorf("tablestore: decode row key: %w", err)
+		}
+		keys = append(keys, k.RowKey)
+	}
+	return keys, nil
+}
+
+// eraseBatch deletes keys (tasks and key rows) and uncounts the tasks among them in one
+// transaction, under the owner's lock, and returns how many tasks it deleted. acct is the
+// account as last known: kept up to date from each transaction's answer, so that a run of
+// batches reads it again only after losing a race.
+func (s *Store) eraseBatch(ctx context.Context, owner string, keys []string, acct *account) (int, error) {
+	unlock, err := s.locks.lock(ctx, owner)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	keys = append([]string(nil), keys...)
+	stale := false
+	return retryRaces(ctx, func() (int, error) {
+		if stale {
+			fresh, err := s.readAccount(ctx, owner)
+			if err != nil {
+				return 0, classify("read account", err)
+			}
+			*acct, stale = fresh, false
+		}
+		if len(keys) == 0 {
+			return 0, nil
+		}
+		star := azcore.ETag("*")
+		actions := make([]aztables.TransactionAction, 0, len(keys)+1)
+		taskCount := 0
+		for _, k := range keys {
+			actions = append(actions, aztables.TransactionAction{ActionType: aztables.TransactionTypeDelete, Entity: keyEntity(owner, k), IfMatch: &star})
+			if k < bookkeeping {
+				taskCount++
+			}
+		}
+		row := acct.row
+		row.PartitionKey, row.RowKey = owner, accountRowKey
+		row.Count = max(row.Count-taskCount, 0)
+		actions = append(actions, acct.writeAccount(row))
+		results, err := submit(ctx, s.table, "erase tasks", actions)
+		var be *batchError
+		switch {
+		case err == nil:
+			*acct = account{row: row, etag: results[len(keys)].ETag}
+			return taskCount, nil
+		case errors.As(err, &be) && be.Index == len(keys):
+			stale = true // the account changed: read it again
+			return 0, errRaceLost
+		case errors.As(err, &be) && be.Status == 404 && be.Index >= 0 && be.Index < len(keys):
+			keys = append(keys[:be.Index], keys[be.Index+1:]...) // deleted meanwhile, and uncounted by whoever did
+			stale = true
+			return 0, errRaceLost
+		}
+		return 0, err
+	})
 }

@@ -41,6 +41,9 @@ type Page struct {
 	Next  string
 }
 
+// DefaultMaxTasksPerUser bounds what one user can make the store hold (and an erase delete).
+const DefaultMaxTasksPerUser = 10_000
+
 // Limits of List.
 const (
 	DefaultPageSize = 50
@@ -49,17 +52,45 @@ const (
 
 // Store persists tasks. Every method is scoped to owner, the caller's verified object id:
 // an id that belongs to someone else is indistinguishable from one that does not exist.
+//
+// Writes keep the owner's bookkeeping (the task count the admin API shows, and who last wrote)
+// in the same atomic step as the task itself, so a write costs the same whatever the owner's
+// task count, and the count is exact after any mix of concurrent writes.
 type Store interface {
-	// Create stores a new task with the given id and title, created and updated at now.
-	Create(ctx context.Context, owner string, t Task) (Task, error)
+	// Create stores a new task (its id, title and times set by the caller). With a key, a
+	// repeat of the same create returns the first one's task instead (Created.Replayed).
+	Create(ctx context.Context, owner string, n NewTask) (Created, error)
 	Get(ctx context.Context, owner, id string) (Task, error)
 	// List returns up to limit tasks after the cursor a previous page returned ("" = first).
 	List(ctx context.Context, owner string, limit int, cursor string) (Page, error)
-	// Update applies p at time now. It fails with ErrPreconditionFailed unless ifMatch
-	// allows the stored ETag.
-	Update(ctx context.Context, owner, id string, p Patch, ifMatch IfMatch, now time.Time) (Task, error)
+	// Update applies p at w.At. It fails with ErrPreconditionFailed unless ifMatch allows
+	// the stored ETag.
+	Update(ctx context.Context, owner, id string, p Patch, ifMatch IfMatch, w Write) (Task, error)
 	// Delete removes the task, under the same ifMatch rule as Update.
-	Delete(ctx context.Context, owner, id string, ifMatch IfMatch) error
+	Delete(ctx context.Context, owner, id string, ifMatch IfMatch, w Write) error
+}
+
+// Write says who writes and when, for the owner's bookkeeping (the admin API's name, email
+// and last activity; display only).
+type Write struct {
+	At time.Time
+	By Profile
+}
+
+// NewTask is a create: the task, who creates it, the most tasks the owner may keep (0: no
+// limit), and the client's Idempotency-Key ("" for none).
+type NewTask struct {
+	Task  Task
+	By    Profile
+	Limit int
+	Key   string
+}
+
+// Created is what a create stored, or, for a repeated Idempotency-Key, what the first create
+// with that key stored (Replayed).
+type Created struct {
+	Task     Task
+	Replayed bool
 }
 
 // IfMatch is a write's precondition: nil means none (no header, or "*", which any existing
@@ -77,7 +108,19 @@ var (
 	ErrPreconditionFailed = errors.New("task has changed since the given ETag")
 	ErrInvalidCursor      = errors.New("invalid page cursor")
 	ErrUnavailable        = errors.New("task storage is unavailable")
+	// ErrKeyReused: an Idempotency-Key already used for a create with another title.
+	ErrKeyReused = errors.New("the Idempotency-Key was already used for a different request")
+	// ErrKeyTaskGone: the task an Idempotency-Key created was deleted while its repeat was
+	// being answered; no second task is made for the key.
+	ErrKeyTaskGone = errors.New("the task created with this Idempotency-Key has been deleted")
 )
+
+// LimitError is a create refused because the owner already keeps Limit tasks.
+type LimitError struct{ Limit int }
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("you already have %d tasks, the most one user may keep; delete some to add more", e.Limit)
+}
 
 // ValidationError is a rule a client broke; Message is safe to show to the user.
 type ValidationError struct {

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// User is one entry of the users index: someone who has tasks, as last seen on one of their
-// writes. Name and Email come from that request's token and are for display only.
+// User is one user who has tasks, as the admin API lists them. Name and Email come from the
+// token of their latest write and are for display only; TaskCount is exact.
 type User struct {
 	ID           string // the user's oid
 	Name         string
@@ -15,7 +15,8 @@ type User struct {
 	LastActivity time.Time
 }
 
-// UserPage is one page of the users index, in the index's order (stable, not meaningful).
+// UserPage is one page of the users index, in the index's order (stable, not meaningful). A
+// page may be short, even empty, and still have a Next.
 type UserPage struct {
 	Items []User
 	Next  string
@@ -35,8 +36,20 @@ const (
 	ActionEraseUserTasks AuditAction = "erase-user-tasks"
 )
 
+// AuditState is where an audited action got to. Reads are recorded once they are done. An
+// erase is recorded as started before its first delete, and completed after its last.
+type AuditState string
+
+const (
+	AuditStarted   AuditState = "started"   // recorded before the action; still so if it never ended
+	AuditCompleted AuditState = "completed" // done in full
+	AuditPartial   AuditState = "partial"   // stopped with work left (Remaining); running it again goes on
+	AuditFailed    AuditState = "failed"    // stopped by an error after Count items
+)
+
 // AuditRecord is one admin action. Subject is the user acted on ("" for none); Count is how
-// many items the action returned or erased (nil: not applicable).
+// many items the action returned or erased (nil: not known yet); Remaining is what an erase
+// left (nil: not applicable or not known).
 type AuditRecord struct {
 	ID        string
 	At        time.Time
@@ -44,7 +57,9 @@ type AuditRecord struct {
 	ActorName string
 	Action    AuditAction
 	Subject   string
+	State     AuditState
 	Count     *int
+	Remaining *int
 }
 
 // AuditPage is one page of the audit log, newest first.
@@ -53,20 +68,27 @@ type AuditPage struct {
 	Next  string
 }
 
+// Erasure is what one EraseTasks call did: tasks it deleted, and tasks the owner still has
+// (0 when the erase is complete; more when it ran out of time or tasks were created meanwhile).
+type Erasure struct {
+	Erased    int
+	Remaining int
+}
+
 // Users is the users index and the audit log: what the admin API reads and changes besides
 // the tasks themselves.
 type Users interface {
-	// RecordActivity brings owner's entry up to date after a write to their tasks: the task
-	// count (recounted, so it is right whatever writes ran at the same time or failed before),
-	// profile and at as the last activity. A count of zero removes the entry.
-	RecordActivity(ctx context.Context, owner string, profile Profile, at time.Time) error
-	// ListUsers pages through the index; it never reads the tasks themselves.
+	// ListUsers pages through the users who have tasks; it never reads the tasks themselves.
 	ListUsers(ctx context.Context, limit int, cursor string) (UserPage, error)
-	// EraseTasks deletes every task of owner and returns how many this call deleted (tasks
-	// someone else deleted meanwhile are not counted). Safe to repeat after a failure.
-	EraseTasks(ctx context.Context, owner string) (int, error)
-	// AppendAudit adds a record; there is no way to change or remove one.
-	AppendAudit(ctx context.Context, r AuditRecord) error
+	// EraseTasks deletes owner's tasks in atomic batches, keeping the count exact after each,
+	// and starts no batch after stopBy. Safe to repeat: the next call goes on where this one
+	// stopped.
+	EraseTasks(ctx context.Context, owner string, stopBy time.Time) (Erasure, error)
+	// AppendAudit adds a record and returns its id. Records are never removed.
+	AppendAudit(ctx context.Context, r AuditRecord) (string, error)
+	// CompleteAudit closes a started record: its final state, count and remaining. It is the
+	// only change a record ever gets.
+	CompleteAudit(ctx context.Context, id string, state AuditState, count int, remaining *int) error
 	// ListAudit pages through the audit log, newest first.
 	ListAudit(ctx context.Context, limit int, cursor string) (AuditPage, error)
 }

@@ -198,12 +198,14 @@ type User struct {
 }
 
 type AuditRecord struct {
-	ID      string
-	At      string
-	Actor   struct{ ID, Name string }
-	Action  string
-	Subject *string
-	Count   *int
+	ID        string
+	At        string
+	Actor     struct{ ID, Name string }
+	Action    string
+	Subject   *string
+	State     string
+	Count     *int
+	Remaining *int
 }
 
 // adminUsers pages through GET /api/admin/users with small pages and returns them by id.
@@ -305,8 +307,8 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 
 	r = e.Do(t, Request{Method: "DELETE", Path: "/api/admin/users/" + subject + "/tasks", Token: admin})
 	expectStatus(t, r, 200)
-	if string(r.Body) != `{"erased":5}` {
-		t.Errorf("erase answered %s, want {\"erased\":5}", r.Body)
+	if string(r.Body) != `{"erased":5,"remaining":0}` {
+		t.Errorf("erase answered %s, want {\"erased\":5,\"remaining\":0}", r.Body)
 	}
 	if left := e.listAll(t, userTok, 0); len(left) != 0 {
 		t.Errorf("after erase the user still has %+v", left)
@@ -315,8 +317,8 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 		t.Errorf("a user with no tasks left is still listed")
 	}
 	r = e.Do(t, Request{Method: "DELETE", Path: "/api/admin/users/" + subject + "/tasks", Token: admin})
-	if expectStatus(t, r, 200); string(r.Body) != `{"erased":0}` {
-		t.Errorf("repeated erase answered %s, want {\"erased\":0}", r.Body)
+	if expectStatus(t, r, 200); string(r.Body) != `{"erased":0,"remaining":0}` {
+		t.Errorf("repeated erase answered %s, want {\"erased\":0,\"remaining\":0}", r.Body)
 	}
 
 	// Every admin action is in the log, newest first, with who, what, whom and how many.
@@ -345,8 +347,12 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 		t.Fatalf("audit records about the user: %+v and %d list-users; want %v and some", aboutSubject, listed, want)
 	}
 	for i, w := range want {
-		if a := aboutSubject[i]; a.Action != w.action || *a.Count != w.count {
-			t.Errorf("audit record %d: %s count %d, want %s count %d", i, a.Action, *a.Count, w.action, w.count)
+		if a := aboutSubject[i]; a.Action != w.action || *a.Count != w.count || a.State != "completed" {
+			t.Errorf("audit record %d: %s %s count %d, want %s completed count %d", i, a.Action, a.State, *a.Count, w.action, w.count)
+		}
+		// An erase says what it left; the reads have nothing to say there.
+		if a := aboutSubject[i]; (a.Remaining != nil) != (w.action == "erase-user-tasks") || a.Remaining != nil && *a.Remaining != 0 {
+			t.Errorf("audit record %d: %s remaining %v", i, a.Action, a.Remaining)
 		}
 	}
 	for i := 1; i < len(log); i++ {

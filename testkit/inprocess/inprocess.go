@@ -22,8 +22,9 @@ type App struct {
 	Key     *entra.Key
 }
 
-// New starts Azurite and builds the API on table, logging nowhere.
-func New(t testing.TB, table string) *App {
+// New starts Azurite and builds the API on table, logging nowhere; each of configure may change
+// the API's Config before it is built.
+func New(t testing.TB, table string, configure ...func(*api.Config)) *App {
 	t.Helper()
 	key := testenv.MustKey(t, "in-process-key")
 	keys := testenv.StartKeySet(t, entra.NewKeyServer(key))
@@ -35,8 +36,12 @@ func New(t testing.TB, table string) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg := api.Config{Verifier: verifier, Store: store, Users: store, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	for _, c := range configure {
+		c(&cfg)
+	}
 	return &App{
-		Handler: api.New(api.Config{Verifier: verifier, Store: store, Users: store, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}),
+		Handler: api.New(cfg),
 		Store:   store,
 		Key:     key,
 	}
