@@ -62,6 +62,7 @@ func NewEnv(t *testing.T, start StartFunc) *Env {
 		"ENTRA_JWKS_URL":           jwksURL,
 		"TABLES_CONNECTION_STRING": e.Azurite.ConnectionString(),
 		"TASKS_TABLE":              "tasks",
+		"TASKS_PER_USER_LIMIT":     fmt.Sprint(suiteTaskLimit),
 	})
 	e.checkAnswersAgainstOpenAPI(t)
 	return e

@@ -73,6 +73,16 @@ func (e *Env) testMalformedInputEverywhere(t *testing.T) {
 		problemCase{"body not UTF-8", Request{Method: "POST", Path: "/api/tasks", Body: []byte("{\"title\":\"caf\xe9\"}")}, 400},
 		problemCase{"body in UTF-16", Request{Method: "POST", Path: "/api/tasks", Body: []byte("\xff\xfe{\x00}\x00")}, 400},
 	)
+	// Idempotency-Key: empty, too long, not one key, a broken quoted string.
+	for _, key := range []string{`""`, strings.Repeat("k", 256), `"` + strings.Repeat("k", 256) + `"`, "two keys", `"open`, `"a"b"`, `"bad\escape"`, "é"} {
+		cases = append(cases, problemCase{"POST Idempotency-Key " + key, Request{Method: "POST", Path: "/api/tasks", Body: map[string]any{"title": "x"},
+			Header: map[string]string{"Idempotency-Key": key}}, 400})
+	}
+	cases = append(cases,
+		problemCase{"two Idempotency-Key lines", Request{Method: "POST", Path: "/api/tasks", Body: map[string]any{"title": "x"},
+			HeaderLines: http.Header{"Idempotency-Key": {"a", "b"}}}, 400},
+		problemCase{"an empty Idempotency-Key", Request{Method: "POST", Path: "/api/tasks", Body: map[string]any{"title": "x"},
+			HeaderLines: http.Header{"Idempotency-Key": {""}}}, 400})
 	// Titles (class 7): direction overrides and nothing visible.
 	for _, title := range []string{"invoice\u202egnp.exe", "a\u2066b\u2069", "\u200b\u200d", "\u3164", "\ufe0f", "\u2800", " \u00ad "} {
 		cases = append(cases,

@@ -56,6 +56,9 @@ func Run(t *testing.T, start StartFunc) {
 	t.Run("ScopeForbiddenIsNotARoleForbidden", e.testScopeForbiddenIsNotARoleForbidden)
 	t.Run("AdminReadsAndErases", e.testAdminReadsAndErases)
 	t.Run("ConcurrentCount", e.testConcurrentCount)
+	t.Run("IdempotentCreate", e.testIdempotentCreate)
+	t.Run("TaskLimit", e.testTaskLimit)
+	t.Run("ConcurrentWritesAndErase", e.testConcurrentWritesAndErase)
 	t.Run("SurvivesRestart", e.testSurvivesRestart)
 	t.Run("StorageOutage", e.testStorageOutage) // last: it stops and starts Azurite
 }
