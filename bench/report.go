@@ -101,6 +101,7 @@ func (r *report) rows(p plan) []row {
 		"flat: last ≤ 1.5x first", check(flat <= 1.5))
 
 	r.sizeRows(add)
+	r.capacityRows(add)
 
 	// Memory.
 	add("memory", fmt.Sprintf("RSS after %d requests (peak)", r.served),

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/example/entra-tasks/testkit/storecalls"
 )
@@ -43,5 +44,20 @@ func TestCallsRowsAndTargets(t *testing.T) {
 	r.sizes[1].calls[opErase] = []storecalls.Tally{tally(10_014, 10_010, 10_002)}
 	if _, ok := r.callsTarget(opErase); ok {
 		t.Error("an erase one delete per task met the batches' target")
+	}
+}
+
+// The capacity model divides the account's target by the calls per request of the mix and
+// the cores of an instance by the CPU per request.
+func TestCapacityModel(t *testing.T) {
+	c := capacityAt{callsPerRequest: 2, cpuPerRequest: 500 * time.Microsecond, entitiesPerWrite: 4}
+	if got := c.accountLimitRate(); got != 10_000 {
+		t.Errorf("account limit at 2 calls per request = %v, want 10,000", got)
+	}
+	if got := c.instanceRate(flexInstance{512, 0.25}); got != 500 {
+		t.Errorf("0.25 core at 0.5 ms per request = %v req/s, want 500", got)
+	}
+	if got := c.userWriteLimit(); got != 500 {
+		t.Errorf("4 entities per write = %v writes/s per user, want 500", got)
 	}
 }

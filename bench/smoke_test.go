@@ -44,7 +44,7 @@ func TestQuickRunProducesEveryRow(t *testing.T) {
 	for _, want := range []string{"QUICK SMOKE RUN", "| token | full check / bare RSA verify", "| cold start | handler / floor",
 		"| floor | GET /api/me cached / floor: throughput |", "| floor | GET /api/me cached / floor: p99 |", "| memory | goroutines",
 		"| storage calls | create: round trips", "| storage calls | erase: round trips", "| per-user scale | create: handler p50 at",
-		"| erase | 0 |"} {
+		"| capacity | requests/s of M per Flex instance", "| erase | 0 |"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
