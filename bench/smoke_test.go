@@ -54,7 +54,8 @@ func TestQuickRunProducesEveryRow(t *testing.T) {
 
 // checkCountedOnTheWire: the per-user scale counted each operation at every size through the
 // proxy, whatever the store's design: a create writes, a list page is one query, an erase
-// answers, and a size's partition was seeded with what the plan says (the list sees it).
+// answers, and a size's partition was seeded with what the plan says (the list sees it; a store
+// may read a bookkeeping entity of its own beside the tasks).
 func checkCountedOnTheWire(t *testing.T, r *report) {
 	t.Helper()
 	if len(r.sizes) < 2 {
@@ -67,8 +68,8 @@ func checkCountedOnTheWire(t *testing.T, r *report) {
 		if create.Writes < 1 {
 			t.Errorf("at %d tasks a create wrote nothing on the wire: %+v", s.tasks, create)
 		}
-		if list.ByOp["query"] != 1 || list.Rows != min(s.tasks, 50) {
-			t.Errorf("at %d tasks a list page was %+v, want one query reading %d", s.tasks, list, min(s.tasks, 50))
+		if list.ByOp["query"] != 1 || list.Rows < min(s.tasks, 50) {
+			t.Errorf("at %d tasks a list page was %+v, want one query reading at least %d", s.tasks, list, min(s.tasks, 50))
 		}
 		if erase.Calls < 1 || s.eraseRequests < 1 {
 			t.Errorf("at %d tasks the erase made %+v in %d requests", s.tasks, erase, s.eraseRequests)
