@@ -39,6 +39,9 @@ type plan struct {
 	benchTime     string // -test.benchtime of one Go benchmark round
 	apiBenchTime  string
 	listPageTasks int
+	sizes         []int // the calling user's task counts at which each operation is measured
+	sizeReps      int   // counted repetitions of create, patch and delete at each size
+	sizeConns     int   // connections of the write-latency rounds at each size
 }
 
 func main() {
@@ -95,12 +98,12 @@ func writeResults(path, table string) error {
 func fullPlan() plan {
 	return plan{rounds: 3, roundTime: 2 * time.Second, conns: 16, coldStarts: 10,
 		scaleTasks: 10_000, walks: 5, soakRequests: 100_000, benchRounds: 5, benchTime: "1s",
-		apiBenchTime: "1s", listPageTasks: 50}
+		apiBenchTime: "1s", listPageTasks: 50, sizes: []int{0, 2_000, 10_000}, sizeReps: 5, sizeConns: 1}
 }
 
 // quickPlan exercises every measurement with tiny counts, for the smoke test.
 func quickPlan() plan {
 	return plan{quick: true, rounds: 1, roundTime: 150 * time.Millisecond, conns: 16, coldStarts: 2,
 		scaleTasks: 250, walks: 2, soakRequests: 3_000, benchRounds: 1, benchTime: "20x",
-		apiBenchTime: "20x", listPageTasks: 50}
+		apiBenchTime: "20x", listPageTasks: 50, sizes: []int{0, 50}, sizeReps: 1, sizeConns: 1}
 }

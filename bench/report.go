@@ -91,13 +91,17 @@ func (r *report) rows(p plan) []row {
 	add("cold start", "handler / floor (medians)", fmt.Sprintf("%.2fx", startRatio), "≤ 1.50x", check(startRatio <= 1.5))
 
 	// Scale.
-	add("scale", fmt.Sprintf("seed %d tasks through POST", p.scaleTasks), throughputLine(r.seed), "", info)
+	add("scale", fmt.Sprintf("seed %d tasks directly (entity group transactions of %d)", p.scaleTasks, maxBatch),
+		fmt.Sprintf("%s (%s tasks/s)", ms(r.scaleSeed), thousands(float64(p.scaleTasks)/r.scaleSeed.Seconds())), "", info)
 	add("scale", fmt.Sprintf("list all %d tasks, %d pages of %d, median of %d walks", p.scaleTasks, r.pagesPerWalk, 200, len(r.walkTimes)),
 		ms(median(r.walkTimes)), "", info)
 	first, last := median(r.firstPages), median(r.lastPages)
 	flat := float64(last) / float64(first)
 	add("scale", "first page / last page latency (median)", fmt.Sprintf("%s / %s (%.2fx)", ms(first), ms(last), flat),
 		"flat: last ≤ 1.5x first", check(flat <= 1.5))
+
+	r.sizeRows(add)
+	r.capacityRows(add)
 
 	// Memory.
 	add("memory", fmt.Sprintf("RSS after %d requests (peak)", r.served),
@@ -154,6 +158,7 @@ func (r *report) render(p plan) string {
 	}
 	b.WriteString("\nLatency: p50 / p95 / p99 over every request of every round (exact, nothing is sampled). " +
 		"Ratios are taken between scenarios run alternately in the same run; absolute numbers move with the machine's load.\n")
+	b.WriteString(r.callsBreakdown())
 	return b.String()
 }
 

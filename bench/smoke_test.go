@@ -39,12 +39,40 @@ func TestQuickRunProducesEveryRow(t *testing.T) {
 			t.Errorf("row %q has a target but no verdict", x.measure)
 		}
 	}
+	checkCountedOnTheWire(t, r)
 	table := r.render(p)
 	for _, want := range []string{"QUICK SMOKE RUN", "| token | full check / bare RSA verify", "| cold start | handler / floor",
-		"| floor | GET /api/me cached / floor: throughput |", "| floor | GET /api/me cached / floor: p99 |", "| memory | goroutines"} {
+		"| floor | GET /api/me cached / floor: throughput |", "| floor | GET /api/me cached / floor: p99 |", "| memory | goroutines",
+		"| storage calls | create: round trips", "| storage calls | erase: round trips", "| per-user scale | create: handler p50 at",
+		"| capacity | requests/s of M per Flex instance", "| erase | 0 |"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
 	t.Logf("\n%s", table)
+}
+
+// checkCountedOnTheWire: the per-user scale counted each operation at every size through the
+// proxy, whatever the store's design: a create writes, a list page is one query, an erase
+// answers, and a size's partition was seeded with what the plan says (the list sees it; a store
+// may read a bookkeeping entity of its own beside the tasks).
+func checkCountedOnTheWire(t *testing.T, r *report) {
+	t.Helper()
+	if len(r.sizes) < 2 {
+		t.Fatalf("measured %d sizes, want at least 2", len(r.sizes))
+	}
+	for _, s := range r.sizes {
+		create, _ := medianTally(s.calls[opCreate])
+		list, _ := medianTally(s.calls[opList])
+		erase, _ := medianTally(s.calls[opErase])
+		if create.Writes < 1 {
+			t.Errorf("at %d tasks a create wrote nothing on the wire: %+v", s.tasks, create)
+		}
+		if list.ByOp["query"] != 1 || list.Rows < min(s.tasks, 50) {
+			t.Errorf("at %d tasks a list page was %+v, want one query reading at least %d", s.tasks, list, min(s.tasks, 50))
+		}
+		if erase.Calls < 1 || s.eraseRequests < 1 {
+			t.Errorf("at %d tasks the erase made %+v in %d requests", s.tasks, erase, s.eraseRequests)
+		}
+	}
 }
