@@ -42,6 +42,7 @@ var checks = []struct {
 	{"RoleAssignments", checkRoleAssignments},
 	{"ServiceTags", checkServiceTags},
 	{"AzureYaml", checkAzureYaml},
+	{"HookModes", checkHookModes},
 	{"NoSecrets", checkNoSecrets},
 }
 

@@ -78,7 +78,7 @@ type azdSim struct {
 
 func newAzdSim(t *testing.T, p *project) *azdSim {
 	t.Helper()
-	s := &azdSim{t: t, p: p, repo: scratchRepo(t), graph: t.TempDir()}
+	s := &azdSim{t: t, p: p, repo: scratchRepo(t, p), graph: t.TempDir()}
 	for _, d := range []string{"apps", "deleted"} {
 		os.MkdirAll(filepath.Join(s.graph, d), 0o755)
 	}
@@ -149,31 +149,26 @@ func (s *azdSim) writeEnv(env map[string]string) {
 	os.WriteFile(s.envFile, []byte(b.String()), 0o644)
 }
 
-// hook runs the project hook azure.yaml declares for name (if any) with the environment file's values, the
-// way HooksRunner does; it reports the hook's output and error.
+// hook runs the project hook azure.yaml declares for name (if any) as azd does (runAzdHook), with the environment
+// file's values; it reports the hook's output and error.
 func (s *azdSim) hook(name string, extraEnv ...string) (string, error) {
-	return s.runHook(s.repo, yamlString(s.p.yaml, "hooks", name, "posix", "run"), extraEnv...)
+	return s.runHook(hookRef{"", name}, extraEnv...)
 }
 
-// serviceHook runs a hook of an azure.yaml service in the service's folder, as azd does.
+// serviceHook runs a hook of an azure.yaml service, in the service's folder, as azd does.
 func (s *azdSim) serviceHook(service, name string, extraEnv ...string) (string, error) {
-	dir := filepath.Join(s.repo, filepath.FromSlash(yamlString(s.p.yaml, "services", service, "project")))
-	return s.runHook(dir, yamlString(s.p.yaml, "services", service, "hooks", name, "posix", "run"), extraEnv...)
+	return s.runHook(hookRef{service, name}, extraEnv...)
 }
 
-func (s *azdSim) runHook(dir, run string, extraEnv ...string) (string, error) {
-	if run == "" {
+// runHook: the fakes' PATH and settings stand for azd's own process environment; the .env values follow them, as
+// in command_runner.go appendEnv.
+func (s *azdSim) runHook(ref hookRef, extraEnv ...string) (string, error) {
+	h, ok := resolveHook(s.p, s.repo, ref)
+	if !ok {
 		return "", nil
 	}
-	cmd := exec.Command("sh", filepath.Join(dir, filepath.FromSlash(run)))
-	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + s.path, "HOME=" + s.t.TempDir()}, s.extra...)
-	cmd.Env = append(cmd.Env, extraEnv...)
-	for k, v := range s.env() {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	process := append([]string{"PATH=" + s.path, "HOME=" + s.t.TempDir()}, s.extra...)
+	return runAzdHook(s.t, h, append(process, extraEnv...), s.env())
 }
 
 func (s *azdSim) apps(dir string) map[string][]string {
@@ -407,6 +402,10 @@ func TestAzdLifecycleMutations(t *testing.T) {
 		"suffix not an output (kept after down)":      {"", "infra/main.bicep", "output AZURE_ENTRA_APP_SUFFIX string", "// output AZURE_ENTRA_APP_SUFFIX string"},
 		"redirect URIs not an output":                 {"", "infra/main.bicep", "output SPA_REDIRECT_URIS array", "// output SPA_REDIRECT_URIS array"},
 		"the web service has no predeploy hook":       {"", "azure.yaml", "      predeploy:\n", "      postdeploy:\n"},
+		"preprovision.sh not executable in git":       {"", gitModesFile, "100755 scripts/preprovision.sh", "100644 scripts/preprovision.sh"},
+		"postprovision.sh not executable in git":      {"", gitModesFile, "100755 scripts/postprovision.sh", "100644 scripts/postprovision.sh"},
+		"predown.sh not executable in git":            {"", gitModesFile, "100755 scripts/predown.sh", "100644 scripts/predown.sh"},
+		"spa-config.sh not executable in git":         {"", gitModesFile, "100755 scripts/spa-config.sh", "100644 scripts/spa-config.sh"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

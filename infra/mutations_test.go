@@ -155,6 +155,13 @@ var mutations = []mutation{
 	{"AzureYaml", "azure.yaml", "    language: custom\n", "    language: go\n"},
 	{"AzureYaml", "azure.yaml", "          run: scripts/build-api.sh\n", "          run: make build\n"},
 
+	// A hook azd runs with `/bin/sh -c <path>` that lost its executable bit (issue 24, finding 2).
+	{"HookModes", gitModesFile, "100755 scripts/predown.sh", "100644 scripts/predown.sh"},
+	{"HookModes", gitModesFile, "100755 scripts/spa-config.sh", "100644 scripts/spa-config.sh"},
+	{"HookModes", gitModesFile, "100755 scripts/build-api.sh", "100644 scripts/build-api.sh"},
+	{"HookModes", gitModesFile, "100755 scripts/grant-pipeline-graph.sh", "100644 scripts/grant-pipeline-graph.sh"},
+	{"HookModes", "azure.yaml", "run: scripts/predown.sh", "run: scripts/lib.sh"},
+
 	{"NoSecrets", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    STORAGE_KEY: storageAccount.listKeys().keys[0].value\n"},
 	{"NoSecrets", "scripts/postprovision.sh", "set -eu\n", "set -eu\n# AccountKey=abc\n"},
 }
