@@ -23,6 +23,7 @@ var checks = []struct {
 	fn   func(*project) problems
 }{
 	{"ParamsCovered", checkParamsCovered},
+	{"FirstUpAsksNothing", checkFirstUpAsksNothing},
 	{"ModuleWiring", checkModuleWiring},
 	{"FlexAppSettings", checkFlexAppSettings},
 	{"HandlerSettingsKnown", checkHandlerSettingsKnown},

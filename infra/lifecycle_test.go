@@ -183,11 +183,10 @@ func (s *azdSim) apps(dir string) map[string][]string {
 
 // deployRegistrations is what infra/app/entra.bicep does to the directory: upsert both apps by uniqueName, with
 // the tags entra.bicep sets. It fails like Graph when a deleted app still holds the uniqueName, and like ARM
-// when the suffix parameter is shorter than main.bicep's @minLength(4).
-func (s *azdSim) deployRegistrations(env map[string]string) (ids map[string]string, err error) {
-	suffix := env["AZURE_ENTRA_APP_SUFFIX"]
-	if len(suffix) < 4 {
-		return nil, fmt.Errorf("parameter entraAppSuffix %q is shorter than 4 characters", suffix)
+// when the suffix is shorter than the module's @minLength on appSuffix.
+func (s *azdSim) deployRegistrations(envName, suffix string) (ids map[string]string, err error) {
+	if min := minLength(s.p.bicep["infra/app/entra.bicep"].decl("param", "appSuffix")); len(suffix) < min {
+		return nil, fmt.Errorf("the entra module's parameter appSuffix %q is shorter than its @minLength(%d)", suffix, min)
 	}
 	ids = map[string]string{}
 	for i, kind := range []string{"API", "SPA"} {
@@ -207,7 +206,7 @@ func (s *azdSim) deployRegistrations(env map[string]string) (ids map[string]stri
 			n := len(s.apps("apps")) + len(s.apps("deleted")) + 10*len(suffix)
 			object = fmt.Sprintf("%08x-0000-4000-8000-%012d", n*2+i, 1)
 			app = fmt.Sprintf("%08x-0000-4000-8000-%012d", n*2+i, 2)
-			body := strings.Join([]string{app, unique, "azd-env-name:" + env["AZURE_ENV_NAME"], "azd-entra-suffix:" + suffix}, "\n")
+			body := strings.Join([]string{app, unique, "azd-env-name:" + envName, "azd-entra-suffix:" + suffix}, "\n")
 			os.WriteFile(filepath.Join(s.graph, "apps", object), []byte(body+"\n"), 0o644)
 		}
 		ids["AZURE_"+kind+"_APP_OBJECT_ID"], ids["AZURE_"+kind+"_CLIENT_ID"] = object, app
@@ -215,30 +214,41 @@ func (s *azdSim) deployRegistrations(env map[string]string) (ids map[string]stri
 	return ids, nil
 }
 
-// provision: preprovision hook, deployment (registrations, then outputs into the environment unless the
-// deployment fails halfway), postprovision hook.
+// provision is `azd up`'s provisioning in azd's order: the provider's initialization, which resolves the
+// parameters and would prompt for any without a value (cmd/up.go Run, before the workflow's steps; see
+// azdparams_test.go), then the child `azd provision`: preprovision hook, parameters resolved again from the
+// reloaded environment, deployment (registrations, then outputs into the environment unless the deployment fails
+// halfway), postprovision hook.
 func (s *azdSim) provision(failAfterRegistrations bool) error {
+	if _, prompts, err := azdParameters(s.p, azdEnvironment{dotenv: s.env()}); err != nil || len(prompts) > 0 {
+		return fmt.Errorf("azd up asks for %v before the preprovision hook runs, and fails with --no-prompt (%v)", prompts, err)
+	}
 	if out, err := s.hook("preprovision"); err != nil {
 		return fmt.Errorf("preprovision: %v\n%s", err, out)
 	}
 	env := s.env()
-	ids, err := s.deployRegistrations(env)
+	values, prompts, err := azdParameters(s.p, azdEnvironment{dotenv: env})
+	if err != nil || len(prompts) > 0 {
+		return fmt.Errorf("azd provision asks for %v (%v)", prompts, err)
+	}
+	suffix, _ := effectiveParameter(s.p, values, "entraAppSuffix").(string)
+	ids, err := s.deployRegistrations(fmt.Sprint(values["environmentName"]), suffix)
 	if err != nil {
 		return err
 	}
 	if failAfterRegistrations {
 		return fmt.Errorf("deployment failed after the registrations (e.g. a role assignment)")
 	}
-	values := map[string]string{
+	outputs := map[string]string{
 		"AZURE_TENANT_ID": testTenant, "API_SCOPE": "api://" + ids["AZURE_API_CLIENT_ID"] + "/access_as_user",
-		"API_BASE_URL": "https://func-api-tok.azurewebsites.net", "AZURE_ENTRA_APP_SUFFIX": env["AZURE_ENTRA_APP_SUFFIX"],
+		"API_BASE_URL": "https://func-api-tok.azurewebsites.net", "AZURE_ENTRA_APP_SUFFIX": suffix,
 		"SPA_REDIRECT_URIS": s.registeredRedirectURIs(),
 	}
 	for k, v := range ids {
-		values[k] = v
+		outputs[k] = v
 	}
 	for _, name := range outputNames(s.p) {
-		v, ok := values[name]
+		v, ok := outputs[name]
 		if !ok {
 			v = "value-of-" + name
 		}
@@ -406,6 +416,8 @@ func TestAzdLifecycleMutations(t *testing.T) {
 		"postprovision.sh not executable in git":      {"", gitModesFile, "100755 scripts/postprovision.sh", "100644 scripts/postprovision.sh"},
 		"predown.sh not executable in git":            {"", gitModesFile, "100755 scripts/predown.sh", "100644 scripts/predown.sh"},
 		"spa-config.sh not executable in git":         {"", gitModesFile, "100755 scripts/spa-config.sh", "100644 scripts/spa-config.sh"},
+		"the suffix parameter without a default":      {"", "infra/main.bicep", "param entraAppSuffix string = ''", "param entraAppSuffix string"},
+		"the region an output (deleted by azd down)":  {"", "infra/main.bicep", "output AZURE_TENANT_ID string", "output AZURE_LOCATION string = location\noutput AZURE_TENANT_ID string"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -83,10 +83,13 @@ param principalType string = 'User'
 // output below: azd removes every template output from the environment after `azd down`, so the next `azd up`
 // gets a new suffix and new uniqueNames (a purged-or-not deleted registration can never block it), while reruns
 // keep the same registrations.
-@minLength(4)
-@maxLength(16)
-@description('Suffix of the app registrations\' uniqueNames and teardown tag (AZURE_ENTRA_APP_SUFFIX, set by the preprovision hook).')
-param entraAppSuffix string
+// The default is only there so that azd never prompts for it: `azd up` reads the parameters (and asks for any
+// without a value or a default) before it runs the preprovision hook (Azure/azure-dev cmd/up.go Run, then
+// bicep_provider.go EnsureEnv), and a prompt would ask the user to invent what the hook records. A deployment
+// that reaches Azure without the hook's value fails on app/entra.bicep's @minLength(4) before any registration is
+// written.
+@description('Suffix of the app registrations\' uniqueNames and teardown tag (AZURE_ENTRA_APP_SUFFIX, set by the preprovision hook; empty fails the deployment).')
+param entraAppSuffix string = ''
 
 // A developer's environment lets the local SPA (the Vite dev server and `vite preview`) sign in with the deployed
 // registration and call the deployed API. Turn it off for shared or production environments:
@@ -251,7 +254,9 @@ module api 'app/api.bicep' = {
 }
 
 // Outputs become azd environment values (.azure/<env>/.env). The hooks read them; keep the names stable.
-output AZURE_LOCATION string = location
+// No AZURE_LOCATION output: azd records the region in the environment itself when it asks for it, and `azd down`
+// deletes every output from the environment (Azure/azure-dev pkg/infra/provisioning/manager.go Destroy), so an
+// output would make the next `azd up` ask for the region again (and `azd up --no-prompt` fail).
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_API_CLIENT_ID string = entra.outputs.apiClientId

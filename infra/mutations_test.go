@@ -22,6 +22,15 @@ var mutations = []mutation{
 	{"ParamsCovered", "infra/main.parameters.json", "${AZURE_PRINCIPAL_ID}", "${AZURE_CLIENT_ID}"},
 	{"ParamsCovered", "infra/main.bicep", "targetScope = 'subscription'", "targetScope = 'resourceGroup'"},
 
+	// What azd would prompt for before the preprovision hook runs (issue 24, finding 3), and a parameter without a
+	// default whose value substitutes to nothing.
+	{"FirstUpAsksNothing", "infra/main.bicep", "param entraAppSuffix string = ''", "param entraAppSuffix string"},
+	{"FirstUpAsksNothing", "infra/main.bicep", "param principalType string = 'User'", "param principalType string = 'User'\nparam extra string"},
+	{"FirstUpAsksNothing", "infra/main.parameters.json", `"value": "${AZURE_ENV_NAME}"`, `"value": "${AZURE_ENVIRONMENT_NAME}"`},
+	{"FirstUpAsksNothing", "infra/main.bicep", "param adminUserId string = ''", "param adminUserId string"},
+	{"FirstUpAsksNothing", "infra/app/entra.bicep", "@minLength(4)\n@maxLength(16)\n@description('Per-environment", "@maxLength(16)\n@description('Per-environment"},
+	{"FirstUpAsksNothing", "infra/main.parameters.json", `"${AZURE_WEB_LOCATION=eastus2}"`, `"${AZURE_WEB_LOCATION:+eastus2}"`},
+
 	{"ModuleWiring", "infra/main.bicep", "tableName: storage.outputs.tableName", "tableName: storage.outputs.tasksTable"},
 	{"ModuleWiring", "infra/main.bicep", "    scopeName: apiScopeName\n", ""},
 	{"ModuleWiring", "infra/main.bicep", "    ownerId: principalId\n", "    ownerId: principalId\n    owner: principalId\n"},

@@ -21,6 +21,11 @@ extension microsoftGraphV1
 param resourceToken string
 @description('azd environment name, for display names and tags.')
 param environmentName string
+// main.bicep's entraAppSuffix has a default (so that azd never prompts for it); this module refuses the empty
+// value, so a deployment without the preprovision hook's suffix fails here instead of creating registrations
+// whose uniqueNames would survive `azd down` in the recycle bin.
+@minLength(4)
+@maxLength(16)
 @description('Per-environment suffix of both uniqueNames (AZURE_ENTRA_APP_SUFFIX): stable across reruns, new after `azd down`.')
 param appSuffix string
 @description('Host name of the Static Web App serving the SPA (no scheme).')
