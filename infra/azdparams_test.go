@@ -297,7 +297,7 @@ func TestAzdParameterModel(t *testing.T) {
 		t.Fatalf("err %v, prompts %v", err, prompts)
 	}
 	for name, want := range map[string]any{
-		"environmentName":      "dev",      // .env before the process environment
+		"environmentName":      "dev", // .env before the process environment
 		"location":             "westeurope",
 		"entraAppSuffix":       "abcd1234",
 		"principalId":          signedInPrincipalID, // azd's own

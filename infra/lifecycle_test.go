@@ -73,13 +73,17 @@ type azdSim struct {
 	graph   string
 	envFile string
 	path    string
-	extra   []string // extra environment for the fakes
+	extra   []string          // extra environment for the fakes
+	process map[string]string // azd's own process environment (a pipeline job's env), seen by azd and the hooks
+	// Who deploys: the registrations' owner when they are created, and the only principal that may update them
+	// afterwards (a user without a directory role, or a pipeline with Application.ReadWrite.OwnedBy).
+	principal string
 }
 
 func newAzdSim(t *testing.T, p *project) *azdSim {
 	t.Helper()
-	s := &azdSim{t: t, p: p, repo: scratchRepo(t, p), graph: t.TempDir()}
-	for _, d := range []string{"apps", "deleted"} {
+	s := &azdSim{t: t, p: p, repo: scratchRepo(t, p), graph: t.TempDir(), principal: "developer"}
+	for _, d := range []string{"apps", "deleted", "owners"} {
 		os.MkdirAll(filepath.Join(s.graph, d), 0o755)
 	}
 	envs := t.TempDir()
@@ -168,6 +172,9 @@ func (s *azdSim) runHook(ref hookRef, extraEnv ...string) (string, error) {
 		return "", nil
 	}
 	process := append([]string{"PATH=" + s.path, "HOME=" + s.t.TempDir()}, s.extra...)
+	for _, k := range sortedKeys(s.process) {
+		process = append(process, k+"="+s.process[k])
+	}
 	return runAzdHook(s.t, h, append(process, extraEnv...), s.env())
 }
 
@@ -202,12 +209,16 @@ func (s *azdSim) deployRegistrations(envName, suffix string) (ids map[string]str
 				object, app = o, lines[0]
 			}
 		}
+		if owner, _ := os.ReadFile(filepath.Join(s.graph, "owners", object)); object != "" && string(owner) != s.principal {
+			return nil, fmt.Errorf("Authorization_RequestDenied: Insufficient privileges to complete the operation (%s, owned by %s, updated by %s)", unique, owner, s.principal)
+		}
 		if object == "" {
 			n := len(s.apps("apps")) + len(s.apps("deleted")) + 10*len(suffix)
 			object = fmt.Sprintf("%08x-0000-4000-8000-%012d", n*2+i, 1)
 			app = fmt.Sprintf("%08x-0000-4000-8000-%012d", n*2+i, 2)
 			body := strings.Join([]string{app, unique, "azd-env-name:" + envName, "azd-entra-suffix:" + suffix}, "\n")
 			os.WriteFile(filepath.Join(s.graph, "apps", object), []byte(body+"\n"), 0o644)
+			os.WriteFile(filepath.Join(s.graph, "owners", object), []byte(s.principal), 0o644)
 		}
 		ids["AZURE_"+kind+"_APP_OBJECT_ID"], ids["AZURE_"+kind+"_CLIENT_ID"] = object, app
 	}
@@ -220,14 +231,14 @@ func (s *azdSim) deployRegistrations(envName, suffix string) (ids map[string]str
 // reloaded environment, deployment (registrations, then outputs into the environment unless the deployment fails
 // halfway), postprovision hook.
 func (s *azdSim) provision(failAfterRegistrations bool) error {
-	if _, prompts, err := azdParameters(s.p, azdEnvironment{dotenv: s.env()}); err != nil || len(prompts) > 0 {
+	if _, prompts, err := azdParameters(s.p, azdEnvironment{dotenv: s.env(), process: s.process}); err != nil || len(prompts) > 0 {
 		return fmt.Errorf("azd up asks for %v before the preprovision hook runs, and fails with --no-prompt (%v)", prompts, err)
 	}
 	if out, err := s.hook("preprovision"); err != nil {
 		return fmt.Errorf("preprovision: %v\n%s", err, out)
 	}
 	env := s.env()
-	values, prompts, err := azdParameters(s.p, azdEnvironment{dotenv: env})
+	values, prompts, err := azdParameters(s.p, azdEnvironment{dotenv: env, process: s.process})
 	if err != nil || len(prompts) > 0 {
 		return fmt.Errorf("azd provision asks for %v (%v)", prompts, err)
 	}
