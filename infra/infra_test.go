@@ -44,6 +44,7 @@ var checks = []struct {
 	{"ServiceTags", checkServiceTags},
 	{"AzureYaml", checkAzureYaml},
 	{"HookModes", checkHookModes},
+	{"EnvironmentNames", checkEnvironmentNameUses},
 	{"NoSecrets", checkNoSecrets},
 }
 

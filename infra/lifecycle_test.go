@@ -57,10 +57,10 @@ case "$1 $2 $3" in
 esac
 `
 
-// fakeAzd implements `azd env set KEY VALUE -e NAME` on $FAKE_AZD_ENVS/NAME/.env.
+// fakeAzd implements `azd env set KEY VALUE --environment=NAME` on $FAKE_AZD_ENVS/NAME/.env.
 const fakeAzd = `#!/bin/sh
-[ "$1 $2" = "env set" ] && [ "$5" = "-e" ] || { echo "fake azd: unexpected: $*" >&2; exit 2; }
-f="$FAKE_AZD_ENVS/$6/.env"
+case "$1 $2 $5" in "env set --environment="?*) ;; *) echo "fake azd: unexpected: $*" >&2; exit 2 ;; esac
+f="$FAKE_AZD_ENVS/${5#--environment=}/.env"
 grep -v "^$3=" "$f" >"$f.tmp" || true
 printf '%s="%s"\n' "$3" "$4" >>"$f.tmp"
 mv "$f.tmp" "$f"

@@ -122,6 +122,11 @@ param spaExtraOrigins string = ''
 @description('Memory of each function app instance in MB (AZURE_FUNCTIONS_INSTANCE_MEMORY_MB, default 512).')
 param instanceMemoryMB int = 512
 
+// azd accepts environment names of letters, digits and - ( ) _ . (Azure/azure-dev pkg/environment/environment.go),
+// all of which a resource group name may hold, but not at its end: a name ending in '.' gets a '-' appended.
+// Every other use of environmentName is a tag value, a display name or an input of uniqueString().
+var resourceGroupName = 'rg-${environmentName}${endsWith(environmentName, '.') ? '-' : ''}'
+
 // Deterministic per subscription + environment + region: re-running `azd up` updates the same resources, and two
 // environments never collide on globally unique names (storage, function app, app registration uniqueName).
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -140,7 +145,7 @@ var tasksTableName = 'tasks'
 
 // azd finds the resource group through the azd-env-name tag (or AZURE_RESOURCE_GROUP).
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
-  name: 'rg-${environmentName}'
+  name: resourceGroupName
   location: location
   tags: tags
 }

@@ -171,6 +171,11 @@ var mutations = []mutation{
 	{"HookModes", gitModesFile, "100755 scripts/grant-pipeline-graph.sh", "100644 scripts/grant-pipeline-graph.sh"},
 	{"HookModes", "azure.yaml", "run: scripts/predown.sh", "run: scripts/lib.sh"},
 
+	// Names azd accepts (issue 24, finding 5): a resource group name ending in '.', and an unreviewed use.
+	{"EnvironmentNames", "infra/main.bicep", "  name: resourceGroupName\n", "  name: 'rg-${environmentName}'\n"},
+	{"EnvironmentNames", "infra/main.bicep", "var resourceGroupName = 'rg-${environmentName}${endsWith(environmentName, '.') ? '-' : ''}'", "var resourceGroupName = 'rg-${environmentName}'"},
+	{"EnvironmentNames", "infra/main.bicep", "    name: 'st${resourceToken}'", "    name: 'st${environmentName}'"},
+
 	{"NoSecrets", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    STORAGE_KEY: storageAccount.listKeys().keys[0].value\n"},
 	{"NoSecrets", "scripts/postprovision.sh", "set -eu\n", "set -eu\n# AccountKey=abc\n"},
 }
