@@ -34,6 +34,7 @@ var checks = []struct {
 	{"EntraApps", checkEntraApps},
 	{"AppRoles", checkAppRoles},
 	{"GraphRequestOrder", checkGraphRequestOrder},
+	{"PreAuthorizationKept", checkPreAuthorizationKept},
 	{"EntraTeardown", checkEntraTeardown},
 	{"LocalDevOrigins", checkLocalDevOrigins},
 	{"FlexRegions", checkFlexRegions},

@@ -78,6 +78,8 @@ type azdSim struct {
 	// Who deploys: the registrations' owner when they are created, and the only principal that may update them
 	// afterwards (a user without a directory role, or a pipeline with Application.ReadWrite.OwnedBy).
 	principal string
+	// The parameters azd passed to the last deployment (those with a value; the others take their defaults).
+	lastParams map[string]any
 }
 
 func newAzdSim(t *testing.T, p *project) *azdSim {
@@ -242,6 +244,7 @@ func (s *azdSim) provision(failAfterRegistrations bool) error {
 	if err != nil || len(prompts) > 0 {
 		return fmt.Errorf("azd provision asks for %v (%v)", prompts, err)
 	}
+	s.lastParams = values
 	suffix, _ := effectiveParameter(s.p, values, "entraAppSuffix").(string)
 	ids, err := s.deployRegistrations(fmt.Sprint(values["environmentName"]), suffix)
 	if err != nil {
@@ -254,6 +257,9 @@ func (s *azdSim) provision(failAfterRegistrations bool) error {
 		"AZURE_TENANT_ID": testTenant, "API_SCOPE": "api://" + ids["AZURE_API_CLIENT_ID"] + "/access_as_user",
 		"API_BASE_URL": "https://func-api-tok.azurewebsites.net", "AZURE_ENTRA_APP_SUFFIX": suffix,
 		"SPA_REDIRECT_URIS": s.registeredRedirectURIs(),
+		// main.bicep's records for the next run: the SPA is pre-authorized, the deploying user is Admin.
+		"AZURE_SPA_PREAUTHORIZED":   suffix + "/" + ids["AZURE_SPA_CLIENT_ID"],
+		"AZURE_ADMIN_ROLE_ASSIGNED": suffix + "/" + signedInPrincipalID,
 	}
 	for k, v := range ids {
 		outputs[k] = v
@@ -371,6 +377,14 @@ func lifecycle(s *azdSim, extraEnv ...string) error {
 	if again := s.env(); again["AZURE_ENTRA_APP_SUFFIX"] != first["AZURE_ENTRA_APP_SUFFIX"] || again["AZURE_API_APP_OBJECT_ID"] != first["AZURE_API_APP_OBJECT_ID"] || len(s.apps("apps")) != 2 {
 		return fmt.Errorf("a rerun must update the same two registrations: suffix %q -> %q, %d registrations", first["AZURE_ENTRA_APP_SUFFIX"], again["AZURE_ENTRA_APP_SUFFIX"], len(s.apps("apps")))
 	}
+	// The rerun got the first run's records back: the API's first request keeps the SPA pre-authorized, and the
+	// Admin assignment is not sent again (see graph_preauth_test.go, approles_test.go).
+	want := map[string]string{"spaPreauthorizedRecord": first["AZURE_ENTRA_APP_SUFFIX"] + "/" + first["AZURE_SPA_CLIENT_ID"], "adminRoleRecord": first["AZURE_ENTRA_APP_SUFFIX"] + "/" + signedInPrincipalID}
+	for param, v := range want {
+		if got := s.lastParams[param]; got != v {
+			return fmt.Errorf("on the rerun azd passed %s = %v, want the first run's record %q", param, got, v)
+		}
+	}
 	out, err := s.down(extraEnv...)
 	if err != nil {
 		return fmt.Errorf("azd down: %v\n%s", err, out)
@@ -383,6 +397,11 @@ func lifecycle(s *azdSim, extraEnv ...string) error {
 	}
 	if s.env()["AZURE_ENTRA_APP_SUFFIX"] == first["AZURE_ENTRA_APP_SUFFIX"] {
 		return fmt.Errorf("the suffix must change after azd down, still %q", first["AZURE_ENTRA_APP_SUFFIX"])
+	}
+	for _, param := range []string{"spaPreauthorizedRecord", "adminRoleRecord"} {
+		if v, has := s.lastParams[param]; has {
+			return fmt.Errorf("azd up after azd down passed %s = %v: the new registrations have no record yet", param, v)
+		}
 	}
 	return nil
 }
@@ -429,6 +448,7 @@ func TestAzdLifecycleMutations(t *testing.T) {
 		"spa-config.sh not executable in git":         {"", gitModesFile, "100755 scripts/spa-config.sh", "100644 scripts/spa-config.sh"},
 		"the suffix parameter without a default":      {"", "infra/main.bicep", "param entraAppSuffix string = ''", "param entraAppSuffix string"},
 		"the region an output (deleted by azd down)":  {"", "infra/main.bicep", "output AZURE_TENANT_ID string", "output AZURE_LOCATION string = location\noutput AZURE_TENANT_ID string"},
+		"the pre-authorization record not an output":  {"", "infra/main.bicep", "output AZURE_SPA_PREAUTHORIZED string", "// output AZURE_SPA_PREAUTHORIZED string"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -105,6 +105,16 @@ param requireAppRoleAssignment bool = false
 @description('Object id of a user to assign the API\'s Admin role (AZURE_ADMIN_USER_ID); empty: the deploying principal when it is a user, else nobody.')
 param adminUserId string = ''
 
+// What the last successful deployment of this environment's registrations recorded, read back from the environment
+// (the outputs AZURE_SPA_PREAUTHORIZED and AZURE_ADMIN_ROLE_ASSIGNED below, which azd keeps between runs and deletes
+// with every other output on `azd down`). Each is '<suffix>/<id>', so a record of other registrations (another
+// suffix) never counts. A pipeline run starts without them unless repository variables carry them
+// (docs/deploy.md).
+@description('Record of the SPA an earlier deployment pre-authorized on the API, <suffix>/<SPA client id> (AZURE_SPA_PREAUTHORIZED, an output of this template).')
+param spaPreauthorizedRecord string = ''
+@description('Record of the user an earlier deployment made Admin, <suffix>/<user object id> (AZURE_ADMIN_ROLE_ASSIGNED, an output of this template).')
+param adminRoleRecord string = ''
+
 // A custom domain is another origin: MSAL asks Entra for <origin>/redirect.html, and Entra, which allows no
 // wildcards in SPA redirect URIs, refuses an unregistered one with AADSTS50011 on its own page. List such origins
 // here so that they are registered and allowed by CORS.
@@ -133,6 +143,12 @@ var resourceToken = toLower(uniqueString(subscription().id, environmentName, loc
 var tags = {
   'azd-env-name': environmentName
 }
+// Only a user can hold the API's roles (allowedMemberTypes 'User'): a pipeline's service principal gets none,
+// unless AZURE_ADMIN_USER_ID names a user (the pipeline then needs AppRoleAssignment.ReadWrite.All).
+var adminUser = !empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')
+// The prefix of a record (see spaPreauthorizedRecord) made for these very registrations.
+var recordPrefix = '${entraAppSuffix}/'
+
 // Where Entra may send the SPA's users: one list, shared with the browser tests' fake Entra (see the file).
 var spaUrls = loadJsonContent('app/spa-urls.json')
 var localDevOrigins = allowLocalDevOrigins ? spaUrls.localDevOrigins : []
@@ -224,9 +240,12 @@ module entra 'app/entra.bicep' = {
     localDevOrigins: localDevOrigins
     scopeName: apiScopeName
     ownerId: principalId
-    // Only a user can hold the API's roles (allowedMemberTypes 'User'): a pipeline's service principal gets none,
-    // unless AZURE_ADMIN_USER_ID names a user (the pipeline then needs AppRoleAssignment.ReadWrite.All).
-    adminUserId: !empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')
+    adminUserId: adminUser
+    // An app role assignment is created, never updated, by the Graph extension (not idempotent:
+    // msgraph-bicep-types#161), so once recorded it is not sent again.
+    adminAlreadyAssigned: !empty(adminUser) && adminRoleRecord == '${recordPrefix}${adminUser}'
+    // The SPA an earlier deployment of these registrations pre-authorized: the API's first request keeps it.
+    preAuthorizedSpaAppId: startsWith(spaPreauthorizedRecord, recordPrefix) ? substring(spaPreauthorizedRecord, length(recordPrefix)) : ''
     appRoleAssignmentRequired: requireAppRoleAssignment
   }
 }
@@ -279,3 +298,7 @@ output TABLES_ENDPOINT string = storage.outputs.tableEndpoint
 output TASKS_TABLE string = storage.outputs.tableName
 // An output so that `azd down` removes it from the environment (see entraAppSuffix).
 output AZURE_ENTRA_APP_SUFFIX string = entraAppSuffix
+// Records for the next run (see spaPreauthorizedRecord): written only when this whole deployment succeeded, so the
+// SPA is pre-authorized (pass 2) and the Admin assignment exists.
+output AZURE_SPA_PREAUTHORIZED string = '${recordPrefix}${entra.outputs.spaClientId}'
+output AZURE_ADMIN_ROLE_ASSIGNED string = empty(adminUser) ? '' : '${recordPrefix}${adminUser}'

@@ -97,10 +97,21 @@ var mutations = []mutation{
 	{"EntraApps", "infra/app/entra.bicep", "  signInAudience: 'AzureADMyOrg'\n  owners: owners\n  tags: appTags\n  spa:", "  signInAudience: 'AzureADMultipleOrgs'\n  owners: owners\n  tags: appTags\n  spa:"},
 
 	// The scope and the pre-authorization in one request (the review's finding 1), and its variants.
-	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 2\n  }\n}\n\n// The SPA"},
+	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 2\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA"},
 	{"GraphRequestOrder", "infra/app/entra.bicep", "          id: scopeId\n          type: 'Scope'", "          id: guid(spaUniqueName, scopeName)\n          type: 'Scope'"},
 	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    // The SPA gets", "    requestedAccessTokenVersion: 2\n    // The SPA gets"},
-	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 1\n    oauth2PermissionScopes: apiScopes\n  }\n}\n\n// The SPA"},
+	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 1\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA"},
+	// Pass 1 pre-authorizing the SPA it is about to create a scope for, on every deployment.
+	{"GraphRequestOrder", "infra/app/entra.bicep", "    preAuthorizedApplications: keptPreAuthorizations\n", "    preAuthorizedApplications: [\n      {\n        appId: spaApp.appId\n        delegatedPermissionIds: [ scopeId ]\n      }\n    ]\n"},
+
+	// A rerun must not drop the SPA's pre-authorization (Graph replaces `api` as a whole; issue 24, finding 5).
+	{"PreAuthorizationKept", "infra/app/entra.bicep", "    preAuthorizedApplications: keptPreAuthorizations\n", ""},
+	{"PreAuthorizationKept", "infra/app/entra.bicep", "var keptPreAuthorizations = empty(preAuthorizedSpaAppId) ? [] : [", "var keptPreAuthorizations = ["},
+	{"PreAuthorizationKept", "infra/main.bicep", "preAuthorizedSpaAppId: startsWith(spaPreauthorizedRecord, recordPrefix) ? substring(spaPreauthorizedRecord, length(recordPrefix)) : ''", "preAuthorizedSpaAppId: ''"},
+	{"PreAuthorizationKept", "infra/main.bicep", "output AZURE_SPA_PREAUTHORIZED string = '${recordPrefix}${entra.outputs.spaClientId}'", "output AZURE_SPA_PREAUTHORIZED string = '${recordPrefix}${entra.outputs.apiClientId}'"},
+	{"PreAuthorizationKept", "infra/main.bicep", "var recordPrefix = '${entraAppSuffix}/'", "var recordPrefix = ''"},
+	{"PreAuthorizationKept", "infra/main.parameters.json", "${AZURE_SPA_PREAUTHORIZED}", "${AZURE_SPA_CLIENT_ID}"},
+	{"PreAuthorizationKept", "infra/app/entra.bicep", "    preAuthorizedApplications: keptPreAuthorizations\n", "    preAuthorizedApplications: [\n      {\n        appId: spaApp.appId\n        delegatedPermissionIds: [ scopeId ]\n      }\n    ]\n"},
 
 	{"EntraTeardown", "infra/app/entra.bicep", "  'azd-entra-suffix:${appSuffix}'\n", ""},
 	{"EntraTeardown", "infra/app/entra.bicep", "  appId: spaApp.appId\n  owners: owners\n  tags: appTags\n", "  appId: spaApp.appId\n  owners: owners\n"},
@@ -132,8 +143,10 @@ var mutations = []mutation{
 	{"AppRoles", "infra/main.bicep", "param requireAppRoleAssignment bool = false", "param requireAppRoleAssignment bool = true"},
 	{"AppRoles", "infra/app/entra.bicep", "  appRoleId: adminRoleId\n", "  appRoleId: '8e6a4b2c-1d3f-4a5b-8c7d-9e0f1a2b3c4d'\n"},
 	{"AppRoles", "infra/app/entra.bicep", "  resourceId: apiServicePrincipal.id\n", "  resourceId: apiApp.id\n"},
-	{"AppRoles", "infra/app/entra.bicep", "= if (!empty(adminUserId)) {", "= {"},
-	{"AppRoles", "infra/main.bicep", "(principalType == 'User' ? principalId : '')", "principalId"},
+	{"AppRoles", "infra/app/entra.bicep", "= if (!empty(adminUserId) && !adminAlreadyAssigned) {", "= if (!empty(adminUserId)) {"},
+	{"AppRoles", "infra/main.bicep", "adminAlreadyAssigned: !empty(adminUser) && adminRoleRecord == '${recordPrefix}${adminUser}'", "adminAlreadyAssigned: !empty(adminRoleRecord)"},
+	{"AppRoles", "infra/main.bicep", "output AZURE_ADMIN_ROLE_ASSIGNED string = empty(adminUser) ? '' : '${recordPrefix}${adminUser}'", "output AZURE_ADMIN_ROLE_ASSIGNED string = '${recordPrefix}${adminUser}'"},
+	{"AppRoles", "infra/main.bicep", "var adminUser = !empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')", "var adminUser = !empty(adminUserId) ? adminUserId : principalId"},
 	{"AppRoles", "infra/main.parameters.json", "${AZURE_ADMIN_USER_ID}", "${AZURE_PRINCIPAL_ID}"},
 
 	{"Storage", "infra/app/storage.bicep", "allowSharedKeyAccess: false", "allowSharedKeyAccess: true"},
