@@ -171,6 +171,7 @@ var mutations = []mutation{
 	{"AzureYaml", "azure.yaml", "dist: build/api.zip\n", "dist: build\n"},
 	{"AzureYaml", "scripts/build-api.sh", `-out build/api.zip`, `-out build/app.zip`},
 	{"AzureYaml", "scripts/build-api.ps1", `-out "build/api.zip"`, `-out "build/app.zip"`},
+	{"AzureYaml", "scripts/build-api.sh", "cd \"$(dirname \"$0\")/..\"\n", ""},
 	{"AzureYaml", "azure.yaml", "  predown:\n", "  postdown:\n"},
 	{"AzureYaml", "azure.yaml", "      - azd: provision\n      - azd: deploy --all\n", "      - azd: deploy --all\n      - azd: provision\n"},
 	{"AzureYaml", "azure.yaml", "run: ../scripts/spa-config.ps1", "run: ../scripts/spa.ps1"},
