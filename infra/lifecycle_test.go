@@ -1,8 +1,9 @@
 package infra_test
 
-// `azd up`, a rerun, `azd down` and the next `azd up`, as azd runs them, with the real POSIX hook scripts, a
-// fake `az` that keeps a small directory of app registrations, and a fake `azd` whose `env set` writes the
-// environment file. What azd does is encoded here, from Azure/azure-dev (snapshot ae35809, Aug 2026):
+// `azd up`, a rerun, `azd down` and the next `azd up`, as azd runs them, with the real POSIX hook scripts
+// (started as azd starts them: azdhooks_test.go), the parameters resolved as azd resolves them
+// (azdparams_test.go), a fake `az` that keeps a small directory of app registrations, and a fake `azd` whose
+// `env set` writes the environment file. What azd does is encoded here, from Azure/azure-dev (snapshot ae35809, Aug 2026):
 //   - cli/azd/pkg/ext/hooks_runner.go RunHooks: the environment is reloaded from its .env before and after each
 //     hook, so a hook's `azd env set` is seen by what follows (the provision's parameters).
 //   - cli/azd/pkg/infra/provisioning/manager.go Destroy: after the resources are deleted, every key in
