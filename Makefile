@@ -30,9 +30,11 @@ $(AZURITE_STAMP): $(AZURITE_DIR)/package.json $(AZURITE_DIR)/package-lock.json
 # build/ is the deployable function app: host.json, one folder per function, and the handler
 # binary (linux/amd64, static, executable); build/api.zip is what azd deploys (tools/pack: exactly
 # those files, the handler at 0755). `func start --script-root build` runs build/. The same script
-# is azd's prepackage hook, so a deploy never depends on make.
+# is azd's prepackage hook, so a deploy never depends on make; it runs here as azd runs it,
+# `/bin/sh -c <absolute path>` (Azure/azure-dev cli/azd/pkg/tools/bash/bash.go), so a script that
+# lost its executable bit fails `make build` as it would fail `azd deploy`.
 build: ## Stage the function app in build/ and write build/api.zip.
-	GO="$(GO)" sh scripts/build-api.sh
+	GO="$(GO)" /bin/sh -c '$(ROOT)/scripts/build-api.sh'
 
 # go vet, and gofmt: a file gofmt would change fails the build (it prints the files).
 vet:

@@ -117,12 +117,23 @@ func checkDeployerAdmin(p *project, adminID string) (ps problems) {
 	if spDecl == nil || spDecl.typ != "Microsoft.Graph/servicePrincipals@v1.0" || !strings.HasPrefix(spDecl.body.get("appId").text(), "apiApp") {
 		ps.add("appRoleAssignedTo resourceId %s must be the API's service principal's id (not the application's)", a.body.get("resourceId").text())
 	}
-	if a.body.get("principalId").text() != "adminUserId" || a.condition != "(!empty(adminUserId))" {
-		ps.add("appRoleAssignedTo must assign principalId: adminUserId, if (!empty(adminUserId)); got %s if (%s)", a.body.get("principalId").text(), a.condition)
+	// Created once (msgraph-bicep-types#161: a redeploy of an existing assignment fails): skipped when the record
+	// of the last successful deployment of these registrations names the same user.
+	if a.body.get("principalId").text() != "adminUserId" || a.condition != "(!empty(adminUserId) && !adminAlreadyAssigned)" {
+		ps.add("appRoleAssignedTo must assign principalId: adminUserId, if (!empty(adminUserId) && !adminAlreadyAssigned); got %s if %s", a.body.get("principalId").text(), a.condition)
 	}
 	entra := p.main().decl("module", "entra")
-	if got := entra.body.get("params", "adminUserId").text(); got != "!empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')" {
+	if got := entra.body.get("params", "adminUserId").text(); got != "adminUser" || resolveVar(p.main(), "adminUser") != "!empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')" {
 		ps.add("main.bicep: adminUserId must be AZURE_ADMIN_USER_ID, else the deploying principal only when it is a user (roles are for users), got %s", got)
+	}
+	if got := entra.body.get("params", "adminAlreadyAssigned").text(); got != "!empty(adminUser) && adminRoleRecord == '${recordPrefix}${adminUser}'" {
+		ps.add("main.bicep: adminAlreadyAssigned must compare the record with this suffix and user, got %q", got)
+	}
+	if out := p.main().decl("output", "AZURE_ADMIN_ROLE_ASSIGNED"); out == nil || out.body.text() != "empty(adminUser) ? '' : '${recordPrefix}${adminUser}'" {
+		ps.add("main.bicep: output AZURE_ADMIN_ROLE_ASSIGNED must record '<suffix>/<user>' after a deployment that assigned it")
+	}
+	if v, _ := p.params["adminRoleRecord"].(map[string]any); v["value"] != "${AZURE_ADMIN_ROLE_ASSIGNED}" {
+		ps.add("main.parameters.json: adminRoleRecord must read the record back from ${AZURE_ADMIN_ROLE_ASSIGNED}")
 	}
 	v, _ := p.params["adminUserId"].(map[string]any)
 	if s, _ := v["value"].(string); s != "${AZURE_ADMIN_USER_ID}" {

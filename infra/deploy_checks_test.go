@@ -126,8 +126,8 @@ func checkGraphRequestOrder(p *project) (ps problems) {
 		}
 		if !earlier {
 			first = append(first, d)
-			if d.body.get("api", "preAuthorizedApplications") != nil || d.body.get("identifierUris") != nil {
-				ps.add("API declaration %s is the first request: it must not pre-authorize or set identifierUris", d.name)
+			if pre := d.body.get("api", "preAuthorizedApplications"); (pre != nil && !keepsEarlierPreAuthorization(f, pre)) || d.body.get("identifierUris") != nil {
+				ps.add("API declaration %s is the first request: it must not set identifierUris, nor pre-authorize anything but what an earlier deployment did (keptPreAuthorizations)", d.name)
 			}
 		}
 	}

@@ -1,7 +1,7 @@
 package infra_test
 
-// The POSIX hooks, run for real with sh in a scratch copy of the repository layout, with the azd env values
-// azd would pass. (The PowerShell twins cannot run here: no pwsh. checkHookOutputs compares the variables both
+// The POSIX hooks, run for real as azd runs them (runAzdHook: `/bin/sh -c <path>`, azd's directory and environment)
+// in a scratch checkout of the repository layout, with the azd env values azd would pass. (The PowerShell twins cannot run here: no pwsh. checkHookOutputs compares the variables both
 // read.) lifecycle_test.go drives them through azd's provision and down sequence with a fake az and azd.
 // The tests run in parallel: each has its own scratch copy.
 
@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -50,41 +49,46 @@ func checkRedirectURIs(t *testing.T, cfg map[string]any) {
 	}
 }
 
-// scratchRepo copies scripts/ and local.settings.json.example into a temporary directory.
-func scratchRepo(t *testing.T) string {
+// scratchRepo lays out a checkout in a temporary directory as a clone of p would have it: every file of scripts/
+// with the mode the git index gives it, local.settings.json.example, and each service's directory.
+func scratchRepo(t *testing.T, p *project) string {
 	t.Helper()
-	root := repoRoot(t)
 	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "scripts"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"scripts/lib.sh", "scripts/preprovision.sh", "scripts/postprovision.sh", "scripts/spa-config.sh", "scripts/predown.sh", "local.settings.json.example"} {
-		b, err := os.ReadFile(filepath.Join(root, f))
-		if err != nil {
+	for _, d := range []string{"scripts", "frontend"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o755); err != nil {
+	}
+	for path, src := range p.files {
+		if !strings.HasPrefix(path, "scripts/") && path != "local.settings.json.example" {
+			continue
+		}
+		file := filepath.Join(dir, filepath.FromSlash(path))
+		if err := os.WriteFile(file, []byte(src), p.fileMode(path)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(file, p.fileMode(path)); err != nil { // whatever the umask
 			t.Fatal(err)
 		}
 	}
 	return dir
 }
 
-// runHook runs scripts/<name> with sh from cwd, with only PATH, HOME and env set.
-func runHook(t *testing.T, repo, cwd, name string, env map[string]string, path string) (string, error) {
+// runHook runs hook ref of azure.yaml in the checkout repo as azd does (runAzdHook), with PATH, HOME and the azd
+// environment env.
+func runHook(t *testing.T, p *project, repo string, ref hookRef, env map[string]string, path string) (string, error) {
 	t.Helper()
-	needTools(t, "sh")
-	cmd := exec.Command("sh", filepath.Join(repo, "scripts", name))
-	cmd.Dir = cwd
-	cmd.Env = []string{"PATH=" + path, "HOME=" + t.TempDir()}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+	h, ok := resolveHook(p, repo, ref)
+	if !ok {
+		t.Fatalf("azure.yaml declares no posix hook %s", ref)
 	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
+	return runAzdHook(t, h, []string{"PATH=" + path, "HOME=" + t.TempDir()}, env)
 }
+
+var (
+	postprovisionHook = hookRef{"", "postprovision"}
+	webPredeployHook  = hookRef{"web", "predeploy"}
+)
 
 func readJSON(t *testing.T, path string) map[string]any {
 	t.Helper()
@@ -101,8 +105,9 @@ func readJSON(t *testing.T, path string) map[string]any {
 
 func TestPostprovisionWritesLocalConfig(t *testing.T) {
 	t.Parallel()
-	repo := scratchRepo(t)
-	out, err := runHook(t, repo, repo, "postprovision.sh", azdEnv(), os.Getenv("PATH"))
+	p := loadRepo(t)
+	repo := scratchRepo(t, p)
+	out, err := runHook(t, p, repo, postprovisionHook, azdEnv(), os.Getenv("PATH"))
 	if err != nil {
 		t.Fatalf("postprovision.sh: %v\n%s", err, out)
 	}
@@ -152,7 +157,7 @@ func TestPostprovisionWritesLocalConfig(t *testing.T) {
 	os.WriteFile(filepath.Join(repo, "local.settings.json"), []byte(edited), 0o644)
 	env := azdEnv()
 	env["AZURE_TENANT_ID"] = "99999999-2222-3333-4444-555555555555"
-	if out, err := runHook(t, repo, repo, "postprovision.sh", env, os.Getenv("PATH")); err != nil {
+	if out, err := runHook(t, p, repo, postprovisionHook, env, os.Getenv("PATH")); err != nil {
 		t.Fatalf("second run: %v\n%s", err, out)
 	}
 	values = readJSON(t, filepath.Join(repo, "local.settings.json"))["Values"].(map[string]any)
@@ -185,10 +190,11 @@ func TestPostprovisionRejectsBadValues(t *testing.T) {
 		"no redirect URIs":      func(e map[string]string) { delete(e, "SPA_REDIRECT_URIS") },
 	} {
 		t.Run(name, func(t *testing.T) {
-			repo := scratchRepo(t)
+			p := loadRepo(t)
+			repo := scratchRepo(t, p)
 			env := azdEnv()
 			edit(env)
-			if out, err := runHook(t, repo, repo, "postprovision.sh", env, os.Getenv("PATH")); err == nil {
+			if out, err := runHook(t, p, repo, postprovisionHook, env, os.Getenv("PATH")); err == nil {
 				t.Fatalf("postprovision.sh succeeded:\n%s", out)
 			}
 			for _, f := range []string{"local.settings.json", "frontend/public/config.json"} {
@@ -203,26 +209,27 @@ func TestPostprovisionRejectsBadValues(t *testing.T) {
 // The example must keep the keys the hook fills in.
 func TestPostprovisionNeedsExampleKeys(t *testing.T) {
 	t.Parallel()
-	repo := scratchRepo(t)
+	p := loadRepo(t)
+	repo := scratchRepo(t, p)
 	ex := filepath.Join(repo, "local.settings.json.example")
 	b, _ := os.ReadFile(ex)
 	os.WriteFile(ex, bytes.Replace(b, []byte(`"AZURE_API_CLIENT_ID"`), []byte(`"API_CLIENT_ID"`), 1), 0o644)
-	if out, err := runHook(t, repo, repo, "postprovision.sh", azdEnv(), os.Getenv("PATH")); err == nil {
+	if out, err := runHook(t, p, repo, postprovisionHook, azdEnv(), os.Getenv("PATH")); err == nil {
 		t.Fatalf("postprovision.sh succeeded without AZURE_API_CLIENT_ID in the example:\n%s", out)
 	}
 }
 
 func TestSpaConfigForDeploy(t *testing.T) {
 	t.Parallel()
-	repo := scratchRepo(t)
+	p := loadRepo(t)
+	repo := scratchRepo(t, p)
 	dist := filepath.Join(repo, "frontend", "dist")
-	// azd runs service hooks in the service folder (frontend/).
 	os.MkdirAll(dist, 0o755)
-	if out, err := runHook(t, repo, filepath.Join(repo, "frontend"), "spa-config.sh", azdEnv(), os.Getenv("PATH")); err == nil {
+	if out, err := runHook(t, p, repo, webPredeployHook, azdEnv(), os.Getenv("PATH")); err == nil {
 		t.Fatalf("spa-config.sh succeeded without a built SPA:\n%s", out)
 	}
 	os.WriteFile(filepath.Join(dist, "index.html"), []byte("<!doctype html>"), 0o644)
-	out, err := runHook(t, repo, filepath.Join(repo, "frontend"), "spa-config.sh", azdEnv(), os.Getenv("PATH"))
+	out, err := runHook(t, p, repo, webPredeployHook, azdEnv(), os.Getenv("PATH"))
 	if err != nil {
 		t.Fatalf("spa-config.sh: %v\n%s", err, out)
 	}
@@ -233,7 +240,7 @@ func TestSpaConfigForDeploy(t *testing.T) {
 	checkRedirectURIs(t, cfg)
 	env := azdEnv()
 	env["API_BASE_URL"] = "http://func-api-abc.azurewebsites.net"
-	if out, err := runHook(t, repo, filepath.Join(repo, "frontend"), "spa-config.sh", env, os.Getenv("PATH")); err == nil {
+	if out, err := runHook(t, p, repo, webPredeployHook, env, os.Getenv("PATH")); err == nil {
 		t.Fatalf("spa-config.sh accepted an http API URL:\n%s", out)
 	}
 }

@@ -23,6 +23,7 @@ var checks = []struct {
 	fn   func(*project) problems
 }{
 	{"ParamsCovered", checkParamsCovered},
+	{"FirstUpAsksNothing", checkFirstUpAsksNothing},
 	{"ModuleWiring", checkModuleWiring},
 	{"FlexAppSettings", checkFlexAppSettings},
 	{"HandlerSettingsKnown", checkHandlerSettingsKnown},
@@ -33,6 +34,7 @@ var checks = []struct {
 	{"EntraApps", checkEntraApps},
 	{"AppRoles", checkAppRoles},
 	{"GraphRequestOrder", checkGraphRequestOrder},
+	{"PreAuthorizationKept", checkPreAuthorizationKept},
 	{"EntraTeardown", checkEntraTeardown},
 	{"LocalDevOrigins", checkLocalDevOrigins},
 	{"FlexRegions", checkFlexRegions},
@@ -42,6 +44,8 @@ var checks = []struct {
 	{"RoleAssignments", checkRoleAssignments},
 	{"ServiceTags", checkServiceTags},
 	{"AzureYaml", checkAzureYaml},
+	{"HookModes", checkHookModes},
+	{"EnvironmentNames", checkEnvironmentNameUses},
 	{"NoSecrets", checkNoSecrets},
 }
 
@@ -732,12 +736,19 @@ func checkAzureYaml(p *project) (ps problems) {
 	}
 	// azd deploys a `dist` ending in .zip as is, since 1.20.0 (Azure/azure-dev cli/azd/pkg/project/
 	// service_target_functionapp.go, Package: `if filepath.Ext(buildPath) != ".zip"` zips, else passes through).
-	// The build scripts must write exactly that file.
+	// A custom service's dist is that path as written, not joined to the service's directory
+	// (framework_service_custom.go Package: Location: serviceConfig.OutputPath), and zipDeploy opens it with
+	// os.Open: relative to the directory azd runs in, which docs/deploy.md says is the repository root. So the
+	// build scripts must write exactly <root>/build/api.zip, from the repository root whatever directory azd
+	// starts them in.
 	for _, script := range []string{"scripts/build-api.sh", "scripts/build-api.ps1"} {
 		src := p.files[script]
 		if !packsBuildIntoAPIZip.MatchString(src) {
 			ps.add("%s must write build/api.zip with tools/pack (azure.yaml dist)", script)
 		}
+	}
+	if !strings.Contains(p.files["scripts/build-api.sh"], `cd "$(dirname "$0")/.."`) || !strings.Contains(p.files["scripts/build-api.ps1"], `Set-Location (Join-Path $PSScriptRoot '..')`) {
+		ps.add("scripts/build-api.{sh,ps1} must change to the repository root before writing build/api.zip: azd opens dist relative to the directory it runs in, the root")
 	}
 	if yamlGet(y, "hooks", "postdown") != nil {
 		ps.add("azure.yaml: no postdown hook: azd has removed the outputs from the environment by then (see lifecycle_test.go)")

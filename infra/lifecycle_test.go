@@ -1,8 +1,9 @@
 package infra_test
 
-// `azd up`, a rerun, `azd down` and the next `azd up`, as azd runs them, with the real POSIX hook scripts, a
-// fake `az` that keeps a small directory of app registrations, and a fake `azd` whose `env set` writes the
-// environment file. What azd does is encoded here, from Azure/azure-dev (snapshot ae35809, Aug 2026):
+// `azd up`, a rerun, `azd down` and the next `azd up`, as azd runs them, with the real POSIX hook scripts
+// (started as azd starts them: azdhooks_test.go), the parameters resolved as azd resolves them
+// (azdparams_test.go), a fake `az` that keeps a small directory of app registrations, and a fake `azd` whose
+// `env set` writes the environment file. What azd does is encoded here, from Azure/azure-dev (snapshot ae35809, Aug 2026):
 //   - cli/azd/pkg/ext/hooks_runner.go RunHooks: the environment is reloaded from its .env before and after each
 //     hook, so a hook's `azd env set` is seen by what follows (the provision's parameters).
 //   - cli/azd/pkg/infra/provisioning/manager.go Destroy: after the resources are deleted, every key in
@@ -57,10 +58,10 @@ case "$1 $2 $3" in
 esac
 `
 
-// fakeAzd implements `azd env set KEY VALUE -e NAME` on $FAKE_AZD_ENVS/NAME/.env.
+// fakeAzd implements `azd env set KEY VALUE --environment=NAME` on $FAKE_AZD_ENVS/NAME/.env.
 const fakeAzd = `#!/bin/sh
-[ "$1 $2" = "env set" ] && [ "$5" = "-e" ] || { echo "fake azd: unexpected: $*" >&2; exit 2; }
-f="$FAKE_AZD_ENVS/$6/.env"
+case "$1 $2 $5" in "env set --environment="?*) ;; *) echo "fake azd: unexpected: $*" >&2; exit 2 ;; esac
+f="$FAKE_AZD_ENVS/${5#--environment=}/.env"
 grep -v "^$3=" "$f" >"$f.tmp" || true
 printf '%s="%s"\n' "$3" "$4" >>"$f.tmp"
 mv "$f.tmp" "$f"
@@ -73,13 +74,19 @@ type azdSim struct {
 	graph   string
 	envFile string
 	path    string
-	extra   []string // extra environment for the fakes
+	extra   []string          // extra environment for the fakes
+	process map[string]string // azd's own process environment (a pipeline job's env), seen by azd and the hooks
+	// Who deploys: the registrations' owner when they are created, and the only principal that may update them
+	// afterwards (a user without a directory role, or a pipeline with Application.ReadWrite.OwnedBy).
+	principal string
+	// The parameters azd passed to the last deployment (those with a value; the others take their defaults).
+	lastParams map[string]any
 }
 
 func newAzdSim(t *testing.T, p *project) *azdSim {
 	t.Helper()
-	s := &azdSim{t: t, p: p, repo: scratchRepo(t), graph: t.TempDir()}
-	for _, d := range []string{"apps", "deleted"} {
+	s := &azdSim{t: t, p: p, repo: scratchRepo(t, p), graph: t.TempDir(), principal: "developer"}
+	for _, d := range []string{"apps", "deleted", "owners"} {
 		os.MkdirAll(filepath.Join(s.graph, d), 0o755)
 	}
 	envs := t.TempDir()
@@ -149,31 +156,29 @@ func (s *azdSim) writeEnv(env map[string]string) {
 	os.WriteFile(s.envFile, []byte(b.String()), 0o644)
 }
 
-// hook runs the project hook azure.yaml declares for name (if any) with the environment file's values, the
-// way HooksRunner does; it reports the hook's output and error.
+// hook runs the project hook azure.yaml declares for name (if any) as azd does (runAzdHook), with the environment
+// file's values; it reports the hook's output and error.
 func (s *azdSim) hook(name string, extraEnv ...string) (string, error) {
-	return s.runHook(s.repo, yamlString(s.p.yaml, "hooks", name, "posix", "run"), extraEnv...)
+	return s.runHook(hookRef{"", name}, extraEnv...)
 }
 
-// serviceHook runs a hook of an azure.yaml service in the service's folder, as azd does.
+// serviceHook runs a hook of an azure.yaml service, in the service's folder, as azd does.
 func (s *azdSim) serviceHook(service, name string, extraEnv ...string) (string, error) {
-	dir := filepath.Join(s.repo, filepath.FromSlash(yamlString(s.p.yaml, "services", service, "project")))
-	return s.runHook(dir, yamlString(s.p.yaml, "services", service, "hooks", name, "posix", "run"), extraEnv...)
+	return s.runHook(hookRef{service, name}, extraEnv...)
 }
 
-func (s *azdSim) runHook(dir, run string, extraEnv ...string) (string, error) {
-	if run == "" {
+// runHook: the fakes' PATH and settings stand for azd's own process environment; the .env values follow them, as
+// in command_runner.go appendEnv.
+func (s *azdSim) runHook(ref hookRef, extraEnv ...string) (string, error) {
+	h, ok := resolveHook(s.p, s.repo, ref)
+	if !ok {
 		return "", nil
 	}
-	cmd := exec.Command("sh", filepath.Join(dir, filepath.FromSlash(run)))
-	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + s.path, "HOME=" + s.t.TempDir()}, s.extra...)
-	cmd.Env = append(cmd.Env, extraEnv...)
-	for k, v := range s.env() {
-		cmd.Env = append(cmd.Env, k+"="+v)
+	process := append([]string{"PATH=" + s.path, "HOME=" + s.t.TempDir()}, s.extra...)
+	for _, k := range sortedKeys(s.process) {
+		process = append(process, k+"="+s.process[k])
 	}
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return runAzdHook(s.t, h, append(process, extraEnv...), s.env())
 }
 
 func (s *azdSim) apps(dir string) map[string][]string {
@@ -188,11 +193,10 @@ func (s *azdSim) apps(dir string) map[string][]string {
 
 // deployRegistrations is what infra/app/entra.bicep does to the directory: upsert both apps by uniqueName, with
 // the tags entra.bicep sets. It fails like Graph when a deleted app still holds the uniqueName, and like ARM
-// when the suffix parameter is shorter than main.bicep's @minLength(4).
-func (s *azdSim) deployRegistrations(env map[string]string) (ids map[string]string, err error) {
-	suffix := env["AZURE_ENTRA_APP_SUFFIX"]
-	if len(suffix) < 4 {
-		return nil, fmt.Errorf("parameter entraAppSuffix %q is shorter than 4 characters", suffix)
+// when the suffix is shorter than the module's @minLength on appSuffix.
+func (s *azdSim) deployRegistrations(envName, suffix string) (ids map[string]string, err error) {
+	if min := minLength(s.p.bicep["infra/app/entra.bicep"].decl("param", "appSuffix")); len(suffix) < min {
+		return nil, fmt.Errorf("the entra module's parameter appSuffix %q is shorter than its @minLength(%d)", suffix, min)
 	}
 	ids = map[string]string{}
 	for i, kind := range []string{"API", "SPA"} {
@@ -208,42 +212,61 @@ func (s *azdSim) deployRegistrations(env map[string]string) (ids map[string]stri
 				object, app = o, lines[0]
 			}
 		}
+		if owner, _ := os.ReadFile(filepath.Join(s.graph, "owners", object)); object != "" && string(owner) != s.principal {
+			return nil, fmt.Errorf("Authorization_RequestDenied: Insufficient privileges to complete the operation (%s, owned by %s, updated by %s)", unique, owner, s.principal)
+		}
 		if object == "" {
 			n := len(s.apps("apps")) + len(s.apps("deleted")) + 10*len(suffix)
 			object = fmt.Sprintf("%08x-0000-4000-8000-%012d", n*2+i, 1)
 			app = fmt.Sprintf("%08x-0000-4000-8000-%012d", n*2+i, 2)
-			body := strings.Join([]string{app, unique, "azd-env-name:" + env["AZURE_ENV_NAME"], "azd-entra-suffix:" + suffix}, "\n")
+			body := strings.Join([]string{app, unique, "azd-env-name:" + envName, "azd-entra-suffix:" + suffix}, "\n")
 			os.WriteFile(filepath.Join(s.graph, "apps", object), []byte(body+"\n"), 0o644)
+			os.WriteFile(filepath.Join(s.graph, "owners", object), []byte(s.principal), 0o644)
 		}
 		ids["AZURE_"+kind+"_APP_OBJECT_ID"], ids["AZURE_"+kind+"_CLIENT_ID"] = object, app
 	}
 	return ids, nil
 }
 
-// provision: preprovision hook, deployment (registrations, then outputs into the environment unless the
-// deployment fails halfway), postprovision hook.
+// provision is `azd up`'s provisioning in azd's order: the provider's initialization, which resolves the
+// parameters and would prompt for any without a value (cmd/up.go Run, before the workflow's steps; see
+// azdparams_test.go), then the child `azd provision`: preprovision hook, parameters resolved again from the
+// reloaded environment, deployment (registrations, then outputs into the environment unless the deployment fails
+// halfway), postprovision hook.
 func (s *azdSim) provision(failAfterRegistrations bool) error {
+	if _, prompts, err := azdParameters(s.p, azdEnvironment{dotenv: s.env(), process: s.process}); err != nil || len(prompts) > 0 {
+		return fmt.Errorf("azd up asks for %v before the preprovision hook runs, and fails with --no-prompt (%v)", prompts, err)
+	}
 	if out, err := s.hook("preprovision"); err != nil {
 		return fmt.Errorf("preprovision: %v\n%s", err, out)
 	}
 	env := s.env()
-	ids, err := s.deployRegistrations(env)
+	values, prompts, err := azdParameters(s.p, azdEnvironment{dotenv: env, process: s.process})
+	if err != nil || len(prompts) > 0 {
+		return fmt.Errorf("azd provision asks for %v (%v)", prompts, err)
+	}
+	s.lastParams = values
+	suffix, _ := effectiveParameter(s.p, values, "entraAppSuffix").(string)
+	ids, err := s.deployRegistrations(fmt.Sprint(values["environmentName"]), suffix)
 	if err != nil {
 		return err
 	}
 	if failAfterRegistrations {
 		return fmt.Errorf("deployment failed after the registrations (e.g. a role assignment)")
 	}
-	values := map[string]string{
+	outputs := map[string]string{
 		"AZURE_TENANT_ID": testTenant, "API_SCOPE": "api://" + ids["AZURE_API_CLIENT_ID"] + "/access_as_user",
-		"API_BASE_URL": "https://func-api-tok.azurewebsites.net", "AZURE_ENTRA_APP_SUFFIX": env["AZURE_ENTRA_APP_SUFFIX"],
+		"API_BASE_URL": "https://func-api-tok.azurewebsites.net", "AZURE_ENTRA_APP_SUFFIX": suffix,
 		"SPA_REDIRECT_URIS": s.registeredRedirectURIs(),
+		// main.bicep's records for the next run: the SPA is pre-authorized, the deploying user is Admin.
+		"AZURE_SPA_PREAUTHORIZED":   suffix + "/" + ids["AZURE_SPA_CLIENT_ID"],
+		"AZURE_ADMIN_ROLE_ASSIGNED": suffix + "/" + signedInPrincipalID,
 	}
 	for k, v := range ids {
-		values[k] = v
+		outputs[k] = v
 	}
 	for _, name := range outputNames(s.p) {
-		v, ok := values[name]
+		v, ok := outputs[name]
 		if !ok {
 			v = "value-of-" + name
 		}
@@ -355,6 +378,14 @@ func lifecycle(s *azdSim, extraEnv ...string) error {
 	if again := s.env(); again["AZURE_ENTRA_APP_SUFFIX"] != first["AZURE_ENTRA_APP_SUFFIX"] || again["AZURE_API_APP_OBJECT_ID"] != first["AZURE_API_APP_OBJECT_ID"] || len(s.apps("apps")) != 2 {
 		return fmt.Errorf("a rerun must update the same two registrations: suffix %q -> %q, %d registrations", first["AZURE_ENTRA_APP_SUFFIX"], again["AZURE_ENTRA_APP_SUFFIX"], len(s.apps("apps")))
 	}
+	// The rerun got the first run's records back: the API's first request keeps the SPA pre-authorized, and the
+	// Admin assignment is not sent again (see graph_preauth_test.go, approles_test.go).
+	want := map[string]string{"spaPreauthorizedRecord": first["AZURE_ENTRA_APP_SUFFIX"] + "/" + first["AZURE_SPA_CLIENT_ID"], "adminRoleRecord": first["AZURE_ENTRA_APP_SUFFIX"] + "/" + signedInPrincipalID}
+	for param, v := range want {
+		if got := s.lastParams[param]; got != v {
+			return fmt.Errorf("on the rerun azd passed %s = %v, want the first run's record %q", param, got, v)
+		}
+	}
 	out, err := s.down(extraEnv...)
 	if err != nil {
 		return fmt.Errorf("azd down: %v\n%s", err, out)
@@ -367,6 +398,11 @@ func lifecycle(s *azdSim, extraEnv ...string) error {
 	}
 	if s.env()["AZURE_ENTRA_APP_SUFFIX"] == first["AZURE_ENTRA_APP_SUFFIX"] {
 		return fmt.Errorf("the suffix must change after azd down, still %q", first["AZURE_ENTRA_APP_SUFFIX"])
+	}
+	for _, param := range []string{"spaPreauthorizedRecord", "adminRoleRecord"} {
+		if v, has := s.lastParams[param]; has {
+			return fmt.Errorf("azd up after azd down passed %s = %v: the new registrations have no record yet", param, v)
+		}
 	}
 	return nil
 }
@@ -407,6 +443,13 @@ func TestAzdLifecycleMutations(t *testing.T) {
 		"suffix not an output (kept after down)":      {"", "infra/main.bicep", "output AZURE_ENTRA_APP_SUFFIX string", "// output AZURE_ENTRA_APP_SUFFIX string"},
 		"redirect URIs not an output":                 {"", "infra/main.bicep", "output SPA_REDIRECT_URIS array", "// output SPA_REDIRECT_URIS array"},
 		"the web service has no predeploy hook":       {"", "azure.yaml", "      predeploy:\n", "      postdeploy:\n"},
+		"preprovision.sh not executable in git":       {"", gitModesFile, "100755 scripts/preprovision.sh", "100644 scripts/preprovision.sh"},
+		"postprovision.sh not executable in git":      {"", gitModesFile, "100755 scripts/postprovision.sh", "100644 scripts/postprovision.sh"},
+		"predown.sh not executable in git":            {"", gitModesFile, "100755 scripts/predown.sh", "100644 scripts/predown.sh"},
+		"spa-config.sh not executable in git":         {"", gitModesFile, "100755 scripts/spa-config.sh", "100644 scripts/spa-config.sh"},
+		"the suffix parameter without a default":      {"", "infra/main.bicep", "param entraAppSuffix string = ''", "param entraAppSuffix string"},
+		"the region an output (deleted by azd down)":  {"", "infra/main.bicep", "output AZURE_TENANT_ID string", "output AZURE_LOCATION string = location\noutput AZURE_TENANT_ID string"},
+		"the pre-authorization record not an output":  {"", "infra/main.bicep", "output AZURE_SPA_PREAUTHORIZED string", "// output AZURE_SPA_PREAUTHORIZED string"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -83,10 +83,13 @@ param principalType string = 'User'
 // output below: azd removes every template output from the environment after `azd down`, so the next `azd up`
 // gets a new suffix and new uniqueNames (a purged-or-not deleted registration can never block it), while reruns
 // keep the same registrations.
-@minLength(4)
-@maxLength(16)
-@description('Suffix of the app registrations\' uniqueNames and teardown tag (AZURE_ENTRA_APP_SUFFIX, set by the preprovision hook).')
-param entraAppSuffix string
+// The default is only there so that azd never prompts for it: `azd up` reads the parameters (and asks for any
+// without a value or a default) before it runs the preprovision hook (Azure/azure-dev cmd/up.go Run, then
+// bicep_provider.go EnsureEnv), and a prompt would ask the user to invent what the hook records. A deployment
+// that reaches Azure without the hook's value fails on app/entra.bicep's @minLength(4) before any registration is
+// written.
+@description('Suffix of the app registrations\' uniqueNames and teardown tag (AZURE_ENTRA_APP_SUFFIX, set by the preprovision hook; empty fails the deployment).')
+param entraAppSuffix string = ''
 
 // A developer's environment lets the local SPA (the Vite dev server and `vite preview`) sign in with the deployed
 // registration and call the deployed API. Turn it off for shared or production environments:
@@ -101,6 +104,16 @@ param requireAppRoleAssignment bool = false
 
 @description('Object id of a user to assign the API\'s Admin role (AZURE_ADMIN_USER_ID); empty: the deploying principal when it is a user, else nobody.')
 param adminUserId string = ''
+
+// What the last successful deployment of this environment's registrations recorded, read back from the environment
+// (the outputs AZURE_SPA_PREAUTHORIZED and AZURE_ADMIN_ROLE_ASSIGNED below, which azd keeps between runs and deletes
+// with every other output on `azd down`). Each is '<suffix>/<id>', so a record of other registrations (another
+// suffix) never counts. A pipeline run starts without them unless repository variables carry them
+// (docs/deploy.md).
+@description('Record of the SPA an earlier deployment pre-authorized on the API, <suffix>/<SPA client id> (AZURE_SPA_PREAUTHORIZED, an output of this template).')
+param spaPreauthorizedRecord string = ''
+@description('Record of the user an earlier deployment made Admin, <suffix>/<user object id> (AZURE_ADMIN_ROLE_ASSIGNED, an output of this template).')
+param adminRoleRecord string = ''
 
 // A custom domain is another origin: MSAL asks Entra for <origin>/redirect.html, and Entra, which allows no
 // wildcards in SPA redirect URIs, refuses an unregistered one with AADSTS50011 on its own page. List such origins
@@ -119,12 +132,23 @@ param spaExtraOrigins string = ''
 @description('Memory of each function app instance in MB (AZURE_FUNCTIONS_INSTANCE_MEMORY_MB, default 512).')
 param instanceMemoryMB int = 512
 
+// azd accepts environment names of letters, digits and - ( ) _ . (Azure/azure-dev pkg/environment/environment.go),
+// all of which a resource group name may hold, but not at its end: a name ending in '.' gets a '-' appended.
+// Every other use of environmentName is a tag value, a display name or an input of uniqueString().
+var resourceGroupName = 'rg-${environmentName}${endsWith(environmentName, '.') ? '-' : ''}'
+
 // Deterministic per subscription + environment + region: re-running `azd up` updates the same resources, and two
 // environments never collide on globally unique names (storage, function app, app registration uniqueName).
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
 }
+// Only a user can hold the API's roles (allowedMemberTypes 'User'): a pipeline's service principal gets none,
+// unless AZURE_ADMIN_USER_ID names a user (the pipeline then needs AppRoleAssignment.ReadWrite.All).
+var adminUser = !empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')
+// The prefix of a record (see spaPreauthorizedRecord) made for these very registrations.
+var recordPrefix = '${entraAppSuffix}/'
+
 // Where Entra may send the SPA's users: one list, shared with the browser tests' fake Entra (see the file).
 var spaUrls = loadJsonContent('app/spa-urls.json')
 var localDevOrigins = allowLocalDevOrigins ? spaUrls.localDevOrigins : []
@@ -137,7 +161,7 @@ var tasksTableName = 'tasks'
 
 // azd finds the resource group through the azd-env-name tag (or AZURE_RESOURCE_GROUP).
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
-  name: 'rg-${environmentName}'
+  name: resourceGroupName
   location: location
   tags: tags
 }
@@ -216,9 +240,12 @@ module entra 'app/entra.bicep' = {
     localDevOrigins: localDevOrigins
     scopeName: apiScopeName
     ownerId: principalId
-    // Only a user can hold the API's roles (allowedMemberTypes 'User'): a pipeline's service principal gets none,
-    // unless AZURE_ADMIN_USER_ID names a user (the pipeline then needs AppRoleAssignment.ReadWrite.All).
-    adminUserId: !empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')
+    adminUserId: adminUser
+    // An app role assignment is created, never updated, by the Graph extension (not idempotent:
+    // msgraph-bicep-types#161), so once recorded it is not sent again.
+    adminAlreadyAssigned: !empty(adminUser) && adminRoleRecord == '${recordPrefix}${adminUser}'
+    // The SPA an earlier deployment of these registrations pre-authorized: the API's first request keeps it.
+    preAuthorizedSpaAppId: startsWith(spaPreauthorizedRecord, recordPrefix) ? substring(spaPreauthorizedRecord, length(recordPrefix)) : ''
     appRoleAssignmentRequired: requireAppRoleAssignment
   }
 }
@@ -251,7 +278,9 @@ module api 'app/api.bicep' = {
 }
 
 // Outputs become azd environment values (.azure/<env>/.env). The hooks read them; keep the names stable.
-output AZURE_LOCATION string = location
+// No AZURE_LOCATION output: azd records the region in the environment itself when it asks for it, and `azd down`
+// deletes every output from the environment (Azure/azure-dev pkg/infra/provisioning/manager.go Destroy), so an
+// output would make the next `azd up` ask for the region again (and `azd up --no-prompt` fail).
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_API_CLIENT_ID string = entra.outputs.apiClientId
@@ -269,3 +298,7 @@ output TABLES_ENDPOINT string = storage.outputs.tableEndpoint
 output TASKS_TABLE string = storage.outputs.tableName
 // An output so that `azd down` removes it from the environment (see entraAppSuffix).
 output AZURE_ENTRA_APP_SUFFIX string = entraAppSuffix
+// Records for the next run (see spaPreauthorizedRecord): written only when this whole deployment succeeded, so the
+// SPA is pre-authorized (pass 2) and the Admin assignment exists.
+output AZURE_SPA_PREAUTHORIZED string = '${recordPrefix}${entra.outputs.spaClientId}'
+output AZURE_ADMIN_ROLE_ASSIGNED string = empty(adminUser) ? '' : '${recordPrefix}${adminUser}'

@@ -22,6 +22,15 @@ var mutations = []mutation{
 	{"ParamsCovered", "infra/main.parameters.json", "${AZURE_PRINCIPAL_ID}", "${AZURE_CLIENT_ID}"},
 	{"ParamsCovered", "infra/main.bicep", "targetScope = 'subscription'", "targetScope = 'resourceGroup'"},
 
+	// What azd would prompt for before the preprovision hook runs (issue 24, finding 3), and a parameter without a
+	// default whose value substitutes to nothing.
+	{"FirstUpAsksNothing", "infra/main.bicep", "param entraAppSuffix string = ''", "param entraAppSuffix string"},
+	{"FirstUpAsksNothing", "infra/main.bicep", "param principalType string = 'User'", "param principalType string = 'User'\nparam extra string"},
+	{"FirstUpAsksNothing", "infra/main.parameters.json", `"value": "${AZURE_ENV_NAME}"`, `"value": "${AZURE_ENVIRONMENT_NAME}"`},
+	{"FirstUpAsksNothing", "infra/main.bicep", "param adminUserId string = ''", "param adminUserId string"},
+	{"FirstUpAsksNothing", "infra/app/entra.bicep", "@minLength(4)\n@maxLength(16)\n@description('Per-environment", "@maxLength(16)\n@description('Per-environment"},
+	{"FirstUpAsksNothing", "infra/main.parameters.json", `"${AZURE_WEB_LOCATION=eastus2}"`, `"${AZURE_WEB_LOCATION:+eastus2}"`},
+
 	{"ModuleWiring", "infra/main.bicep", "tableName: storage.outputs.tableName", "tableName: storage.outputs.tasksTable"},
 	{"ModuleWiring", "infra/main.bicep", "    scopeName: apiScopeName\n", ""},
 	{"ModuleWiring", "infra/main.bicep", "    ownerId: principalId\n", "    ownerId: principalId\n    owner: principalId\n"},
@@ -88,10 +97,21 @@ var mutations = []mutation{
 	{"EntraApps", "infra/app/entra.bicep", "  signInAudience: 'AzureADMyOrg'\n  owners: owners\n  tags: appTags\n  spa:", "  signInAudience: 'AzureADMultipleOrgs'\n  owners: owners\n  tags: appTags\n  spa:"},
 
 	// The scope and the pre-authorization in one request (the review's finding 1), and its variants.
-	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 2\n  }\n}\n\n// The SPA"},
+	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 2\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA"},
 	{"GraphRequestOrder", "infra/app/entra.bicep", "          id: scopeId\n          type: 'Scope'", "          id: guid(spaUniqueName, scopeName)\n          type: 'Scope'"},
 	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    // The SPA gets", "    requestedAccessTokenVersion: 2\n    // The SPA gets"},
-	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 1\n    oauth2PermissionScopes: apiScopes\n  }\n}\n\n// The SPA"},
+	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 1\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA"},
+	// Pass 1 pre-authorizing the SPA it is about to create a scope for, on every deployment.
+	{"GraphRequestOrder", "infra/app/entra.bicep", "    preAuthorizedApplications: keptPreAuthorizations\n", "    preAuthorizedApplications: [\n      {\n        appId: spaApp.appId\n        delegatedPermissionIds: [ scopeId ]\n      }\n    ]\n"},
+
+	// A rerun must not drop the SPA's pre-authorization (Graph replaces `api` as a whole; issue 24, finding 5).
+	{"PreAuthorizationKept", "infra/app/entra.bicep", "    preAuthorizedApplications: keptPreAuthorizations\n", ""},
+	{"PreAuthorizationKept", "infra/app/entra.bicep", "var keptPreAuthorizations = empty(preAuthorizedSpaAppId) ? [] : [", "var keptPreAuthorizations = ["},
+	{"PreAuthorizationKept", "infra/main.bicep", "preAuthorizedSpaAppId: startsWith(spaPreauthorizedRecord, recordPrefix) ? substring(spaPreauthorizedRecord, length(recordPrefix)) : ''", "preAuthorizedSpaAppId: ''"},
+	{"PreAuthorizationKept", "infra/main.bicep", "output AZURE_SPA_PREAUTHORIZED string = '${recordPrefix}${entra.outputs.spaClientId}'", "output AZURE_SPA_PREAUTHORIZED string = '${recordPrefix}${entra.outputs.apiClientId}'"},
+	{"PreAuthorizationKept", "infra/main.bicep", "var recordPrefix = '${entraAppSuffix}/'", "var recordPrefix = ''"},
+	{"PreAuthorizationKept", "infra/main.parameters.json", "${AZURE_SPA_PREAUTHORIZED}", "${AZURE_SPA_CLIENT_ID}"},
+	{"PreAuthorizationKept", "infra/app/entra.bicep", "    preAuthorizedApplications: keptPreAuthorizations\n", "    preAuthorizedApplications: [\n      {\n        appId: spaApp.appId\n        delegatedPermissionIds: [ scopeId ]\n      }\n    ]\n"},
 
 	{"EntraTeardown", "infra/app/entra.bicep", "  'azd-entra-suffix:${appSuffix}'\n", ""},
 	{"EntraTeardown", "infra/app/entra.bicep", "  appId: spaApp.appId\n  owners: owners\n  tags: appTags\n", "  appId: spaApp.appId\n  owners: owners\n"},
@@ -123,8 +143,10 @@ var mutations = []mutation{
 	{"AppRoles", "infra/main.bicep", "param requireAppRoleAssignment bool = false", "param requireAppRoleAssignment bool = true"},
 	{"AppRoles", "infra/app/entra.bicep", "  appRoleId: adminRoleId\n", "  appRoleId: '8e6a4b2c-1d3f-4a5b-8c7d-9e0f1a2b3c4d'\n"},
 	{"AppRoles", "infra/app/entra.bicep", "  resourceId: apiServicePrincipal.id\n", "  resourceId: apiApp.id\n"},
-	{"AppRoles", "infra/app/entra.bicep", "= if (!empty(adminUserId)) {", "= {"},
-	{"AppRoles", "infra/main.bicep", "(principalType == 'User' ? principalId : '')", "principalId"},
+	{"AppRoles", "infra/app/entra.bicep", "= if (!empty(adminUserId) && !adminAlreadyAssigned) {", "= if (!empty(adminUserId)) {"},
+	{"AppRoles", "infra/main.bicep", "adminAlreadyAssigned: !empty(adminUser) && adminRoleRecord == '${recordPrefix}${adminUser}'", "adminAlreadyAssigned: !empty(adminRoleRecord)"},
+	{"AppRoles", "infra/main.bicep", "output AZURE_ADMIN_ROLE_ASSIGNED string = empty(adminUser) ? '' : '${recordPrefix}${adminUser}'", "output AZURE_ADMIN_ROLE_ASSIGNED string = '${recordPrefix}${adminUser}'"},
+	{"AppRoles", "infra/main.bicep", "var adminUser = !empty(adminUserId) ? adminUserId : (principalType == 'User' ? principalId : '')", "var adminUser = !empty(adminUserId) ? adminUserId : principalId"},
 	{"AppRoles", "infra/main.parameters.json", "${AZURE_ADMIN_USER_ID}", "${AZURE_PRINCIPAL_ID}"},
 
 	{"Storage", "infra/app/storage.bicep", "allowSharedKeyAccess: false", "allowSharedKeyAccess: true"},
@@ -149,11 +171,24 @@ var mutations = []mutation{
 	{"AzureYaml", "azure.yaml", "dist: build/api.zip\n", "dist: build\n"},
 	{"AzureYaml", "scripts/build-api.sh", `-out build/api.zip`, `-out build/app.zip`},
 	{"AzureYaml", "scripts/build-api.ps1", `-out "build/api.zip"`, `-out "build/app.zip"`},
+	{"AzureYaml", "scripts/build-api.sh", "cd \"$(dirname \"$0\")/..\"\n", ""},
 	{"AzureYaml", "azure.yaml", "  predown:\n", "  postdown:\n"},
 	{"AzureYaml", "azure.yaml", "      - azd: provision\n      - azd: deploy --all\n", "      - azd: deploy --all\n      - azd: provision\n"},
 	{"AzureYaml", "azure.yaml", "run: ../scripts/spa-config.ps1", "run: ../scripts/spa.ps1"},
 	{"AzureYaml", "azure.yaml", "    language: custom\n", "    language: go\n"},
 	{"AzureYaml", "azure.yaml", "          run: scripts/build-api.sh\n", "          run: make build\n"},
+
+	// A hook azd runs with `/bin/sh -c <path>` that lost its executable bit (issue 24, finding 2).
+	{"HookModes", gitModesFile, "100755 scripts/predown.sh", "100644 scripts/predown.sh"},
+	{"HookModes", gitModesFile, "100755 scripts/spa-config.sh", "100644 scripts/spa-config.sh"},
+	{"HookModes", gitModesFile, "100755 scripts/build-api.sh", "100644 scripts/build-api.sh"},
+	{"HookModes", gitModesFile, "100755 scripts/grant-pipeline-graph.sh", "100644 scripts/grant-pipeline-graph.sh"},
+	{"HookModes", "azure.yaml", "run: scripts/predown.sh", "run: scripts/lib.sh"},
+
+	// Names azd accepts (issue 24, finding 5): a resource group name ending in '.', and an unreviewed use.
+	{"EnvironmentNames", "infra/main.bicep", "  name: resourceGroupName\n", "  name: 'rg-${environmentName}'\n"},
+	{"EnvironmentNames", "infra/main.bicep", "var resourceGroupName = 'rg-${environmentName}${endsWith(environmentName, '.') ? '-' : ''}'", "var resourceGroupName = 'rg-${environmentName}'"},
+	{"EnvironmentNames", "infra/main.bicep", "    name: 'st${resourceToken}'", "    name: 'st${environmentName}'"},
 
 	{"NoSecrets", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    STORAGE_KEY: storageAccount.listKeys().keys[0].value\n"},
 	{"NoSecrets", "scripts/postprovision.sh", "set -eu\n", "set -eu\n# AccountKey=abc\n"},

@@ -1,6 +1,6 @@
 package infra_test
 
-// scripts/grant-pipeline-graph.sh, run for real with sh against a fake Azure CLI that records every call and
+// scripts/grant-pipeline-graph.sh, run for real by its path against a fake Azure CLI that records every call and
 // answers as az does. What it must do: grant exactly Application.ReadWrite.OwnedBy (the least Graph
 // permission that lets an app-only caller create and update the app registrations it owns), on the signed-in
 // cloud's Graph endpoint, once. The tests run in parallel: each has its own fake az and call log.
@@ -56,7 +56,9 @@ func runGrantArgs(t *testing.T, args []string, env ...string) grantRun {
 		t.Fatal(err)
 	}
 	log := filepath.Join(t.TempDir(), "az.log")
-	cmd := exec.Command("sh", append([]string{filepath.Join(root, "scripts", "grant-pipeline-graph.sh")}, args...)...)
+	// Run by its path, as docs/deploy.md tells the admin to (`scripts/grant-pipeline-graph.sh <client id>`): the
+	// shell executes the file itself, so it must be executable in the checkout.
+	cmd := exec.Command(filepath.Join(root, "scripts", "grant-pipeline-graph.sh"), args...)
 	cmd.Env = append([]string{"PATH=" + bin + ":/usr/bin:/bin", "AZ_LOG=" + log, "HOME=" + t.TempDir()}, env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -87,6 +87,7 @@ func readProjectFiles(t testing.TB, root string) map[string]string {
 	walk("scripts", func(p string) bool { return strings.HasSuffix(p, ".sh") || strings.HasSuffix(p, ".ps1") })
 	add("azure.yaml")
 	add("local.settings.json.example")
+	files[gitModesFile] = readScriptModes(t, root)
 	return files
 }
 

@@ -320,10 +320,21 @@ func checkTestsRunMakeTest(files map[string]string, wfs map[string]*workflow) []
 	if gate == nil || gate.Uses != "./"+ciWorkflow {
 		problems = append(problems, deployWorkflow+": job test must call ./"+ciWorkflow)
 	}
-	if d := wfs[deployWorkflow].Jobs["deploy"]; d == nil || fmt.Sprint(d.Needs) != "test" {
+	if d := wfs[deployWorkflow].Jobs["deploy"]; d == nil || !needsJob(d, "test") {
 		problems = append(problems, deployWorkflow+": job deploy must need job test")
 	}
 	return problems
+}
+
+// needsJob: the job's `needs` (one name or a list) includes name.
+func needsJob(j *job, name string) bool {
+	switch needs := j.Needs.(type) {
+	case string:
+		return needs == name
+	case []any:
+		return slices.Contains(needs, any(name))
+	}
+	return false
 }
 
 // stepIndex returns the index of the first step whose run text contains all of parts, or -1.
@@ -604,15 +615,16 @@ var workflowMutations = []mutation{
 	{"LeastPermissions", deployWorkflow, "permissions: {}\n", "permissions:\n  id-token: write\n"},
 	{"LeastPermissions", deployWorkflow, "      id-token: write\n      contents: read\n", "      contents: read\n"},
 	{"TestsRunMakeTest", ciWorkflow, "        run: make test\n", "        run: make test-go\n"},
-	{"TestsRunMakeTest", deployWorkflow, "    needs: test\n", ""},
+	{"TestsRunMakeTest", deployWorkflow, "    needs: [test, setup]\n", "    needs: [setup]\n"},
 	{"TestsRunMakeTest", ".ci/run", "make test\n", "make test-go\n"},
 	{"DeployIsAzdPipeline", deployWorkflow, "--federated-credential-provider github", "--client-secret \"$X\""},
 	{"DeployIsAzdPipeline", deployWorkflow, "        run: azd provision --no-prompt", "        run: azd provision"},
 	{"DeployIsAzdPipeline", deployWorkflow, "    branches:\n      - main\n", "    branches:\n      - release\n"},
-	{"DeployEnvFromAzdVariables", deployWorkflow, "      AZURE_ENV_NAME: ${{ vars.AZURE_ENV_NAME }}\n", ""},
-	{"DeployEnvFromAzdVariables", deployWorkflow, "AZURE_LOCATION: ${{ vars.AZURE_LOCATION }}", "AZURE_LOCATION: eastus"},
+	// (A newline and six spaces: the deploy job's env, not the setup job's step env.)
+	{"DeployEnvFromAzdVariables", deployWorkflow, "\n      AZURE_ENV_NAME: ${{ vars.AZURE_ENV_NAME }}\n", "\n"},
+	{"DeployEnvFromAzdVariables", deployWorkflow, "\n      AZURE_LOCATION: ${{ vars.AZURE_LOCATION }}", "\n      AZURE_LOCATION: eastus"},
 	{"DeployEnvFromAzdVariables", "infra/main.parameters.json", `"value": "${AZURE_LOCATION}"`, `"value": "${AZURE_NEW_SETTING}"`},
-	{"DeployEnvFromAzdVariables", deployWorkflow, "AZURE_ENTRA_APP_SUFFIX: ${{ vars.AZURE_ENTRA_APP_SUFFIX }}", "AZURE_ENTRA_APP_SUFFIX: ${{ github.run_id }}"},
+	{"DeployEnvFromAzdVariables", deployWorkflow, "in a pipeline).\n      AZURE_ENTRA_APP_SUFFIX: ${{ vars.AZURE_ENTRA_APP_SUFFIX }}", "in a pipeline).\n      AZURE_ENTRA_APP_SUFFIX: ${{ github.run_id }}"},
 	{"DeployNoSecrets", deployWorkflow, "AZURE_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}", "AZURE_CLIENT_ID: ${{ secrets.AZURE_CLIENT_ID }}"},
 	{"DeployAlphaFeatures", deployWorkflow, "azd config set alpha.language.custom on", "azd config show"},
 	{"DeployTeardownOnlyByHand", deployWorkflow, "        if: ${{ inputs.teardown }}\n        run: azd down", "        run: azd down"},

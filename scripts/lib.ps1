@@ -9,6 +9,17 @@ function Fail([string]$Message) {
     exit 1
 }
 
+# Invoke-Quietly { native command }: runs it with its output and its errors discarded, and returns its exit code.
+# Not `command 2>$null`: Windows PowerShell 5.1, which azd runs when pwsh is missing (Azure/azure-dev
+# cli/azd/pkg/tools/powershell/powershell.go resolvePowerShell), turns each redirected stderr line of a native
+# command into an error record, and $ErrorActionPreference = 'Stop' makes that fatal. In this function's own scope
+# the preference is 'Continue', so the lines are only discarded.
+function Invoke-Quietly([scriptblock]$Command) {
+    $ErrorActionPreference = 'Continue'
+    & $Command 2>&1 | Out-Null
+    return $LASTEXITCODE
+}
+
 # Patterns use \A and \z: in .NET, ^ and $ would also accept a trailing new line.
 function Get-Checked([string]$Name, [string]$Pattern, [string]$What) {
     $value = [Environment]::GetEnvironmentVariable($Name)

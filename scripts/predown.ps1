@@ -32,8 +32,8 @@ if ($env:AZURE_ENTRA_APP_SUFFIX) {
 # Add-IfExists OBJECT_ID APP_ID: a registration whose ids the environment holds, unless it is gone already
 # (deleted by hand, or by an earlier run).
 function Add-IfExists([string]$Object, [string]$App) {
-    az ad app show --id $Object --query id -o tsv 2>$null | Out-Null
-    if ($LASTEXITCODE -eq 0 -and -not $apps.Contains($Object)) { $apps[$Object] = $App }
+    $shown = Invoke-Quietly { az ad app show --id $Object --query id -o tsv }
+    if ($shown -eq 0 -and -not $apps.Contains($Object)) { $apps[$Object] = $App }
 }
 if ($env:AZURE_API_APP_OBJECT_ID) {
     Need-Guid 'AZURE_API_APP_OBJECT_ID' | Out-Null
@@ -55,15 +55,15 @@ $unpurged = 0
 foreach ($object in $apps.Keys) {
     $app = $apps[$object]
     Write-Host "deleting app registration $app"
-    az ad sp delete --id $app 2>$null | Out-Null
+    Invoke-Quietly { az ad sp delete --id $app } | Out-Null
     az ad app delete --id $object
     if ($LASTEXITCODE -ne 0) {
         [Console]::Error.WriteLine("error: could not delete app registration $app")
         $failed = $true
         continue
     }
-    az rest --method DELETE --url "https://graph.microsoft.com/v1.0/directory/deletedItems/$object" 2>$null | Out-Null
-    if ($LASTEXITCODE -ne 0) { $unpurged++ }
+    $purged = Invoke-Quietly { az rest --method DELETE --url "https://graph.microsoft.com/v1.0/directory/deletedItems/$object" }
+    if ($purged -ne 0) { $unpurged++ }
 }
 if ($failed) { Fail 'some app registrations were not deleted (see above), so azd down stops here; see docs/deploy.md#tear-down' }
 if ($unpurged -gt 0) {

@@ -14,8 +14,15 @@ if ($env:AZURE_ENTRA_APP_SUFFIX) {
 # create a new pair of registrations each time. Pipelines take it from a repository variable instead.
 if ($env:CI -eq 'true' -or $env:TF_BUILD -eq 'True') { Fail 'AZURE_ENTRA_APP_SUFFIX is not set. In a pipeline it must come from a repository variable, or every run creates new app registrations: see docs/deploy.md, Deploy from GitHub' }
 if (-not (Get-Command azd -ErrorAction SilentlyContinue)) { Fail 'azd is not on PATH, so AZURE_ENTRA_APP_SUFFIX cannot be recorded; set it yourself: azd env set AZURE_ENTRA_APP_SUFFIX <8 hex digits>' }
-Get-Checked 'AZURE_ENV_NAME' '\A[A-Za-z0-9-]+\z' 'an azd environment name' | Out-Null
-$suffix = [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(4)).ToLowerInvariant()
-# -e: the environment azd is provisioning, which need not be the default one.
-azd env set AZURE_ENTRA_APP_SUFFIX $suffix -e $env:AZURE_ENV_NAME; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+# What azd accepts as an environment name (Azure/azure-dev cli/azd/pkg/environment/environment.go).
+Get-Checked 'AZURE_ENV_NAME' '\A[A-Za-z0-9()_.-]{1,64}\z' 'an azd environment name' | Out-Null
+# 4 random bytes as 8 lower-case hex digits. Not [Convert]::ToHexString nor the static RandomNumberGenerator.GetBytes(int)
+# (.NET 5 and 6): Windows PowerShell 5.1, which azd runs when pwsh is missing, has .NET Framework.
+$bytes = New-Object byte[] 4
+$rng = [Security.Cryptography.RandomNumberGenerator]::Create()
+try { $rng.GetBytes($bytes) } finally { $rng.Dispose() }
+$suffix = -join ($bytes | ForEach-Object { $_.ToString('x2') })
+# --environment=: the environment azd is provisioning, which need not be the default one (one argument, so a name
+# starting with '-' cannot pass for a flag).
+azd env set AZURE_ENTRA_APP_SUFFIX $suffix "--environment=$env:AZURE_ENV_NAME"; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 Write-Host "app registrations: new suffix $suffix"

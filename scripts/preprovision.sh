@@ -19,8 +19,11 @@ if [ "${CI-}" = true ] || [ "${TF_BUILD-}" = True ]; then
   die "AZURE_ENTRA_APP_SUFFIX is not set. In a pipeline it must come from a repository variable, or every run creates new app registrations: see docs/deploy.md, Deploy from GitHub"
 fi
 command -v azd >/dev/null 2>&1 || die "azd is not on PATH, so AZURE_ENTRA_APP_SUFFIX cannot be recorded; set it yourself: azd env set AZURE_ENTRA_APP_SUFFIX <8 hex digits>"
-need_match AZURE_ENV_NAME '^[A-Za-z0-9-]+$' 'an azd environment name'
+# What azd accepts as an environment name (Azure/azure-dev cli/azd/pkg/environment/environment.go,
+# EnvironmentNameRegexp): it only reaches azd's own argument list here.
+need_match AZURE_ENV_NAME '^[A-Za-z0-9()_.-]{1,64}$' 'an azd environment name'
 suffix=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
-# -e: the environment azd is provisioning, which need not be the default one.
-azd env set AZURE_ENTRA_APP_SUFFIX "$suffix" -e "$AZURE_ENV_NAME"
+# --environment=: the environment azd is provisioning, which need not be the default one (one argument, so a name
+# starting with '-' cannot pass for a flag).
+azd env set AZURE_ENTRA_APP_SUFFIX "$suffix" --environment="$AZURE_ENV_NAME"
 printf 'app registrations: new suffix %s\n' "$suffix"

@@ -21,6 +21,11 @@ extension microsoftGraphV1
 param resourceToken string
 @description('azd environment name, for display names and tags.')
 param environmentName string
+// main.bicep's entraAppSuffix has a default (so that azd never prompts for it); this module refuses the empty
+// value, so a deployment without the preprovision hook's suffix fails here instead of creating registrations
+// whose uniqueNames would survive `azd down` in the recycle bin.
+@minLength(4)
+@maxLength(16)
 @description('Per-environment suffix of both uniqueNames (AZURE_ENTRA_APP_SUFFIX): stable across reruns, new after `azd down`.')
 param appSuffix string
 @description('Host name of the Static Web App serving the SPA (no scheme).')
@@ -37,6 +42,10 @@ param ownerId string = ''
 param adminUserId string = ''
 @description('Require an app role assignment before Entra issues a token for the API (appRoleAssignmentRequired on its service principal).')
 param appRoleAssignmentRequired bool = false
+@description('adminUserId already holds the Admin role from an earlier deployment of these registrations.')
+param adminAlreadyAssigned bool = false
+@description('Client id of the SPA an earlier deployment of these registrations pre-authorized; empty on the first deployment.')
+param preAuthorizedSpaAppId string = ''
 
 // Unique in the tenant (uniqueName is an alternate key). A deleted app keeps its uniqueName while it sits in the
 // recycle bin (msgraph-bicep-types#137), and purging it needs an admin role an owner may lack: the suffix changes
@@ -105,6 +114,20 @@ var appRoles = [
   }
 ]
 
+// Graph replaces a complex property such as `api` as a whole when it updates an application: pass 1 of a rerun,
+// sending `api` without the SPA's pre-authorization, would remove it until pass 2 runs (and for good if the
+// deployment stopped in between). When an earlier deployment of these same registrations pre-authorized the SPA,
+// the scope exists already, so pass 1 may send that pre-authorization itself, as pass 2 does. On the first
+// deployment there is nothing to keep, and pass 1 must not name the scope it creates.
+var keptPreAuthorizations = empty(preAuthorizedSpaAppId) ? [] : [
+  {
+    appId: preAuthorizedSpaAppId
+    delegatedPermissionIds: [
+      scopeId
+    ]
+  }
+]
+
 // Microsoft Graph and its delegated User.Read permission (well-known ids, identical in every tenant).
 var graphAppId = '00000003-0000-0000-c000-000000000000'
 var graphUserReadId = 'e1fe6dd8-ba31-4d61-89e7-88639da4683d'
@@ -126,7 +149,8 @@ var spaOrigins = concat([ 'https://${spaHostName}' ], extraOrigins, localDevOrig
 var spaRedirectUris = flatten(map(spaOrigins, origin => [ '${origin}${spaUrls.redirectPath}', '${origin}${spaUrls.postLogoutPath}' ]))
 
 // API, pass 1 of 2: creates the registration with its scope and token version. Everything that names the scope
-// (the SPA's requiredResourceAccess, pass 2's pre-authorization) is sent in a later request.
+// for the first time (the SPA's requiredResourceAccess, pass 2's pre-authorization) is sent in a later request; on a
+// rerun it keeps the pre-authorization an earlier deployment made (keptPreAuthorizations).
 resource apiAppCreate 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: apiUniqueName
   displayName: 'Tasks API (${environmentName})'
@@ -139,6 +163,7 @@ resource apiAppCreate 'Microsoft.Graph/applications@v1.0' = {
     // handler checks first; it also accepts v1 issuers).
     requestedAccessTokenVersion: 2
     oauth2PermissionScopes: apiScopes
+    preAuthorizedApplications: keptPreAuthorizations
   }
 }
 
@@ -220,7 +245,11 @@ resource apiServicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {
 // appRoleAssignedTo: appRoleId, principalId and resourceId, all required): principalId is the user, resourceId the
 // API's service principal (not the application). Needs AppRoleAssignment.ReadWrite.All besides the registrations'
 // permission when a pipeline deploys (scripts/grant-pipeline-graph.sh).
-resource deployerAdmin 'Microsoft.Graph/appRoleAssignedTo@v1.0' = if (!empty(adminUserId)) {
+// Created once: the extension creates an assignment and never updates one (appRoleAssignedTo is neither upsertable
+// nor updatable in its v1.0 1.0.0 metadata), and a redeploy of an existing one failed with "EntitlementGrant entry
+// already exists" (msgraph-bicep-types#161, open). main.bicep sets adminAlreadyAssigned from the record of the
+// last successful deployment.
+resource deployerAdmin 'Microsoft.Graph/appRoleAssignedTo@v1.0' = if (!empty(adminUserId) && !adminAlreadyAssigned) {
   appRoleId: adminRoleId
   principalId: adminUserId
   resourceId: apiServicePrincipal.id
