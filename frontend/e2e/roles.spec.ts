@@ -134,6 +134,7 @@ test.describe("an Admin", () => {
     const bob = makeUser("Bob Target");
     await seedTasks(editor(bob), ["Quarterly report", "Invoice Contoso", "Book travel"]);
     await seedTasks(editorNamed("Carol Keeps"), ["Carol's only task"]);
+    const calls = adminCalls(page);
 
     await signIn(page);
     // The app asks the API who the user is on the first page that calls it; the Admin link follows.
@@ -201,6 +202,9 @@ test.describe("an Admin", () => {
     await expect(erasure.getByRole("cell", { name: "3", exact: true })).toBeVisible();
     await expect(erasure).toContainText("Ada Admin");
     await expect(audit.getByRole("row").filter({ hasText: "Read a user’s tasks" }).filter({ hasText: "Bob Target" })).toHaveCount(1);
+    // What the panel called is what adminCalls watches for (the other tests expect none of it).
+    const called = new Set(calls.map((r) => `${r.method()} ${new URL(r.url()).pathname.replace(/[0-9a-f-]{36}/, "{userId}")}`));
+    expect([...called].sort()).toEqual(["DELETE /api/users/{userId}/tasks", "GET /api/audit", "GET /api/users", "GET /api/users/{userId}/tasks"]);
   });
 
   test("the admin panel at 1280 and 375 px (docs/admin.png)", async ({ page }) => {
