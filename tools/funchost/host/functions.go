@@ -13,8 +13,7 @@ import (
 // error": the host does not route it, starts the rest of the app, and logs one line for it
 // at start-up. The stand-in applies the same rules with the same words, so that a function
 // the host would refuse is refused here too. Each rule cites the azure-functions-host source
-// it mirrors (paths as of host 4.1037.0, the version this machine's mirror holds; the rules
-// are unchanged in the host source indexed for 2025).
+// it mirrors (paths and code as of host 4.1037.0, the version this machine's mirror holds).
 //
 // These are kept apart from the stand-in's own limits (config.go): keys and bindings it does
 // not emulate stop it from starting, because guessing would hide a difference from the host.
