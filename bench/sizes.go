@@ -26,8 +26,8 @@ import (
 // calls made directly with aztables.
 
 // eraseRoute is the admin erase of one user's tasks. It is the one place that names the path:
-// the route is moving to DELETE /api/users/{userId}/tasks (no route may start with "admin").
-const eraseRoute = "/api/admin/users/{userId}/tasks"
+// no route may start with "admin", which the Functions host reserves.
+const eraseRoute = "/api/users/{userId}/tasks"
 
 func erasePath(owner string) string { return strings.Replace(eraseRoute, "{userId}", owner, 1) }
 

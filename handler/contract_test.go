@@ -14,60 +14,61 @@ import (
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/settings"
 	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/tools/funchost/host"
+	"github.com/example/entra-tasks/tools/stage"
 )
-
-// functionJSON is the part of function.json the host uses to route.
-type functionJSON struct {
-	Bindings []struct {
-		Type      string   `json:"type"`
-		Direction string   `json:"direction"`
-		AuthLevel string   `json:"authLevel"`
-		Methods   []string `json:"methods"`
-		Route     string   `json:"route"`
-	} `json:"bindings"`
-}
 
 var constraint = regexp.MustCompile(`\{([a-zA-Z]+)(:[^}]*)?\}`)
 
-// declaredRoutes reads every function.json the way the host does: routePrefix from host.json
-// plus each function's route (or its folder name), for each of its methods.
+// stagedApp lays the function app out as `make build` stages it (tools/stage) and reads it with
+// the host stand-in, which applies the Functions host's own checks to every function folder:
+// the same reading whether or not the stand-in serves the app.
+func stagedApp(t *testing.T) *host.App {
+	t.Helper()
+	dir := t.TempDir()
+	handler := filepath.Join(t.TempDir(), stage.HandlerName)
+	if err := os.WriteFile(handler, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := stage.App("..", dir, handler); err != nil {
+		t.Fatal(err)
+	}
+	app, err := host.LoadApp(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+// TestFunctionFoldersPassTheHostsChecks fails for a function folder the Functions host would
+// put in error (a route under admin/ or runtime/, a route another function already has, a
+// folder name it does not accept, ...): the host never routes such a function, so its routes
+// answer 404 under func start and in Azure.
+func TestFunctionFoldersPassTheHostsChecks(t *testing.T) {
+	for _, fnErr := range stagedApp(t).Errors {
+		t.Errorf("the Functions host would not route it: %v", fnErr)
+	}
+}
+
+// declaredRoutes is what the host routes: routePrefix from host.json plus each function's
+// route (or its folder name), for each of its methods, for the functions it accepts.
 func declaredRoutes(t *testing.T) []api.Route {
 	t.Helper()
-	var host struct {
-		Extensions struct {
-			HTTP struct {
-				RoutePrefix *string `json:"routePrefix"`
-			} `json:"http"`
-		} `json:"extensions"`
-	}
-	readJSON(t, "../host.json", &host)
-	prefix := "api"
-	if host.Extensions.HTTP.RoutePrefix != nil {
-		prefix = *host.Extensions.HTTP.RoutePrefix
-	}
-	files, err := filepath.Glob("../functions/*/function.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no function.json files found: %v", err)
+	app := stagedApp(t)
+	if len(app.Functions) == 0 {
+		t.Fatal("no function the host would route")
 	}
 	var routes []api.Route
-	for _, f := range files {
-		var fn functionJSON
-		readJSON(t, f, &fn)
-		if len(fn.Bindings) != 2 || fn.Bindings[0].Type != "httpTrigger" || fn.Bindings[1].Type != "http" {
-			t.Errorf("%s: want exactly an httpTrigger and an http output, or the host stops proxying it", f)
-			continue
+	for _, fn := range app.Functions {
+		if fn.AuthLevel != "anonymous" {
+			t.Errorf("function %s: authLevel %q; the handler validates Entra tokens itself, so it must be anonymous", fn.Name, fn.AuthLevel)
 		}
-		trigger := fn.Bindings[0]
-		if trigger.AuthLevel != "anonymous" {
-			t.Errorf("%s: authLevel %q; the handler validates Entra tokens itself, so it must be anonymous", f, trigger.AuthLevel)
+		if len(fn.Methods) == 0 {
+			t.Errorf("function %s declares no methods, so every method: name the ones the handler serves", fn.Name)
 		}
-		route := trigger.Route
-		if route == "" {
-			route = filepath.Base(filepath.Dir(f))
-		}
-		path := "/" + strings.Trim(prefix+"/"+constraint.ReplaceAllString(route, "{$1}"), "/")
-		for _, m := range trigger.Methods {
-			routes = append(routes, api.Route{Method: strings.ToUpper(m), Path: path})
+		path := "/" + constraint.ReplaceAllString(fn.Route.Template, "{$1}")
+		for _, m := range fn.Methods {
+			routes = append(routes, api.Route{Method: m, Path: path})
 		}
 	}
 	return routes
@@ -79,7 +80,7 @@ func TestFunctionJSONMatchesHandlerRoutes(t *testing.T) {
 	key := func(r api.Route) string { return r.Method + " " + r.Path }
 	for _, r := range served {
 		if !slices.ContainsFunc(declared, func(d api.Route) bool { return key(d) == key(r) }) {
-			t.Errorf("the handler serves %s but no function.json declares it: the host would answer 404", key(r))
+			t.Errorf("the handler serves %s but no function the host routes declares it: the host would answer 404", key(r))
 		}
 	}
 	for _, d := range declared {

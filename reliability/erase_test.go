@@ -34,7 +34,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 
 	erase := make(chan answer, 1)
 	go func() {
-		erase <- call(e.http, base, apitest.Request{Method: "DELETE", Path: "/api/admin/users/" + victim + "/tasks", Token: adminTok})
+		erase <- call(e.http, base, apitest.Request{Method: "DELETE", Path: "/api/users/" + victim + "/tasks", Token: adminTok})
 	}()
 	// Stop storage once the erase has visibly begun: some tasks deleted, not all.
 	deadline := time.Now().Add(20 * time.Second)
@@ -52,7 +52,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 		t.Fatalf("after the interrupted erase %d of %d tasks are left; the outage did not land half way", left, tasks)
 	}
 
-	second := call(e.http, base, apitest.Request{Method: "DELETE", Path: "/api/admin/users/" + victim + "/tasks", Token: adminTok})
+	second := call(e.http, base, apitest.Request{Method: "DELETE", Path: "/api/users/" + victim + "/tasks", Token: adminTok})
 	if second.Status != 200 || string(second.Body) != fmt.Sprintf(`{"erased":%d,"remaining":0}`, left) {
 		t.Fatalf("retried erase answered %v, want 200 {\"erased\":%d,\"remaining\":0}", second, left)
 	}
@@ -62,7 +62,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 	if got, err := listAll(e.http, base, userTok, 200); err != nil || len(got) != 0 {
 		t.Errorf("the user still lists %d tasks (%v)", len(got), err)
 	}
-	users := call(e.http, base, apitest.Request{Method: "GET", Path: "/api/admin/users?limit=200", Token: adminTok})
+	users := call(e.http, base, apitest.Request{Method: "GET", Path: "/api/users?limit=200", Token: adminTok})
 	var page struct{ Items []struct{ ID string } }
 	if err := users.decode(&page); err != nil || users.Status != 200 {
 		t.Fatalf("list users: %v", users)
@@ -72,7 +72,7 @@ func TestEraseSurvivesAnOutageHalfWay(t *testing.T) {
 			t.Errorf("the erased user is still in the users index")
 		}
 	}
-	audit := call(e.http, base, apitest.Request{Method: "GET", Path: "/api/admin/audit?limit=5", Token: adminTok})
+	audit := call(e.http, base, apitest.Request{Method: "GET", Path: "/api/audit?limit=5", Token: adminTok})
 	var log struct {
 		Items []struct {
 			Action  string

@@ -5,16 +5,21 @@
 # host.json sets customHandler.enableProxyingHttpRequest. A host without that feature
 # ignores it and falls back to enableForwardingHttpRequest, which drops chunked request
 # bodies and rebuilds the query string: the app would half work locally. The feature came
-# with azure-functions-host pull request #11035 (merged spring 2025); Core Tools 4.1.0
-# (July 2025) is the first release whose release notes name a host that has it
-# (Host Version 4.1040.300; azure-functions-core-tools release_notes.md at "Update cli
-# version and prep for release (#4521)"). Earlier 4.0.x builds are refused even where
-# their host might already have it: their notes do not say.
+# with azure-functions-host pull request #11035 (HttpWorkerOptions.EnableProxyingHttpRequest,
+# src/WebJobs.Script/Workers/Http/HttpProxyService/), still under review on 2025-06-10 and
+# marked as needing no backport; the host at 4.1037.0 does not have it. Core Tools bundles
+# one host (azure-functions-core-tools eng/Directory.Packages.props, later
+# eng/build/Packages.props, Microsoft.Azure.WebJobs.Script.WebHost): 4.0.7317 has 4.1038.300;
+# 4.0.7512, 4.1.0, 4.1.1 and 4.1.2 all have 4.1040.300, of a release line Core Tools already
+# took on 2025-06-16 (4.1040.200), days after the pull request was still in review; 4.2.0 ("Update
+# Host Version to 4.1041.200 (#4606)", first tagged as 4.2.1) is the first with the next
+# host, 4.1041.200, which the Functions team named as required for this setting in
+# September 2025. So 4.2.0 is the minimum; 4.1.0 was not enough.
 #
 # `func --version` prints the bare version, e.g. 4.14.0, 4.0.7512 or 5.0.0-preview.3
 # (azure-functions-core-tools src/Cli/func/Program.cs, Extensions/AssemblyExtensions.cs
 # GetCliVersion).
-minimum=4.1.0
+minimum=4.2.0
 upgrade="upgrade with: npm install -g azure-functions-core-tools@4 (or brew upgrade azure-functions-core-tools@4, or winget upgrade Microsoft.Azure.FunctionsCoreTools)"
 
 if ! version=$(func --version 2>/dev/null) || [ -z "$version" ]; then

@@ -27,11 +27,14 @@ async function pageShot(page: Page, width: number, path: string): Promise<void> 
   await page.screenshot({ path, animations: "disabled" });
 }
 
+/** The admin API: /api/users, /api/users/{userId}/tasks and /api/audit. */
+const ADMIN_API = /^\/api\/(users|audit)(\/|$)/;
+
 /** Requests the page sends to the admin API. */
 function adminCalls(page: Page): Request[] {
   const calls: Request[] = [];
   page.on("request", (r) => {
-    if (new URL(r.url()).pathname.startsWith("/api/admin/")) calls.push(r);
+    if (ADMIN_API.test(new URL(r.url()).pathname)) calls.push(r);
   });
   return calls;
 }
@@ -109,7 +112,7 @@ test.describe("a user with no role (treated as Editor)", () => {
 
   test("whose /api/me wrongly claims Admin still gets no admin data: the API's 403 names the Admin role", async ({ page }) => {
     await staleMe(page, { roles: ["Admin"], permissions: ["tasks.read", "tasks.write", "admin"] });
-    const refused = page.waitForResponse((r) => r.url().includes("/api/admin/users"));
+    const refused = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/users");
     await signIn(page);
     // The app asks the API who the user is on the first page that calls it; the Admin link follows.
     await openDashboard(page);
@@ -131,6 +134,7 @@ test.describe("an Admin", () => {
     const bob = makeUser("Bob Target");
     await seedTasks(editor(bob), ["Quarterly report", "Invoice Contoso", "Book travel"]);
     await seedTasks(editorNamed("Carol Keeps"), ["Carol's only task"]);
+    const calls = adminCalls(page);
 
     await signIn(page);
     // The app asks the API who the user is on the first page that calls it; the Admin link follows.
@@ -198,6 +202,9 @@ test.describe("an Admin", () => {
     await expect(erasure.getByRole("cell", { name: "3", exact: true })).toBeVisible();
     await expect(erasure).toContainText("Ada Admin");
     await expect(audit.getByRole("row").filter({ hasText: "Read a user’s tasks" }).filter({ hasText: "Bob Target" })).toHaveCount(1);
+    // What the panel called is what adminCalls watches for (the other tests expect none of it).
+    const called = new Set(calls.map((r) => `${r.method()} ${new URL(r.url()).pathname.replace(/[0-9a-f-]{36}/, "{userId}")}`));
+    expect([...called].sort()).toEqual(["DELETE /api/users/{userId}/tasks", "GET /api/audit", "GET /api/users", "GET /api/users/{userId}/tasks"]);
   });
 
   test("the admin panel at 1280 and 375 px (docs/admin.png)", async ({ page }) => {

@@ -191,12 +191,12 @@ func (s *Server) adminUsers() (tasks.Users, error) {
 	return s.users, nil
 }
 
-// userID is the {id} path value of an admin route: a user's object id (a GUID, in any case;
-// stored lowercase, as the verifier keys data).
+// userID is the {userId} path value of an admin route: a user's object id (a GUID, in any
+// case; stored lowercase, as the verifier keys data).
 func userID(r *http.Request) (string, error) {
-	id := r.PathValue("id")
+	id := r.PathValue("userId")
 	if !auth.IsGUID(id) {
-		return "", badRequest("id: must be a user's object id (a GUID)")
+		return "", badRequest("userId: must be a user's object id (a GUID)")
 	}
 	return strings.ToLower(id), nil
 }

@@ -141,10 +141,10 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/tasks/{id}"}, s.authenticated(access.TasksRead, s.getTask)},
 		{Route{"PATCH", "/api/tasks/{id}"}, s.authenticated(access.TasksWrite, s.updateTask)},
 		{Route{"DELETE", "/api/tasks/{id}"}, s.authenticated(access.TasksWrite, s.deleteTask)},
-		{Route{"GET", "/api/admin/users"}, s.authenticated(access.AdminRead, s.listUsers)},
-		{Route{"GET", "/api/admin/users/{id}/tasks"}, s.authenticated(access.AdminRead, s.listUserTasks)},
-		{Route{"DELETE", "/api/admin/users/{id}/tasks"}, s.authenticated(access.AdminRead, s.eraseUserTasks)},
-		{Route{"GET", "/api/admin/audit"}, s.authenticated(access.AdminRead, s.listAudit)},
+		{Route{"GET", "/api/users"}, s.authenticated(access.AdminRead, s.listUsers)},
+		{Route{"GET", "/api/users/{userId}/tasks"}, s.authenticated(access.AdminRead, s.listUserTasks)},
+		{Route{"DELETE", "/api/users/{userId}/tasks"}, s.authenticated(access.AdminRead, s.eraseUserTasks)},
+		{Route{"GET", "/api/audit"}, s.authenticated(access.AdminRead, s.listAudit)},
 		{Route{"GET", "/api/openapi.json"}, http.HandlerFunc(s.serveOpenAPI)}, // anonymous
 	}
 }

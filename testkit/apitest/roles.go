@@ -90,17 +90,17 @@ func (e *Env) testRoleMatrix(t *testing.T) {
 			}
 
 			admin := can("admin")
-			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/admin/users", Token: tok}), admin, 200, "Admin")
-			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/admin/users/" + victim + "/tasks", Token: tok}), admin, 200, "Admin")
-			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/admin/audit", Token: tok}), admin, 200, "Admin")
+			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/users", Token: tok}), admin, 200, "Admin")
+			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/users/" + victim + "/tasks", Token: tok}), admin, 200, "Admin")
+			e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/audit", Token: tok}), admin, 200, "Admin")
 			if !admin {
-				r := e.Do(t, Request{Method: "DELETE", Path: "/api/admin/users/" + victim + "/tasks", Token: tok})
+				r := e.Do(t, Request{Method: "DELETE", Path: "/api/users/" + victim + "/tasks", Token: tok})
 				e.expectAllowed(t, r, false, 200, "Admin")
 				if left := e.listAll(t, victimTok, 0); len(left) != 1 || left[0] != victimTask {
 					t.Errorf("a refused erase changed the victim's tasks: %+v", left)
 				}
 				// A bad id from a non-admin is still a 403: the role is checked first.
-				e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/admin/users/not-a-guid/tasks", Token: tok}), false, 0, "Admin")
+				e.expectAllowed(t, e.Do(t, Request{Method: "GET", Path: "/api/users/not-a-guid/tasks", Token: tok}), false, 0, "Admin")
 			}
 		})
 	}
@@ -157,9 +157,9 @@ func (e *Env) expectAllRefused(t *testing.T, tok, taskID string) {
 		{Method: "GET", Path: "/api/tasks/" + taskID},
 		{Method: "PATCH", Path: "/api/tasks/" + taskID, Body: map[string]any{"title": "x"}},
 		{Method: "DELETE", Path: "/api/tasks/" + taskID},
-		{Method: "GET", Path: "/api/admin/users"}, {Method: "GET", Path: "/api/admin/audit"},
-		{Method: "GET", Path: "/api/admin/users/" + victim + "/tasks"},
-		{Method: "DELETE", Path: "/api/admin/users/" + victim + "/tasks"},
+		{Method: "GET", Path: "/api/users"}, {Method: "GET", Path: "/api/audit"},
+		{Method: "GET", Path: "/api/users/" + victim + "/tasks"},
+		{Method: "DELETE", Path: "/api/users/" + victim + "/tasks"},
 	} {
 		req.Token = tok
 		r := e.Do(t, req)
@@ -179,7 +179,7 @@ func (e *Env) testScopeForbiddenIsNotARoleForbidden(t *testing.T) {
 	tok := e.TokenWith(t, claims)
 	for _, req := range []Request{
 		{Method: "POST", Path: "/api/tasks", Body: map[string]any{"title": "x"}},
-		{Method: "GET", Path: "/api/admin/users"},
+		{Method: "GET", Path: "/api/users"},
 	} {
 		req.Token = tok
 		r := e.Do(t, req)
@@ -208,11 +208,11 @@ type AuditRecord struct {
 	Remaining *int
 }
 
-// adminUsers pages through GET /api/admin/users with small pages and returns them by id.
+// adminUsers pages through GET /api/users with small pages and returns them by id.
 func (e *Env) adminUsers(t *testing.T, tok string) map[string]User {
 	t.Helper()
 	out := map[string]User{}
-	for _, u := range allPages[User](e, t, tok, "/api/admin/users?limit=2") {
+	for _, u := range allPages[User](e, t, tok, "/api/users?limit=2") {
 		if _, dup := out[u.ID]; dup {
 			t.Errorf("user %s listed twice", u.ID)
 		}
@@ -221,10 +221,10 @@ func (e *Env) adminUsers(t *testing.T, tok string) map[string]User {
 	return out
 }
 
-// auditLog pages through GET /api/admin/audit with small pages.
+// auditLog pages through GET /api/audit with small pages.
 func (e *Env) auditLog(t *testing.T, tok string) []AuditRecord {
 	t.Helper()
-	return allPages[AuditRecord](e, t, tok, "/api/admin/audit?limit=3")
+	return allPages[AuditRecord](e, t, tok, "/api/audit?limit=3")
 }
 
 // allPages follows a paged list ({items, next}) from path, which may set the page size, to its end.
@@ -285,7 +285,7 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 	var read []Task
 	next := ""
 	for {
-		path := "/api/admin/users/" + strings.ToUpper(subject) + "/tasks?limit=2"
+		path := "/api/users/" + strings.ToUpper(subject) + "/tasks?limit=2"
 		if next != "" {
 			path += "&next=" + next
 		}
@@ -301,11 +301,11 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 	if !slices.Equal(read, made) {
 		t.Errorf("admin read %+v, want %+v", read, made)
 	}
-	r := e.Do(t, Request{Method: "GET", Path: "/api/admin/users/not-a-guid/tasks", Token: admin})
+	r := e.Do(t, Request{Method: "GET", Path: "/api/users/not-a-guid/tasks", Token: admin})
 	expectProblem(t, r, 400)
-	expectProblem(t, e.Do(t, Request{Method: "DELETE", Path: "/api/admin/users/not-a-guid/tasks", Token: admin}), 400)
+	expectProblem(t, e.Do(t, Request{Method: "DELETE", Path: "/api/users/not-a-guid/tasks", Token: admin}), 400)
 
-	r = e.Do(t, Request{Method: "DELETE", Path: "/api/admin/users/" + subject + "/tasks", Token: admin})
+	r = e.Do(t, Request{Method: "DELETE", Path: "/api/users/" + subject + "/tasks", Token: admin})
 	expectStatus(t, r, 200)
 	if string(r.Body) != `{"erased":5,"remaining":0}` {
 		t.Errorf("erase answered %s, want {\"erased\":5,\"remaining\":0}", r.Body)
@@ -316,7 +316,7 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 	if _, listed := e.adminUsers(t, admin)[subject]; listed {
 		t.Errorf("a user with no tasks left is still listed")
 	}
-	r = e.Do(t, Request{Method: "DELETE", Path: "/api/admin/users/" + subject + "/tasks", Token: admin})
+	r = e.Do(t, Request{Method: "DELETE", Path: "/api/users/" + subject + "/tasks", Token: admin})
 	if expectStatus(t, r, 200); string(r.Body) != `{"erased":0,"remaining":0}` {
 		t.Errorf("repeated erase answered %s, want {\"erased\":0,\"remaining\":0}", r.Body)
 	}
@@ -362,7 +362,7 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 	}
 	// The log cannot be changed through the API: no route takes a write.
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
-		expectStatus(t, e.Do(t, Request{Method: m, Path: "/api/admin/audit", Token: admin}), http.StatusNotFound)
+		expectStatus(t, e.Do(t, Request{Method: m, Path: "/api/audit", Token: admin}), http.StatusNotFound)
 	}
 	if got := e.auditLog(t, admin); len(got) != len(log) {
 		t.Errorf("audit log changed from %d to %d records by refused writes", len(log), len(got))

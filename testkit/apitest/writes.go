@@ -122,7 +122,7 @@ func (e *Env) testConcurrentWritesAndErase(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() { createMany(32) })
 	wg.Go(func() {
-		r := e.Do(t, Request{Method: "DELETE", Path: "/api/admin/users/" + user + "/tasks", Token: admin})
+		r := e.Do(t, Request{Method: "DELETE", Path: "/api/users/" + user + "/tasks", Token: admin})
 		expectStatus(t, r, 200)
 	})
 	wg.Wait()

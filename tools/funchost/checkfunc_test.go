@@ -23,13 +23,17 @@ func TestCheckFunc(t *testing.T) {
 		ok       bool
 		wantLine string
 	}{
-		{version: "4.1.0", ok: true},
+		{version: "4.2.0", ok: true},
+		{version: "4.2.1", ok: true}, // the first tag with host 4.1041.200
 		{version: "4.14.0", ok: true},
 		{version: "4.10.0+2ced9a89e29b", ok: true},
 		{version: "5.0.0-preview.3", ok: true},
-		{version: "4.0.7512", wantLine: "4.0.7512 is too old: this app needs 4.1.0 or later"},
-		{version: "4.0.10000-dev", wantLine: "needs 4.1.0 or later"},
-		{version: "3.0.4899", wantLine: "needs 4.1.0 or later"},
+		// Host 4.1040.300, which predates enableProxyingHttpRequest (see check-func.sh).
+		{version: "4.1.2", wantLine: "4.1.2 is too old: this app needs 4.2.0 or later"},
+		{version: "4.1.0", wantLine: "needs 4.2.0 or later"},
+		{version: "4.0.7512", wantLine: "needs 4.2.0 or later"},
+		{version: "4.0.10000-dev", wantLine: "needs 4.2.0 or later"},
+		{version: "3.0.4899", wantLine: "needs 4.2.0 or later"},
 		{version: "banana", wantLine: `printed "banana", not a version`},
 		{fail: true, wantLine: "could not run `func --version`"},
 	} {

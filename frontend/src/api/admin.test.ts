@@ -17,15 +17,15 @@ describe("the admin routes of the client", () => {
     await api.listUsers();
     await api.listUserTasks("0b1c2d3e-0000-4000-8000-000000000001", { limit: 20 });
     await api.listAudit({ next: "x" });
-    expect(sent(0)).toEqual({ url: "https://api.example/api/admin/users?limit=50&next=c%2F1", method: "GET" });
-    expect(sent(1)).toEqual({ url: "https://api.example/api/admin/users", method: "GET" });
-    expect(sent(2)).toEqual({ url: "https://api.example/api/admin/users/0b1c2d3e-0000-4000-8000-000000000001/tasks?limit=20", method: "GET" });
-    expect(sent(3)).toEqual({ url: "https://api.example/api/admin/audit?next=x", method: "GET" });
+    expect(sent(0)).toEqual({ url: "https://api.example/api/users?limit=50&next=c%2F1", method: "GET" });
+    expect(sent(1)).toEqual({ url: "https://api.example/api/users", method: "GET" });
+    expect(sent(2)).toEqual({ url: "https://api.example/api/users/0b1c2d3e-0000-4000-8000-000000000001/tasks?limit=20", method: "GET" });
+    expect(sent(3)).toEqual({ url: "https://api.example/api/audit?next=x", method: "GET" });
   });
 
   it("erases with DELETE on the user's tasks, escaping the id, and returns the count", async () => {
     const { api, sent } = client({ erased: 3 });
     await expect(api.eraseUserTasks("a/b?c")).resolves.toEqual({ erased: 3 });
-    expect(sent(0)).toEqual({ url: "https://api.example/api/admin/users/a%2Fb%3Fc/tasks", method: "DELETE" });
+    expect(sent(0)).toEqual({ url: "https://api.example/api/users/a%2Fb%3Fc/tasks", method: "DELETE" });
   });
 });

@@ -4,6 +4,7 @@
 // retries the request once.
 
 import { requiredRoleIn, roleNeededMessage } from "./roles";
+import type { paths } from "./schema";
 import type { AdminUser, AuditRecord, Erased, Me, Page, Problem, Task, TaskPage, TaskPatch } from "./types";
 
 export interface TokenRequest {
@@ -173,24 +174,32 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     }
   }
 
-  const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
-  const userTasksPath = (userId: string) => `/admin/users/${encodeURIComponent(userId)}/tasks`;
+  const taskPath = (id: string) => documented("/tasks/{id}", { id });
+  const userTasksPath = (userId: string) => documented("/users/{userId}/tasks", { userId });
 
   return {
-    me: (signal) => request<Me>("GET", "/me", { signal }),
-    listTasks: (params, signal) => request<TaskPage>("GET", paged("/tasks", params), { signal }),
+    me: (signal) => request<Me>("GET", documented("/me"), { signal }),
+    listTasks: (params, signal) => request<TaskPage>("GET", paged(documented("/tasks"), params), { signal }),
     getTask: (id, signal) => request<Task>("GET", taskPath(id), { signal }),
-    createTask: (title) => request<Task>("POST", "/tasks", { body: { title } }),
+    createTask: (title) => request<Task>("POST", documented("/tasks"), { body: { title } }),
     updateTask: (id, patch, etag) => request<Task>("PATCH", taskPath(id), { body: patch, ifMatch: etag }),
     deleteTask: (id, etag) => request<void>("DELETE", taskPath(id), { ifMatch: etag }),
-    listUsers: (params, signal) => request<Page<AdminUser>>("GET", paged("/admin/users", params), { signal }),
+    listUsers: (params, signal) => request<Page<AdminUser>>("GET", paged(documented("/users"), params), { signal }),
     listUserTasks: (userId, params, signal) => request<TaskPage>("GET", paged(userTasksPath(userId), params), { signal }),
     eraseUserTasks: (userId) => request<Erased>("DELETE", userTasksPath(userId)),
-    listAudit: (params, signal) => request<Page<AuditRecord>>("GET", paged("/admin/audit", params), { signal }),
+    listAudit: (params, signal) => request<Page<AuditRecord>>("GET", paged(documented("/audit"), params), { signal }),
   };
 }
 
 /** `path?limit=&next=`, leaving out what is not given. */
+/** A path of the OpenAPI document without the `/api` prefix `send` adds: a path the document lacks fails typecheck. */
+type DocumentedPath = keyof paths extends infer P ? (P extends `/api${infer Rest}` ? Rest : never) : never;
+
+/** `template`, a documented path, with each `{name}` replaced by `values[name]`, escaped. */
+function documented(template: DocumentedPath, values: Record<string, string> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ""));
+}
+
 function paged(path: string, params: PageParams = {}): string {
   const q = new URLSearchParams();
   if (params.limit !== undefined) q.set("limit", String(params.limit));

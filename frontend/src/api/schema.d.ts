@@ -76,7 +76,7 @@ export interface paths {
         patch: operations["updateTask"];
         trace?: never;
     };
-    "/api/admin/users": {
+    "/api/users": {
         parameters: {
             query?: never;
             header?: never;
@@ -96,13 +96,13 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/users/{id}/tasks": {
+    "/api/users/{userId}/tasks": {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
-                id: components["parameters"]["UserID"];
+                userId: components["parameters"]["UserID"];
             };
             cookie?: never;
         };
@@ -123,7 +123,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/audit": {
+    "/api/audit": {
         parameters: {
             query?: never;
             header?: never;
@@ -667,7 +667,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
-                id: components["parameters"]["UserID"];
+                userId: components["parameters"]["UserID"];
             };
             cookie?: never;
         };
@@ -697,7 +697,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
-                id: components["parameters"]["UserID"];
+                userId: components["parameters"]["UserID"];
             };
             cookie?: never;
         };

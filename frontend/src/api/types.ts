@@ -36,12 +36,12 @@ export interface Page<T> {
   next?: string | null;
 }
 
-/** A user who has tasks, as `GET /api/admin/users` lists them (Admin only). */
+/** A user who has tasks, as `GET /api/users` lists them (Admin only). */
 export type AdminUser = Schemas["User"];
 
-/** One admin action, as `GET /api/admin/audit` lists them, newest first (Admin only). */
+/** One admin action, as `GET /api/audit` lists them, newest first (Admin only). */
 export type AuditRecord = Schemas["AuditRecord"];
 export type AuditAction = AuditRecord["action"];
 
-/** `DELETE /api/admin/users/{id}/tasks`: how many tasks this call deleted (0 on a repeat). */
+/** `DELETE /api/users/{userId}/tasks`: how many tasks this call deleted (0 on a repeat). */
 export type Erased = Schemas["Erased"];

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -18,7 +17,8 @@ type App struct {
 	ScriptRoot  string
 	Handler     HandlerCommand
 	RoutePrefix string
-	Functions   []Function
+	Functions   []Function       // the functions routed, in the order the host validates them
+	Errors      []FunctionError  // the functions the host would put in error: not routed
 	LogLevel    map[string]Level // host.json logging.logLevel
 }
 
@@ -67,8 +67,8 @@ type hostJSON struct {
 }
 
 type functionJSON struct {
-	Disabled bool              `json:"disabled"`
-	Bindings []json.RawMessage `json:"bindings"` // decoded one by one, see httpFunction
+	Disabled bool            `json:"disabled"`
+	Bindings json.RawMessage `json:"bindings"` // decoded one by one, see loadFunction
 }
 
 type bindingJSON struct {
@@ -81,7 +81,8 @@ type bindingJSON struct {
 }
 
 // LoadApp reads host.json and every <folder>/function.json directly under scriptRoot, which
-// is all the Functions host discovers.
+// is all the Functions host discovers. Functions the host would put in error are in
+// App.Errors rather than failing the load: the host starts without them.
 func LoadApp(scriptRoot string) (*App, error) {
 	root, err := filepath.Abs(scriptRoot)
 	if err != nil {
@@ -95,10 +96,10 @@ func LoadApp(scriptRoot string) (*App, error) {
 	if err := app.applyHostJSON(hj); err != nil {
 		return nil, fmt.Errorf("host.json: %w", err)
 	}
-	if app.Functions, err = loadFunctions(root, app.RoutePrefix); err != nil {
+	if app.Functions, app.Errors, err = loadFunctions(root, app.RoutePrefix); err != nil {
 		return nil, err
 	}
-	if len(app.Functions) == 0 {
+	if len(app.Functions) == 0 && len(app.Errors) == 0 {
 		return nil, fmt.Errorf("no */function.json under %s: function folders must sit beside host.json (run make build and use build/)", root)
 	}
 	return app, nil
@@ -147,76 +148,147 @@ func (app *App) applyHostJSON(hj hostJSON) error {
 	return nil
 }
 
-func loadFunctions(root, routePrefix string) ([]Function, error) {
+// loadFunctions reads every <folder>/function.json under root in the order the host
+// validates them. A function that breaks one of the host's rules (functions.go) is returned
+// in errs and not routed, as the host leaves it out and starts the rest; one the stand-in
+// cannot emulate is an error, which stops it.
+func loadFunctions(root, routePrefix string) (fns []Function, errs []FunctionError, err error) {
 	paths, err := filepath.Glob(filepath.Join(root, "*", "function.json"))
 	if err != nil {
-		return nil, fmt.Errorf("list functions: %w", err)
+		return nil, nil, fmt.Errorf("list functions: %w", err)
 	}
-	sort.Strings(paths)
-	var fns []Function
+	var names []string
 	for _, p := range paths {
-		var fj functionJSON
-		if err := decodeStrict(p, &fj); err != nil {
-			return nil, err
-		}
-		name := filepath.Base(filepath.Dir(p))
-		fn, err := httpFunction(name, routePrefix, fj)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if !fj.Disabled {
+		names = append(names, filepath.Base(filepath.Dir(p)))
+	}
+	sortInHostOrder(names)
+	var routes HTTPFunctions
+	for _, name := range names {
+		fn, disabled, err := loadFunction(root, name, routePrefix, &routes)
+		var inError FunctionError
+		switch {
+		case errors.As(err, &inError):
+			errs = append(errs, inError)
+		case err != nil:
+			return nil, nil, err
+		case !disabled:
 			fns = append(fns, fn)
 		}
 	}
-	return fns, nil
+	return fns, errs, nil
 }
 
-// httpFunction accepts exactly what the host proxies to a custom handler: one httpTrigger in
-// and one http out. Anything else would make the real host switch that function to payload
-// mode (or need an extension), which the stand-in does not emulate.
-func httpFunction(name, routePrefix string, fj functionJSON) (Function, error) {
+// loadFunction reads one function folder as the host does, checking the host's rules in
+// the host's order: the folder's name before its function.json is read
+// (HostFunctionMetadataProvider.ReadFunctionMetadata), the bindings (ParseFunctionMetadata,
+// then FunctionDescriptorProvider.ValidateFunction), then the route (ScriptHost.
+// ValidateFunction, against routes, the functions validated before). A host rule it breaks
+// is returned as a FunctionError. A disabled function is validated too, as the host does,
+// but not routed.
+func loadFunction(root, name, routePrefix string, routes *HTTPFunctions) (fn Function, disabled bool, err error) {
+	inError := func(err error) error { return FunctionError{Name: name, Message: err.Error()} }
+	if err := checkFunctionName(name); err != nil {
+		return fn, false, inError(err)
+	}
+	path := filepath.Join(root, name, "function.json")
+	var fj functionJSON
+	if err := decodeStrict(path, &fj); err != nil {
+		return fn, false, err
+	}
+	bindings, err := fj.bindings()
+	if err != nil {
+		return fn, false, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(bindings) == 0 {
+		return fn, false, inError(errNoBindings)
+	}
+	headers, err := bindingHeaders(bindings)
+	if err != nil {
+		return fn, false, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkBindingNames(headers); err != nil {
+		return fn, false, inError(err)
+	}
+	trigger, err := httpTriggerBinding(bindings, headers)
+	if err != nil {
+		return fn, false, fmt.Errorf("%s: %w", path, err)
+	}
+	declared := HTTPTrigger{Methods: trigger.Methods}
+	if trigger.Route != nil {
+		declared.Route = *trigger.Route
+	}
+	effective, err := routes.Add(name, declared)
+	if err != nil {
+		return fn, false, inError(err)
+	}
+	route, err := ParseRoute(routePrefix + "/" + strings.Trim(effective.Route, "/"))
+	if err != nil {
+		return fn, false, fmt.Errorf("%s: route %q: %w", path, effective.Route, err)
+	}
+	fn = Function{Name: name, Route: route, AuthLevel: trigger.AuthLevel}
+	for _, m := range trigger.Methods {
+		fn.Methods = append(fn.Methods, strings.ToUpper(m))
+	}
+	return fn, fj.Disabled, nil
+}
+
+// bindings returns function.json's "bindings": none when the key is missing, as for an empty
+// array. Anything but an array is refused: the host fails on it with a cast error the
+// stand-in does not reproduce.
+func (fj functionJSON) bindings() ([]json.RawMessage, error) {
+	if len(fj.Bindings) == 0 {
+		return nil, nil
+	}
+	var bindings []json.RawMessage
+	if err := json.Unmarshal(fj.Bindings, &bindings); err != nil || bindings == nil {
+		return nil, fmt.Errorf("bindings is %s, not an array (the stand-in does not reproduce the host's error for it)", fj.Bindings)
+	}
+	return bindings, nil
+}
+
+// bindingHeaders reads each binding's type, direction and name, which the host's checks and
+// the stand-in's limits look at first.
+func bindingHeaders(bindings []json.RawMessage) ([]bindingHeader, error) {
+	headers := make([]bindingHeader, len(bindings))
+	for i, raw := range bindings {
+		if err := json.Unmarshal(raw, &headers[i]); err != nil {
+			return nil, fmt.Errorf("binding %d: %w", i, err)
+		}
+	}
+	return headers, nil
+}
+
+// httpTriggerBinding accepts exactly what the host proxies to a custom handler: one
+// httpTrigger in and one http out. Anything else would make the real host switch that
+// function to payload mode (or need an extension), which the stand-in does not emulate.
+func httpTriggerBinding(bindings []json.RawMessage, headers []bindingHeader) (*bindingJSON, error) {
 	var trigger *bindingJSON
 	var outputs int
-	for _, raw := range fj.Bindings {
+	for i, raw := range bindings {
 		// Look at the type first, so that a queue or timer binding is refused for what it
 		// is rather than for a key the HTTP shape does not have.
-		var kind struct{ Type, Direction, Name string }
-		if err := json.Unmarshal(raw, &kind); err != nil {
-			return Function{}, fmt.Errorf("binding: %w", err)
-		}
+		kind := headers[i]
 		isTrigger := kind.Type == "httpTrigger" && kind.Direction == "in"
 		if !isTrigger && (kind.Type != "http" || kind.Direction != "out") {
-			return Function{}, fmt.Errorf("binding %q (type %q, direction %q) is not supported: the stand-in emulates only HTTP functions (one httpTrigger in, one http out)", kind.Name, kind.Type, kind.Direction)
+			return nil, fmt.Errorf("binding %q (type %q, direction %q) is not supported: the stand-in emulates only HTTP functions (one httpTrigger in, one http out)", kind.Name, kind.Type, kind.Direction)
 		}
 		var b bindingJSON
 		if err := decodeStrictBytes(raw, &b); err != nil {
-			return Function{}, fmt.Errorf("binding %q: %w", kind.Name, err)
+			return nil, fmt.Errorf("binding %q: %w", kind.Name, err)
 		}
 		if !isTrigger {
 			outputs++
 			continue
 		}
 		if trigger != nil {
-			return Function{}, errors.New("more than one httpTrigger binding")
+			return nil, errors.New("more than one httpTrigger binding")
 		}
 		trigger = &b
 	}
 	if trigger == nil || outputs != 1 {
-		return Function{}, errors.New("want exactly one httpTrigger (in) and one http (out) binding")
+		return nil, errors.New("want exactly one httpTrigger (in) and one http (out) binding")
 	}
-	template := name // the host's default route is the function name
-	if trigger.Route != nil {
-		template = *trigger.Route
-	}
-	route, err := ParseRoute(routePrefix + "/" + strings.Trim(template, "/"))
-	if err != nil {
-		return Function{}, fmt.Errorf("route %q: %w", template, err)
-	}
-	fn := Function{Name: name, Route: route, AuthLevel: trigger.AuthLevel}
-	for _, m := range trigger.Methods {
-		fn.Methods = append(fn.Methods, strings.ToUpper(m))
-	}
-	return fn, nil
+	return trigger, nil
 }
 
 // decodeStrict decodes one JSON document from path, refusing unknown keys.

@@ -8,6 +8,8 @@ import (
 	"testing"
 )
 
+// TestConfigurationsTheStandInDoesNotEmulateAreRefused: the stand-in's own limits stop it,
+// unlike the host's rules (functions_test.go), which leave one function out.
 func TestConfigurationsTheStandInDoesNotEmulateAreRefused(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -49,6 +51,9 @@ func TestConfigurationsTheStandInDoesNotEmulateAreRefused(t *testing.T) {
 				delete(ch, "enableForwardingHttpRequest")
 			})
 		}, "JSON payloads"},
+		{"bindings not an array", func(t *testing.T, root string) {
+			writeJSON(t, filepath.Join(root, "x", "function.json"), map[string]any{"bindings": nil})
+		}, "not an array"},
 		{"unsupported route constraint", func(t *testing.T, root string) {
 			writeJSON(t, filepath.Join(root, "x", "function.json"), httpFunctionJSON([]string{"get"}, "x/{d:datetime}"))
 		}, `constraint "datetime" is not supported`},

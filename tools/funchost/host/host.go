@@ -9,6 +9,10 @@
 //     enableForwardingHttpRequest, extensions.http.routePrefix, logging.logLevel) and every
 //     */function.json beside it, and refuses keys and bindings it does not understand
 //     instead of guessing;
+//   - validates each function folder by the host's rules (functions.go: its name, its
+//     bindings, a route outside the host's admin/ and runtime/ space and clear of the other
+//     functions' routes); a function that fails is not routed, the rest start, and the
+//     host's line "The '<name>' function is in error: <why>" is logged at start-up;
 //   - reads local.settings.json: Values become the handler's environment (a variable
 //     already set in the environment wins, as in Core Tools) with Core Tools' additions,
 //     Host.LocalHttpPort, Host.LocalHttpAddress, Host.CORS and Host.CORSCredentials;
@@ -190,6 +194,11 @@ func (h *Host) Run(ctx context.Context, ln net.Listener) error {
 func (h *Host) logFunctions(addr net.Addr) {
 	port := addr.(*net.TCPAddr).Port
 	h.log.Info("serving with the funchost stand-in, not the Azure Functions host")
+	// The host logs these once it has started, each as one Error line in its own words
+	// (ScriptHost.LogHostFunctionErrors), and lists only the functions it routes.
+	for _, fnErr := range h.app.Errors {
+		h.log.Error(fnErr.Error())
+	}
 	for _, fn := range h.app.Functions {
 		methods := "ALL"
 		if len(fn.Methods) > 0 {

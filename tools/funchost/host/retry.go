@@ -1,16 +1,25 @@
 package host
 
 import (
+	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
 
 // The host retries a proxied request that fails to reach the handler (a handler being
 // restarted refuses connections): 10 attempts, waiting 50 ms, then twice as long each time
-// up to 250 ms, about 1.9 s in all; a cancelled request is not retried
-// (azure-functions-host src/WebJobs.Script/Workers/Http/HttpProxyService/RetryProxyHandler.cs).
+// up to 250 ms, about 1.9 s in all (azure-functions-host src/WebJobs.Script/Workers/Http/
+// HttpProxyService/RetryProxyHandler.cs, SendAsync). Only an HttpRequestException is
+// retried; a cancelled request is not, and the host's idle time-out is a cancellation:
+// DefaultHttpProxyService passes ForwarderRequestConfig.ActivityTimeout to YARP, whose
+// HttpForwarder.SendAsync sends with a token that the time-out cancels (dotnet/yarp
+// src/ReverseProxy/Forwarder/HttpForwarder.cs), and RetryProxyHandler stops on it ("Request
+// was canceled. Stopping retries."). The host at 4.1037.0 (src/WebJobs.Script.Grpc/Server/
+// RetryProxyHandler.cs) retried only HttpRequestException too, so no version re-sends a
+// request after its time-out.
 const (
 	retryAttempts     = 10
 	retryInitialDelay = 50 * time.Millisecond
@@ -26,7 +35,7 @@ func (t retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	delay := retryInitialDelay
 	for attempt := 1; ; attempt++ {
 		resp, err := t.next.RoundTrip(req)
-		if err == nil || attempt == retryAttempts || req.Context().Err() != nil || !replayable(req) {
+		if err == nil || attempt == retryAttempts || !retriable(req, err) {
 			return resp, err
 		}
 		t.log.Warn("failed to proxy request to the handler; retrying", "delay", delay, "attempt", attempt, "of", retryAttempts, "err", err)
@@ -37,6 +46,21 @@ func (t retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		delay = min(2*delay, retryMaxDelay)
 	}
+}
+
+// retriable reports whether the host would send req again after err: not once the request is
+// cancelled, by its caller or by the idle time-out, which Go's transport reports as a
+// net.Error whose Timeout() is true (ResponseHeaderTimeout; the stand-in sets no other
+// time-out on the transport); and only if it can be replayed.
+func retriable(req *http.Request, err error) bool {
+	if req.Context().Err() != nil {
+		return false
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return false
+	}
+	return replayable(req)
 }
 
 // replayable reports whether req can be sent again: a body is streamed once, so only a

@@ -17,14 +17,20 @@ func TestLoadAppReadsTheRepositoryFunctions(t *testing.T) {
 		got[fn.Name] = strings.Join(fn.Methods, ",") + " " + fn.Route.Template
 	}
 	want := map[string]string{
-		"me":    "GET api/me",
-		"tasks": "GET,POST api/tasks",
-		"task":  "GET,PATCH,DELETE api/tasks/{id}",
+		"me":         "GET api/me",
+		"tasks":      "GET,POST api/tasks",
+		"task":       "GET,PATCH,DELETE api/tasks/{id}",
+		"users":      "GET api/users",
+		"user-tasks": "GET,DELETE api/users/{userId}/tasks",
+		"audit":      "GET api/audit",
 	}
 	for name, w := range want {
 		if got[name] != w {
 			t.Errorf("function %s: got %q, want %q", name, got[name], w)
 		}
+	}
+	if len(app.Errors) != 0 {
+		t.Errorf("functions the host would put in error: %v", app.Errors)
 	}
 	if app.RoutePrefix != "api" {
 		t.Errorf("route prefix %q, want api", app.RoutePrefix)
@@ -36,18 +42,22 @@ func TestLoadAppReadsTheRepositoryFunctions(t *testing.T) {
 func TestRoutesOfTheRepository(t *testing.T) {
 	h := startHost(t, stageRepoApp(t, nil), Options{})
 	id := strings.Repeat("A", 26)
+	guid := "0b1c2d3e-0000-4000-8000-000000000001"
 	routed := []string{
 		"GET /api/me", "GET /api/tasks", "POST /api/tasks",
 		"GET /api/tasks/" + id, "PATCH /api/tasks/" + id, "DELETE /api/tasks/" + id,
 		"GET /api/tasks/" + id[:25], // any id shape reaches the handler, which answers 404 problem+json
-		"GET /API/Me",               // literal segments match case-insensitively
-		"GET /api/me/",              // one trailing slash is ignored
-		"GET /api/me?x",             // the query plays no part
+		"GET /api/users", "GET /api/users/" + guid + "/tasks", "DELETE /api/users/" + guid + "/tasks", "GET /api/audit",
+		"GET /API/Me",   // literal segments match case-insensitively
+		"GET /api/me/",  // one trailing slash is ignored
+		"GET /api/me?x", // the query plays no part
 	}
 	notRouted := []string{
 		"POST /api/me", "HEAD /api/me", "OPTIONS /api/me", // undeclared methods
 		"PUT /api/tasks", "DELETE /api/tasks", "PUT /api/tasks/" + id,
 		"GET /api/tasks/" + id + "/x", "GET /api/nope", "GET /me", "GET /api", "GET /api/me//",
+		"POST /api/users", "PATCH /api/users/" + guid + "/tasks", "DELETE /api/audit",
+		"GET /api/admin/users", "GET /api/admin/audit", // the old admin API is gone
 	}
 	for _, line := range routed {
 		method, target, _ := strings.Cut(line, " ")

@@ -4,7 +4,8 @@
 // headers, X-Echo-Stream writes the body in flushed chunks, X-Echo-Exit: N exits with code N
 // at once (X-Echo-Exit-Once: FILE only if FILE does not exist yet, creating it), X-Echo-Log
 // writes "echo-info <value>" to stdout and "echo-error <value>" and "echo-warning <value>"
-// to stderr.
+// to stderr, X-Echo-Hang: FILE appends a line to FILE and never answers (until the caller
+// gives up).
 // Settings: ECHO_NEVER_LISTEN=1 never listens, ECHO_EXIT_AT_START=N exits with code N at
 // once, ECHO_SIGNAL_FILE names a file written on SIGTERM or SIGINT, ECHO_ENV lists
 // variables to echo.
@@ -70,6 +71,15 @@ type Echo struct {
 
 func echo(w http.ResponseWriter, r *http.Request) {
 	exitOnRequest(r)
+	if file := r.Header.Get("X-Echo-Hang"); file != "" {
+		f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err == nil {
+			fmt.Fprintln(f, "arrived")
+			f.Close()
+		}
+		<-r.Context().Done()
+		return
+	}
 	if v := r.Header.Get("X-Echo-Log"); v != "" {
 		fmt.Fprintln(os.Stdout, "echo-info", v)
 		fmt.Fprintln(os.Stderr, "echo-error", v)
