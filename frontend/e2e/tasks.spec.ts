@@ -234,3 +234,34 @@ test("dashboard screenshots (desktop and phone)", async ({ page, user }) => {
   await expect(taskList(page).getByRole("listitem")).toHaveCount(5);
   await shot(page, "07-dashboard-phone");
 });
+
+test("a create whose answer is lost is safe to send again: the same Idempotency-Key makes no second task", async ({ page, user }) => {
+  await signIn(page);
+  await openDashboard(page);
+  // The first POST reaches the API, which stores the task, but its answer never reaches the page.
+  const keys: (string | null)[] = [];
+  await page.route(/\/api\/tasks$/, async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    keys.push(await route.request().headerValue("Idempotency-Key"));
+    if (keys.length === 1) {
+      const stored = await route.fetch();
+      expect(stored.status()).toBe(201);
+      return route.abort("connectionreset");
+    }
+    return route.continue();
+  });
+  const box = page.getByLabel("New task");
+  await box.fill("Renew the passport");
+  await page.getByRole("button", { name: "Add task" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Could not add this task" })).toBeVisible();
+  // The user adds it again: the SPA resends the key of the attempt whose outcome it could not know.
+  await box.fill("Renew the passport");
+  await page.getByRole("button", { name: "Add task" }).click();
+  await expect(taskList(page).getByRole("checkbox", { name: "Renew the passport" })).toBeVisible();
+  await allSaved(page);
+  expect(keys).toHaveLength(2);
+  expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+  expect(keys[1]).toBe(keys[0]);
+  const stored = await api<{ items: Task[] }>(user, "GET", "/tasks");
+  expect(stored.body.items.map((t) => t.title)).toEqual(["Renew the passport"]);
+});

@@ -24,8 +24,16 @@ describe("the admin routes of the client", () => {
   });
 
   it("erases with DELETE on the user's tasks, escaping the id, and returns the count", async () => {
-    const { api, sent } = client({ erased: 3 });
-    await expect(api.eraseUserTasks("a/b?c")).resolves.toEqual({ erased: 3 });
+    const { api, sent } = client({ erased: 3, remaining: 0 });
+    await expect(api.eraseUserTasks("a/b?c")).resolves.toEqual({ erased: 3, remaining: 0 });
     expect(sent(0)).toEqual({ url: "https://api.example/api/users/a%2Fb%3Fc/tasks", method: "DELETE" });
+  });
+
+  it("calls the erase again while the API says tasks remain, and answers the total", async () => {
+    const answers = [{ erased: 4000, remaining: 6000 }, { erased: 4000, remaining: 2001 }, { erased: 2001, remaining: 0 }];
+    const fetch = vi.fn(async () => new Response(JSON.stringify(answers.shift()), { status: 200, headers: { "Content-Type": "application/json" } }));
+    const api = createApiClient({ baseUrl: "", getToken: async () => "t", fetch: fetch as typeof globalThis.fetch });
+    await expect(api.eraseUserTasks("u")).resolves.toEqual({ erased: 10001, remaining: 0 });
+    expect(fetch).toHaveBeenCalledTimes(3);
   });
 });

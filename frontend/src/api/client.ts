@@ -58,14 +58,21 @@ export interface ApiClient {
   me(signal?: AbortSignal): Promise<Me>;
   listTasks(params?: PageParams, signal?: AbortSignal): Promise<TaskPage>;
   getTask(id: string, signal?: AbortSignal): Promise<Task>;
-  createTask(title: string): Promise<Task>;
+  /**
+   * Creates a task. `idempotencyKey`, sent as Idempotency-Key, makes a retry safe: sent again with the same key
+   * and title, the create answers with the task the first attempt made, never a second one.
+   */
+  createTask(title: string, idempotencyKey?: string): Promise<Task>;
   updateTask(id: string, patch: TaskPatch, etag?: string): Promise<Task>;
   deleteTask(id: string, etag?: string): Promise<void>;
   /** Admin only: the users who have tasks. */
   listUsers(params?: PageParams, signal?: AbortSignal): Promise<Page<AdminUser>>;
   /** Admin only: one user's tasks, read-only. */
   listUserTasks(userId: string, params?: PageParams, signal?: AbortSignal): Promise<TaskPage>;
-  /** Admin only: erases one user's tasks; answers how many this call deleted. */
+  /**
+   * Admin only: erases one user's tasks. The API erases in batches and stops a long erase before its time is up,
+   * answering what remains; this calls again until nothing does (or `maxRounds` calls), and answers the total.
+   */
   eraseUserTasks(userId: string): Promise<Erased>;
   /** Admin only: the audit log, newest first. */
   listAudit(params?: PageParams, signal?: AbortSignal): Promise<Page<AuditRecord>>;
@@ -74,6 +81,7 @@ export interface ApiClient {
 interface RequestOptions {
   body?: unknown;
   ifMatch?: string | undefined;
+  idempotencyKey?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -133,6 +141,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     };
     if (ro.body !== undefined) headers["Content-Type"] = "application/json";
     if (ro.ifMatch) headers["If-Match"] = ro.ifMatch;
+    if (ro.idempotencyKey) headers["Idempotency-Key"] = ro.idempotencyKey;
     try {
       return await doFetch(`${base}/api${path}`, {
         method,
@@ -181,15 +190,26 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     me: (signal) => request<Me>("GET", documented("/me"), { signal }),
     listTasks: (params, signal) => request<TaskPage>("GET", paged(documented("/tasks"), params), { signal }),
     getTask: (id, signal) => request<Task>("GET", taskPath(id), { signal }),
-    createTask: (title) => request<Task>("POST", documented("/tasks"), { body: { title } }),
+    createTask: (title, idempotencyKey) => request<Task>("POST", documented("/tasks"), { body: { title }, idempotencyKey }),
     updateTask: (id, patch, etag) => request<Task>("PATCH", taskPath(id), { body: patch, ifMatch: etag }),
     deleteTask: (id, etag) => request<void>("DELETE", taskPath(id), { ifMatch: etag }),
     listUsers: (params, signal) => request<Page<AdminUser>>("GET", paged(documented("/users"), params), { signal }),
     listUserTasks: (userId, params, signal) => request<TaskPage>("GET", paged(userTasksPath(userId), params), { signal }),
-    eraseUserTasks: (userId) => request<Erased>("DELETE", userTasksPath(userId)),
+    eraseUserTasks: async (userId) => {
+      let total = 0;
+      for (let round = 1; ; round++) {
+        const { erased, remaining } = await request<Erased>("DELETE", userTasksPath(userId));
+        total += erased;
+        // Anything but a positive count of what remains (an older API answered none) ends the erase.
+        if (!(remaining > 0) || round === maxEraseRounds) return { erased: total, remaining: remaining > 0 ? remaining : 0 };
+      }
+    },
     listAudit: (params, signal) => request<Page<AuditRecord>>("GET", paged(documented("/audit"), params), { signal }),
   };
 }
+
+/** Calls of one erase at most: each erases thousands of tasks, and a user holds at most 10,000 by default. */
+const maxEraseRounds = 20;
 
 /** `path?limit=&next=`, leaving out what is not given. */
 /** A path of the OpenAPI document without the `/api` prefix `send` adds: a path the document lacks fails typecheck. */

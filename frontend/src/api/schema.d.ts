@@ -39,7 +39,7 @@ export interface paths {
         put?: never;
         /**
          * Create a task
-         * @description The handler picks the id (time-ordered, never reused). The new task is not completed.
+         * @description The handler picks the id (time-ordered, never reused). The new task is not completed. Send an `Idempotency-Key` to make retries safe: a repeat of the same create answers with the task the first one made (201, `Idempotent-Replayed: true`), never a second task.
          */
         post: operations["createTask"];
         delete?: never;
@@ -115,7 +115,7 @@ export interface paths {
         post?: never;
         /**
          * Erase all of one user's tasks
-         * @description For offboarding or a data-erasure request. Idempotent: `erased` counts the tasks this call deleted, so a repeat answers 0; after a failure half way (503), calling again deletes what is left. Audited as `erase-user-tasks` with the user and the count.
+         * @description For offboarding or a data-erasure request. Deletes in transactions of up to 99 tasks, each keeping the user's count exact. A call that runs out of time answers what it erased and what `remaining` tasks are left: call again until `remaining` is 0. Idempotent: `erased` counts the tasks this call deleted, so a repeat answers 0; after a failure half way (503), calling again deletes what is left. Audited as `erase-user-tasks`: the record is written before the first delete (if it cannot be, nothing is erased) and completed after the last with the count.
          */
         delete: operations["eraseUserTasks"];
         options?: never;
@@ -255,6 +255,8 @@ export interface components {
         Erased: {
             /** @description How many tasks this call deleted. */
             erased: number;
+            /** @description How many tasks the user still has: more than 0 when the call ran out of time, or tasks were created meanwhile. Call again to go on. */
+            remaining: number;
         };
         AuditRecord: {
             id: string;
@@ -268,8 +270,15 @@ export interface components {
             action: "list-users" | "read-user-tasks" | "erase-user-tasks";
             /** @description The user acted on; null for list-users. */
             subject: string | null;
-            /** @description Users listed, tasks read or tasks erased. */
+            /**
+             * @description Reads are recorded `completed`. An erase is recorded `started` before its first delete (and stays so if it never ended), then `completed`, `partial` (stopped with tasks left: see `remaining`) or `failed` (stopped by a storage error after `count` tasks).
+             * @enum {string}
+             */
+            state: "started" | "completed" | "partial" | "failed";
+            /** @description Users listed, tasks read or tasks erased; null while an erase is only `started`. */
             count: number | null;
+            /** @description For an erase that ended: the tasks the user still had. null otherwise. */
+            remaining: number | null;
         };
         AuditPage: {
             items: components["schemas"]["AuditRecord"][];
@@ -377,6 +386,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The body did not arrive within 10 seconds; nothing was changed, and the connection is closed (`Connection: close`). Send it again. */
+        BodyTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The body is larger than 16 KiB. */
         TooLarge: {
             headers: {
@@ -424,6 +442,8 @@ export interface components {
         UserID: string;
         /** @description A task id: 26 characters of Crockford base32 (ULID-like). Anything else, and any id that is not one of the caller's tasks, is answered 404. */
         TaskID: components["schemas"]["TaskID"];
+        /** @description A key the client makes up for this create (a UUID is best), sent again unchanged with every retry of it (draft-ietf-httpapi-idempotency-key-header): a quoted string as the draft writes it (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or the key bare. Keys are per user. A repeat with the same title answers with the first create's task; with another title it is a 422. A key is honoured for as long as the task it created exists. 1 to 255 visible ASCII characters, given once; anything else is a 400. */
+        IdempotencyKey: string;
         /** @description The task's ETag as last seen, exactly as this API returned it (Table Storage's ETags are weak, `W/"..."`, and are compared byte for byte), or a comma-separated list of them (any may match); `*` is no condition. On a mismatch the answer is 412 and nothing changes; anything that is not `*` or a list of entity tags (RFC 9110 §8.8.3) is a 400. */
         IfMatch: string;
     };
@@ -507,7 +527,10 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key the client makes up for this create (a UUID is best), sent again unchanged with every retry of it (draft-ietf-httpapi-idempotency-key-header): a quoted string as the draft writes it (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or the key bare. Keys are per user. A repeat with the same title answers with the first create's task; with another title it is a 422. A key is honoured for as long as the task it created exists. 1 to 255 visible ASCII characters, given once; anything else is a 400. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -523,6 +546,8 @@ export interface operations {
                     /** @description Path of the new task. */
                     Location: string;
                     ETag: components["headers"]["ETag"];
+                    /** @description `true` when this answers a repeat of an earlier create with the same `Idempotency-Key`: the task is the one that create made. Absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     "Cache-Control": components["headers"]["NoStore"];
                     "X-Content-Type-Options": components["headers"]["NoSniff"];
                     [name: string]: unknown;
@@ -534,8 +559,36 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenScopeOrRole"];
+            408: components["responses"]["BodyTimeout"];
+            /** @description The user already has as many tasks as one user may keep (`TASKS_PER_USER_LIMIT`, 10,000 by default); nothing was created. Delete some to add more. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task this `Idempotency-Key` created was deleted while the repeat was being answered; no second task is made for the key. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["TooLarge"];
             415: components["responses"]["NotJSON"];
+            /** @description This `Idempotency-Key` was already used to create a task with another title (draft-ietf-httpapi-idempotency-key-header); nothing was created. Use a new key for a new task. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["StorageUnavailable"];
         };
@@ -617,6 +670,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenScopeOrRole"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["BodyTimeout"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["NotJSON"];
@@ -703,7 +757,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The user has no tasks left. */
+            /** @description What this call erased, and what is left (0: the user has no tasks left). */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];

@@ -24,7 +24,7 @@ function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
     deleteTask: vi.fn(async () => undefined),
     listUsers: vi.fn(async () => ({ items: [] })),
     listUserTasks: vi.fn(async () => ({ items: [] })),
-    eraseUserTasks: vi.fn(async () => ({ erased: 0 })),
+    eraseUserTasks: vi.fn(async () => ({ erased: 0, remaining: 0 })),
     listAudit: vi.fn(async () => ({ items: [] })),
     ...overrides,
   };
@@ -62,6 +62,31 @@ describe("useTasks", () => {
     act(() => result.current.retry());
     await waitFor(() => expect(result.current.state.status).toBe("ready"));
     expect(result.current.state.items).toEqual([]);
+  });
+
+  it("sends an Idempotency-Key with every create, and the same one again when adding the same title after an unknown outcome", async () => {
+    const createTask = vi
+      .fn<ApiClient["createTask"]>()
+      .mockRejectedValueOnce(new ApiError("Could not reach the API.", 0))
+      .mockRejectedValueOnce(new ApiError("storage unavailable", 503))
+      .mockResolvedValueOnce(t("d", "Pay rent"))
+      .mockResolvedValueOnce(t("e", "Pay rent"))
+      .mockRejectedValueOnce(new ApiError("title: must not be empty", 400))
+      .mockResolvedValueOnce(t("f", "Other"));
+    const { result } = await loaded(fakeApi({ createTask }));
+    for (const title of ["Pay rent", "Pay rent", "Pay rent", "Pay rent", "Other", "Other"]) {
+      await act(async () => {
+        await result.current.add(title);
+      });
+    }
+    const keys = createTask.mock.calls.map((c) => c[1]);
+    expect(keys.every((k) => typeof k === "string" && /^[0-9a-f-]{36}$/.test(k))).toBe(true);
+    // No answer, then a 503: the outcome is unknown, so the retries may not make a second task.
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).toBe(keys[0]);
+    // After a success, adding the same title again is a new task; after a 400 nothing was stored.
+    expect(keys[3]).not.toBe(keys[0]);
+    expect(keys[5]).not.toBe(keys[4]);
   });
 
   it("adds optimistically at the top (under the add box), swaps in the server's task and says so", async () => {

@@ -137,6 +137,8 @@ export function useTasks(api: ApiClient, pageSize = 50) {
   const stateRef = useRef(state);
   stateRef.current = state;
   const tempSeq = useRef(0);
+  /** Idempotency-Keys of creates whose outcome is unknown (no answer, or a 5xx), by title: a retry reuses them. */
+  const unsureCreates = useRef(new Map<string, string>());
   const staged = useRef<StagedDelete | null>(null);
 
   const load = useCallback(
@@ -196,12 +198,18 @@ export function useTasks(api: ApiClient, pageSize = 50) {
         index: 0,
         task: { id: tempId, title, completed: false, createdAt: now, updatedAt: now, etag: "", pending: true },
       });
+      // One Idempotency-Key per task the user means to add: adding the same title again after a failure that may
+      // have stored it (no answer, or a 5xx) resends the same key, so the API answers with that task, not a second.
+      const key = unsureCreates.current.get(title) ?? crypto.randomUUID();
       try {
-        const created = await saving(() => api.createTask(title));
+        const created = await saving(() => api.createTask(title, key));
+        unsureCreates.current.delete(title);
         dispatch({ type: "replace", id: tempId, task: created });
         dispatch({ type: "notice", kind: "info", message: ["Added ", { title }, "."] });
         return null;
       } catch (err) {
+        if (err instanceof ApiError && (err.status === 0 || err.status >= 500)) unsureCreates.current.set(title, key);
+        else unsureCreates.current.delete(title);
         dispatch({ type: "remove", id: tempId });
         return `Could not add this task. ${describeError(err)}`;
       }

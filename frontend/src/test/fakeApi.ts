@@ -24,7 +24,7 @@ export function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
     deleteTask: vi.fn(async () => undefined),
     listUsers: vi.fn(async () => ({ items: [], next: null })),
     listUserTasks: vi.fn(async () => ({ items: [] })),
-    eraseUserTasks: vi.fn(async () => ({ erased: 0 })),
+    eraseUserTasks: vi.fn(async () => ({ erased: 0, remaining: 0 })),
     listAudit: vi.fn(async () => ({ items: [], next: null })),
     ...overrides,
   };

@@ -38,7 +38,11 @@ export function AdminPanel() {
     try {
       const result = await api.eraseUserTasks(erasing.id);
       erased.current = true;
-      setOutcome(`Erased ${tasksCount(result.erased)} of ${userLabel(erasing)}.`);
+      setOutcome(
+        result.remaining === 0
+          ? `Erased ${tasksCount(result.erased)} of ${userLabel(erasing)}.`
+          : `Erased ${tasksCount(result.erased)} of ${userLabel(erasing)}; ${tasksCount(result.remaining)} remain (added meanwhile, or more than one erase could finish). Erase again to finish.`,
+      );
       setErasing(null);
       // Their tasks are gone: close the view of them rather than read the empty list (and audit it) again.
       setViewing((v) => (v?.id === erasing.id ? null : v));

@@ -52,7 +52,10 @@ export function AuditLog({ state, names, onMore, onRetry }: Props) {
                   <time dateTime={r.at}>{formatTime(r.at)}</time>
                 </td>
                 <td data-label="Admin">{r.actor.name || <span className="mono">{r.actor.id}</span>}</td>
-                <td data-label="Action">{ACTIONS[r.action] ?? r.action}</td>
+                <td data-label="Action">
+                  {ACTIONS[r.action] ?? r.action}
+                  <Outcome record={r} />
+                </td>
                 <td data-label="User">{r.subject === null ? "—" : <Subject id={r.subject} names={names} />}</td>
                 <td data-label="Count">{r.count ?? "—"}</td>
               </tr>
@@ -63,6 +66,21 @@ export function AuditLog({ state, names, onMore, onRetry }: Props) {
       <PagedFooter state={state} onMore={onMore} what="records" />
     </section>
   );
+}
+
+/** How an action that can stop half way (an erase) ended, when it did not simply complete. */
+function Outcome({ record }: { record: AuditRecord }) {
+  const left = record.remaining ?? 0;
+  switch (record.state) {
+    case "started":
+      return <span className="audit-outcome"> (did not finish: no count was recorded)</span>;
+    case "partial":
+      return <span className="audit-outcome"> (stopped with {left === 1 ? "1 task" : `${left} tasks`} left)</span>;
+    case "failed":
+      return <span className="audit-outcome"> (failed part way; erasing again finishes it)</span>;
+    default:
+      return null;
+  }
 }
 
 function Subject({ id, names }: { id: string; names: ReadonlyMap<string, string> }) {

@@ -126,8 +126,8 @@ function adminApi(overrides: Partial<ApiClient> = {}) {
     listUserTasks: vi.fn(async () => ({ items: [task("t1", "Bob's first", true), task("t2", "Bob's second")] })),
     eraseUserTasks: vi.fn(async (id: string) => {
       users = users.filter((u) => u.id !== id);
-      audit.unshift({ id: "r1", at: "2026-11-29T11:00:00Z", actor: { id: "x", name: "Alice Martin" }, action: "erase-user-tasks", subject: id, count: 3 });
-      return { erased: 3 };
+      audit.unshift({ id: "r1", at: "2026-11-29T11:00:00Z", actor: { id: "x", name: "Alice Martin" }, action: "erase-user-tasks", subject: id, state: "completed", count: 3, remaining: 0 });
+      return { erased: 3, remaining: 0 };
     }),
     listAudit: vi.fn(async () => ({ items: [...audit], next: null })),
     ...overrides,
@@ -220,7 +220,7 @@ describe("the admin panel", () => {
     const eraseUserTasks = vi
       .fn<ApiClient["eraseUserTasks"]>()
       .mockRejectedValueOnce(new ApiError("down", 503))
-      .mockResolvedValueOnce({ erased: 2 });
+      .mockResolvedValueOnce({ erased: 2, remaining: 0 });
     await openPanel(adminApi({ eraseUserTasks }));
     fireEvent.click(screen.getByRole("button", { name: "Erase tasks of Bob Stone" }));
     const dialog = await screen.findByRole("dialog");
