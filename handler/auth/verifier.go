@@ -58,9 +58,9 @@ type Verifier struct {
 	parser    *jwt.Parser
 	tenantID  string
 	issuerV1  string
-	issuerV2  string
-	scope     string // the short name that must be in scp
-	fullScope string // api://<client id>/<scope>, what a client must request
+	issuerV2  []string // the cloud's v2 issuers: one, or China's two hosts
+	scope     string   // the short name that must be in scp
+	fullScope string   // api://<client id>/<scope>, what a client must request
 	now       func() time.Time
 	cache     *tokenCache // nil: no cache
 }
@@ -194,7 +194,7 @@ var (
 func (v *Verifier) checkEntraClaims(c *claims) error {
 	switch c.Ver {
 	case "2.0":
-		if c.Issuer != v.issuerV2 {
+		if !slices.Contains(v.issuerV2, c.Issuer) {
 			return invalid("the issuer is invalid", nil)
 		}
 	case "1.0":

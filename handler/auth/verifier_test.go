@@ -296,24 +296,36 @@ func TestConfigRejectsNonsense(t *testing.T) {
 	}
 }
 
-// AZURE_AUTHORITY_HOST decides the issuers: the v2 issuer is the cloud's own authority host,
-// the v1 issuer the cloud's STS (Microsoft Learn, "National clouds", and its Q&A on the token
-// issuers of the sovereign clouds). A token from one cloud is refused in another.
+// AZURE_AUTHORITY_HOST decides the issuers (auth/clouds.go cites Microsoft's table): the v1
+// issuer is the cloud's STS, the v2 issuer the cloud's login host, which for China is
+// login.partner.microsoftonline.cn whichever of China's two authority hosts is set (v2 tokens of
+// China carry it; the issuer at login.chinacloudapi.cn is accepted too). A token from one cloud is
+// refused in another.
 func TestIssuersPerCloud(t *testing.T) {
 	key := testenv.MustKey(t, "key-1")
 	url := testenv.ServeKeys(t, entra.NewKeyServer(key))
-	clouds := []struct{ name, host, v1, v2 string }{
-		{"public", "", "https://sts.windows.net/" + tenant + "/", "https://login.microsoftonline.com/" + tenant + "/v2.0"},
-		{"public, explicit", "https://login.microsoftonline.com/", "https://sts.windows.net/" + tenant + "/", "https://login.microsoftonline.com/" + tenant + "/v2.0"},
-		{"US Government", "https://login.microsoftonline.us", "https://sts.windows.net/" + tenant + "/", "https://login.microsoftonline.us/" + tenant + "/v2.0"},
-		{"China", "https://login.chinacloudapi.cn/", "https://sts.chinacloudapi.cn/" + tenant + "/", "https://login.chinacloudapi.cn/" + tenant + "/v2.0"},
-		{"China, partner host", "https://login.partner.microsoftonline.cn", "https://sts.chinacloudapi.cn/" + tenant + "/", "https://login.partner.microsoftonline.cn/" + tenant + "/v2.0"},
+	chinaV2 := []string{"https://login.partner.microsoftonline.cn/" + tenant + "/v2.0", "https://login.chinacloudapi.cn/" + tenant + "/v2.0"}
+	clouds := []struct {
+		name, host, v1 string
+		v2             []string
+	}{
+		{"public", "", "https://sts.windows.net/" + tenant + "/", []string{"https://login.microsoftonline.com/" + tenant + "/v2.0"}},
+		{"public, explicit", "https://login.microsoftonline.com/", "https://sts.windows.net/" + tenant + "/", []string{"https://login.microsoftonline.com/" + tenant + "/v2.0"}},
+		{"US Government", "https://login.microsoftonline.us", "https://sts.windows.net/" + tenant + "/", []string{"https://login.microsoftonline.us/" + tenant + "/v2.0"}},
+		{"China", "https://login.chinacloudapi.cn/", "https://sts.chinacloudapi.cn/" + tenant + "/", chinaV2},
+		{"China, partner host", "https://login.partner.microsoftonline.cn", "https://sts.chinacloudapi.cn/" + tenant + "/", chinaV2},
+		{"China, as typed in capitals", "HTTPS://LOGIN.CHINACLOUDAPI.CN", "https://sts.chinacloudapi.cn/" + tenant + "/", chinaV2},
 	}
 	allIssuers := []string{}
 	for _, c := range clouds {
-		allIssuers = append(allIssuers, c.v1, c.v2)
+		allIssuers = append(allIssuers, c.v1)
+		allIssuers = append(allIssuers, c.v2...)
 	}
 	for _, c := range clouds {
+		v1, v2, err := auth.Issuers(c.host, tenant)
+		if err != nil || v1 != c.v1 || !slices.Equal(v2, c.v2) {
+			t.Errorf("%s: Issuers = %q %q %v, want %q %q", c.name, v1, v2, err, c.v1, c.v2)
+		}
 		_, v := startKeys(t, url, auth.KeySetOptions{}, auth.Config{AuthorityHost: c.host})
 		for _, iss := range allIssuers {
 			claims := entra.V2Claims(tenant, client, user, time.Now())
@@ -322,14 +334,14 @@ func TestIssuersPerCloud(t *testing.T) {
 			}
 			claims["iss"] = iss
 			err := verifyNow(v, sign(t, key, claims, nil))
-			if want := iss == c.v1 || iss == c.v2; want != (err == nil) {
+			if want := iss == c.v1 || slices.Contains(c.v2, iss); want != (err == nil) {
 				t.Errorf("%s cloud, issuer %s: err = %v, accepted should be %v", c.name, iss, err, want)
 			}
 		}
 	}
 	// A host with no documented v1 issuer accepts v2 tokens only.
 	v1, v2, err := auth.Issuers("https://login.example.net", tenant)
-	if err != nil || v1 != "" || v2 != "https://login.example.net/"+tenant+"/v2.0" {
+	if err != nil || v1 != "" || !slices.Equal(v2, []string{"https://login.example.net/" + tenant + "/v2.0"}) {
 		t.Errorf("unknown cloud: v1 %q v2 %q err %v", v1, v2, err)
 	}
 	_, v := startKeys(t, url, auth.KeySetOptions{}, auth.Config{AuthorityHost: "https://login.example.net"})
@@ -343,9 +355,34 @@ func TestIssuersPerCloud(t *testing.T) {
 			t.Errorf("unknown cloud: a v1 token with issuer %v was accepted", iss)
 		}
 	}
-	for _, bad := range []string{"http://login.microsoftonline.us", "login.microsoftonline.us", "https://login.microsoftonline.us/tenant", "https://"} {
-		if err := auth.CheckAuthorityHost(bad); err == nil {
-			t.Errorf("authority host %q accepted", bad)
+}
+
+// AZURE_AUTHORITY_HOST is parsed as a URL: what only differs in spelling (the scheme's or the
+// host's case, a trailing slash, the default port) is the same host; anything else would make
+// every token fail or pick another cloud, and is refused.
+func TestAuthorityHostIsParsedAsAURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://login.microsoftonline.com":        "https://login.microsoftonline.com",
+		"https://login.microsoftonline.com/":       "https://login.microsoftonline.com",
+		"HTTPS://login.microsoftonline.com":        "https://login.microsoftonline.com",
+		"https://Login.MicrosoftOnline.US/":        "https://login.microsoftonline.us",
+		"https://login.microsoftonline.com:443":    "https://login.microsoftonline.com",
+		"https://login.partner.microsoftonline.cn": "https://login.partner.microsoftonline.cn",
+	} {
+		if got, err := auth.NormalizeAuthorityHost(raw); err != nil || got != want {
+			t.Errorf("%q: %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	for _, bad := range []string{
+		"http://login.microsoftonline.us", "login.microsoftonline.us", "https://", "",
+		"https://login.microsoftonline.us/tenant", "https://login.microsoftonline.com///", "https://login.microsoftonline.com//",
+		"https://login.microsoftonline.com/?", "https://login.microsoftonline.com?x=1", "https://login.microsoftonline.com/#",
+		"https://login.microsoftonline.com#top", "https://user@login.microsoftonline.com", "https://user:pw@login.microsoftonline.com",
+		"https://login.microsoftonline.com:8443", "https://login.microsoftonline.com:", "https://login microsoftonline.com",
+		`https://login.microsoftonline.com\@evil.example`, "ftp://login.microsoftonline.com",
+	} {
+		if got, err := auth.NormalizeAuthorityHost(bad); err == nil {
+			t.Errorf("authority host %q accepted as %q", bad, got)
 		}
 	}
 }

@@ -19,7 +19,7 @@ type Values struct {
 	APIClientID      string // lower case
 	RequiredScope    string
 	JWKSURL          string // the tenant's key set in AuthorityHost's cloud unless overridden
-	AuthorityHost    string // the cloud's Entra host, without a trailing slash
+	AuthorityHost    string // the cloud's Entra host: https://<lower-case host>, nothing else
 	TablesConnString string // shared key, Azurite
 	TablesEndpoint   string // managed identity, Azure
 	IdentityClientID string // user-assigned identity; empty: system-assigned
@@ -67,6 +67,10 @@ func Load(getenv func(string) string) (Values, error) {
 // (azidentity's authority; aztables requires its own service entry in any cloud it is given).
 // The public, US Government and China clouds are the SDK's own configurations; any other
 // host gets the SDK's public service settings with that authority.
+//
+// Azure China has a second authority host, login.partner.microsoftonline.cn (see auth's
+// clouds.go): it is China too, and its storage accounts are China's (core.chinacloudapi.cn), so
+// it gets the SDK's China services with that authority, not the public cloud's.
 func (v Values) AzureCloud() cloud.Configuration {
 	for _, c := range []cloud.Configuration{cloud.AzurePublic, cloud.AzureGovernment, cloud.AzureChina} {
 		if strings.TrimSuffix(c.ActiveDirectoryAuthorityHost, "/") == v.AuthorityHost {
@@ -74,6 +78,9 @@ func (v Values) AzureCloud() cloud.Configuration {
 		}
 	}
 	c := cloud.AzurePublic
+	if auth.IsChinaAuthority(v.AuthorityHost) {
+		c = cloud.AzureChina
+	}
 	c.ActiveDirectoryAuthorityHost = v.AuthorityHost + "/"
 	return c
 }

@@ -77,11 +77,15 @@ func TestSettingsErrorsNameTheSetting(t *testing.T) {
 // AZURE_AUTHORITY_HOST (the Azure SDKs' own variable) picks the cloud: the default key set URL
 // and, for main, azidentity's and aztables' cloud configuration.
 func TestSettingsAuthorityHost(t *testing.T) {
-	for host, want := range map[string]struct{ jwks, authority string }{
-		"":                                  {"https://login.microsoftonline.com/", "https://login.microsoftonline.com/"},
-		"https://login.microsoftonline.us/": {"https://login.microsoftonline.us/", "https://login.microsoftonline.us/"},
-		"https://login.chinacloudapi.cn":    {"https://login.chinacloudapi.cn/", "https://login.chinacloudapi.cn/"},
-		"https://login.example.net":         {"https://login.example.net/", "https://login.example.net/"},
+	for host, want := range map[string]struct{ jwks, authority, tables string }{
+		"":                                  {"https://login.microsoftonline.com/", "https://login.microsoftonline.com/", "https://cosmos.azure.com"},
+		"https://login.microsoftonline.us/": {"https://login.microsoftonline.us/", "https://login.microsoftonline.us/", "https://cosmos.azure.us"},
+		"https://login.chinacloudapi.cn":    {"https://login.chinacloudapi.cn/", "https://login.chinacloudapi.cn/", "https://cosmos.azure.cn"},
+		// As a user may type it: the same cloud, not the public one.
+		"HTTPS://LOGIN.CHINACLOUDAPI.CN:443/": {"https://login.chinacloudapi.cn/", "https://login.chinacloudapi.cn/", "https://cosmos.azure.cn"},
+		// China's other authority host is China too: its storage is China's.
+		"https://login.partner.microsoftonline.cn": {"https://login.partner.microsoftonline.cn/", "https://login.partner.microsoftonline.cn/", "https://cosmos.azure.cn"},
+		"https://login.example.net":                {"https://login.example.net/", "https://login.example.net/", "https://cosmos.azure.com"},
 	} {
 		env := validEnv()
 		env["AZURE_AUTHORITY_HOST"] = host
@@ -98,6 +102,18 @@ func TestSettingsAuthorityHost(t *testing.T) {
 		}
 		if _, ok := cloud.Services[aztables.ServiceName]; !ok {
 			t.Errorf("%q: the cloud configuration has no aztables entry; aztables.NewClient would refuse it", host)
+		}
+		// The cloud's own services (aztables' entry decides the audience for Cosmos DB for Table).
+		if got := cloud.Services[aztables.ServiceName].Audience; got != want.tables {
+			t.Errorf("%q: the tables audience is %q, want %q", host, got, want.tables)
+		}
+	}
+	// Anything but an https URL of a host is refused at start-up, naming the setting.
+	for _, bad := range []string{"https://login.microsoftonline.com///", "https://login.microsoftonline.com/?", "https://login.microsoftonline.com#", "http://login.microsoftonline.com", "https://login.microsoftonline.com:8443", "https://x@login.microsoftonline.com"} {
+		env := validEnv()
+		env["AZURE_AUTHORITY_HOST"] = bad
+		if _, err := load(env); err == nil || !strings.Contains(err.Error(), "AZURE_AUTHORITY_HOST") {
+			t.Errorf("%q: err = %v, want a refusal naming AZURE_AUTHORITY_HOST", bad, err)
 		}
 	}
 }

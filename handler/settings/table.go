@@ -103,10 +103,11 @@ func All() []Setting {
 				"and azidentity's authority; `https://login.microsoftonline.us` (US Government), `https://login.chinacloudapi.cn` (China)",
 			Default: auth.DefaultAuthorityHost,
 			check: func(value string, v *Values) error {
-				v.AuthorityHost = strings.TrimSuffix(value, "/")
-				if auth.CheckAuthorityHost(v.AuthorityHost) != nil {
-					return fmt.Errorf("AZURE_AUTHORITY_HOST must be the cloud's Entra host, such as %s (got %q)", auth.DefaultAuthorityHost, v.AuthorityHost)
+				host, err := auth.NormalizeAuthorityHost(value)
+				if err != nil {
+					return fmt.Errorf("AZURE_AUTHORITY_HOST: %w", err)
 				}
+				v.AuthorityHost = host
 				return nil
 			},
 		},
