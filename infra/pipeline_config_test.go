@@ -170,16 +170,24 @@ func pipelineSetup(t *testing.T, p *project, files map[string]string, graph stri
 	return out, nil
 }
 
-// The documented path: the pipeline gets its own azd environment, with its own suffix, before anyone provisions
-// it. Its runs create registrations it owns and update them afterwards, beside a developer's environment.
-func TestPipelineConfigInItsOwnEnvironment(t *testing.T) {
-	t.Parallel()
+// provisionedByADeveloper is the repository as azd reads it, its workflow files, and an environment a developer
+// has provisioned from their machine, beside which the pipeline's cases run.
+func provisionedByADeveloper(t *testing.T) (*project, map[string]string, *azdSim) {
+	t.Helper()
 	p := loadRepo(t)
 	files := workflowFiles(t, repoRoot(t))
 	developer := newAzdSim(t, p)
 	if err := developer.provision(false); err != nil {
 		t.Fatal(err)
 	}
+	return p, files, developer
+}
+
+// The documented path: the pipeline gets its own azd environment, with its own suffix, before anyone provisions
+// it. Its runs create registrations it owns and update them afterwards, beside a developer's environment.
+func TestPipelineConfigInItsOwnEnvironment(t *testing.T) {
+	t.Parallel()
+	p, files, developer := provisionedByADeveloper(t)
 	// azd env new tasks-ci; azd env set AZURE_ENTRA_APP_SUFFIX <8 hex digits>; azd pipeline config
 	ci := azdEnvironment{dotenv: map[string]string{
 		"AZURE_ENV_NAME": "tasks-ci", "AZURE_LOCATION": "swedencentral", "AZURE_SUBSCRIPTION_ID": testSubscription,
@@ -205,12 +213,7 @@ func TestPipelineConfigInItsOwnEnvironment(t *testing.T) {
 // to run, and following it works.
 func TestPipelineConfigInADevelopersEnvironment(t *testing.T) {
 	t.Parallel()
-	p := loadRepo(t)
-	files := workflowFiles(t, repoRoot(t))
-	developer := newAzdSim(t, p)
-	if err := developer.provision(false); err != nil {
-		t.Fatal(err)
-	}
+	p, files, developer := provisionedByADeveloper(t)
 	env := developer.env()
 	env["AZURE_SUBSCRIPTION_ID"] = testSubscription
 	vars := azdPipelineConfig(t, p, azdEnvironment{dotenv: env})
@@ -252,12 +255,7 @@ func refusesADevelopersEnvironment(out string, err error) bool {
 // writes no suffix, and the workflow names the missing variable and the command that sets it.
 func TestPipelineConfigWithoutASuffix(t *testing.T) {
 	t.Parallel()
-	p := loadRepo(t)
-	files := workflowFiles(t, repoRoot(t))
-	developer := newAzdSim(t, p)
-	if err := developer.provision(false); err != nil {
-		t.Fatal(err)
-	}
+	p, files, developer := provisionedByADeveloper(t)
 	if out, err := developer.down(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -272,12 +270,7 @@ func TestPipelineConfigWithoutASuffix(t *testing.T) {
 // Each mutation of the workflow breaks the check; the developer's-environment scenario must then fail.
 func TestPipelineSetupCheckMutations(t *testing.T) {
 	t.Parallel()
-	p := loadRepo(t)
-	files := workflowFiles(t, repoRoot(t))
-	developer := newAzdSim(t, p)
-	if err := developer.provision(false); err != nil {
-		t.Fatal(err)
-	}
+	p, files, developer := provisionedByADeveloper(t)
 	vars := azdPipelineConfig(t, p, azdEnvironment{dotenv: developer.env()})
 	for name, m := range map[string]mutation{
 		"no resource group check":        {"", deployWorkflow, `if [ -n "$AZURE_RESOURCE_GROUP" ]; then`, `if false; then`},
