@@ -1,0 +1,182 @@
+package tablestore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
+
+	"github.com/example/entra-tasks/handler/tablestore"
+	"github.com/example/entra-tasks/handler/tasks"
+	"github.com/example/entra-tasks/testkit/testenv"
+)
+
+// gate is a per-call policy that holds the answer of the first request matching match (once
+// armed) until release is closed; reached is closed when that answer is in hand. Nothing waits
+// on time: the test decides when the held call goes on.
+type gate struct {
+	mu      sync.Mutex
+	armed   bool
+	match   func(*http.Request) bool
+	reached chan struct{}
+	release chan struct{}
+}
+
+func newGate(match func(*http.Request) bool) *gate {
+	return &gate{match: match, reached: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g *gate) arm() { g.mu.Lock(); g.armed = true; g.mu.Unlock() }
+
+func (g *gate) Do(req *policy.Request) (*http.Response, error) {
+	resp, err := req.Next()
+	g.mu.Lock()
+	hold := g.armed && g.match(req.Raw())
+	if hold {
+		g.armed = false
+	}
+	g.mu.Unlock()
+	if hold {
+		close(g.reached)
+		<-g.release
+	}
+	return resp, err
+}
+
+// isEraseQuery matches the erase's read of a user's row keys.
+func isEraseQuery(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.Contains(r.URL.Query().Get("$filter"), "RowKey ne '~user'")
+}
+
+// gatedStore is a store on a fresh Azurite with g in its pipeline, and the connection string.
+func gatedStore(t *testing.T, g policy.Policy) (*tablestore.Store, string) {
+	t.Helper()
+	cs := testenv.StartAzurite(t).ConnectionString()
+	store, err := tablestore.NewFromConnectionString(cs, "tasks", g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.EnsureTable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return store, cs
+}
+
+// An erase reads the user's row keys, task rows and Idempotency-Key rows alike, and deletes
+// them later, key rows with "*", apart from their tasks. If, in between, the user deletes the
+// task that key created and creates a new one with the same key (a client that derives its
+// keys, or a retry of a create it had given up on), the erase deletes the NEW task's key row
+// and, stopped by its time, leaves the new task behind without it. From then on:
+//   - the same key creates a second task while the first one it made still exists, and
+//   - deleting that task can never succeed: its transaction names the key row, which is gone
+//     (404 at operation 2), which deleteOnce takes for a lost race and retries until the
+//     storage budget ends: a 503 (and an ERROR line) on every attempt, for good.
+func TestAttackEraseDeletesTheKeyRowOfATaskCreatedAfterItsQuery(t *testing.T) {
+	g := newGate(isEraseQuery)
+	store, _ := gatedStore(t, g)
+	w := newWriter(t, store, "00000000-0000-4000-8000-0000000a0001")
+	ctx := context.Background()
+	keyed := func(title, key string) (tasks.Created, error) {
+		return store.Create(ctx, w.owner, tasks.NewTask{Task: w.task(title), By: ada, Key: key})
+	}
+	first, err := keyed("pay rent", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	g.arm()
+	erased := make(chan error, 1)
+	go func() {
+		// Its time is up after its first transaction, as a long erase's is on a large user.
+		_, err := store.EraseTasks(ctx, w.owner, time.Now())
+		erased <- err
+	}()
+	<-g.reached // the erase has read [first task, key row]
+	if err := store.Delete(ctx, w.owner, first.Task.ID, nil, now()); err != nil {
+		t.Fatal(err)
+	}
+	second, err := keyed("pay rent", "k") // the key is free again: a new task
+	if err != nil || second.Replayed {
+		t.Fatalf("create with the deleted task's key: %+v, %v; want a new task", second, err)
+	}
+	close(g.release)
+	if err := <-erased; err != nil {
+		t.Fatalf("erase: %v", err)
+	}
+
+	// The erase ran before the second task existed, so that task and its key are untouched.
+	if _, err := store.Get(ctx, w.owner, second.Task.ID); err != nil {
+		t.Fatalf("the second task: %v", err)
+	}
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := store.Delete(short, w.owner, second.Task.ID, nil, now()); err != nil {
+		t.Errorf("deleting the second task: %v", err)
+	}
+	if _, err := store.Get(ctx, w.owner, second.Task.ID); err == nil {
+		again, err := keyed("pay rent", "k")
+		if err != nil || !again.Replayed || again.Task.ID != second.Task.ID {
+			t.Errorf("a repeat of the key while its task %s exists answered %+v, %v; want that task, replayed", second.Task.ID, again, err)
+		}
+	}
+}
+
+// An erase whose time runs out after a transaction that left no task answers remaining 0 (and
+// its audit record says completed), so nobody calls it again; but it returned before the
+// "nothing is left" step, so the user stays in the users index for good, and Idempotency-Key
+// rows after the tasks in row key order stay too: a create with one of those keys is then
+// answered 410 Gone instead of creating its task.
+func TestAttackAnEraseStoppedWithNothingLeftStillLeavesTheIndex(t *testing.T) {
+	store, cs := gatedStore(t, newGate(func(*http.Request) bool { return false }))
+	w := newWriter(t, store, "00000000-0000-4000-8000-0000000a0002")
+	ctx := context.Background()
+	// 50 tasks with keys: 100 rows, so the first transaction (99 rows) takes every task and all
+	// but the last key row.
+	for i := range 50 {
+		if _, err := store.Create(ctx, w.owner, tasks.NewTask{Task: w.task(fmt.Sprint("t", i)), By: ada, Key: fmt.Sprint("key-", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done, err := store.EraseTasks(ctx, w.owner, time.Now())
+	if err != nil || done.Erased != 50 || done.Remaining != 0 {
+		t.Fatalf("erase: %+v, %v; want 50 erased, none remaining", done, err)
+	}
+	if n := stored(t, store, w.owner); n != 0 {
+		t.Fatalf("%d tasks left", n)
+	}
+	if present := indexed(t, cs, w.owner); present {
+		t.Errorf("an erase that left no task answered remaining 0 but the user is still in the users index")
+	}
+	for i := range 50 {
+		c, err := store.Create(ctx, w.owner, tasks.NewTask{Task: w.task(fmt.Sprint("t", i)), By: ada, Key: fmt.Sprint("key-", i)})
+		if err != nil || c.Replayed {
+			t.Errorf("create with the key of an erased task (key-%d): %+v, %v; want a new task", i, c, err)
+		}
+	}
+}
+
+// indexed reads the users index directly: whether owner has an entry.
+func indexed(t *testing.T, connectionString, owner string) bool {
+	t.Helper()
+	svc, err := aztables.NewServiceClientFromConnectionString(connectionString, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.NewClient("tasks"+tablestore.UsersTableSuffix).GetEntity(context.Background(), owner[:2], owner, nil)
+	var re *azcore.ResponseError
+	if errors.As(err, &re) && re.StatusCode == 404 {
+		return false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
