@@ -16,6 +16,7 @@ import (
 
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
+	"github.com/example/entra-tasks/testkit/storecalls"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
@@ -179,4 +180,59 @@ func indexed(t *testing.T, connectionString, owner string) bool {
 		t.Fatal(err)
 	}
 	return true
+}
+
+// Two erases of one user at once (an admin who clicks twice, two admins, or the SPA calling
+// again while a slow call still runs, on another instance): the second reads the user's row
+// keys, the first deletes them all. The second then drops the rows it named one at a time, a
+// 404 each, each one a read of the account row, a transaction and a backoff of up to 100 ms:
+// about 1,000 round trips and 50 s for 990 tasks, far past its storage budget, so it fails
+// (503, an ERROR line, and an audit record it cannot complete) instead of answering
+// {"erased":0,"remaining":0} at once.
+func TestAttackAnEraseWhoseRowsAnotherEraseDeletedRunsOutOfTime(t *testing.T) {
+	g := newGate(isEraseQuery)
+	var calls storecalls.Counter
+	cs := testenv.StartAzurite(t).ConnectionString()
+	first, err := tablestore.NewFromConnectionString(cs, "tasks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := tablestore.NewFromConnectionString(cs, "tasks", g, &calls) // another instance
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.EnsureTable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w := newWriter(t, first, "00000000-0000-4000-8000-0000000a0006")
+	w.seed(990)
+
+	const budget = 5 * time.Second // the API's is 15 s; the erase stops starting work after 2/3
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	g.arm()
+	type result struct {
+		done tasks.Erasure
+		err  error
+	}
+	late := make(chan result, 1)
+	go func() {
+		done, err := second.EraseTasks(ctx, w.owner, time.Now().Add(budget*2/3))
+		late <- result{done, err}
+	}()
+	<-g.reached
+	done, err := first.EraseTasks(context.Background(), w.owner, time.Now().Add(time.Hour))
+	if err != nil || done.Erased != 990 {
+		t.Fatalf("first erase: %+v, %v", done, err)
+	}
+	close(g.release)
+	r := <-late
+	tally := calls.Tally()
+	t.Logf("the second erase: %+v, %v, after %d calls %v", r.done, r.err, tally.Calls, tally.ByOp)
+	if r.err != nil || r.done != (tasks.Erasure{}) {
+		t.Errorf("an erase whose rows were all deleted by another answered %+v, %v; want nothing erased, nothing remaining", r.done, r.err)
+	}
+	if tally.ByOp["batch"] > 20 {
+		t.Errorf("it sent %d transactions for rows that were already gone", tally.ByOp["batch"])
+	}
 }
