@@ -236,3 +236,51 @@ func TestAttackAnEraseWhoseRowsAnotherEraseDeletedRunsOutOfTime(t *testing.T) {
 		t.Errorf("it sent %d transactions for rows that were already gone", tally.ByOp["batch"])
 	}
 }
+
+// Data written before account rows existed (the design this replaces kept each user's tasks in
+// the same partitions, and their count in the users index entry) has no account row, and
+// nothing migrates it: the code knows such data exists (touchAccount) but reads a missing
+// account row as "no tasks". A user with 5 such tasks is hidden from the admin list (count 0);
+// their next create counts 1; the per-user limit lets them store 5 more than it allows; and
+// an erase stopped half way answers remaining 0 for tasks that remain.
+func TestAttackTasksFromBeforeAccountRowsAreNotCounted(t *testing.T) {
+	store, cs := gatedStore(t, newGate(func(*http.Request) bool { return false }))
+	w := newWriter(t, store, "00000000-0000-4000-8000-0000000a0007")
+	ctx := context.Background()
+	svc, err := aztables.NewServiceClientFromConnectionString(cs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The previous design's rows: tasks as they are stored today, an index entry with the count.
+	const legacy = 5
+	for i := range legacy {
+		task := w.task(fmt.Sprint("from before ", i))
+		body := fmt.Sprintf(`{"PartitionKey":%q,"RowKey":%q,"Title":%q,"Completed":false,"CreatedAt":%q,"CreatedAt@odata.type":"Edm.DateTime","UpdatedAt":%q,"UpdatedAt@odata.type":"Edm.DateTime"}`,
+			w.owner, task.ID, task.Title, task.CreatedAt.Format(time.RFC3339Nano), task.UpdatedAt.Format(time.RFC3339Nano))
+		if _, err := svc.NewClient("tasks").AddEntity(ctx, []byte(body), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entry := fmt.Sprintf(`{"PartitionKey":%q,"RowKey":%q,"Name":"Ada","Email":"ada@example.com","TaskCount":%d}`, w.owner[:2], w.owner, legacy)
+	if _, err := svc.NewClient("tasks"+tablestore.UsersTableSuffix).AddEntity(ctx, []byte(entry), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := stored(t, store, w.owner); n != legacy {
+		t.Fatalf("the store lists %d of the %d tasks", n, legacy)
+	}
+
+	if got := count(t, store, w.owner); got != legacy {
+		t.Errorf("a user with %d tasks from before account rows: the admin list says %d (-1: not listed)", legacy, got)
+	}
+	const limit = legacy + 1
+	if _, err := store.Create(ctx, w.owner, tasks.NewTask{Task: w.task("new"), By: ada, Limit: limit}); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, store, w.owner); got != legacy+1 {
+		t.Errorf("after one more create the admin list says %d, want %d", got, legacy+1)
+	}
+	var over *tasks.LimitError
+	if _, err := store.Create(ctx, w.owner, tasks.NewTask{Task: w.task("one too many"), By: ada, Limit: limit}); !errors.As(err, &over) {
+		t.Errorf("a create past the limit of %d: %v, want the limit (%d tasks stored)", limit, err, stored(t, store, w.owner))
+	}
+}
