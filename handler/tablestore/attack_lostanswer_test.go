@@ -24,13 +24,18 @@ type loseAnswer struct {
 	mu    sync.Mutex
 	armed bool
 	lost  int
+	match func(*http.Request) bool // nil: $batch requests
 }
 
 func (l *loseAnswer) arm() { l.mu.Lock(); l.armed = true; l.mu.Unlock() }
 
 func (l *loseAnswer) Do(req *policy.Request) (*http.Response, error) {
 	resp, err := req.Next()
-	if !strings.HasSuffix(req.Raw().URL.Path, "/$batch") || err != nil {
+	match := l.match
+	if match == nil {
+		match = func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/$batch") }
+	}
+	if !match(req.Raw()) || err != nil {
 		return resp, err
 	}
 	l.mu.Lock()
@@ -145,4 +150,29 @@ func TestAttackALostTransactionAnswerIsReadAsSomeoneElsesWrite(t *testing.T) {
 			t.Errorf("erase whose first answer was lost: %+v, %v; want 99 erased, 0 remaining", done, err)
 		}
 	})
+}
+
+// The same lost answer on the audit log: AppendAudit adds its record with AddEntity, which the
+// SDK resends; the resend finds the record it added and is refused 409, which classify passes on
+// as an unclassified error. Every admin action (list users, read a user's tasks, erase) is then
+// answered 500 with an ERROR line, although its record was written; a record id is random, so
+// a 409 on it can only be this very record.
+func TestAttackALostAuditAnswerIsA500(t *testing.T) {
+	store, lose := lossyStore(t)
+	lose.match = func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/tasks"+AuditTableSuffix)
+	}
+	ctx := context.Background()
+	lose.arm()
+	id, err := store.AppendAudit(ctx, tasks.AuditRecord{At: time.Now(), ActorID: "a", Action: tasks.ActionListUsers, State: tasks.AuditCompleted})
+	if lose.lost != 1 {
+		t.Fatalf("%d answers lost", lose.lost)
+	}
+	if err != nil {
+		t.Errorf("an audit record whose answer was lost after it was added: %v (ErrUnavailable: %v; a 500 when not)", err, errors.Is(err, tasks.ErrUnavailable))
+	}
+	page, lerr := store.ListAudit(ctx, 10, "")
+	if lerr != nil || len(page.Items) != 1 || (err == nil && page.Items[0].ID != id) {
+		t.Errorf("audit log: %+v, %v; want the one record %q", page.Items, lerr, id)
+	}
 }
