@@ -2,6 +2,7 @@ package tablestore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -296,5 +297,43 @@ func TestAttackTasksFromBeforeAccountRowsAreNotCounted(t *testing.T) {
 	var over *tasks.LimitError
 	if _, err := store.Create(ctx, w.owner, tasks.NewTask{Task: w.task("one too many"), By: ada, Limit: limit}); !errors.As(err, &over) {
 		t.Errorf("a create past the limit of %d: %v, want the limit (%d tasks stored)", limit, err, stored(t, store, w.owner))
+	}
+}
+
+// A task whose Idempotency-Key row is gone (what the erase above left behind wherever it ran)
+// can never be deleted: the delete's transaction names the key row, the service refuses it
+// (404 at operation 2), and deleteOnce reads that as a lost race and retries until the budget
+// ends: a 503, for good.
+func TestAttackATaskWhoseKeyRowIsGoneCanStillBeDeleted(t *testing.T) {
+	store, cs := gatedStore(t, newGate(func(*http.Request) bool { return false }))
+	w := newWriter(t, store, "00000000-0000-4000-8000-0000000a0008")
+	ctx := context.Background()
+	c, err := store.Create(ctx, w.owner, tasks.NewTask{Task: w.task("keyed"), By: ada, Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := aztables.NewServiceClientFromConnectionString(cs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filter := "PartitionKey eq '" + w.owner + "' and RowKey gt '~idem-' and RowKey lt '~idem.'"
+	page, err := svc.NewClient("tasks").NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter}).NextPage(ctx)
+	if err != nil || len(page.Entities) != 1 {
+		t.Fatalf("key rows: %d, %v", len(page.Entities), err)
+	}
+	var row struct{ RowKey string }
+	if err := json.Unmarshal(page.Entities[0], &row); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.NewClient("tasks").DeleteEntity(ctx, w.owner, row.RowKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := store.Delete(short, w.owner, c.Task.ID, nil, now()); err != nil {
+		t.Errorf("delete of a task whose key row is gone: %v", err)
+	}
+	if got := count(t, store, w.owner); got != -1 {
+		t.Errorf("the list says %d", got)
 	}
 }
