@@ -2,9 +2,11 @@ package tablestore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
+	mrand "math/rand/v2"
 	"sync"
 	"time"
 
@@ -38,6 +40,24 @@ type accountRow struct {
 	Email            string `json:"Email"`
 	LastActivity     string `json:"LastActivity,omitempty"`
 	LastActivityType string `json:"LastActivity@odata.type,omitempty"`
+	// Txn is drawn at random by the write that last replaced the row in a delete, an erase or an
+	// unindex (other writes keep it): when such a transaction is refused in a way its own
+	// success would explain (the SDK sent it again after losing the answer to one the service
+	// had applied), finding its Txn on the row says that it was applied.
+	Txn string `json:"Txn,omitempty"`
+}
+
+// newTxn draws a Txn.
+func newTxn() string {
+	var b [12]byte
+	rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	return hex.EncodeToString(b[:])
+}
+
+// applied reports whether the transaction that wrote txn on owner's account row was applied.
+func (s *Store) applied(ctx context.Context, owner, txn string) (account, bool) {
+	acct, err := s.readAccount(ctx, owner)
+	return acct, err == nil && acct.row.Txn == txn
 }
 
 // account is an account row as read, with its ETag ("" when the user has no row yet).
@@ -121,7 +141,7 @@ func retryRaces[T any](ctx context.Context, op func() (T, error)) (T, error) {
 		if err != errRaceLost {
 			return v, err
 		}
-		wait := time.NewTimer(rand.N(min(backoffBase<<min(attempt, 10), backoffMax)))
+		wait := time.NewTimer(mrand.N(min(backoffBase<<min(attempt, 10), backoffMax)))
 		select {
 		case <-wait.C:
 		case <-ctx.Done():

@@ -134,15 +134,29 @@ func (s *Store) Update(ctx context.Context, owner, id string, p tasks.Patch, ifM
 		case err == nil:
 			next.ETag = string(results[0].ETag)
 			return next, nil
-		case failedAt(err, 0, 412) && ifMatch == nil:
-			return tasks.Task{}, errRaceLost
 		case failedAt(err, 0, 412):
+			if stored, ok := s.ownWrite(ctx, owner, next); ok {
+				// Refused because of its own change: the SDK sent it again after losing the
+				// answer to one the service applied. That change is the stored task.
+				return stored, nil
+			}
+			if ifMatch == nil {
+				return tasks.Task{}, errRaceLost
+			}
 			return tasks.Task{}, tasks.ErrPreconditionFailed
 		case failedAt(err, 0, 404):
 			return tasks.Task{}, tasks.ErrNotFound
 		}
 		return tasks.Task{}, err
 	})
+}
+
+// ownWrite reports whether owner's task is stored exactly as next, the version an update
+// wrote: the same title and state, and the same UpdatedAt to the millisecond.
+func (s *Store) ownWrite(ctx context.Context, owner string, next tasks.Task) (tasks.Task, bool) {
+	stored, _, err := s.get(ctx, owner, next.ID)
+	return stored, err == nil && stored.Title == next.Title && stored.Completed == next.Completed &&
+		stored.UpdatedAt.Equal(next.UpdatedAt) && stored.CreatedAt.Equal(next.CreatedAt)
 }
 
 func apply(t tasks.Task, p tasks.Patch, now time.Time) tasks.Task {
@@ -193,9 +207,11 @@ func (s *Store) deleteOnce(ctx context.Context, owner, id string, ifMatch tasks.
 		return tasks.ErrPreconditionFailed
 	}
 	etag := azcore.ETag(current.ETag)
+	row := acct.withCount(-1, w)
+	row.Txn = newTxn()
 	actions := []aztables.TransactionAction{
 		{ActionType: aztables.TransactionTypeDelete, Entity: keyEntity(owner, id), IfMatch: &etag},
-		acct.writeAccount(acct.withCount(-1, w)),
+		acct.writeAccount(row),
 	}
 	if keyRow != "" {
 		star := azcore.ETag("*")
@@ -212,7 +228,10 @@ func (s *Store) deleteOnce(ctx context.Context, owner, id string, ifMatch tasks.
 	case err == nil:
 		return nil
 	case failedAt(err, 0, 404):
-		return tasks.ErrNotFound // deleted meanwhile (or by this very transaction, sent twice)
+		if _, ok := s.applied(ctx, owner, row.Txn); ok {
+			return nil // deleted by this very transaction, which the SDK sent twice
+		}
+		return tasks.ErrNotFound // deleted meanwhile
 	case failedAt(err, 0, 412) && ifMatch != nil:
 		return tasks.ErrPreconditionFailed
 	case failedAt(err, 0, 412), failedAt(err, 1, 409), failedAt(err, 1, 412):

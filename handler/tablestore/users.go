@@ -63,11 +63,15 @@ func (s *Store) unindex(ctx context.Context, owner string) error {
 	}
 	row := acct.row
 	row.Indexed, row.Name, row.Email, row.LastActivity, row.LastActivityType = false, "", "", "", ""
+	row.Txn = newTxn()
 	if _, err := submit(ctx, s.table, "update account", []aztables.TransactionAction{acct.writeAccount(row)}); err != nil {
-		if failedAt(err, 0, 412) {
+		if !failedAt(err, 0, 412) {
+			return err
+		}
+		if _, ok := s.applied(ctx, owner, row.Txn); !ok {
 			return nil // a write came first: the user keeps their entry
 		}
-		return err
+		// else: refused because the SDK sent it again after it was applied: go on
 	}
 	if err != nil { // no entry to delete
 		return nil
@@ -276,6 +280,7 @@ func (s *Store) eraseBatch(ctx context.Context, owner string, items []eraseItem,
 		row := acct.row
 		row.PartitionKey, row.RowKey = owner, accountRowKey
 		row.Count = max(row.Count-len(items), 0)
+		row.Txn = newTxn()
 		actions = append(actions, acct.writeAccount(row))
 		results, err := submit(ctx, s.table, "erase tasks", actions)
 		var be *batchError
@@ -290,6 +295,12 @@ func (s *Store) eraseBatch(ctx context.Context, owner string, items []eraseItem,
 			if i, ok := keyOf[be.Index]; ok {
 				items[i].keyRow = "" // a task whose key row is already gone: delete it alone
 				return 0, errRaceLost
+			}
+			if fresh, ok := s.applied(ctx, owner, row.Txn); ok {
+				// Its first task is gone because this very transaction deleted it: the SDK
+				// sent it again after losing the answer to one the service applied.
+				*acct = fresh
+				return len(items), nil
 			}
 			return 0, errTasksGone
 		}
