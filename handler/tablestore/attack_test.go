@@ -268,18 +268,7 @@ func TestAttackTasksFromBeforeAccountRowsAreNotCounted(t *testing.T) {
 	}
 	// The previous design's rows: tasks as they are stored today, an index entry with the count.
 	const legacy = 5
-	for i := range legacy {
-		task := w.task(fmt.Sprint("from before ", i))
-		body := fmt.Sprintf(`{"PartitionKey":%q,"RowKey":%q,"Title":%q,"Completed":false,"CreatedAt":%q,"CreatedAt@odata.type":"Edm.DateTime","UpdatedAt":%q,"UpdatedAt@odata.type":"Edm.DateTime"}`,
-			w.owner, task.ID, task.Title, task.CreatedAt.Format(time.RFC3339Nano), task.UpdatedAt.Format(time.RFC3339Nano))
-		if _, err := svc.NewClient("tasks").AddEntity(ctx, []byte(body), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	entry := fmt.Sprintf(`{"PartitionKey":%q,"RowKey":%q,"Name":"Ada","Email":"ada@example.com","TaskCount":%d}`, w.owner[:2], w.owner, legacy)
-	if _, err := svc.NewClient("tasks"+tablestore.UsersTableSuffix).AddEntity(ctx, []byte(entry), nil); err != nil {
-		t.Fatal(err)
-	}
+	writeLegacy(t, svc, w, legacy)
 	if n := stored(t, store, w.owner); n != legacy {
 		t.Fatalf("the store lists %d of the %d tasks", n, legacy)
 	}
@@ -335,5 +324,47 @@ func TestAttackATaskWhoseKeyRowIsGoneCanStillBeDeleted(t *testing.T) {
 	}
 	if got := count(t, store, w.owner); got != -1 {
 		t.Errorf("the list says %d", got)
+	}
+}
+
+// writeLegacy stores n tasks of w's user as the design before account rows did: the tasks, and
+// a users index entry holding their count. It returns the tasks.
+func writeLegacy(t *testing.T, svc *aztables.ServiceClient, w *writer, n int) []tasks.Task {
+	t.Helper()
+	ctx := context.Background()
+	out := make([]tasks.Task, n)
+	for i := range out {
+		task := w.task(fmt.Sprint("from before ", i))
+		body := fmt.Sprintf(`{"PartitionKey":%q,"RowKey":%q,"Title":%q,"Completed":false,"CreatedAt":%q,"CreatedAt@odata.type":"Edm.DateTime","UpdatedAt":%q,"UpdatedAt@odata.type":"Edm.DateTime"}`,
+			w.owner, task.ID, task.Title, task.CreatedAt.Format(time.RFC3339Nano), task.UpdatedAt.Format(time.RFC3339Nano))
+		if _, err := svc.NewClient("tasks").AddEntity(ctx, []byte(body), nil); err != nil {
+			t.Fatal(err)
+		}
+		out[i] = task
+	}
+	entry := fmt.Sprintf(`{"PartitionKey":%q,"RowKey":%q,"Name":"Ada","Email":"ada@example.com","TaskCount":%d}`, w.owner[:2], w.owner, n)
+	if _, err := svc.NewClient("tasks"+tablestore.UsersTableSuffix).UpsertEntity(ctx, []byte(entry), nil); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The same data, when the user's first write after the upgrade is an update: touchAccount's
+// InsertMerge creates the account row without a count, and the user's 3 tasks count 0 from then
+// on (hidden from the admin, 3 over the limit).
+func TestAttackAnUpdateAsTheFirstWriteAfterTheUpgradeCountsNothing(t *testing.T) {
+	store, cs := gatedStore(t, newGate(func(*http.Request) bool { return false }))
+	w := newWriter(t, store, "00000000-0000-4000-8000-0000000a0009")
+	svc, err := aztables.NewServiceClientFromConnectionString(cs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := writeLegacy(t, svc, w, 3)
+	done := true
+	if _, err := store.Update(context.Background(), w.owner, old[0].ID, tasks.Patch{Completed: &done}, nil, now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, store, w.owner); got != 3 {
+		t.Errorf("after an update of one of 3 tasks from before account rows the admin list says %d", got)
 	}
 }
