@@ -126,10 +126,19 @@ func (s *Store) Update(ctx context.Context, owner, id string, p tasks.Patch, ifM
 		}
 		next := apply(current, p, w.At)
 		etag := azcore.ETag(current.ETag)
-		results, err := submit(ctx, s.table, "update task", []aztables.TransactionAction{
-			{ActionType: aztables.TransactionTypeUpdateReplace, Entity: toEntity(owner, next, keyRow), IfMatch: &etag},
-			touchAccount(owner, w),
-		})
+		taskOp := aztables.TransactionAction{ActionType: aztables.TransactionTypeUpdateReplace, Entity: toEntity(owner, next, keyRow), IfMatch: &etag}
+		results, err := submit(ctx, s.table, "update task", []aztables.TransactionAction{taskOp, touchAccount(owner, w)})
+		if failedAt(err, 1, 404) {
+			// No account row (tasks from before account rows): add it, with their count.
+			acct, aerr := s.readAccount(ctx, owner)
+			if aerr != nil {
+				return tasks.Task{}, classify("read account", aerr)
+			}
+			results, err = submit(ctx, s.table, "update task", []aztables.TransactionAction{taskOp, acct.writeAccount(acct.withCount(0, w))})
+			if failedAt(err, 1, 409) {
+				return tasks.Task{}, errRaceLost
+			}
+		}
 		switch {
 		case err == nil:
 			next.ETag = string(results[0].ETag)
