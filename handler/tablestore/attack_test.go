@@ -368,3 +368,51 @@ func TestAttackAnUpdateAsTheFirstWriteAfterTheUpgradeCountsNothing(t *testing.T)
 		t.Errorf("after an update of one of 3 tasks from before account rows the admin list says %d", got)
 	}
 }
+
+// failOnce fails, once armed, the next request that match selects, without sending it: what a
+// crash between two steps leaves.
+type failOnce struct {
+	mu    sync.Mutex
+	armed bool
+	match func(*http.Request) bool
+}
+
+func (f *failOnce) Do(req *policy.Request) (*http.Response, error) {
+	f.mu.Lock()
+	fail := f.armed && f.match(req.Raw())
+	if fail {
+		f.armed = false
+	}
+	f.mu.Unlock()
+	if fail {
+		return nil, errors.New("the process died here")
+	}
+	return req.Next()
+}
+
+// Removing an erased user from the index is two steps: clear the account's Indexed flag, then
+// delete the entry. If the process dies between them, every later erase finds the flag clear
+// and stops there: the entry stays for good (the list skips it, but each one costs a read of an
+// account row on every page, and pages come back short or empty).
+func TestAttackAnIndexEntryLeftBetweenTheTwoStepsIsNeverRemoved(t *testing.T) {
+	crash := &failOnce{match: func(r *http.Request) bool {
+		return r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/tasks"+tablestore.UsersTableSuffix+"(")
+	}}
+	store, cs := gatedStore(t, crash)
+	w := newWriter(t, store, "00000000-0000-4000-8000-0000000a000a")
+	ctx := context.Background()
+	w.create("one")
+	crash.mu.Lock()
+	crash.armed = true
+	crash.mu.Unlock()
+	if _, err := store.EraseTasks(ctx, w.owner, time.Now().Add(time.Hour)); err == nil {
+		t.Fatal("the erase whose index step died succeeded")
+	}
+	again, err := store.EraseTasks(ctx, w.owner, time.Now().Add(time.Hour))
+	if err != nil || again != (tasks.Erasure{}) {
+		t.Fatalf("erase again: %+v, %v", again, err)
+	}
+	if indexed(t, cs, w.owner) {
+		t.Errorf("the erased user is still in the users index after the erase was run again")
+	}
+}
