@@ -54,13 +54,20 @@ func (s *Store) index(ctx context.Context, owner string) error {
 // happened yet, and stands if it has).
 func (s *Store) unindex(ctx context.Context, owner string) error {
 	acct, err := s.readAccount(ctx, owner)
-	if err != nil || !acct.exists() || acct.row.Count > 0 || !acct.row.Indexed {
+	if err != nil || acct.row.Count > 0 {
 		return classify("read account", err)
 	}
 	entry, err := s.users.GetEntity(ctx, userShard(owner), owner, nil)
 	if err != nil && !hasStatus(err, 404) {
 		return classify("read users index", err)
 	}
+	if err != nil && !acct.row.Indexed {
+		return nil // neither entry nor flag: nothing to remove
+	}
+	// An entry without the flag is one left behind: by a process that died between the two
+	// steps below, or by a create that died between writing it and its transaction. The
+	// account write below fences it as it does a flagged one: a create that read the account
+	// before it loses its race, and writes the entry again when it retries.
 	row := acct.row
 	row.Indexed, row.Name, row.Email, row.LastActivity, row.LastActivityType = false, "", "", "", ""
 	row.Txn = newTxn()
