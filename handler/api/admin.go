@@ -139,7 +139,11 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	case done.Remaining > 0:
 		state = tasks.AuditPartial
 	}
-	if err := users.CompleteAudit(ctx, record, state, done.Erased, remaining); err != nil {
+	// The completion gets a budget of its own: an erase that used the request's up (storage slow
+	// half-way) must still say what it did, or its record stays "started" with no count.
+	completion, cancelCompletion := context.WithTimeout(context.WithoutCancel(ctx), auditCompletionTimeout)
+	defer cancelCompletion()
+	if err := users.CompleteAudit(completion, record, state, done.Erased, remaining); err != nil {
 		return errors.Join(eraseErr, err)
 	}
 	if eraseErr != nil {
@@ -148,6 +152,9 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	writeJSON(w, http.StatusOK, erasureJSON{Erased: done.Erased, Remaining: done.Remaining})
 	return nil
 }
+
+// auditCompletionTimeout bounds the completion of an erase's audit record, after the erase.
+const auditCompletionTimeout = 5 * time.Second
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	limit, next, err := pageParams(r)

@@ -2,9 +2,11 @@ package tablestore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
+	mrand "math/rand/v2"
 	"sync"
 	"time"
 
@@ -38,6 +40,24 @@ type accountRow struct {
 	Email            string `json:"Email"`
 	LastActivity     string `json:"LastActivity,omitempty"`
 	LastActivityType string `json:"LastActivity@odata.type,omitempty"`
+	// Txn is drawn at random by the write that last replaced the row in a delete, an erase or an
+	// unindex (other writes keep it): when such a transaction is refused in a way its own
+	// success would explain (the SDK sent it again after losing the answer to one the service
+	// had applied), finding its Txn on the row says that it was applied.
+	Txn string `json:"Txn,omitempty"`
+}
+
+// newTxn draws a Txn.
+func newTxn() string {
+	var b [12]byte
+	rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	return hex.EncodeToString(b[:])
+}
+
+// applied reports whether the transaction that wrote txn on owner's account row was applied.
+func (s *Store) applied(ctx context.Context, owner, txn string) (account, bool) {
+	acct, err := s.readAccount(ctx, owner)
+	return acct, err == nil && acct.row.Txn == txn
 }
 
 // account is an account row as read, with its ETag ("" when the user has no row yet).
@@ -54,7 +74,14 @@ func (a account) exists() bool { return a.etag != "" }
 func (s *Store) readAccount(ctx context.Context, owner string) (account, error) {
 	resp, err := s.table.GetEntity(ctx, owner, accountRowKey, nil)
 	if hasStatus(err, 404) && !hasCode(err, aztables.TableNotFound) {
-		return account{row: accountRow{PartitionKey: owner, RowKey: accountRowKey}}, nil
+		// No account row: a user who has never written, or one whose tasks were written before
+		// account rows existed (nothing else migrates those). Count their tasks, once: the first
+		// write adds the row with that count. A new user's partition is empty: one short query.
+		n, err := s.countTasks(ctx, owner)
+		if err != nil {
+			return account{}, err
+		}
+		return account{row: accountRow{PartitionKey: owner, RowKey: accountRowKey, Count: n}}, nil
 	}
 	if hasCode(err, aztables.TableNotFound) {
 		return account{}, err
@@ -67,6 +94,22 @@ func (s *Store) readAccount(ctx context.Context, owner string) (account, error) 
 		return account{}, fmt.Errorf("tablestore: decode account row: %w", err)
 	}
 	return account{row: row, etag: resp.ETag}, nil
+}
+
+// countTasks counts owner's tasks (keys only, page by page): only for a user without an
+// account row.
+func (s *Store) countTasks(ctx context.Context, owner string) (int, error) {
+	filter, sel := taskFilter(owner), "RowKey"
+	pager := s.table.NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter, Select: &sel})
+	n := 0
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return 0, classify("count tasks", err)
+		}
+		n += len(page.Entities)
+	}
+	return n, nil
 }
 
 // withCount is the account row after a write that changes the count by delta, by w.
@@ -92,14 +135,17 @@ func (a account) writeAccount(row accountRow) aztables.TransactionAction {
 }
 
 // touchAccount is the operation a write that leaves the count alone (an update) makes: it
-// records who wrote and when, unconditionally (a merge, so the count is not touched; creating
-// the row if there is none, which only data from before account rows can lack).
+// records who wrote and when, on any version of the row (a merge, so the count is not touched).
+// The row must exist (If-Match: *; aztables sends a merge without If-Match as insert-or-merge,
+// which would create a row without a count): only data from before account rows lacks one, and
+// the update then adds it with the user's count (see Update).
 func touchAccount(owner string, w tasks.Write) aztables.TransactionAction {
 	body, _ := json.Marshal(map[string]string{
 		"PartitionKey": owner, "RowKey": accountRowKey, "Name": w.By.Name, "Email": w.By.Email,
 		"LastActivity": w.At.UTC().Format(time.RFC3339Nano), "LastActivity@odata.type": edmDateTime,
 	})
-	return aztables.TransactionAction{ActionType: aztables.TransactionTypeInsertMerge, Entity: body}
+	star := azcore.ETag("*")
+	return aztables.TransactionAction{ActionType: aztables.TransactionTypeUpdateMerge, Entity: body, IfMatch: &star}
 }
 
 // errRaceLost says that another write of the same user changed the account row between this
@@ -121,7 +167,7 @@ func retryRaces[T any](ctx context.Context, op func() (T, error)) (T, error) {
 		if err != errRaceLost {
 			return v, err
 		}
-		wait := time.NewTimer(rand.N(min(backoffBase<<min(attempt, 10), backoffMax)))
+		wait := time.NewTimer(mrand.N(min(backoffBase<<min(attempt, 10), backoffMax)))
 		select {
 		case <-wait.C:
 		case <-ctx.Done():

@@ -67,6 +67,11 @@ func (s *Store) AppendAudit(ctx context.Context, r tasks.AuditRecord) (string, e
 		_, err := s.audit.AddEntity(ctx, body, nil)
 		return err
 	})
+	if hasCode(err, aztables.EntityAlreadyExists) {
+		// The id is drawn at random for this record: it exists because the SDK sent the add
+		// again after losing the answer to one the service had applied.
+		return key, nil
+	}
 	return key, classify("append audit record", err)
 }
 

@@ -126,23 +126,46 @@ func (s *Store) Update(ctx context.Context, owner, id string, p tasks.Patch, ifM
 		}
 		next := apply(current, p, w.At)
 		etag := azcore.ETag(current.ETag)
-		results, err := submit(ctx, s.table, "update task", []aztables.TransactionAction{
-			{ActionType: aztables.TransactionTypeUpdateReplace, Entity: toEntity(owner, next, keyRow), IfMatch: &etag},
-			touchAccount(owner, w),
-		})
+		taskOp := aztables.TransactionAction{ActionType: aztables.TransactionTypeUpdateReplace, Entity: toEntity(owner, next, keyRow), IfMatch: &etag}
+		results, err := submit(ctx, s.table, "update task", []aztables.TransactionAction{taskOp, touchAccount(owner, w)})
+		if failedAt(err, 1, 404) {
+			// No account row (tasks from before account rows): add it, with their count.
+			acct, aerr := s.readAccount(ctx, owner)
+			if aerr != nil {
+				return tasks.Task{}, classify("read account", aerr)
+			}
+			results, err = submit(ctx, s.table, "update task", []aztables.TransactionAction{taskOp, acct.writeAccount(acct.withCount(0, w))})
+			if failedAt(err, 1, 409) {
+				return tasks.Task{}, errRaceLost
+			}
+		}
 		switch {
 		case err == nil:
 			next.ETag = string(results[0].ETag)
 			return next, nil
-		case failedAt(err, 0, 412) && ifMatch == nil:
-			return tasks.Task{}, errRaceLost
 		case failedAt(err, 0, 412):
+			if stored, ok := s.ownWrite(ctx, owner, next); ok {
+				// Refused because of its own change: the SDK sent it again after losing the
+				// answer to one the service applied. That change is the stored task.
+				return stored, nil
+			}
+			if ifMatch == nil {
+				return tasks.Task{}, errRaceLost
+			}
 			return tasks.Task{}, tasks.ErrPreconditionFailed
 		case failedAt(err, 0, 404):
 			return tasks.Task{}, tasks.ErrNotFound
 		}
 		return tasks.Task{}, err
 	})
+}
+
+// ownWrite reports whether owner's task is stored exactly as next, the version an update
+// wrote: the same title and state, and the same UpdatedAt to the millisecond.
+func (s *Store) ownWrite(ctx context.Context, owner string, next tasks.Task) (tasks.Task, bool) {
+	stored, _, err := s.get(ctx, owner, next.ID)
+	return stored, err == nil && stored.Title == next.Title && stored.Completed == next.Completed &&
+		stored.UpdatedAt.Equal(next.UpdatedAt) && stored.CreatedAt.Equal(next.CreatedAt)
 }
 
 func apply(t tasks.Task, p tasks.Patch, now time.Time) tasks.Task {
@@ -193,23 +216,34 @@ func (s *Store) deleteOnce(ctx context.Context, owner, id string, ifMatch tasks.
 		return tasks.ErrPreconditionFailed
 	}
 	etag := azcore.ETag(current.ETag)
+	row := acct.withCount(-1, w)
+	row.Txn = newTxn()
 	actions := []aztables.TransactionAction{
 		{ActionType: aztables.TransactionTypeDelete, Entity: keyEntity(owner, id), IfMatch: &etag},
-		acct.writeAccount(acct.withCount(-1, w)),
+		acct.writeAccount(row),
 	}
 	if keyRow != "" {
 		star := azcore.ETag("*")
 		actions = append(actions, aztables.TransactionAction{ActionType: aztables.TransactionTypeDelete, Entity: keyEntity(owner, keyRow), IfMatch: &star})
 	}
 	_, err := submit(ctx, s.table, "delete task", actions)
+	if failedAt(err, 2, 404) {
+		// The key row is gone while its task is not (an erase before key rows went only with
+		// their tasks could leave that): nothing was applied, so delete the task alone. A retry
+		// with the key row would fail the same way until the budget ends.
+		_, err = submit(ctx, s.table, "delete task", actions[:2])
+	}
 	switch {
 	case err == nil:
 		return nil
 	case failedAt(err, 0, 404):
-		return tasks.ErrNotFound // deleted meanwhile (or by this very transaction, sent twice)
+		if _, ok := s.applied(ctx, owner, row.Txn); ok {
+			return nil // deleted by this very transaction, which the SDK sent twice
+		}
+		return tasks.ErrNotFound // deleted meanwhile
 	case failedAt(err, 0, 412) && ifMatch != nil:
 		return tasks.ErrPreconditionFailed
-	case failedAt(err, 0, 412), failedAt(err, 1, 409), failedAt(err, 1, 412), failedAt(err, 2, 404):
+	case failedAt(err, 0, 412), failedAt(err, 1, 409), failedAt(err, 1, 412):
 		return errRaceLost
 	}
 	return err

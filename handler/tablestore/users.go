@@ -54,20 +54,31 @@ func (s *Store) index(ctx context.Context, owner string) error {
 // happened yet, and stands if it has).
 func (s *Store) unindex(ctx context.Context, owner string) error {
 	acct, err := s.readAccount(ctx, owner)
-	if err != nil || !acct.exists() || acct.row.Count > 0 || !acct.row.Indexed {
+	if err != nil || acct.row.Count > 0 {
 		return classify("read account", err)
 	}
 	entry, err := s.users.GetEntity(ctx, userShard(owner), owner, nil)
 	if err != nil && !hasStatus(err, 404) {
 		return classify("read users index", err)
 	}
+	if err != nil && !acct.row.Indexed {
+		return nil // neither entry nor flag: nothing to remove
+	}
+	// An entry without the flag is one left behind: by a process that died between the two
+	// steps below, or by a create that died between writing it and its transaction. The
+	// account write below fences it as it does a flagged one: a create that read the account
+	// before it loses its race, and writes the entry again when it retries.
 	row := acct.row
 	row.Indexed, row.Name, row.Email, row.LastActivity, row.LastActivityType = false, "", "", "", ""
+	row.Txn = newTxn()
 	if _, err := submit(ctx, s.table, "update account", []aztables.TransactionAction{acct.writeAccount(row)}); err != nil {
-		if failedAt(err, 0, 412) {
+		if !failedAt(err, 0, 412) {
+			return err
+		}
+		if _, ok := s.applied(ctx, owner, row.Txn); !ok {
 			return nil // a write came first: the user keeps their entry
 		}
-		return err
+		// else: refused because the SDK sent it again after it was applied: go on
 	}
 	if err != nil { // no entry to delete
 		return nil
@@ -137,89 +148,123 @@ func (s *Store) readAccounts(ctx context.Context, owners []string) ([]account, e
 	return accounts, errors.Join(errs...)
 }
 
-// eraseQuery is how many of a user's row keys an erase reads at a time; each is deleted in
-// transactions of up to maxBatch-1 rows plus the account row.
+// eraseQuery is how many of a user's tasks an erase reads at a time; they are deleted in
+// transactions of up to maxBatch-1 rows (tasks and their Idempotency-Key rows) plus the
+// account row.
 const eraseQuery = 1000
 
-// EraseTasks deletes owner's tasks, and their Idempotency-Key rows, in entity group
+// EraseTasks deletes owner's tasks, each with its Idempotency-Key row, in entity group
 // transactions of up to 99 rows, each of which also lowers the account row's count by the tasks
 // it deleted: the count is exact after every transaction, whatever creates or deletes of the
 // same user run meanwhile (a transaction that loses the race reads the account again; one that
-// names a row deleted meanwhile drops it and goes again). Each call runs at least one
-// transaction, and none starts after stopBy; the answer says what is left, and the next call goes
-// on from there. When nothing is left, the
-// user leaves the users index.
+// names a task deleted meanwhile reads what is left again). A key row is deleted only in the
+// transaction that deletes its task, as Delete does: while a task exists its key row is its
+// own, whereas a key row read earlier may by now belong to a task created since (its key freed
+// by a delete and used again). Each call runs at least one transaction, and none starts after
+// stopBy; the answer says what is left, and the next call goes on from there. When nothing is
+// left, the user leaves the users index, also when stopBy has passed.
 func (s *Store) EraseTasks(ctx context.Context, owner string, stopBy time.Time) (tasks.Erasure, error) {
 	var done tasks.Erasure
 	acct, err := s.readAccount(ctx, owner)
 	if err != nil {
 		return done, classify("read account", err)
 	}
-	for {
-		keys, err := s.rowKeys(ctx, owner)
+	stopped := false
+	for !stopped {
+		items, err := s.eraseItems(ctx, owner)
 		if err != nil {
 			return done, err
 		}
-		if len(keys) == 0 {
+		if len(items) == 0 {
 			break
 		}
-		for len(keys) > 0 {
-			n := min(len(keys), maxBatch-1)
-			erased, err := s.eraseBatch(ctx, owner, keys[:n], &acct)
-			if err != nil {
-				return done, err
+		for len(items) > 0 && !stopped {
+			n, rows := 0, 0
+			for n < len(items) && rows+items[n].rows() <= maxBatch-1 {
+				rows += items[n].rows()
+				n++
 			}
+			erased, err := s.eraseBatch(ctx, owner, items[:n], &acct)
 			done.Erased += erased
-			keys = keys[n:]
+			switch {
+			case errors.Is(err, errTasksGone):
+				items = nil // read what is left again
+				if acct, err = s.readAccount(ctx, owner); err != nil {
+					return done, classify("read account", err)
+				}
+			case err != nil:
+				return done, err
+			default:
+				items = items[n:]
+			}
 			if time.Now().After(stopBy) {
-				done.Remaining = acct.row.Count
-				return done, nil
+				if acct.row.Count > 0 {
+					done.Remaining = acct.row.Count
+					return done, nil
+				}
+				stopped = true // nothing left to erase: finish below
 			}
 		}
 	}
 	if acct, err = s.readAccount(ctx, owner); err != nil {
 		return done, classify("read account", err)
 	}
-	done.Remaining = acct.row.Count // tasks created since the last read of the keys
+	done.Remaining = acct.row.Count // tasks created since the last read of the tasks
 	if done.Remaining == 0 {
 		return done, s.unindex(ctx, owner)
 	}
 	return done, nil
 }
 
-// rowKeys reads up to eraseQuery row keys of owner's partition, the account row's aside.
-func (s *Store) rowKeys(ctx context.Context, owner string) ([]string, error) {
-	filter := ownerFilter(owner) + " and RowKey ne '" + accountRowKey + "'"
-	sel, top := "RowKey", int32(eraseQuery)
+// eraseItem is a task an erase deletes and its Idempotency-Key row ("" for none).
+type eraseItem struct{ task, keyRow string }
+
+func (it eraseItem) rows() int {
+	if it.keyRow == "" {
+		return 1
+	}
+	return 2
+}
+
+// eraseItems reads up to eraseQuery of owner's tasks (keys only), each with its key row.
+func (s *Store) eraseItems(ctx context.Context, owner string) ([]eraseItem, error) {
+	filter := taskFilter(owner)
+	sel, top := "RowKey,IdemRow", int32(eraseQuery)
 	resp, err := s.table.NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter, Select: &sel, Top: &top}).NextPage(ctx)
 	if hasCode(err, aztables.TableNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, classify("list row keys", err)
+		return nil, classify("list tasks to erase", err)
 	}
-	keys := make([]string, 0, len(resp.Entities))
+	items := make([]eraseItem, 0, len(resp.Entities))
 	for _, raw := range resp.Entities {
-		var k struct{ RowKey string }
+		var k struct{ RowKey, IdemRow string }
 		if err := json.Unmarshal(raw, &k); err != nil {
 			return nil, fmt.Errorf("tablestore: decode row key: %w", err)
 		}
-		keys = append(keys, k.RowKey)
+		items = append(items, eraseItem{task: k.RowKey, keyRow: k.IdemRow})
 	}
-	return keys, nil
+	return items, nil
 }
 
-// eraseBatch deletes keys (tasks and key rows) and uncounts the tasks among them in one
-// transaction, under the owner's lock, and returns how many tasks it deleted. acct is the
-// account as last known: kept up to date from each transaction's answer, so that a run of
-// batches reads it again only after losing a race.
-func (s *Store) eraseBatch(ctx context.Context, owner string, keys []string, acct *account) (int, error) {
+// errTasksGone says that a task an erase transaction named was deleted meanwhile (by its
+// owner, or another erase): the transaction changed nothing, and what is left must be read
+// again. Dropping the one row the service named and retrying instead costs a round trip for
+// every row already gone: 990 of them when another erase came first.
+var errTasksGone = errors.New("tablestore: a task to erase was deleted meanwhile")
+
+// eraseBatch deletes items (each task with its key row) and uncounts them in one transaction,
+// under the owner's lock, and returns how many tasks it deleted. acct is the account as last
+// known: kept up to date from each transaction's answer, so that a run of batches reads it
+// again only after losing a race.
+func (s *Store) eraseBatch(ctx context.Context, owner string, items []eraseItem, acct *account) (int, error) {
 	unlock, err := s.locks.lock(ctx, owner)
 	if err != nil {
 		return 0, err
 	}
 	defer unlock()
-	keys = append([]string(nil), keys...)
+	items = append([]eraseItem(nil), items...)
 	stale := false
 	return retryRaces(ctx, func() (int, error) {
 		if stale {
@@ -229,35 +274,42 @@ func (s *Store) eraseBatch(ctx context.Context, owner string, keys []string, acc
 			}
 			*acct, stale = fresh, false
 		}
-		if len(keys) == 0 {
-			return 0, nil
-		}
 		star := azcore.ETag("*")
-		actions := make([]aztables.TransactionAction, 0, len(keys)+1)
-		taskCount := 0
-		for _, k := range keys {
-			actions = append(actions, aztables.TransactionAction{ActionType: aztables.TransactionTypeDelete, Entity: keyEntity(owner, k), IfMatch: &star})
-			if k < bookkeeping {
-				taskCount++
+		actions := make([]aztables.TransactionAction, 0, maxBatch)
+		keyOf := map[int]int{} // position of a key row's delete -> its item
+		for i, it := range items {
+			actions = append(actions, aztables.TransactionAction{ActionType: aztables.TransactionTypeDelete, Entity: keyEntity(owner, it.task), IfMatch: &star})
+			if it.keyRow != "" {
+				keyOf[len(actions)] = i
+				actions = append(actions, aztables.TransactionAction{ActionType: aztables.TransactionTypeDelete, Entity: keyEntity(owner, it.keyRow), IfMatch: &star})
 			}
 		}
 		row := acct.row
 		row.PartitionKey, row.RowKey = owner, accountRowKey
-		row.Count = max(row.Count-taskCount, 0)
+		row.Count = max(row.Count-len(items), 0)
+		row.Txn = newTxn()
 		actions = append(actions, acct.writeAccount(row))
 		results, err := submit(ctx, s.table, "erase tasks", actions)
 		var be *batchError
 		switch {
 		case err == nil:
-			*acct = account{row: row, etag: results[len(keys)].ETag}
-			return taskCount, nil
-		case errors.As(err, &be) && be.Index == len(keys):
+			*acct = account{row: row, etag: results[len(actions)-1].ETag}
+			return len(items), nil
+		case errors.As(err, &be) && be.Index == len(actions)-1:
 			stale = true // the account changed: read it again
 			return 0, errRaceLost
-		case errors.As(err, &be) && be.Status == 404 && be.Index >= 0 && be.Index < len(keys):
-			keys = append(keys[:be.Index], keys[be.Index+1:]...) // deleted meanwhile, and uncounted by whoever did
-			stale = true
-			return 0, errRaceLost
+		case errors.As(err, &be) && be.Status == 404 && be.Index >= 0 && be.Index < len(actions)-1:
+			if i, ok := keyOf[be.Index]; ok {
+				items[i].keyRow = "" // a task whose key row is already gone: delete it alone
+				return 0, errRaceLost
+			}
+			if fresh, ok := s.applied(ctx, owner, row.Txn); ok {
+				// Its first task is gone because this very transaction deleted it: the SDK
+				// sent it again after losing the answer to one the service applied.
+				*acct = fresh
+				return len(items), nil
+			}
+			return 0, errTasksGone
 		}
 		return 0, err
 	})
