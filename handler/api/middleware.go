@@ -30,10 +30,12 @@ func infoFrom(ctx context.Context) *requestInfo {
 	return &requestInfo{}
 }
 
-// statusRecorder holds the requestInfo itself: one allocation per request for both.
+// statusRecorder holds the requestInfo and the request's context itself: one allocation per
+// request for all three.
 type statusRecorder struct {
 	http.ResponseWriter
 	info requestInfo
+	ctx  requestContext
 }
 
 func (w *statusRecorder) WriteHeader(code int) {
@@ -55,21 +57,22 @@ func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // logged bounds each request's work (key refresh, storage calls) by s.timeout and writes one
 // JSON line per request with the Functions invocation id, so that a line can be matched with
 // the host's own telemetry. It never logs headers or bodies. The deadline and the record the
-// line is made from travel in one context: each request is copied once, not once for each.
+// line is made from travel in one context (requestContext, whose timer is made only if
+// something waits): each request is copied once, not once for each.
 // The line is written as soon as the handler returns, in one write (see handler/logging.go):
 // nothing is held back that a crash could lose.
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-		defer cancel()
-		if r.URL.Path == "/" {
-			next.ServeHTTP(w, r.WithContext(ctx)) // the host's readiness polls are not worth a line each
-			return
-		}
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		info := &rec.info
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, infoKey{}, info)))
+		rec.ctx.init(r.Context(), start, s.timeout, info)
+		defer rec.ctx.end()
+		if r.URL.Path == "/" {
+			next.ServeHTTP(w, r.WithContext(&rec.ctx)) // the host's readiness polls are not worth a line each
+			return
+		}
+		next.ServeHTTP(rec, r.WithContext(&rec.ctx))
 		attrs := []slog.Attr{
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
