@@ -73,31 +73,54 @@ func (s *Server) logged(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(rec, r.WithContext(&rec.ctx))
-		attrs := []slog.Attr{
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", info.status),
-			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
-		}
-		// The host sets this header to a GUID; anything else came from a client, and a log
-		// line must not carry what a client chose to write into it.
-		if id := r.Header.Get("X-Azure-Functions-InvocationId"); auth.IsGUID(id) {
-			attrs = append(attrs, slog.String("invocationId", id))
-		}
-		if info.user != "" {
-			attrs = append(attrs, slog.String("user", info.user))
-		}
-		level := slog.LevelInfo
-		if info.gone != nil {
-			// INFO, not ERROR: a client that hangs up is routine and no operator can act on it.
-			attrs = append(attrs, slog.String("reason", "client closed request"), slog.String("cause", info.gone.Error()))
-		}
-		if info.err != nil {
-			level = slog.LevelError
-			attrs = append(attrs, slog.String("error", info.err.Error()))
-		}
-		s.log.LogAttrs(r.Context(), level, "request", attrs...)
+		s.logRequest(r, info, start)
 	})
+}
+
+// invocationIDHeader is X-Azure-Functions-InvocationId in the canonical form net/http keys
+// headers by, so that looking it up costs no new string.
+const invocationIDHeader = "X-Azure-Functions-Invocationid"
+
+// logRequest writes the access line of r. It hands the record to the logger's handler as
+// slog.Logger.LogAttrs does, without the caller's program counter, which only a handler with
+// AddSource would read (and would find here, not at the route), and with the attributes on
+// the stack.
+func (s *Server) logRequest(r *http.Request, info *requestInfo, start time.Time) {
+	level := slog.LevelInfo
+	if info.err != nil {
+		level = slog.LevelError
+	}
+	ctx := r.Context()
+	h := s.log.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	now := time.Now()
+	var buf [9]slog.Attr
+	attrs := append(buf[:0],
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", info.status),
+		slog.Float64("ms", float64(now.Sub(start).Microseconds())/1000),
+	)
+	// The host sets this header to a GUID; anything else came from a client, and a log
+	// line must not carry what a client chose to write into it.
+	if id := r.Header.Get(invocationIDHeader); auth.IsGUID(id) {
+		attrs = append(attrs, slog.String("invocationId", id))
+	}
+	if info.user != "" {
+		attrs = append(attrs, slog.String("user", info.user))
+	}
+	if info.gone != nil {
+		// INFO, not ERROR: a client that hangs up is routine and no operator can act on it.
+		attrs = append(attrs, slog.String("reason", "client closed request"), slog.String("cause", info.gone.Error()))
+	}
+	if info.err != nil {
+		attrs = append(attrs, slog.String("error", info.err.Error()))
+	}
+	rec := slog.NewRecord(now, level, "request", 0)
+	rec.AddAttrs(attrs...)
+	_ = h.Handle(ctx, rec)
 }
 
 // recovered turns a panic into a 500 problem instead of a dropped connection.
