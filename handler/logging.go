@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/example/entra-tasks/handler/internal/plain"
 )
 
 // The Functions host reads the handler's output line by line and logs each line under the
@@ -132,7 +134,7 @@ func appendPlainRecord(b []byte, r slog.Record) ([]byte, bool) {
 		b = append(b, `",`...)
 	}
 	level := r.Level.String()
-	if !plain(level) || !plain(r.Message) {
+	if !plain.SlogJSON(level) || !plain.SlogJSON(r.Message) {
 		return b, false
 	}
 	b = append(b, `"level":"`...)
@@ -152,7 +154,7 @@ func appendPlainRecord(b []byte, r slog.Record) ([]byte, bool) {
 }
 
 func appendPlainAttr(b []byte, a slog.Attr) ([]byte, bool) {
-	if a.Key == "" || !plain(a.Key) {
+	if a.Key == "" || !plain.SlogJSON(a.Key) {
 		return b, false // an empty key may be an attribute slog leaves out
 	}
 	b = append(b, `,"`...)
@@ -162,7 +164,7 @@ func appendPlainAttr(b []byte, a slog.Attr) ([]byte, bool) {
 	switch v.Kind() {
 	case slog.KindString:
 		s := v.String()
-		if !plain(s) {
+		if !plain.SlogJSON(s) {
 			return b, false
 		}
 		b = append(b, '"')
@@ -188,14 +190,4 @@ func appendPlainAttr(b []byte, a slog.Attr) ([]byte, bool) {
 		return b, false // groups, times, any values and LogValuers: slog's own rules
 	}
 	return b, true
-}
-
-// plain reports whether JSON carries s as it is: printable ASCII without '"' and '\\'.
-func plain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }

@@ -40,7 +40,7 @@ func toJSON(t tasks.Task) taskJSON {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	body, err := marshalJSON(v)
 	if err != nil {
 		panic(fmt.Sprintf("api: marshal response: %v", err)) // our own types always marshal
 	}
