@@ -69,17 +69,18 @@ func replaceJSONString(doc []byte, from, to string) []byte {
 // must revalidate it (no-cache), so a redeployment with other settings is seen at once; the
 // ETag makes that revalidation a 304 without a body.
 func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	doc := s.openAPI()
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", s.openAPI.etag)
-	if etagListHas(r.Header.Get("If-None-Match"), s.openAPI.etag) {
+	h.Set("ETag", doc.etag)
+	if etagListHas(r.Header.Get("If-None-Match"), doc.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	w.Write(s.openAPI.body)
+	w.Write(doc.body)
 }
 
 // etagListHas reports whether an If-None-Match value names etag (RFC 9110 §13.1.2: weak
