@@ -2,77 +2,87 @@ package api
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"reflect"
 	"testing"
+
+	"github.com/example/entra-tasks/handler/access"
+	"github.com/example/entra-tasks/handler/auth"
 )
 
-// fillMe sets every field of a meJSON from values, through reflection, so that a field added
-// to meJSON is filled too, and shows up in json.Marshal's output whether or not appendMeJSON
-// knows it.
-func fillMe(t *testing.T, str string, list []string) meJSON {
+// principal sets every string field of a Principal to str and every list to list, through
+// reflection, so that a field added to Principal (and to meOf) is filled too.
+func principal(t testing.TB, str string, list []string, roles access.Roles) *auth.Principal {
 	t.Helper()
-	var m meJSON
-	v := reflect.ValueOf(&m).Elem()
+	p := &auth.Principal{Roles: roles}
+	v := reflect.ValueOf(p).Elem()
 	for i := range v.NumField() {
-		f := v.Field(i)
-		switch f.Kind() {
+		switch f := v.Field(i); f.Kind() {
 		case reflect.String:
 			f.SetString(str)
 		case reflect.Slice:
 			f.Set(reflect.ValueOf(list))
+		case reflect.Uint8: // Roles
 		default:
-			t.Fatalf("meJSON.%s is a %s: teach appendMeJSON and this test about it", v.Type().Field(i).Name, f.Kind())
+			t.Fatalf("Principal.%s is a %s: teach this test about it", v.Type().Field(i).Name, f.Kind())
 		}
 	}
-	return m
+	return p
 }
 
-func sameAsEncodingJSON(t *testing.T, m meJSON) {
+// sameAsWriteJSON fails unless writeMe answers exactly what writeJSON answers for meOf(p):
+// status, headers and body.
+func sameAsWriteJSON(t *testing.T, p *auth.Principal) {
 	t.Helper()
-	want, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
+	want, got := httptest.NewRecorder(), httptest.NewRecorder()
+	writeJSON(want, 200, meOf(p))
+	writeMe(got, p)
+	if got.Code != want.Code || !reflect.DeepEqual(got.Header(), want.Header()) || got.Body.String() != want.Body.String() {
+		t.Errorf("writeMe: %d %v %s\nwriteJSON: %d %v %s", got.Code, got.Header(), got.Body, want.Code, want.Header(), want.Body)
 	}
-	got, err := marshalJSON(m)
-	if err != nil || string(got) != string(want) {
-		t.Errorf("marshalJSON = %s, %v\njson.Marshal  %s", got, err, want)
+	if b, ok := appendMe(p); ok {
+		if j, _ := json.Marshal(meOf(p)); string(b) != string(j) {
+			t.Errorf("appendMe = %s, json.Marshal %s", b, j)
+		}
 	}
 }
 
-// The body of GET /api/me is json.Marshal's, byte for byte, whichever way it is written.
+// The body of GET /api/me is json.Marshal's, byte for byte, whichever way it is written: plain
+// and escaped strings, nil, empty and full lists, every set of roles.
 func TestMeBodyAsEncodingJSON(t *testing.T) {
 	strs := []string{"", "plain", "00000000-0000-4000-8000-00000000e001", "Ada Lovelace", "a@b.example",
 		`quote"d`, `back\slash`, "<b>&amp;", "tab\t", "\x00\x1f\x7f", "é", "\u2028", "bad \xff"}
-	lists := [][]string{nil, {}, {"access_as_user"}, {"Admin", "Editor", "Viewer"}, {"tasks.read", "x<y"}}
-	for _, s := range strs {
-		for _, l := range lists {
-			sameAsEncodingJSON(t, fillMe(t, s, l))
+	lists := [][]string{nil, {}, {"access_as_user"}, {"a", "b", "c", "d", "e"}, {"tasks.read", "x<y"}}
+	for roles := access.Roles(0); roles < 16; roles++ {
+		for _, s := range strs {
+			for _, l := range lists {
+				sameAsWriteJSON(t, principal(t, s, l, roles))
+			}
 		}
 	}
-	sameAsEncodingJSON(t, meJSON{ID: "id", Name: "José", Email: "e", TenantID: "t", Scopes: []string{"a", "b"}, Roles: []string{}, Permissions: nil})
+	sameAsWriteJSON(t, &auth.Principal{ObjectID: "id", Name: "José", Scopes: []string{"a"}, Roles: access.Roles(access.Admin)})
 }
 
 func FuzzMeBodyAsEncodingJSON(f *testing.F) {
-	f.Add("Ada", "access_as_user", "Admin")
-	f.Add("<\xff>", "", "\"")
-	f.Fuzz(func(t *testing.T, name, scope, role string) {
-		m := fillMe(t, name, []string{scope, role})
-		m.ID = scope
-		sameAsEncodingJSON(t, m)
+	f.Add("Ada", "access_as_user", "x", uint8(1))
+	f.Add("<\xff>", "", "\"", uint8(7))
+	f.Fuzz(func(t *testing.T, name, scope, other string, roles uint8) {
+		p := principal(t, name, []string{scope, other}, access.Roles(roles))
+		p.ObjectID = scope
+		sameAsWriteJSON(t, p)
 	})
 }
 
-var benchMe = meJSON{ID: "00000000-0000-4000-8000-00000000e001", Name: "Bench User", Email: "bench@example.com",
-	TenantID: "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", Scopes: []string{"access_as_user"}, Roles: []string{},
-	Permissions: []string{"tasks.read", "tasks.write"}}
+var benchPrincipal = &auth.Principal{ObjectID: "00000000-0000-4000-8000-00000000e001", Name: "Bench User",
+	Username: "bench@example.com", TenantID: "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", Scopes: []string{"access_as_user"}}
 
-// BenchmarkMeBody is the body of GET /api/me as writeJSON makes it; BenchmarkMeBodyEncodingJSON
-// is json.Marshal of the same value, for comparison.
+// BenchmarkMeBody is the body of GET /api/me as writeMe makes it; BenchmarkMeBodyEncodingJSON
+// is what writeJSON did before it: meOf and json.Marshal.
 func BenchmarkMeBody(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := marshalJSON(benchMe); err != nil {
-			b.Fatal(err)
+		if _, ok := appendMe(benchPrincipal); !ok {
+			b.Fatal("not plain")
 		}
 	}
 }
@@ -80,7 +90,7 @@ func BenchmarkMeBody(b *testing.B) {
 func BenchmarkMeBodyEncodingJSON(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := json.Marshal(benchMe); err != nil {
+		if _, err := json.Marshal(meOf(benchPrincipal)); err != nil {
 			b.Fatal(err)
 		}
 	}
