@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/internal/plain"
@@ -20,17 +21,29 @@ func meOf(p *auth.Principal) meJSON {
 // encoding/json copies as it is: json.Marshal walked meJSON by reflection on every request,
 // and building meJSON took three allocations of its own. Anything else goes to writeJSON.
 // TestMeBodyAsEncodingJSON holds the two to the same bytes.
-func writeMe(w http.ResponseWriter, p *auth.Principal) {
-	body, ok := appendMe(p)
+//
+// The body is built in a buffer from s.bodies and returned there once written: a
+// ResponseWriter does not keep what it is given (net/http copies it to the connection's
+// buffer), and the commonest answer then allocates nothing of its own.
+func (s *Server) writeMe(w http.ResponseWriter, p *auth.Principal) {
+	buf, _ := s.bodies.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	body, ok := appendMe((*buf)[:0], p)
 	if !ok {
 		writeJSON(w, http.StatusOK, meOf(p))
-		return
+	} else {
+		writeJSONBody(w, http.StatusOK, body)
 	}
-	writeJSONBody(w, http.StatusOK, body)
+	if cap(body) <= 4<<10 {
+		*buf = body[:0]
+		s.bodies.Put(buf)
+	}
 }
 
-// appendMe returns json.Marshal(meOf(p)), or false when a string needs escaping.
-func appendMe(p *auth.Principal) ([]byte, bool) {
+// appendMe appends json.Marshal(meOf(p)) to b, or reports false when a string needs escaping.
+func appendMe(b []byte, p *auth.Principal) ([]byte, bool) {
 	var roleBuf, permBuf [4]string
 	strs := [...]string{p.ObjectID, p.Name, p.Username, p.TenantID}
 	lists := [...][]string{p.Scopes, p.Roles.AppendNames(roleBuf[:0]), p.Roles.Permissions().AppendNames(permBuf[:0])}
@@ -50,7 +63,7 @@ func appendMe(p *auth.Principal) ([]byte, bool) {
 			n += len(s) + len(`"",`)
 		}
 	}
-	b := make([]byte, 0, n)
+	b = slices.Grow(b, n)
 	for i, key := range [...]string{`{"id":"`, `","name":"`, `","email":"`, `","tenantId":"`} {
 		b = append(b, key...)
 		b = append(b, strs[i]...)

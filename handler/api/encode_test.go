@@ -36,11 +36,18 @@ func sameAsWriteJSON(t *testing.T, p *auth.Principal) {
 	t.Helper()
 	want, got := httptest.NewRecorder(), httptest.NewRecorder()
 	writeJSON(want, 200, meOf(p))
-	writeMe(got, p)
+	var s Server
+	s.writeMe(got, p)
+	s.writeMe(httptest.NewRecorder(), p) // from a pooled buffer this time
+	got2 := httptest.NewRecorder()
+	s.writeMe(got2, p)
+	if got2.Body.String() != got.Body.String() {
+		t.Errorf("writeMe from a reused buffer: %s, first %s", got2.Body, got.Body)
+	}
 	if got.Code != want.Code || !reflect.DeepEqual(got.Header(), want.Header()) || got.Body.String() != want.Body.String() {
 		t.Errorf("writeMe: %d %v %s\nwriteJSON: %d %v %s", got.Code, got.Header(), got.Body, want.Code, want.Header(), want.Body)
 	}
-	if b, ok := appendMe(p); ok {
+	if b, ok := appendMe(nil, p); ok {
 		if j, _ := json.Marshal(meOf(p)); string(b) != string(j) {
 			t.Errorf("appendMe = %s, json.Marshal %s", b, j)
 		}
@@ -81,7 +88,7 @@ var benchPrincipal = &auth.Principal{ObjectID: "00000000-0000-4000-8000-00000000
 func BenchmarkMeBody(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, ok := appendMe(benchPrincipal); !ok {
+		if _, ok := appendMe(nil, benchPrincipal); !ok {
 			b.Fatal("not plain")
 		}
 	}

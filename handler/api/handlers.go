@@ -23,7 +23,7 @@ type meJSON struct {
 // me answers from the verified token alone: no storage, no Graph call. The body is meOf(p)
 // as JSON (writeMe: without reflection).
 func (s *Server) me(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	writeMe(w, p)
+	s.writeMe(w, p)
 	return nil
 }
 
