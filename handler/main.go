@@ -130,6 +130,16 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	if err != nil {
 		return configError{err}
 	}
+	// The key set and the store outlive every request; they stop with the process.
+	life, endLife := context.WithCancel(context.Background())
+	defer endLife()
+	// The key set first: its download runs in the background, and every authenticated
+	// request waits for it, so it starts before anything else (the first request's answer
+	// waits for the download, not for the rest of the start-up).
+	keys, err := auth.NewRemoteKeys(life, cfg.JWKSURL, auth.KeySetOptions{Logger: logger})
+	if err != nil {
+		return err
+	}
 	// Listen before anything slow: the host gives a custom handler ~30 s to answer GET /.
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
 	if err != nil {
@@ -137,14 +147,6 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	// The key set and the store outlive every request; they stop with the process.
-	life, endLife := context.WithCancel(context.Background())
-	defer endLife()
-
-	keys, err := auth.NewRemoteKeys(life, cfg.JWKSURL, auth.KeySetOptions{Logger: logger})
-	if err != nil {
-		return err
-	}
 	verifier, err := auth.NewVerifier(auth.Config{
 		TenantID: cfg.TenantID, ClientID: cfg.APIClientID, RequiredScope: cfg.RequiredScope,
 		CacheSize: cfg.TokenCacheSize, AuthorityHost: cfg.AuthorityHost,
@@ -232,19 +234,23 @@ func newStore(cfg settings.Values) (*tablestore.Store, string, error) {
 	return store, what, err
 }
 
-// warmUp fetches the signing keys and creates the table while the first requests may already
-// be arriving. Neither failure is fatal: keys are refreshed on demand, and the store creates
-// its table when it finds it missing.
+// warmUp waits for the first key set download, then creates the table, while the first
+// requests may already be arriving. The keys come first: every authenticated request waits
+// for them, and the table creation (a round trip to storage, and storage's own work where it
+// shares the machine) would compete with their download and the first token check for the
+// same cores. Neither failure is fatal: keys are refreshed on demand, and the store creates
+// its table when it finds it missing, so a write that comes before it does not fail.
 func warmUp(ctx context.Context, logger *slog.Logger, keys *auth.RemoteKeys, store *tablestore.Store) {
 	start := time.Now()
+	select {
+	case <-keys.Ready():
+	case <-ctx.Done():
+		return
+	}
 	tableCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := store.EnsureTable(tableCtx); err != nil {
 		logger.Warn("could not create the tasks table yet; will retry on first use", "error", err)
 	}
-	select {
-	case <-keys.Ready():
-		logger.Info("warm-up done", "ms", time.Since(start).Milliseconds())
-	case <-ctx.Done():
-	}
+	logger.Info("warm-up done", "ms", time.Since(start).Milliseconds())
 }

@@ -50,14 +50,16 @@ func (rs Roles) Has(r Role) bool { return rs&Roles(r) != 0 }
 
 // Names lists the roles in the set, in the order Admin, Editor, Viewer; empty, not nil, when
 // there are none, so that it encodes as [].
-func (rs Roles) Names() []string {
-	out := make([]string, 0, len(roleNames))
+func (rs Roles) Names() []string { return rs.AppendNames(make([]string, 0, len(roleNames))) }
+
+// AppendNames appends Names to dst.
+func (rs Roles) AppendNames(dst []string) []string {
 	for _, n := range roleNames {
 		if rs.Has(n.role) {
-			out = append(out, n.name)
+			dst = append(dst, n.name)
 		}
 	}
-	return out
+	return dst
 }
 
 // Permission is one thing a caller may do.
@@ -110,14 +112,16 @@ func (rs Roles) Permissions() Permission {
 func (rs Roles) Allows(need Permission) bool { return rs.Permissions()&need == need }
 
 // Names lists the permissions in the set, in the order tasks.read, tasks.write, admin.
-func (p Permission) Names() []string {
-	out := make([]string, 0, len(permissionNames))
+func (p Permission) Names() []string { return p.AppendNames(make([]string, 0, len(permissionNames))) }
+
+// AppendNames appends Names to dst.
+func (p Permission) AppendNames(dst []string) []string {
 	for _, n := range permissionNames {
 		if p&n.perm != 0 {
-			out = append(out, n.name)
+			dst = append(dst, n.name)
 		}
 	}
-	return out
+	return dst
 }
 
 // RoleFor is the least role that grants need: what a 403 tells the caller to ask for.

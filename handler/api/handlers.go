@@ -20,12 +20,10 @@ type meJSON struct {
 	Permissions []string `json:"permissions"`
 }
 
-// me answers from the verified token alone: no storage, no Graph call.
+// me answers from the verified token alone: no storage, no Graph call. The body is meOf(p)
+// as JSON (writeMe: without reflection).
 func (s *Server) me(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	writeJSON(w, http.StatusOK, meJSON{
-		ID: p.ObjectID, Name: p.Name, Email: p.Username, TenantID: p.TenantID, Scopes: p.Scopes,
-		Roles: p.Roles.Names(), Permissions: p.Roles.Permissions().Names(),
-	})
+	s.writeMe(w, p)
 	return nil
 }
 

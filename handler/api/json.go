@@ -45,6 +45,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		panic(fmt.Sprintf("api: marshal response: %v", err)) // our own types always marshal
 	}
+	writeJSONBody(w, status, body)
+}
+
+// writeJSONBody answers with body, a JSON document.
+func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")

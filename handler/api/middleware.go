@@ -30,10 +30,12 @@ func infoFrom(ctx context.Context) *requestInfo {
 	return &requestInfo{}
 }
 
-// statusRecorder holds the requestInfo itself: one allocation per request for both.
+// statusRecorder holds the requestInfo and the request's context itself: one allocation per
+// request for all three.
 type statusRecorder struct {
 	http.ResponseWriter
 	info requestInfo
+	ctx  requestContext
 }
 
 func (w *statusRecorder) WriteHeader(code int) {
@@ -55,46 +57,70 @@ func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // logged bounds each request's work (key refresh, storage calls) by s.timeout and writes one
 // JSON line per request with the Functions invocation id, so that a line can be matched with
 // the host's own telemetry. It never logs headers or bodies. The deadline and the record the
-// line is made from travel in one context: each request is copied once, not once for each.
+// line is made from travel in one context (requestContext, whose timer is made only if
+// something waits): each request is copied once, not once for each.
 // The line is written as soon as the handler returns, in one write (see handler/logging.go):
 // nothing is held back that a crash could lose.
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-		defer cancel()
-		if r.URL.Path == "/" {
-			next.ServeHTTP(w, r.WithContext(ctx)) // the host's readiness polls are not worth a line each
-			return
-		}
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		info := &rec.info
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, infoKey{}, info)))
-		attrs := []slog.Attr{
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", info.status),
-			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
+		rec.ctx.init(r.Context(), start, s.timeout, info)
+		defer rec.ctx.end()
+		if r.URL.Path == "/" {
+			next.ServeHTTP(w, r.WithContext(&rec.ctx)) // the host's readiness polls are not worth a line each
+			return
 		}
-		// The host sets this header to a GUID; anything else came from a client, and a log
-		// line must not carry what a client chose to write into it.
-		if id := r.Header.Get("X-Azure-Functions-InvocationId"); auth.IsGUID(id) {
-			attrs = append(attrs, slog.String("invocationId", id))
-		}
-		if info.user != "" {
-			attrs = append(attrs, slog.String("user", info.user))
-		}
-		level := slog.LevelInfo
-		if info.gone != nil {
-			// INFO, not ERROR: a client that hangs up is routine and no operator can act on it.
-			attrs = append(attrs, slog.String("reason", "client closed request"), slog.String("cause", info.gone.Error()))
-		}
-		if info.err != nil {
-			level = slog.LevelError
-			attrs = append(attrs, slog.String("error", info.err.Error()))
-		}
-		s.log.LogAttrs(r.Context(), level, "request", attrs...)
+		next.ServeHTTP(rec, r.WithContext(&rec.ctx))
+		s.logRequest(r, info, start)
 	})
+}
+
+// invocationIDHeader is X-Azure-Functions-InvocationId in the canonical form net/http keys
+// headers by, so that looking it up costs no new string.
+const invocationIDHeader = "X-Azure-Functions-Invocationid"
+
+// logRequest writes the access line of r. It hands the record to the logger's handler as
+// slog.Logger.LogAttrs does, without the caller's program counter, which only a handler with
+// AddSource would read (and would find here, not at the route), and with the attributes on
+// the stack.
+func (s *Server) logRequest(r *http.Request, info *requestInfo, start time.Time) {
+	level := slog.LevelInfo
+	if info.err != nil {
+		level = slog.LevelError
+	}
+	ctx := r.Context()
+	h := s.log.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	now := time.Now()
+	var buf [9]slog.Attr
+	attrs := append(buf[:0],
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", info.status),
+		slog.Float64("ms", float64(now.Sub(start).Microseconds())/1000),
+	)
+	// The host sets this header to a GUID; anything else came from a client, and a log
+	// line must not carry what a client chose to write into it.
+	if id := r.Header.Get(invocationIDHeader); auth.IsGUID(id) {
+		attrs = append(attrs, slog.String("invocationId", id))
+	}
+	if info.user != "" {
+		attrs = append(attrs, slog.String("user", info.user))
+	}
+	if info.gone != nil {
+		// INFO, not ERROR: a client that hangs up is routine and no operator can act on it.
+		attrs = append(attrs, slog.String("reason", "client closed request"), slog.String("cause", info.gone.Error()))
+	}
+	if info.err != nil {
+		attrs = append(attrs, slog.String("error", info.err.Error()))
+	}
+	rec := slog.NewRecord(now, level, "request", 0)
+	rec.AddAttrs(attrs...)
+	_ = h.Handle(ctx, rec)
 }
 
 // recovered turns a panic into a 500 problem instead of a dropped connection.
@@ -123,12 +149,7 @@ type routeHandler func(w http.ResponseWriter, r *http.Request, p *auth.Principal
 // whose roles grant need.
 func (s *Server) authenticated(need access.Permission, h routeHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, err := auth.BearerToken(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		p, err := s.verifier.Verify(r.Context(), raw)
+		p, err := s.verifyRequest(r)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -144,4 +165,22 @@ func (s *Server) authenticated(need access.Permission, h routeHandler) http.Hand
 			s.fail(w, r, err)
 		}
 	})
+}
+
+// requestVerifier is implemented by auth.Verifier: BearerToken and Verify in one, which can
+// answer a cached token without checking its syntax again.
+type requestVerifier interface {
+	VerifyRequest(ctx context.Context, r *http.Request) (*auth.Principal, error)
+}
+
+// verifyRequest is the caller of r, from its bearer token.
+func (s *Server) verifyRequest(r *http.Request) (*auth.Principal, error) {
+	if v, ok := s.verifier.(requestVerifier); ok {
+		return v.VerifyRequest(r.Context(), r)
+	}
+	raw, err := auth.BearerToken(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.verifier.Verify(r.Context(), raw)
 }

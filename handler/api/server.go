@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/example/entra-tasks/handler/access"
@@ -54,6 +55,7 @@ type Server struct {
 	verifier TokenVerifier
 	store    tasks.Store
 	users    tasks.Users
+	bodies   sync.Pool // *[]byte: buffers for the /api/me body (writeMe)
 	ids      *tasks.IDGenerator
 	log      *slog.Logger
 	now      func() time.Time

@@ -66,8 +66,7 @@ func (c *tokenCache) get(raw string, now time.Time, holds func(kid string, key c
 		c.mu.Unlock()
 		return nil, false
 	}
-	p := e.principal.clone() // callers may not change what the next request sees
-	return &p, true
+	return e.principal.cloneShared(), true // callers may not change what the next request sees
 }
 
 // put remembers a deep copy of p as the verified caller of raw until exp (at most MaxCacheAge from now).

@@ -224,14 +224,11 @@ func (k *RemoteKeys) awaitFirstDownload(ctx context.Context) error {
 // only after a download does the comparison by value run (rsa.PublicKey.Equal copies both
 // moduli into new byte slices each time).
 func (k *RemoteKeys) Holds(kid string, key crypto.PublicKey) bool {
-	jwk, err := k.store.KeyRead(k.life, kid)
-	if err != nil {
-		return false
-	}
-	if same, ok := jwk.Key().(*rsa.PublicKey); ok && same == key {
+	current := k.store.key(kid) // the set's index: no lock, no copies
+	if same, ok := current.(*rsa.PublicKey); ok && same == key {
 		return true
 	}
-	held, ok := jwk.Key().(interface{ Equal(crypto.PublicKey) bool })
+	held, ok := current.(interface{ Equal(crypto.PublicKey) bool })
 	return ok && held.Equal(key)
 }
 

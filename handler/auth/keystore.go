@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/MicahParks/jwkset"
@@ -26,9 +28,17 @@ var ErrKeysUnavailable = errors.New("auth: the signing key set is unavailable")
 // absent, kty RSA) and refuses a download that holds none, so that an empty or foreign
 // document (a captive portal, a misconfigured proxy) never drops the keys already held.
 // jwkset validates that these members are registered values, not that they allow signing.
+//
+// It also keeps an index of the set by kid for Holds, which runs on every cache hit:
+// MemoryJWKSet.KeyRead copies every JWK of the set, and each one's marshalled members, while it
+// looks for a kid (Entra's set holds several keys). The index is replaced whole, under mu,
+// after every change of the set, so that it always follows the set's latest content.
 type signingKeys struct {
 	*jwkset.MemoryJWKSet
 	held atomic.Int64
+
+	mu    sync.Mutex                                  // serialises changes of the set and its index
+	byKID atomic.Pointer[map[string]crypto.PublicKey] // kid -> key, as KeyRead finds it (the first)
 }
 
 var errNoSigningKeys = errors.New("the key set holds no RS256 signature key")
@@ -38,10 +48,54 @@ func (s *signingKeys) KeyReplaceAll(ctx context.Context, given []jwkset.JWK) err
 	if len(usable) == 0 {
 		return fmt.Errorf("%w (%d keys offered)", errNoSigningKeys, len(given))
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.MemoryJWKSet.KeyReplaceAll(ctx, usable); err != nil {
 		return err
 	}
+	s.index(usable)
 	s.held.Store(int64(len(usable)))
+	return nil
+}
+
+// KeyWrite and KeyDelete keep the index too (jwkset's refresh only replaces the whole set).
+func (s *signingKeys) KeyWrite(ctx context.Context, jwk jwkset.JWK) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.MemoryJWKSet.KeyWrite(ctx, jwk)
+	s.reindex(ctx)
+	return err
+}
+
+func (s *signingKeys) KeyDelete(ctx context.Context, keyID string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ok, err := s.MemoryJWKSet.KeyDelete(ctx, keyID)
+	s.reindex(ctx)
+	return ok, err
+}
+
+func (s *signingKeys) reindex(ctx context.Context) {
+	all, _ := s.MemoryJWKSet.KeyReadAll(ctx) // the memory set never fails
+	s.index(all)
+}
+
+// index makes set the content of byKID. s.mu must be held.
+func (s *signingKeys) index(set []jwkset.JWK) {
+	m := make(map[string]crypto.PublicKey, len(set))
+	for _, jwk := range set {
+		if kid := jwk.Marshal().KID; m[kid] == nil {
+			m[kid] = jwk.Key()
+		}
+	}
+	s.byKID.Store(&m)
+}
+
+// key is the key the set holds under kid, as KeyRead would find it, or nil.
+func (s *signingKeys) key(kid string) crypto.PublicKey {
+	if m := s.byKID.Load(); m != nil {
+		return (*m)[kid]
+	}
 	return nil
 }
 

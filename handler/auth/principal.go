@@ -25,3 +25,22 @@ func (p *Principal) clone() Principal {
 	c.Scopes = slices.Clone(p.Scopes)
 	return c
 }
+
+// cloneShared is clone, allocated once with room for a few scopes beside it: a cache hit
+// (every repeated token) then costs one allocation instead of two.
+func (p *Principal) cloneShared() *Principal {
+	c := &principalWithScopes{p: *p}
+	if p.Scopes != nil && len(p.Scopes) <= len(c.scopes) {
+		c.p.Scopes = append(c.scopes[:0:len(c.scopes)], p.Scopes...)
+	} else {
+		c.p.Scopes = slices.Clone(p.Scopes)
+	}
+	return &c.p
+}
+
+// principalWithScopes is a Principal and the backing array of its Scopes (Entra's delegated
+// tokens for this API carry one or two).
+type principalWithScopes struct {
+	p      Principal
+	scopes [2]string
+}
