@@ -54,7 +54,8 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logged bounds each request's work (key refresh, storage calls) by s.timeout and writes one
+// logged bounds each request's work before storage (the token check, which may wait for a key
+// refresh) by s.timeout, storage having its own budget (storageContext), and writes one
 // JSON line per request with the Functions invocation id, so that a line can be matched with
 // the host's own telemetry. It never logs headers or bodies. The deadline and the record the
 // line is made from travel in one context (requestContext, whose timer is made only if
