@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,7 +25,7 @@ import (
 const (
 	meUser    = "00000000-0000-4000-8000-00000000e001"
 	listUser  = "00000000-0000-4000-8000-00000000e002"
-	mixUser   = "00000000-0000-4000-8000-00000000e003"
+	mixUser   = "00000000-0000-4000-8000-00000000e003" // one user writing on every connection at once
 	scaleUser = "00000000-0000-4000-8000-00000000e004"
 	table     = "tasks"
 )
@@ -38,7 +39,8 @@ type report struct {
 	meDevNull             loadResult // as meCached, with no process reading the access log
 	listHandler           loadResult
 	listDirect            loadResult
-	mixHandler, mixDirect loadResult
+	mixHandler, mixDirect loadResult // one user per connection: the handler, and the store's calls in process
+	mixOneUser            loadResult // every connection writing as the same user
 	coldStarts            []time.Duration
 	floorStarts           []time.Duration // the floor's process start, timed the same way
 	scaleSeed             time.Duration   // seeding the scale user directly
@@ -182,10 +184,20 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 	defer uncached.stop()
 
 	tokens := map[string]string{}
-	for _, oid := range []string{meUser, listUser, mixUser, scaleUser} {
+	for _, oid := range append([]string{meUser, listUser, mixUser, scaleUser}, mixUsers(p.conns)...) {
 		if tokens[oid], err = b.token(oid); err != nil {
 			return err
 		}
+	}
+	writers := make([]string, p.conns)
+	for i, oid := range mixUsers(p.conns) {
+		writers[i] = tokens[oid]
+	}
+	// The store the handler uses, in this process: the same storage calls a write makes, without
+	// HTTP, the token check or JSON, so that handler / direct is what the handler adds.
+	store, err := tablestore.NewFromConnectionString(b.azurite.ConnectionString(), table)
+	if err != nil {
+		return err
 	}
 	devNull, err := launchLogToDevNull(b.bin, b.env)
 	if err == nil {
@@ -233,11 +245,14 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 			return directList(ctx, b.direct, listUser, p.listPageTasks, p.conns, d)
 		}, nil},
 		{"create/patch/delete", &r.mixHandler, func(d time.Duration) (loadResult, error) {
-			return handlerMix(ctx, main.addr(), tokens[mixUser], p.conns, d)
+			return handlerMix(ctx, main.addr(), writers, d)
 		}, main},
-		{"create/patch/delete, aztables direct", &r.mixDirect, func(d time.Duration) (loadResult, error) {
-			return directMix(ctx, b.direct, mixUser, p.conns, d)
+		{"create/patch/delete, the store in process", &r.mixDirect, func(d time.Duration) (loadResult, error) {
+			return storeMix(ctx, store, mixUsers(p.conns), d)
 		}, nil},
+		{"create/patch/delete, one user on every connection", &r.mixOneUser, func(d time.Duration) (loadResult, error) {
+			return handlerMix(ctx, main.addr(), slices.Repeat([]string{tokens[mixUser]}, p.conns), d)
+		}, main},
 	}
 	log.Print("warming up")
 	for _, s := range scenarios {
@@ -255,7 +270,7 @@ func (r *report) httpScenarios(ctx context.Context, b *bed, p plan) error {
 			s.result.merge(res)
 		}
 	}
-	r.served += r.meCached.count() + r.listHandler.count() + r.mixHandler.count()
+	r.served += r.meCached.count() + r.listHandler.count() + r.mixHandler.count() + r.mixOneUser.count()
 	// The warm-up requests were served too, but are not counted: the figure is a lower bound.
 
 	// Seeded directly: through the API, each create would cost what the per-user scale rows
@@ -341,12 +356,27 @@ func create(ctx context.Context, addr, token string, conns, n int) (loadResult, 
 }
 
 // handlerMix is a task's life through the API: create, patch, delete.
-func handlerMix(ctx context.Context, addr, token string, conns int, d time.Duration) (loadResult, error) {
-	clients := newClients(addr, token, conns)
+// handlerMix is the write mix through the API, one connection per token: each connection
+// creates a task, completes it and deletes it, over and over.
+func handlerMix(ctx context.Context, addr string, tokens []string, d time.Duration) (loadResult, error) {
+	clients := make([]*rawClient, len(tokens))
+	for i, tok := range tokens {
+		clients[i] = newRawClient(addr, tok)
+	}
 	defer closeAll(clients)
-	return closedLoop(ctx, conns, d, 0, func(w int, rec *recorder) error {
+	return closedLoop(ctx, len(tokens), d, 0, func(w int, rec *recorder) error {
 		return taskLife(clients[w], rec.time)
 	})
+}
+
+// mixUsers are the writers of the write mix, one per connection, as many users writing at once
+// (the ordinary case: one person's writes come one after another).
+func mixUsers(n int) []string {
+	users := make([]string, n)
+	for i := range users {
+		users[i] = fmt.Sprintf("00000000-0000-4000-8000-0000000f%04d", i)
+	}
+	return users
 }
 
 // createTask makes one task through the API and returns its id.
@@ -393,6 +423,37 @@ func directList(ctx context.Context, client *aztables.Client, owner string, want
 
 // directMix makes the aztables calls the API makes for create, patch (read, then a
 // conditional replace) and delete.
+// storeMix is the same write mix made by calling the handler's store in this process: the
+// storage calls of a write (its account row read and its entity group transaction, a read of the
+// task before an update or a delete) with nothing the handler adds.
+func storeMix(ctx context.Context, store *tablestore.Store, owners []string, d time.Duration) (loadResult, error) {
+	ids := tasks.NewIDGenerator(nil)
+	by := tasks.Profile{Name: "bench"}
+	return closedLoop(ctx, len(owners), d, 0, func(w int, rec *recorder) error {
+		owner := owners[w]
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		var id string
+		if err := rec.time("create", func() error {
+			c, err := store.Create(ctx, owner, tasks.NewTask{Task: tasks.Task{ID: ids.New(), Title: "benchmark task", CreatedAt: now, UpdatedAt: now}, By: by, Limit: tasks.DefaultMaxTasksPerUser})
+			id = c.Task.ID
+			return err
+		}); err != nil {
+			return err
+		}
+		done := true
+		write := tasks.Write{At: time.Now().UTC().Truncate(time.Millisecond), By: by}
+		if err := rec.time("patch", func() error {
+			_, err := store.Update(ctx, owner, id, tasks.Patch{Completed: &done}, nil, write)
+			return err
+		}); err != nil {
+			return err
+		}
+		return rec.time("delete", func() error { return store.Delete(ctx, owner, id, nil, write) })
+	})
+}
+
+// directMix is the write mix made with single aztables calls, one entity each (the per-user
+// scale's reference: what one storage call of each kind costs at each size).
 func directMix(ctx context.Context, client *aztables.Client, owner string, conns int, d time.Duration) (loadResult, error) {
 	ids := tasks.NewIDGenerator(nil)
 	return closedLoop(ctx, conns, d, 0, func(_ int, rec *recorder) error {

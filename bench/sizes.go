@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -124,7 +125,7 @@ func (r *report) writeLatencies(ctx context.Context, b *bed, h *handlerProc, p p
 		}
 	}
 	viaHandler := func(i int, d time.Duration) (loadResult, error) {
-		return handlerMix(ctx, h.addr(), tokens[i], p.sizeConns, d)
+		return handlerMix(ctx, h.addr(), slices.Repeat([]string{tokens[i]}, p.sizeConns), d)
 	}
 	direct := func(i int, d time.Duration) (loadResult, error) {
 		return directMix(ctx, b.direct, r.sizes[i].user, p.sizeConns, d)
