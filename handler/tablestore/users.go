@@ -52,10 +52,12 @@ func (s *Store) index(ctx context.Context, owner string) error {
 // create that read the account before that condition loses its race and reads it again, now
 // without Indexed, so it writes the entry (a new ETag, which fails this delete if it has not
 // happened yet, and stands if it has).
-func (s *Store) unindex(ctx context.Context, owner string) error {
-	acct, err := s.readAccount(ctx, owner)
-	if err != nil || acct.row.Count > 0 {
-		return classify("read account", err)
+//
+// acct is the account as the caller just read it; the conditional write below is what makes
+// acting on it safe, so there is no need to read it again.
+func (s *Store) unindex(ctx context.Context, owner string, acct account) error {
+	if acct.row.Count > 0 {
+		return nil
 	}
 	entry, err := s.users.GetEntity(ctx, userShard(owner), owner, nil)
 	if err != nil && !hasStatus(err, 404) {
@@ -211,7 +213,7 @@ func (s *Store) EraseTasks(ctx context.Context, owner string, stopBy time.Time) 
 	}
 	done.Remaining = acct.row.Count // tasks created since the last read of the tasks
 	if done.Remaining == 0 {
-		return done, s.unindex(ctx, owner)
+		return done, s.unindex(ctx, owner, acct)
 	}
 	return done, nil
 }
