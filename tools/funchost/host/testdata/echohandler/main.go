@@ -30,11 +30,7 @@ func main() {
 		os.Exit(n)
 	}
 	if os.Getenv("ECHO_NEVER_LISTEN") == "1" {
-		// Sleep rather than select {}: a static binary with no other goroutine would be stopped by
-		// the runtime's deadlock check, an exit instead of a hang.
-		for {
-			time.Sleep(time.Hour)
-		}
+		neverListen()
 	}
 	if file := os.Getenv("ECHO_SIGNAL_FILE"); file != "" {
 		signals := make(chan os.Signal, 1)
@@ -136,4 +132,20 @@ func exitOnRequest(r *http.Request) {
 		os.WriteFile(once, nil, 0o644)
 	}
 	os.Exit(code)
+}
+
+// neverListen binds FUNCTIONS_CUSTOMHANDLER_PORT without listening on it, then hangs. The
+// probe's connections are refused, as with no handler at all, but the port stays ours: when
+// it was merely left free, another test's server once took it and answered the probe, and
+// the stand-in rightly called that "ready".
+func neverListen() {
+	port, _ := strconv.Atoi(os.Getenv("FUNCTIONS_CUSTOMHANDLER_PORT"))
+	if fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0); err == nil {
+		syscall.Bind(fd, &syscall.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}})
+	}
+	// Sleep rather than select {}: a static binary with no other goroutine would be stopped by
+	// the runtime's deadlock check, an exit instead of a hang.
+	for {
+		time.Sleep(time.Hour)
+	}
 }
