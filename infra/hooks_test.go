@@ -8,6 +8,7 @@ package infra_test
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,13 +55,13 @@ func checkRedirectURIs(t *testing.T, cfg map[string]any) {
 func scratchRepo(t *testing.T, p *project) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, d := range []string{"scripts", "frontend"} {
+	for _, d := range []string{"scripts", "frontend/scripts"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for path, src := range p.files {
-		if !strings.HasPrefix(path, "scripts/") && path != "local.settings.json.example" {
+		if !strings.HasPrefix(path, "scripts/") && !strings.HasPrefix(path, "frontend/scripts/") && path != "local.settings.json.example" {
 			continue
 		}
 		file := filepath.Join(dir, filepath.FromSlash(path))
@@ -219,6 +220,30 @@ func TestPostprovisionNeedsExampleKeys(t *testing.T) {
 	}
 }
 
+// checkDeployedCSP: the deployed SPA's Content-Security-Policy (dist/staticwebapp.config.json, written by the hook
+// with frontend/scripts/swa-config.mjs) lets the pages call exactly Entra, Graph and the deployed API's origin.
+func checkDeployedCSP(t *testing.T, file, apiBaseURL string) {
+	t.Helper()
+	var swa struct {
+		GlobalHeaders map[string]string `json:"globalHeaders"`
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("the web predeploy hook wrote no staticwebapp.config.json: %v", err)
+	}
+	if err := json.Unmarshal(b, &swa); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	u, err := url.Parse(apiBaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "connect-src 'self' https://login.microsoftonline.com https://graph.microsoft.com " + u.Scheme + "://" + u.Host + ";"
+	if csp := swa.GlobalHeaders["Content-Security-Policy"]; !strings.Contains(csp, want) {
+		t.Errorf("deployed Content-Security-Policy = %q, want it to contain %q", csp, want)
+	}
+}
+
 func TestSpaConfigForDeploy(t *testing.T) {
 	t.Parallel()
 	p := loadRepo(t)
@@ -238,6 +263,7 @@ func TestSpaConfigForDeploy(t *testing.T) {
 		t.Errorf("dist/config.json = %v", cfg)
 	}
 	checkRedirectURIs(t, cfg)
+	checkDeployedCSP(t, filepath.Join(dist, "staticwebapp.config.json"), azdEnv()["API_BASE_URL"])
 	env := azdEnv()
 	env["API_BASE_URL"] = "http://func-api-abc.azurewebsites.net"
 	if out, err := runHook(t, p, repo, webPredeployHook, env, os.Getenv("PATH")); err == nil {

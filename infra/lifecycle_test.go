@@ -103,7 +103,9 @@ func newAzdSim(t *testing.T, p *project) *azdSim {
 func toolsOnly(t *testing.T, fakes map[string]string) (string, string) {
 	t.Helper()
 	bin := t.TempDir()
-	tools := []string{"sh", "grep", "sed", "dirname", "mkdir", "mv", "cat", "cp", "od", "tr", "tail", "head", "rm"}
+	// node: the web predeploy hook writes staticwebapp.config.json with frontend/scripts/swa-config.mjs (azd's `js`
+	// service has already run npm there, so node is on a deploying machine's PATH).
+	tools := []string{"sh", "grep", "sed", "dirname", "mkdir", "mv", "cat", "cp", "od", "tr", "tail", "head", "rm", "node"}
 	needTools(t, tools...)
 	for _, tool := range tools {
 		real, err := exec.LookPath(tool)

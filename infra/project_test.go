@@ -87,6 +87,8 @@ func readProjectFiles(t testing.TB, root string) map[string]string {
 	walk("scripts", func(p string) bool { return strings.HasSuffix(p, ".sh") || strings.HasSuffix(p, ".ps1") })
 	add("azure.yaml")
 	add("local.settings.json.example")
+	// The web predeploy hook runs it to write dist/staticwebapp.config.json (the SPA's response headers).
+	add("frontend/scripts/swa-config.mjs")
 	files[gitModesFile] = readScriptModes(t, root)
 	return files
 }

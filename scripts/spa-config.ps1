@@ -13,3 +13,7 @@ if (-not (Test-Path (Join-Path $dist 'index.html'))) {
     Fail "$dist/index.html not found: the SPA build must run first (azd package)"
 }
 Write-SpaConfig (Join-Path $dist 'config.json') $apiBaseUrl
+# The response headers for Static Web Apps, with a Content-Security-Policy naming this deployment's API origin.
+& node (Join-Path (Get-RepoRoot) 'frontend/scripts/swa-config.mjs') --config (Join-Path $dist 'config.json') `
+    --index (Join-Path $dist 'index.html') --out (Join-Path $dist 'staticwebapp.config.json')
+if ($LASTEXITCODE -ne 0) { Fail "frontend/scripts/swa-config.mjs could not write $dist/staticwebapp.config.json" }

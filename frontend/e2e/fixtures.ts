@@ -9,9 +9,33 @@ export { expect };
 
 const SHOTS = join(import.meta.dirname, "..", "test-results", "screenshots");
 
+/** One Content-Security-Policy violation a page of the test's browser context reported. */
+export interface CspViolation {
+  page: string;
+  /** The directive that refused it (from the securitypolicyviolation event), or "console" for Chromium's message. */
+  directive: string;
+  blocked: string;
+}
+
+/**
+ * The CSP violations of every page, popup and frame of a test's browser context: each document's
+ * `securitypolicyviolation` events, and Chromium's console messages naming the Content Security Policy (a refused
+ * frame-ancestors is reported only there, in the framing page). The `csp` fixture fails the test on any of them.
+ */
+export class CspWatch {
+  readonly violations: CspViolation[] = [];
+  /** Returns the violations whose blocked URL or message matches `blocked`, and forgets them: for a test that causes them on purpose. */
+  take(blocked: RegExp): CspViolation[] {
+    const taken = this.violations.filter((v) => blocked.test(v.blocked));
+    this.violations.splice(0, this.violations.length, ...this.violations.filter((v) => !taken.includes(v)));
+    return taken;
+  }
+}
+
 interface Fixtures {
   user: FakeUser;
   entra: FakeEntra;
+  csp: CspWatch;
 }
 
 export const test = base.extend<Fixtures>({
@@ -22,6 +46,28 @@ export const test = base.extend<Fixtures>({
       const entra = new FakeEntra(user);
       await entra.install(context);
       await use(entra);
+    },
+    { auto: true },
+  ],
+  // Every page is served with the Content-Security-Policy of staticwebapp.config.json (e2e/stack.ts); a
+  // violation anywhere fails the test, so a change that needs a source outside the policy shows up here.
+  csp: [
+    async ({ context }, use) => {
+      const watch = new CspWatch();
+      await context.exposeBinding("__reportCspViolation", ({ frame }, v: { directive: string; blocked: string }) => {
+        watch.violations.push({ page: frame.url(), ...v });
+      });
+      await context.addInitScript(() => {
+        document.addEventListener("securitypolicyviolation", (e) => {
+          const report = (window as unknown as { __reportCspViolation?: (v: object) => void }).__reportCspViolation;
+          report?.({ directive: e.effectiveDirective, blocked: e.blockedURI || e.sample });
+        });
+      });
+      context.on("console", (msg) => {
+        if (/Content Security Policy/i.test(msg.text())) watch.violations.push({ page: msg.page()?.url() ?? "", directive: "console", blocked: msg.text() });
+      });
+      await use(watch);
+      expect(watch.violations, "Content-Security-Policy violations: something outside the policy was loaded or run").toEqual([]);
     },
     { auto: true },
   ],

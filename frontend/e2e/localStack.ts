@@ -4,14 +4,15 @@
 //     like .azurite/, and tools/localidentity around tools/funchost around the real handler, with
 //     local.settings.json.example (placeholder tenant) as the settings;
 //   - config.json written by the real frontend/scripts/write-config.mjs from those settings;
-//   - the production bundle, with the dev server's local-identity proxy in front.
+//   - the production bundle, with the dev server's local-identity proxy in front, served with the headers
+//     frontend/scripts/swa-config.mjs writes for that config.json (as a deployment's).
 // `tenant` swaps in real-looking tenant settings, to prove local sign-in is then refused.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localIdentityProxy } from "../dev/localIdentityProxy";
-import { distSnapshot, FRONTEND, goBinaries, listen, REPO, resources, spaServer, startGoStack } from "./stack";
+import { distSnapshot, FRONTEND, goBinaries, listen, REPO, resources, spaServer, startGoStack, writeSwaConfig } from "./stack";
 
 export interface LocalStackOptions {
   spaPort: number;
@@ -79,6 +80,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     if (wc.status !== 0) throw new Error(`write-config.mjs failed:\n${wc.stderr}`);
     const config: object = JSON.parse(readFileSync(configPath, "utf8"));
 
+    writeSwaConfig(dist, configPath);
     const spa = spaServer(dist, config, localIdentityProxy(urlFile));
     servers.push(spa);
     await listen(spa, o.spaPort, "127.0.0.1");

@@ -5,7 +5,7 @@
 // its own /config.json. Entra itself is faked per browser context with route interception
 // (fake-entra/fakeEntra.ts).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, createWriteStream } from "node:fs";
+import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, createWriteStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -58,21 +58,69 @@ const TYPES: Record<string, string> = {
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
+/** What the static server reads from staticwebapp.config.json (Azure Static Web Apps' own file). */
+export interface SwaConfig {
+  routes?: { route: string; headers?: Record<string, string> }[];
+  globalHeaders?: Record<string, string>;
+}
+
 /**
- * Serves dist/ like the static host: SPA fallback, config.json never cached, no COOP anywhere.
+ * The response headers Static Web Apps sends for `path`: globalHeaders, then the headers of the first route
+ * that matches (rules are evaluated in order and evaluation stops at the first match; a route header replaces a
+ * global one of the same name, and "" removes it: learn.microsoft.com/azure/static-web-apps/configuration,
+ * "Routes" and "Global headers"). Routes are exact paths or end in one `*`; anything else is refused here rather
+ * than matched differently from Azure.
+ */
+export function swaHeaders(swa: SwaConfig, path: string): Record<string, string> {
+  const headers = new Map<string, [string, string]>();
+  const put = (h: Record<string, string> | undefined) => {
+    for (const [name, value] of Object.entries(h ?? {})) headers.set(name.toLowerCase(), [name, value]);
+  };
+  put(swa.globalHeaders);
+  const route = (swa.routes ?? []).find((r) => routeMatches(r.route, path));
+  put(route?.headers);
+  return Object.fromEntries([...headers.values()].filter(([, v]) => v !== ""));
+}
+
+function routeMatches(pattern: string, path: string): boolean {
+  const star = pattern.indexOf("*");
+  if (star < 0) return pattern === path;
+  if (star !== pattern.length - 1 || pattern.includes("{")) throw new Error(`staticwebapp.config.json route ${pattern}: this test server matches only exact routes and a trailing *`);
+  return path.startsWith(pattern.slice(0, -1));
+}
+
+/**
+ * Writes dist/staticwebapp.config.json for `configPath` with frontend/scripts/swa-config.mjs, exactly as azd's
+ * predeploy hook does on a deployment's dist/ (scripts/spa-config.sh): the Content-Security-Policy then names
+ * this stack's API origin.
+ */
+export function writeSwaConfig(dist: string, configPath: string): void {
+  const r = spawnSync(
+    "node",
+    ["scripts/swa-config.mjs", "--config", configPath, "--index", join(dist, "index.html"), "--out", join(dist, "staticwebapp.config.json")],
+    { cwd: FRONTEND, encoding: "utf8" },
+  );
+  if (r.status !== 0) throw new Error(`scripts/swa-config.mjs failed:\n${r.stderr}`);
+}
+
+/**
+ * Serves dist/ like the static host: SPA fallback, and every response with the headers dist/staticwebapp.config.json
+ * gives its path (the Content-Security-Policy among them), as Static Web Apps applies them.
  * `before` sees each request first (the dev server's local-identity proxy, in local mode).
  */
 export function spaServer(dist: string, config: object, before?: Middleware): Server {
+  const swa = JSON.parse(readFileSync(join(dist, "staticwebapp.config.json"), "utf8")) as SwaConfig;
   return createServer((req, res) => {
-    if (before) before(req, res, () => serveSpa(dist, config, req, res));
-    else serveSpa(dist, config, req, res);
+    if (before) before(req, res, () => serveSpa(dist, swa, config, req, res));
+    else serveSpa(dist, swa, config, req, res);
   });
 }
 
-function serveSpa(dist: string, config: object, req: IncomingMessage, res: ServerResponse): void {
+function serveSpa(dist: string, swa: SwaConfig, config: object, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? "/", "http://localhost");
+  const headers = { "Cache-Control": "no-cache", ...swaHeaders(swa, url.pathname) };
   if (url.pathname === "/config.json") {
-    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+    res.writeHead(200, { ...headers, "Content-Type": "application/json" });
     res.end(JSON.stringify(config));
     return;
   }
@@ -90,10 +138,7 @@ function serveSpa(dist: string, config: object, req: IncomingMessage, res: Serve
     }
     file = join(dist, "index.html");
   }
-  res.writeHead(200, {
-    "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
-    "Cache-Control": file.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
-  });
+  res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
   createReadStream(file)
     .on("error", () => res.end())
     .pipe(res);
@@ -244,6 +289,9 @@ export async function startStack(spaPort: number): Promise<Stack> {
 
     // redirectUris: the fake Entra's registration (the SPA refuses to start sign-in from an address not in it).
     const config = { clientId: SPA_CLIENT_ID, tenantId: TENANT_ID, apiScope: API_SCOPE, apiBaseUrl: api.info.apiUrl, redirectUris: spaRedirectUris(spaOrigin) };
+    const configPath = join(work, "config.json");
+    writeFileSync(configPath, JSON.stringify(config));
+    writeSwaConfig(dist, configPath);
     const spa = spaServer(dist, config);
     servers.push(spa);
     await listen(spa, spaPort, "127.0.0.1").catch((err: Error) => {
