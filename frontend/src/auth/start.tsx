@@ -1,7 +1,6 @@
 import type { ComponentType, ReactNode } from "react";
 import type { AppConfig } from "../config";
 import { EntraAuthProvider } from "./entra";
-import { LocalAuthProvider } from "./local";
 import { createMsal } from "./msal";
 
 export type AuthProvider = ComponentType<{ children: ReactNode }>;
@@ -13,6 +12,9 @@ export type AuthProvider = ComponentType<{ children: ReactNode }>;
  */
 export async function startAuth(config: AppConfig): Promise<AuthProvider> {
   if (config.mode === "local") {
+    // Loaded only in local-identity mode: the local sign-in (./local, ./localIdentity) stays out of the
+    // initial bundle every deployed user downloads (e2e/js-budget.spec.ts reads the built assets).
+    const { LocalAuthProvider } = await import("./local");
     return ({ children }) => <LocalAuthProvider config={config}>{children}</LocalAuthProvider>;
   }
   const pca = await createMsal(config);
