@@ -2,6 +2,7 @@
 // concurrently changed API, as a user meets it. Each test failed on the hand-written state before
 // TanStack Query took it over (see the commit that adds this file).
 import type { Page, Request } from "@playwright/test";
+import { axe } from "./axe";
 import { test, expect, signIn, openDashboard, addTask, allSaved, taskList, api, seedTasks, type Task } from "./fixtures";
 
 /** What a browser does when the user leaves a tab and comes back to it: `visibilitychange` twice. */
@@ -67,6 +68,7 @@ test("finding 7: offline, one banner; changes wait and are sent when the connect
   await expect(page.getByRole("alert")).toHaveCount(0);
   await expect(list.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
   await expect(list.getByRole("listitem")).toHaveCount(2);
+  expect((await axe(page)).ours, "axe violations with the offline banner").toEqual([]);
 
   const deleted = page.waitForRequest((r: Request) => r.method() === "DELETE");
   await context.setOffline(false);
@@ -137,6 +139,7 @@ test("finding 6: a rename that meets a 412 keeps what the user typed and can app
   const notice = list.getByRole("status").filter({ hasText: "Plan the offsite in Lisbon" });
   await expect(notice).toContainText("renamed somewhere else");
   await expect(list.getByRole("checkbox", { name: "Plan the offsite (venue booked)" })).toBeVisible();
+  expect((await axe(page)).ours, "axe violations with the conflict message").toEqual([]);
   await notice.getByRole("button", { name: "Use my title" }).click();
   await expect(list.getByRole("checkbox", { name: "Plan the offsite in Lisbon" })).toBeVisible();
   await allSaved(page);

@@ -4,6 +4,9 @@ import { MessageText } from "./MessageText";
 
 const CONFIRMATION_MS = 4000;
 
+/** The shortcut as the user's keyboard labels it. */
+const UNDO_KEY = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘Z" : "Ctrl+Z";
+
 interface Props {
   notice: Notice | undefined;
   onDismiss: () => void;
@@ -72,7 +75,7 @@ export function NoticeBar({ notice, onDismiss, onUndo, onHold }: Props) {
         >
           <p>
             <MessageText message={notice.message} />
-            {notice.undoDelete && " Ctrl+Z undoes it."}
+            {notice.undoDelete && ` ${UNDO_KEY} undoes it.`}
           </p>
           {notice.undoDelete && (
             <button
