@@ -18,11 +18,12 @@ export function Dashboard() {
   const { me, access } = useAccess();
   // The first page of tasks is asked for now, while /api/me is on its way, not after it (issue 30, finding 11), and
   // the panel's code is fetched meanwhile. Once that code is here, its query cache decides whether to ask.
+  const who = account?.username ?? "";
   useEffect(() => {
     const early = panel ? undefined : api.listTasks(DEFAULT_TASK_LIST);
     early?.catch(() => undefined); // its failure is the query's to report
-    void loadPanel().then((m) => m.prefetchTasks(api, DEFAULT_TASK_LIST, early));
-  }, [api]);
+    void loadPanel().then((m) => m.prefetchTasks(api, who, DEFAULT_TASK_LIST, early));
+  }, [api, who]);
   const firstName = account?.name.split(" ")[0];
   // Wait for /api/me before showing the panel, so a Viewer never sees controls flash up and go.
   // If /api/me fails, show the full panel: the API still refuses what the role does not allow.
@@ -44,7 +45,7 @@ export function Dashboard() {
           <LoadingPanel />
         ) : (
           <Suspense fallback={<LoadingPanel />}>
-            <TaskPanel api={api} readOnly={access !== null && !access.permissions.includes("tasks.write")} />
+            <TaskPanel api={api} who={who} readOnly={access !== null && !access.permissions.includes("tasks.write")} />
           </Suspense>
         )}
         <ProfileCard />

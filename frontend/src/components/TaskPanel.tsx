@@ -1,4 +1,4 @@
-import { onlineManager, QueryClientProvider } from "@tanstack/react-query";
+import { onlineManager, QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useState, useSyncExternalStore } from "react";
 import type { ApiClient } from "../api/client";
 import { useAuth } from "../auth/auth";
@@ -12,17 +12,29 @@ import { TaskItem } from "./TaskItem";
 
 interface Props {
   api: ApiClient;
+  /** The signed-in user: each has a query cache of their own. */
+  who?: string;
   /** The Viewer role: the tasks are shown, nothing offers to change them. */
   readOnly?: boolean;
 }
 
 export { prefetchTasks } from "../hooks/queries";
 
+const cacheIds = new WeakMap<QueryClient, number>();
+let lastCacheId = 0;
+function cacheId(c: QueryClient): number {
+  let id = cacheIds.get(c);
+  if (id === undefined) cacheIds.set(c, (id = ++lastCacheId));
+  return id;
+}
+
 /** The user's tasks, read and changed through the query cache of `api` (one per signed-in user). */
 export function TaskPanel(props: Props) {
+  const client = clientFor(props.api, props.who);
   return (
-    <QueryClientProvider client={clientFor(props.api)}>
-      <Panel {...props} />
+    <QueryClientProvider client={client}>
+      {/* A query hook keeps the cache it was first rendered with: another cache (user, sign-in) is another panel. */}
+      <Panel key={cacheId(client)} {...props} />
     </QueryClientProvider>
   );
 }

@@ -47,20 +47,22 @@ export function createQueryClient(): QueryClient {
   return client;
 }
 
-const clients = new WeakMap<ApiClient, QueryClient>();
+const clients = new WeakMap<ApiClient, Map<string, QueryClient>>();
 
 /**
- * The query cache of one API client, which is one signed-in user's (services.tsx makes a client per token source):
- * one user's tasks are never shown to the next. It outlives the dashboard, so changes waiting for the connection
- * are still sent after the user moved to another page: mounted here once, never unmounted (QueryClient.mount
- * counts its mounts).
+ * The query cache of one API client and one signed-in user (`who`): one user's tasks are never shown, even for a
+ * moment, to the next, whether or not a switch of account makes a new API client. It outlives the dashboard, so
+ * changes waiting for the connection are still sent after the user moved to another page: mounted here once, never
+ * unmounted (QueryClient.mount counts its mounts).
  */
-export function clientFor(api: ApiClient): QueryClient {
-  let client = clients.get(api);
+export function clientFor(api: ApiClient, who = ""): QueryClient {
+  let byUser = clients.get(api);
+  if (!byUser) clients.set(api, (byUser = new Map()));
+  let client = byUser.get(who);
   if (!client) {
     client = createQueryClient();
     client.mount();
-    clients.set(api, client);
+    byUser.set(who, client);
   }
   return client;
 }
@@ -86,10 +88,10 @@ export function taskListQuery(api: ApiClient, params: TaskListParams) {
  * Fills the cache with the list's first page: from `early`, the request the dashboard started before this code had
  * loaded (used once; a retry asks again), or by asking now if what is cached is missing or stale.
  */
-export function prefetchTasks(api: ApiClient, params: TaskListParams, early?: Promise<TaskPage>): Promise<void> {
+export function prefetchTasks(api: ApiClient, who: string, params: TaskListParams, early?: Promise<TaskPage>): Promise<void> {
   const ask = listPage(api, params);
   let first = early;
-  return clientFor(api).prefetchInfiniteQuery({
+  return clientFor(api, who).prefetchInfiniteQuery({
     ...taskListQuery(api, params),
     queryFn: (ctx) => {
       const taken = ctx.pageParam === undefined ? first : undefined;
