@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, createApiClient, describeError, type TokenGetter } from "./client";
+import { ApiError, createApiClient, describeError, REQUEST_TIMEOUT_MS, type TokenGetter } from "./client";
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   const type = status >= 400 ? "application/problem+json" : "application/json";
@@ -26,6 +26,41 @@ function setup(responses: Array<Response | Error>) {
 const task = { id: "01J0000000000000000000000A", title: "A", completed: false, createdAt: "", updatedAt: "", etag: 'W/"1"' };
 
 describe("createApiClient", () => {
+  it("gives up on a request that gets no answer within REQUEST_TIMEOUT_MS, and says so", async () => {
+    vi.useFakeTimers();
+    try {
+      // A fetch that answers only when aborted, as a hanging API does.
+      const fetch = vi.fn(
+        (_url: RequestInfo | URL, init?: RequestInit) =>
+          new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")))),
+      );
+      const api = createApiClient({ baseUrl: "", getToken: async () => "t", fetch: fetch as typeof globalThis.fetch });
+      const call = api.listTasks().catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS - 1);
+      expect(fetch).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(1);
+      const err = (await call) as ApiError;
+      expect(err).toBeInstanceOf(ApiError);
+      expect({ status: err.status, timedOut: err.timedOut }).toEqual({ status: 0, timedOut: true });
+      expect(describeError(err)).toBe("The API did not answer within 30 s. Check your connection and try again.");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("passes a caller's cancel on as an AbortError, not as an API failure", async () => {
+    const fetch = vi.fn(
+      (_url: RequestInfo | URL, init?: RequestInit) =>
+        new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")))),
+    );
+    const api = createApiClient({ baseUrl: "", getToken: async () => "t", fetch: fetch as typeof globalThis.fetch });
+    const ac = new AbortController();
+    const call = api.me(ac.signal).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalled());
+    ac.abort();
+    expect(((await call) as Error).name).toBe("AbortError");
+  });
+
   it("sends one fresh bearer token per call and builds the URL", async () => {
     const { api, call, getToken } = setup([json(200, { items: [], next: "abc" }), json(200, { items: [] })]);
     await api.listTasks({ limit: 50, next: "a b/c" });

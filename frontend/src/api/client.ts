@@ -33,20 +33,29 @@ export class ApiError extends Error {
   readonly retryAfter: number | undefined;
   /** The API still asked for claims after a token acquired with them: a step-up that did not happen. */
   readonly claimsUnsatisfied: boolean;
+  /** No answer within REQUEST_TIMEOUT_MS (status 0): the API, or the way to it, hangs. */
+  readonly timedOut: boolean;
 
-  constructor(message: string, status: number, problem?: Problem, retryAfter?: number, claimsUnsatisfied = false) {
+  constructor(message: string, status: number, problem?: Problem, retryAfter?: number, claimsUnsatisfied = false, timedOut = false) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.problem = problem;
     this.retryAfter = retryAfter;
     this.claimsUnsatisfied = claimsUnsatisfied;
+    this.timedOut = timedOut;
   }
 
   get isNetwork(): boolean {
     return this.status === 0;
   }
 }
+
+/**
+ * How long one request may take to answer before it is given up (issue 30, finding 7: a hanging API spun
+ * forever). The API's own calls to storage give up well before this; a slow phone network answers within it.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Paging of every list route: `limit` 1..200, `next` from the previous page. */
 export interface PageParams {
@@ -142,18 +151,32 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     if (ro.body !== undefined) headers["Content-Type"] = "application/json";
     if (ro.ifMatch) headers["If-Match"] = ro.ifMatch;
     if (ro.idempotencyKey) headers["Idempotency-Key"] = ro.idempotencyKey;
+    // The caller's signal (a query cancelled) and a time-out, with setTimeout rather than AbortSignal.timeout so a
+    // test's fake clock (Playwright's page.clock) can run it out.
+    const ac = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort();
+    }, REQUEST_TIMEOUT_MS);
+    const cancel = () => ac.abort();
+    ro.signal?.addEventListener("abort", cancel);
     try {
       return await doFetch(`${base}/api${path}`, {
         method,
         headers,
         body: ro.body === undefined ? null : JSON.stringify(ro.body),
-        signal: ro.signal ?? null,
+        signal: ac.signal,
         credentials: "omit",
         cache: "no-store",
       });
     } catch (err) {
+      if (timedOut) throw new ApiError(`The API did not answer within ${REQUEST_TIMEOUT_MS / 1000} s.`, 0, undefined, undefined, false, true);
       if (err instanceof DOMException && err.name === "AbortError") throw err;
       throw new ApiError(`Could not reach the API${base ? ` at ${base}` : ""}.`, 0);
+    } finally {
+      clearTimeout(timer);
+      ro.signal?.removeEventListener("abort", cancel);
     }
   }
 
@@ -234,6 +257,7 @@ export function describeError(err: unknown): string {
     // A missing app role: its own 403, told apart from the missing scope by `requiredRole`.
     const role = err.status === 403 ? requiredRoleIn(err.problem) : undefined;
     if (role) return roleNeededMessage(role);
+    if (err.timedOut) return `${err.message} Check your connection and try again.`;
     if (err.isNetwork) return `${err.message} Check your connection, or that the API is running.`;
     switch (err.status) {
       case 401:

@@ -58,7 +58,7 @@ export function TaskItem({ task, readOnly = false, onToggle, onRename, onDelete,
             </p>
             {task.problem.retry && !readOnly && (
               <button type="button" className="btn btn--secondary btn--sm" onClick={onRetry}>
-                Try again
+                {task.problem.retryLabel ?? "Try again"}
               </button>
             )}
             <button type="button" className="btn btn--ghost btn--sm" onClick={onDismissProblem}>
@@ -75,7 +75,7 @@ export function TaskItem({ task, readOnly = false, onToggle, onRename, onDelete,
             className="icon-btn"
             onClick={() => !task.pending && setEditing(true)}
             aria-disabled={task.pending || undefined}
-            aria-label={`Rename “${task.title}”`}
+            aria-label={`Rename “${shortTitle(task.title)}”`}
             title="Rename"
           >
             <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
@@ -97,7 +97,7 @@ export function TaskItem({ task, readOnly = false, onToggle, onRename, onDelete,
               });
             }}
             aria-disabled={task.pending || undefined}
-            aria-label={`Delete “${task.title}”`}
+            aria-label={`Delete “${shortTitle(task.title)}”`}
             title="Delete"
           >
             <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
@@ -108,6 +108,16 @@ export function TaskItem({ task, readOnly = false, onToggle, onRename, onDelete,
       )}
     </li>
   );
+}
+
+/**
+ * A title short enough for a button's name: a screen reader reads the name of every Rename and Delete button, and
+ * a 200-character title twice per row buries the list (issue 30, finding 12). The name starts with the button's
+ * tooltip ("Rename"), so speech input finds it (WCAG 2.5.3, label in name); the full title is the row's checkbox label.
+ */
+export function shortTitle(title: string, max = 40): string {
+  const chars = [...title];
+  return chars.length <= max ? title : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
 }
 
 /** The title as the checkbox's label; a very long one is clamped to a few lines with "Show more". */

@@ -49,4 +49,19 @@ describe("TaskPanel", () => {
     expect((within(list).getByRole("checkbox", { name: "Pay the rent" }) as HTMLInputElement).disabled).toBe(false);
     expect(screen.queryByText(/Viewer role/)).toBeNull();
   });
+
+  it("keeps one cache per signed-in user: after a switch, not one render shows the previous user's tasks", async () => {
+    const client = fakeApi({
+      listTasks: vi
+        .fn<ApiClient["listTasks"]>()
+        .mockResolvedValueOnce({ items: [task("a", "Alice's plan", false)] })
+        .mockResolvedValueOnce({ items: [task("b", "Bob's list", false)] }),
+    });
+    const view = render(<TaskPanel api={client} who="alice" />);
+    await screen.findByText("Alice's plan");
+    view.rerender(<TaskPanel api={client} who="bob" />);
+    expect(screen.queryByText("Alice's plan")).toBeNull();
+    await screen.findByText("Bob's list");
+    expect(screen.queryByText("Alice's plan")).toBeNull();
+  });
 });

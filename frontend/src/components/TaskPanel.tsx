@@ -1,6 +1,8 @@
-import { useEffect, useState } from "react";
+import { onlineManager, QueryClientProvider, type QueryClient } from "@tanstack/react-query";
+import { useEffect, useState, useSyncExternalStore } from "react";
 import type { ApiClient } from "../api/client";
 import { useAuth } from "../auth/auth";
+import { clientFor } from "../hooks/queries";
 import { useTasks, type TasksState } from "../hooks/useTasks";
 import { useWarnBeforeLeaving } from "../hooks/useWarnBeforeLeaving";
 import { AddTaskForm } from "./AddTaskForm";
@@ -10,15 +12,39 @@ import { TaskItem } from "./TaskItem";
 
 interface Props {
   api: ApiClient;
+  /** The signed-in user: each has a query cache of their own. */
+  who?: string;
   /** The Viewer role: the tasks are shown, nothing offers to change them. */
   readOnly?: boolean;
 }
 
-export function TaskPanel({ api, readOnly = false }: Props) {
+export { prefetchTasks } from "../hooks/queries";
+
+const cacheIds = new WeakMap<QueryClient, number>();
+let lastCacheId = 0;
+function cacheId(c: QueryClient): number {
+  let id = cacheIds.get(c);
+  if (id === undefined) cacheIds.set(c, (id = ++lastCacheId));
+  return id;
+}
+
+/** The user's tasks, read and changed through the query cache of `api` (one per signed-in user). */
+export function TaskPanel(props: Props) {
+  const client = clientFor(props.api, props.who);
+  return (
+    <QueryClientProvider client={client}>
+      {/* A query hook keeps the cache it was first rendered with: another cache (user, sign-in) is another panel. */}
+      <Panel key={cacheId(client)} {...props} />
+    </QueryClientProvider>
+  );
+}
+
+function Panel({ api, readOnly = false }: Props) {
   const tasks = useTasks(api);
   const { state } = tasks;
   const undoable = state.notice?.undoDelete !== undefined;
   useWarnBeforeLeaving(state.saving > 0 || undoable);
+  const online = useSyncExternalStore(onlineManager.subscribe.bind(onlineManager), () => onlineManager.isOnline());
 
   // The task to focus, set after the state change that adds its row. The effect runs once React
   // has committed that row; a requestAnimationFrame after the await could run before the commit,
@@ -52,10 +78,17 @@ export function TaskPanel({ api, readOnly = false }: Props) {
       ) : (
         <AddTaskForm onAdd={tasks.add} disabled={state.status !== "ready"} />
       )}
+      {!online && (
+        // One message for every change made meanwhile (issue 30, finding 7), not an error on each row.
+        <div className="notice notice--info" role="status">
+          <p>You are offline. Your changes are kept and will be sent when the connection returns.</p>
+        </div>
+      )}
       <NoticeBar
         notice={state.notice}
         onDismiss={tasks.dismissNotice}
         onUndo={(id) => tasks.undoDelete(id) && focusTask(id)}
+        onHold={tasks.holdUndo}
       />
 
       {state.status === "loading" && (

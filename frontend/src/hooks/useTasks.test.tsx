@@ -1,7 +1,8 @@
 import { act, renderHook, waitFor } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, type ApiClient } from "../api/client";
 import type { Task } from "../api/types";
+import { queryWrapper } from "../test/queryWrapper";
 import { UNDO_DELETE_MS, useTasks, type Message } from "./useTasks";
 import { useMe } from "./useMe";
 
@@ -31,7 +32,7 @@ function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
 }
 
 async function loaded(api: ApiClient) {
-  const hook = renderHook(() => useTasks(api));
+  const hook = renderHook(() => useTasks(api), { wrapper: queryWrapper() });
   await waitFor(() => expect(hook.result.current.state.status).toBe("ready"));
   return hook;
 }
@@ -40,14 +41,23 @@ const titles = (r: { current: ReturnType<typeof useTasks> }) => r.current.state.
 /** A message as a screen reader reads it, each quoted title in “…”. */
 const text = (m: Message | undefined) => (m ?? []).map((p) => (typeof p === "string" ? p : `“${p.title}”`)).join("");
 
+/** Lets the promises under way settle (TanStack Query runs a mutation's function a few microtasks after it is asked). */
+async function settle() {
+  await act(async () => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  });
+}
+
 /** Runs out the undo window of a delete (fake timers), then lets its request settle. */
 async function undoWindowPasses() {
   await act(async () => {
     vi.advanceTimersByTime(UNDO_DELETE_MS);
   });
   vi.useRealTimers();
-  await act(async () => {});
+  await settle();
 }
+
+afterEach(() => vi.useRealTimers());
 
 describe("useTasks", () => {
   it("shows a load error with a readable message, and recovers on retry", async () => {
@@ -56,7 +66,7 @@ describe("useTasks", () => {
       .mockRejectedValueOnce(new ApiError("storage unavailable", 503, undefined, 30))
       .mockResolvedValueOnce({ items: [] });
     const api = fakeApi({ listTasks });
-    const { result } = renderHook(() => useTasks(api));
+    const { result } = renderHook(() => useTasks(api), { wrapper: queryWrapper() });
     await waitFor(() => expect(result.current.state.status).toBe("error"));
     expect(result.current.state.loadError).toEqual({ message: "The task store is temporarily unavailable. Try again in 30 s.", status: 503 });
     act(() => result.current.retry());
@@ -98,6 +108,7 @@ describe("useTasks", () => {
       done = result.current.add("Fourth");
     });
     expect(result.current.state.items[0]).toMatchObject({ title: "Fourth", pending: true });
+    await settle();
     await act(async () => {
       resolve(t("d", "Fourth"));
       await done;
@@ -142,8 +153,8 @@ describe("useTasks", () => {
     expect(result.current.state.items[1]).toEqual({ ...t("b", "Second", 'W/"b-2"'), completed: true });
   });
 
-  it("on 412 reloads the task in place and tells the user the change was not applied", async () => {
-    const updateTask = vi.fn(async () => {
+  it("on 412 for a rename the server's title differs from: shows the latest version, quotes what the user typed, offers it again", async () => {
+    const updateTask = vi.fn<ApiClient["updateTask"]>(async () => {
       throw new ApiError("Precondition Failed", 412);
     });
     const getTask = vi.fn(async () => ({ ...t("b", "Second (edited elsewhere)", 'W/"b-9"') }));
@@ -152,12 +163,54 @@ describe("useTasks", () => {
       await result.current.update("b", { title: "Mine" });
     });
     expect(getTask).toHaveBeenCalledWith("b");
+    expect(updateTask).toHaveBeenCalledTimes(1);
     expect(titles(result)).toEqual(["First", "Second (edited elsewhere)", "Third"]);
     expect(result.current.state.items[1]?.etag).toBe('W/"b-9"');
     const problem = result.current.state.items[1]?.problem;
+    expect(problem).toMatchObject({ kind: "info", retry: { patch: { title: "Mine" } }, retryLabel: "Use my title" });
+    expect(text(problem?.message)).toBe("This task was renamed somewhere else to “Second (edited elsewhere)”, so your title “Mine” was not applied.");
+
+    // "Use my title" sends it over the latest version (its ETag).
+    updateTask.mockImplementationOnce(async (id, patch) => ({ ...t(id, "x", 'W/"b-10"'), ...patch }));
+    await act(async () => {
+      result.current.retryRow("b");
+    });
+    await settle();
+    expect(updateTask).toHaveBeenLastCalledWith("b", { title: "Mine" }, 'W/"b-9"');
+    expect(titles(result)).toEqual(["First", "Mine", "Third"]);
+    expect(result.current.state.items[1]?.problem).toBeUndefined();
+  });
+
+  it("on 412 caused by a change to other fields (renamed elsewhere, ticked here): merges, and sends the tick again over it", async () => {
+    const updateTask = vi
+      .fn<ApiClient["updateTask"]>()
+      .mockRejectedValueOnce(new ApiError("Precondition Failed", 412))
+      .mockImplementationOnce(async (id, patch) => ({ ...t(id, "Second (renamed)", 'W/"b-3"'), ...patch }));
+    const getTask = vi.fn(async () => t("b", "Second (renamed)", 'W/"b-2"'));
+    const { result } = await loaded(fakeApi({ updateTask, getTask }));
+    let ok: boolean | undefined;
+    await act(async () => {
+      ok = await result.current.update("b", { completed: true });
+    });
+    expect(ok).toBe(true);
+    expect(updateTask.mock.calls.map((c) => c[2])).toEqual(['W/"b-1"', 'W/"b-2"']);
+    expect(result.current.state.items[1]).toEqual({ ...t("b", "Second (renamed)", 'W/"b-3"'), completed: true });
+  });
+
+  it("on 412 for a tick the server's state differs from: shows the latest version, says the change was not applied", async () => {
+    const updateTask = vi.fn(async () => {
+      throw new ApiError("Precondition Failed", 412);
+    });
+    const getTask = vi.fn(async () => ({ ...t("b", "Second", 'W/"b-9"'), completed: true }));
+    const { result } = await loaded(fakeApi({ updateTask, getTask }));
+    await act(async () => {
+      await result.current.update("b", { completed: true });
+    });
+    expect(updateTask).toHaveBeenCalledTimes(1);
+    const problem = result.current.state.items[1]?.problem;
     expect(problem).toMatchObject({ kind: "info" });
     expect(problem?.retry).toBeUndefined();
-    expect(text(problem?.message)).toContain("Changed somewhere else, so your rename was not applied");
+    expect(text(problem?.message)).toBe("Changed somewhere else, so your change was not applied. This is the latest version.");
   });
 
   it("on 412 for a task deleted elsewhere, drops it and says so", async () => {
@@ -196,6 +249,7 @@ describe("useTasks", () => {
     vi.useFakeTimers();
     act(() => result.current.remove("a"));
     act(() => result.current.remove("b"));
+    await settle();
     expect(deleteTask).toHaveBeenCalledTimes(1);
     expect(deleteTask).toHaveBeenLastCalledWith("a", 'W/"a-1"');
     expect(result.current.state.notice?.undoDelete).toBe("b");
@@ -227,6 +281,7 @@ describe("useTasks", () => {
     await act(async () => {
       result.current.retryRow("b");
     });
+    await settle();
     expect(deleteTask).toHaveBeenCalledTimes(2);
     expect(titles(result)).toEqual(["First", "Third"]);
     expect(result.current.state.notice).toBeUndefined();
@@ -248,7 +303,7 @@ describe("useTasks", () => {
     await act(async () => {
       await result.current.loadMore();
     });
-    expect(listTasks).toHaveBeenLastCalledWith({ limit: 50, next: "p2" });
+    expect(listTasks).toHaveBeenLastCalledWith({ limit: 50, next: "p2" }, expect.any(AbortSignal));
     expect(titles(result)).toEqual(["First", "Second"]);
     expect(result.current.state.next).toBeUndefined();
   });
@@ -278,6 +333,7 @@ describe("useTasks: quick changes and what the server holds", () => {
     act(() => {
       first = result.current.update("a", { completed: true });
     });
+    await settle();
     expect(result.current.state.saving).toBe(1);
     act(() => {
       second = result.current.update("a", { completed: false });
@@ -287,6 +343,7 @@ describe("useTasks: quick changes and what the server holds", () => {
       release();
       await first;
     });
+    await settle();
     expect(updateTask).toHaveBeenCalledTimes(1);
     expect(result.current.state.saving).toBe(0);
     const shown = result.current.state.items[0]!;
@@ -296,6 +353,7 @@ describe("useTasks: quick changes and what the server holds", () => {
     act(() => {
       third = result.current.update("a", { completed: false });
     });
+    await settle();
     await act(async () => {
       release();
       await third;
@@ -316,16 +374,19 @@ describe("useTasks: quick changes and what the server holds", () => {
     act(() => {
       added = result.current.add("Fourth");
     });
+    await settle();
     expect(deleteTask).toHaveBeenCalledTimes(1);
     expect(result.current.state.saving).toBe(2);
     await act(async () => {
       finish();
     });
+    await settle();
     expect(result.current.state.saving).toBe(1);
     await act(async () => {
       fail(new ApiError("down", 503));
       await added;
     });
+    await settle();
     expect(result.current.state.saving).toBe(0);
   });
 });
