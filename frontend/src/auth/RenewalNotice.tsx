@@ -1,3 +1,4 @@
+import { createPortal } from "react-dom";
 import { useAuth } from "./auth";
 import "./RenewalNotice.css";
 
@@ -9,7 +10,7 @@ import "./RenewalNotice.css";
 export function RenewalNotice() {
   const { renewal } = useAuth();
   if (!renewal) return null;
-  return (
+  const notice = (
     <div className="renewal-notice" role="alert">
       <p>
         <strong>{renewal.stepUp ? "This needs a stronger sign-in." : "Your sign-in has expired."}</strong>{" "}
@@ -24,4 +25,18 @@ export function RenewalNotice() {
       {renewal.error && <p className="form-error">{renewal.error}</p>}
     </div>
   );
+  // A modal dialog (the admin erase's confirmation, still open while its call waits here for a step-up) makes the
+  // rest of the page inert: the notice goes inside it, or its button could not be clicked at all.
+  const modal = topModalDialog();
+  return modal ? createPortal(notice, modal) : notice;
+}
+
+/** The open modal dialog on top (showModal), if any. */
+function topModalDialog(): HTMLDialogElement | null {
+  try {
+    const open = [...document.querySelectorAll<HTMLDialogElement>("dialog[open]")].filter((d) => d.matches(":modal"));
+    return open.at(-1) ?? null;
+  } catch {
+    return null; // an engine without :modal (jsdom) has no inert page either
+  }
 }
