@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { createPortal } from "react-dom";
 import { useAuth } from "./auth";
 import "./RenewalNotice.css";
@@ -9,6 +10,14 @@ import "./RenewalNotice.css";
  */
 export function RenewalNotice() {
   const { renewal } = useAuth();
+  const button = useRef<HTMLButtonElement>(null);
+  // A modal dialog (the admin erase's confirmation, still open while its call waits here for a step-up) makes the
+  // rest of the page inert: the notice goes inside it, or its button could not be used at all; and there, with the
+  // dialog's own buttons disabled while they wait, focus goes to the one thing left to do.
+  const modal = renewal ? topModalDialog() : null;
+  useEffect(() => {
+    if (modal) button.current?.focus();
+  }, [modal]);
   if (!renewal) return null;
   const notice = (
     <div className="renewal-notice" role="alert">
@@ -19,15 +28,12 @@ export function RenewalNotice() {
           : "Sign in again to continue."}{" "}
         Your changes and unsaved text stay on this page.
       </p>
-      <button type="button" className="btn btn--primary btn--sm" onClick={renewal.renew} disabled={renewal.busy}>
+      <button ref={button} type="button" className="btn btn--primary btn--sm" onClick={renewal.renew} disabled={renewal.busy}>
         {renewal.busy ? "Waiting for sign-in…" : "Sign in again"}
       </button>
       {renewal.error && <p className="form-error">{renewal.error}</p>}
     </div>
   );
-  // A modal dialog (the admin erase's confirmation, still open while its call waits here for a step-up) makes the
-  // rest of the page inert: the notice goes inside it, or its button could not be clicked at all.
-  const modal = topModalDialog();
   return modal ? createPortal(notice, modal) : notice;
 }
 
