@@ -115,6 +115,12 @@ param spaPreauthorizedRecord string = ''
 @description('Record of the user an earlier deployment made Admin, <suffix>/<user object id> (AZURE_ADMIN_ROLE_ASSIGNED, an output of this template).')
 param adminRoleRecord string = ''
 
+// Step-up for the admin erase: the id of a Conditional Access authentication context (c1, c2, ...) that the tenant's
+// administrator created and targeted with a policy (docs/security.md, "Step-up"). The API then answers an erase whose
+// token lacks it in acrs with a claims challenge, and the SPA signs the admin in again with those claims. Empty: off.
+@description('Authentication context an admin erase requires (ADMIN_AUTH_CONTEXT), e.g. c1 (AZURE_ADMIN_AUTH_CONTEXT, default none: no step-up).')
+param adminAuthContext string = ''
+
 // A custom domain is another origin: MSAL asks Entra for <origin>/redirect.html, and Entra, which allows no
 // wildcards in SPA redirect URIs, refuses an unregistered one with AADSTS50011 on its own page. List such origins
 // here so that they are registered and allowed by CORS.
@@ -270,6 +276,7 @@ module api 'app/api.bicep' = {
     extraOrigins: extraSpaOrigins
     localDevOrigins: localDevOrigins
     instanceMemoryMB: instanceMemoryMB
+    adminAuthContext: adminAuthContext
   }
   // The host starts as soon as the app exists and reaches storage with the identity: grant the roles first.
   dependsOn: [

@@ -266,8 +266,11 @@ export function resources(work: string) {
   return { servers, stacks, stop };
 }
 
-/** The browser tests' shared stack: tools/stack in e2e mode and the production bundle beside it. */
-export async function startStack(spaPort: number): Promise<Stack> {
+/**
+ * The browser tests' shared stack: tools/stack in e2e mode and the production bundle beside it. `settings` are
+ * handler settings for this stack only (tools/stack -set NAME=VALUE), e.g. ADMIN_AUTH_CONTEXT for the step-up tests.
+ */
+export async function startStack(spaPort: number, settings: Record<string, string> = {}): Promise<Stack> {
   const work = mkdtempSync(join(tmpdir(), "tasks-e2e-"));
   const { servers, stacks, stop } = resources(work);
   try {
@@ -284,6 +287,7 @@ export async function startStack(spaPort: number): Promise<Stack> {
       "-client", API_CLIENT_ID,
       "-scope", "access_as_user",
       "-work", join(work, "app"),
+      ...Object.entries(settings).flatMap(([name, value]) => ["-set", `${name}=${value}`]),
     ]);
     stacks.push(api);
 

@@ -112,7 +112,13 @@ func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.P
 // delete (no record, no erase: a 503) and completed after the last with the count, also when
 // storage fails half way. An erase that runs out of its time answers what it did and what
 // remains; running it again goes on from there.
+//
+// With an admin authentication context configured (ADMIN_AUTH_CONTEXT), the token must have
+// satisfied it (acrs): a stolen or long-lived session alone cannot erase anyone's tasks.
 func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if err := p.RequireAuthContext(s.adminAuthContext); err != nil {
+		return err
+	}
 	owner, err := userID(r)
 	if err != nil {
 		return err

@@ -26,6 +26,9 @@ type problem struct {
 	// RequiredRole names the app role a 403 for a missing role asks for. It is what tells that
 	// 403 apart from the missing-scope one, which has an RFC 6750 challenge instead.
 	RequiredRole string `json:"requiredRole,omitempty"`
+	// WWWAuthenticate repeats, on a 401 claims challenge (step-up), the WWW-Authenticate header
+	// byte for byte: a cross-origin SPA cannot read that header through the Functions host.
+	WWWAuthenticate string `json:"wwwAuthenticate,omitempty"`
 }
 
 // Errors the HTTP layer itself detects.
@@ -72,6 +75,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		invalidToken *auth.InvalidTokenError
 		invalidReq   *auth.InvalidRequestError
 		noScope      *auth.InsufficientScopeError
+		noClaims     *auth.InsufficientClaimsError
 		noRole       *access.MissingRoleError
 		validation   *tasks.ValidationError
 		limit        *tasks.LimitError
@@ -91,6 +95,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &noScope):
 		status, detail = http.StatusForbidden, "the token does not grant the scope "+noScope.Scope
 		h.Set("WWW-Authenticate", s.challenge("error", "insufficient_scope", "scope", noScope.Scope))
+	case errors.As(err, &noClaims):
+		status, detail = http.StatusUnauthorized, "this action needs a stronger sign-in (authentication context "+noClaims.AuthContext+"); sign in again with the claims in the challenge"
+		h.Set("WWW-Authenticate", s.claimsChallenge(noClaims))
 	case errors.As(err, &noRole):
 		status, detail = http.StatusForbidden, "this needs the "+noRole.Role.String()+" role, which your account has not been assigned"
 	case errors.As(err, &validation):
@@ -138,6 +145,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if noRole != nil {
 		p.RequiredRole = noRole.Role.String()
 	}
+	if noClaims != nil {
+		p.WWWAuthenticate = h.Get("WWW-Authenticate")
+	}
 	writeProblem(w, p)
 }
 
@@ -165,4 +175,16 @@ func (s *Server) challenge(params ...string) string {
 		c += `, scope="` + s.verifier.RequiredScope() + `"`
 	}
 	return c
+}
+
+// claimsChallenge renders Microsoft's claims challenge for e, in the parameters and order of the
+// documented example: realm "" (the authority is then the common endpoint), authorization_uri,
+// error "insufficient_claims" and claims, the base64 claims request
+// (learn.microsoft.com/entra/identity-platform/claims-challenge, "Claims challenge header
+// format"; the same shape as the Conditional Access authentication context sample, Azure-Samples
+// ms-identity-ca-auth-context, quoted in developer-guide-conditional-access-authentication-context).
+// The authorization_uri is in this deployment's cloud (AZURE_AUTHORITY_HOST).
+func (s *Server) claimsChallenge(e *auth.InsufficientClaimsError) string {
+	return `Bearer realm="", authorization_uri="` + s.authorityHost + `/common/oauth2/authorize", error="insufficient_claims", claims="` +
+		e.EncodedClaims() + `"`
 }

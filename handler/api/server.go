@@ -48,6 +48,10 @@ type Config struct {
 	// AuthorityHost is the cloud's Entra host (AZURE_AUTHORITY_HOST) for those sign-in URLs;
 	// empty: the public cloud.
 	AuthorityHost string
+	// AdminAuthContext is the Conditional Access authentication context (e.g. "c1") a
+	// destructive admin action (the erase) requires in the token's acrs claim; without it the
+	// caller gets a claims challenge. Empty: no step-up (ADMIN_AUTH_CONTEXT).
+	AdminAuthContext string
 }
 
 // Server is the API's http.Handler.
@@ -63,6 +67,8 @@ type Server struct {
 	// bodyTimeout and storageTimeout: see Config.
 	bodyTimeout, storageTimeout time.Duration
 	maxTasks                    int
+	adminAuthContext            string // see Config.AdminAuthContext
+	authorityHost               string // the cloud's Entra host, for the claims challenge's authorization_uri
 	openAPI                     openAPIDocument
 	mux                         *http.ServeMux
 	chain                       http.Handler // mux wrapped in the cross-cutting middleware, built once
@@ -83,6 +89,9 @@ func New(cfg Config) *Server {
 		bodyTimeout:    cfg.BodyTimeout,
 		storageTimeout: cfg.StorageTimeout,
 		maxTasks:       cfg.MaxTasksPerUser,
+		// Step-up (claims challenge).
+		adminAuthContext: cfg.AdminAuthContext,
+		authorityHost:    cfg.AuthorityHost,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -104,6 +113,9 @@ func New(cfg Config) *Server {
 	}
 	if s.maxTasks == 0 {
 		s.maxTasks = tasks.DefaultMaxTasksPerUser
+	}
+	if s.authorityHost == "" {
+		s.authorityHost = auth.DefaultAuthorityHost
 	}
 	s.openAPI = renderOpenAPI(cfg.AuthorityHost, cfg.TenantID, s.requiredScope())
 	for _, rt := range s.routes() {

@@ -21,6 +21,7 @@ type claims struct {
 	UPN               string   `json:"upn"`                // v1, work accounts
 	UniqueName        string   `json:"unique_name"`        // v1, fallback
 	Roles             []string `json:"roles"`              // app roles assigned to the caller
+	ACRS              []string `json:"acrs"`               // authentication contexts satisfied (Conditional Access step-up)
 }
 
 // maxNumericDate bounds exp, nbf and iat (seconds since 1970; 1e11 is the year 5138).
@@ -63,6 +64,10 @@ func (c *claims) set(name string, raw json.RawMessage) error {
 		return json.Unmarshal(raw, &c.Audience)
 	case "roles":
 		return setStrings(&c.Roles, raw)
+	case "acrs":
+		// Entra sends the satisfied authentication contexts as an array of strings, e.g. ["c1"]
+		// (learn.microsoft.com/entra/identity-platform/access-token-claims-reference, acrs).
+		return setStrings(&c.ACRS, raw)
 	}
 	if dst := c.stringClaim(name); dst != nil {
 		if s, ok := plainString(raw); ok {

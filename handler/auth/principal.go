@@ -16,6 +16,9 @@ type Principal struct {
 	Scopes   []string // scp, split on spaces
 	// Roles are the recognised app roles in the roles claim; they decide what the caller may do.
 	Roles access.Roles
+	// AuthContexts are the Conditional Access authentication contexts the sign-in satisfied (the
+	// acrs claim, e.g. ["c1"]); see RequireAuthContext.
+	AuthContexts []string
 }
 
 // clone returns a copy of p that shares no memory with it, so that a cached principal and
@@ -23,6 +26,7 @@ type Principal struct {
 func (p *Principal) clone() Principal {
 	c := *p
 	c.Scopes = slices.Clone(p.Scopes)
+	c.AuthContexts = slices.Clone(p.AuthContexts)
 	return c
 }
 
@@ -35,6 +39,7 @@ func (p *Principal) cloneShared() *Principal {
 	} else {
 		c.p.Scopes = slices.Clone(p.Scopes)
 	}
+	c.p.AuthContexts = slices.Clone(p.AuthContexts) // nil, and no allocation, for tokens without acrs
 	return &c.p
 }
 

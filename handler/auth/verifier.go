@@ -148,6 +148,8 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 		Username: c.username(),
 		Scopes:   scopes,
 		Roles:    access.ParseRoles(c.Roles),
+		// acrs is set only by Entra after a step-up: a token without it satisfied no context.
+		AuthContexts: c.ACRS,
 	}
 	v.cache.put(raw, p, used, c.ExpiresAt.Time, now) // exp is required, so ExpiresAt is set
 	return p, nil

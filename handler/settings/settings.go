@@ -25,8 +25,9 @@ type Values struct {
 	IdentityClientID string // user-assigned identity; empty: system-assigned
 	InAzure          bool   // running on Azure Functions (a Platform variable is set): storage only through the managed identity
 	Table            string
-	TokenCacheSize   int // verified tokens remembered; 0: every request is checked in full
-	MaxTasksPerUser  int // the most tasks one user may keep
+	TokenCacheSize   int    // verified tokens remembered; 0: every request is checked in full
+	MaxTasksPerUser  int    // the most tasks one user may keep
+	AdminAuthContext string // authentication context the admin erase requires ("c1"); empty: none
 }
 
 // Load reads every setting through getenv and validates them all up front, so that a mistake

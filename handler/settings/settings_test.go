@@ -136,3 +136,23 @@ func TestSettingsErrorNamesEveryBadSetting(t *testing.T) {
 		t.Errorf("error message leaks the account key: %v", err)
 	}
 }
+
+// ADMIN_AUTH_CONTEXT is off when unset or blank, an authentication context id (c1..c99) when
+// set, and anything else stops start-up naming the setting.
+func TestAdminAuthContext(t *testing.T) {
+	for value, want := range map[string]string{"": "", "  ": "", "c1": "c1", " c25 ": "c25", "c99": "c99"} {
+		env := validEnv()
+		env["ADMIN_AUTH_CONTEXT"] = value
+		s, err := load(env)
+		if err != nil || s.AdminAuthContext != want {
+			t.Errorf("ADMIN_AUTH_CONTEXT=%q: %q, %v; want %q", value, s.AdminAuthContext, err, want)
+		}
+	}
+	for _, value := range []string{"C1", "c0", "c100", "1", "c1,c2", "mfa", `c1"`} {
+		env := validEnv()
+		env["ADMIN_AUTH_CONTEXT"] = value
+		if _, err := load(env); err == nil || !strings.Contains(err.Error(), "ADMIN_AUTH_CONTEXT") {
+			t.Errorf("ADMIN_AUTH_CONTEXT=%q: %v, want an error naming the setting", value, err)
+		}
+	}
+}

@@ -203,6 +203,22 @@ func All() []Setting {
 			},
 		},
 		{
+			Name: "ADMIN_AUTH_CONTEXT",
+			Meaning: "Conditional Access authentication context (`c1`..`c99`) an admin erase needs in the token's `acrs` claim; " +
+				"without it the API answers 401 with an `insufficient_claims` challenge (docs/security.md, \"Step-up\")",
+			WhenUnset: "unset (no step-up)",
+			check: func(value string, v *Values) error {
+				v.AdminAuthContext = value
+				if value == "" {
+					return nil
+				}
+				if err := auth.CheckAuthContextID(value); err != nil {
+					return fmt.Errorf("ADMIN_AUTH_CONTEXT: %w; create the authentication context in Entra first (docs/security.md)", err)
+				}
+				return nil
+			},
+		},
+		{
 			Name: HostPort, Default: "8080",
 			Meaning:    "the port the handler listens on (127.0.0.1): the Functions host sets it; set it yourself only to run the handler without the host",
 			NotInAzure: "set by the Functions host itself",

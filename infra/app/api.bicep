@@ -32,6 +32,8 @@ param extraOrigins array
 param localDevOrigins array
 @description('Memory of each instance in MB (Flex Consumption: 512, 2048 or 4096).')
 param instanceMemoryMB int
+@description('Authentication context an admin erase requires (ADMIN_AUTH_CONTEXT), e.g. c1; empty: no step-up.')
+param adminAuthContext string
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
@@ -141,6 +143,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     TABLES_ENDPOINT: 'https://${storageAccount.name}.table.${environment().suffixes.storage}'
     AZURE_CLIENT_ID: identity.properties.clientId
     TASKS_TABLE: tableName
+    // ...and whether an admin erase needs a stronger sign-in (empty: no; the handler accepts an empty value as unset).
+    ADMIN_AUTH_CONTEXT: adminAuthContext
   }
 }
 

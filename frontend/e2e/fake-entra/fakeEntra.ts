@@ -9,6 +9,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { BrowserContext, Route } from "@playwright/test";
 import { SPA_PORT } from "../ports";
 import { spaRedirectUris, SPA_URLS } from "./registration";
+import { AuthContexts, decideAcrs, withAcrs } from "./claims"; // step-up hook: authentication contexts (acrs)
 import {
   accessToken,
   API_SCOPE,
@@ -108,6 +109,8 @@ export class FakeEntra {
    * interactive sign-in that asked for them (the `claims` parameter) yields tokens with `acrs`.
    */
   stepUpClaims: string | null = null;
+  /** Conditional Access on authentication contexts: `acrs` only when the claims ask for it (claims.ts). */
+  readonly authContexts = new AuthContexts();
   readonly calls: EntraCall[] = [];
   /** Registered `spa` redirect URIs: infra/app/spa-urls.json with the tests' SPA origin as the site's host. */
   readonly redirectUris: Set<string>;
@@ -256,6 +259,8 @@ export class FakeEntra {
       if (p.get("claims") && this.stepUpClaims && !satisfies(known.satisfied, this.stepUpClaims)) {
         return fail({ ...ENTRA_ERRORS.mfaRequired, claims: this.stepUpClaims });
       }
+      const context = decideAcrs(this.authContexts, [p.get("claims")], known.satisfied); // step-up hook
+      if (context.missing) return fail({ ...ENTRA_ERRORS.mfaRequired, claims: context.missing });
       user = known.user;
       sid = cookieSid;
       satisfied = known.satisfied;
@@ -387,6 +392,9 @@ export class FakeEntra {
     if (forApi && this.stepUpClaims && !satisfies(satisfied, this.stepUpClaims)) {
       return fail({ ...ENTRA_ERRORS.mfaRequired, claims: this.stepUpClaims });
     }
+    // Step-up hook (claims.ts): acrs as the token request (and a code's authorize request) asked for it.
+    const context = decideAcrs(this.authContexts, [form.get("claims"), grant === "authorization_code" ? satisfied : null], satisfied);
+    if (forApi && context.missing) return fail({ ...ENTRA_ERRORS.mfaRequired, claims: context.missing });
 
     let access: string;
     let grantedScope: string;
@@ -394,7 +402,8 @@ export class FakeEntra {
       const expired = this.expiredAccessTokens > 0;
       if (expired) this.expiredAccessTokens--;
       const extra = this.stepUpClaims && satisfies(satisfied, this.stepUpClaims) ? { acrs: acrsOf(this.stepUpClaims) } : undefined;
-      access = await accessToken(user, { expired, scp: this.omitScope ? null : "access_as_user", ...(extra ? { extra } : {}) });
+      const withContext = withAcrs(extra, context.acrs); // step-up hook
+      access = await accessToken(user, { expired, scp: this.omitScope ? null : "access_as_user", ...(withContext ? { extra: withContext } : {}) });
       grantedScope = API_SCOPE;
     } else {
       access = await accessToken(user, { audience: GRAPH_AUDIENCE, scp: "User.Read openid profile email" });

@@ -3,6 +3,7 @@
 // asks once more with `forceRefresh: true` (and the API's claims challenge, if it sent one) and
 // retries the request once.
 
+import { SatisfiedChallenges, sendWithStepUp } from "../auth/stepUp";
 import { requiredRoleIn, roleNeededMessage } from "./roles";
 import type { paths } from "./schema";
 import type { AdminUser, AuditRecord, Erased, Me, Page, Problem, Task, TaskPage, TaskPatch } from "./types";
@@ -141,6 +142,7 @@ export function claimsChallenge(res: Response): string | undefined {
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const base = opts.baseUrl.replace(/\/+$/, "");
   const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const stepUp = new SatisfiedChallenges(); // step-up hook (auth/stepUp.ts): challenges this API's calls satisfied
 
   async function send(method: string, path: string, ro: RequestOptions, token: TokenRequest): Promise<Response> {
     const bearer = await opts.getToken(token);
@@ -181,21 +183,14 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
   }
 
   async function request<T>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
-    let res = await send(method, path, ro, { forceRefresh: false });
-    let askedClaims = false;
-    if (res.status === 401) {
-      // The token may have expired or been revoked since MSAL cached it, or the API wants more claims: renew
-      // once (with the claims), retry once. A second challenge is not chased: that would loop.
-      const claims = claimsChallenge(res);
-      askedClaims = claims !== undefined;
-      res = await send(method, path, ro, { forceRefresh: true, ...(claims ? { claims } : {}) });
-    }
+    // The token may have expired or been revoked since MSAL cached it, or the API wants more claims (step-up): renew
+    // once (with the claims), retry once. A second challenge is not chased: that would loop.
+    const { res, unsatisfied } = await sendWithStepUp(stepUp, base, (token) => send(method, path, ro, token)); // step-up hook
     if (!res.ok) {
       const problem = await readProblem(res);
       const message = problem?.detail || problem?.title || `${method} ${path} failed with HTTP ${res.status}.`;
       // Cross-origin, the Functions host hides Retry-After; the API repeats it in the problem.
       const retryAfter = parseRetryAfter(res.headers.get("Retry-After")) ?? positiveInt(problem?.retryAfter);
-      const unsatisfied = askedClaims && res.status === 401 && claimsChallenge(res) !== undefined;
       throw new ApiError(message, res.status, problem, retryAfter, unsatisfied);
     }
     if (res.status === 204) return undefined as T;

@@ -300,6 +300,8 @@ export interface components {
             requiredRole?: "Editor" | "Admin";
             /** @description On 503 only: the `Retry-After` header's seconds, repeated because a cross-origin SPA cannot read that header through the Functions host. */
             retryAfter?: number;
+            /** @description On a 401 claims challenge (step-up) only: the `WWW-Authenticate` header, byte for byte, repeated because a cross-origin SPA cannot read that header through the Functions host. */
+            wwwAuthenticate?: string;
         };
     };
     responses: {
@@ -339,6 +341,17 @@ export interface components {
         Unauthorized: {
             headers: {
                 /** @description An RFC 6750 Bearer challenge. */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description As for every route (no token, or a token that is not valid), or, when the deployment requires an authentication context for this action (`ADMIN_AUTH_CONTEXT`, e.g. `c1`), a valid token whose `acrs` claim does not hold it: Microsoft's claims challenge (learn.microsoft.com/entra/identity-platform/claims-challenge), `Bearer realm="", authorization_uri="<authority>/common/oauth2/authorize", error="insufficient_claims", claims="<base64>"`, the base64 of the claims request `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`, repeated in the problem's `wwwAuthenticate`. Request a new token with those claims (MSAL: the `claims` request parameter; declare the `CP1` client capability) and call again. */
+        UnauthorizedOrStepUp: {
+            headers: {
+                /** @description An RFC 6750 Bearer challenge; `error="insufficient_claims"` with `claims` for a step-up. */
                 "WWW-Authenticate": string;
                 [name: string]: unknown;
             };
@@ -769,7 +782,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            401: components["responses"]["UnauthorizedOrStepUp"];
             403: components["responses"]["ForbiddenScopeOrRole"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["StorageUnavailable"];

@@ -15,6 +15,7 @@ import {
 import type { TokenRequest } from "../api/client";
 import type { EntraConfig } from "../config";
 import type { Renewal } from "./renewal";
+import { acquireTokenSilentWithClaims, CLIENT_CAPABILITIES } from "./stepUp"; // step-up hook
 
 /** Microsoft Graph scope used only for the navbar photo. */
 export const GRAPH_SCOPES = ["User.Read"];
@@ -30,6 +31,8 @@ export function msalConfiguration(cfg: EntraConfig, origin = window.location.ori
       // MSAL v5 sends every flow through this bridge page (see redirect.html / src/redirect.ts).
       redirectUri: `${origin}${REDIRECT_PATH}`,
       postLogoutRedirectUri: `${origin}/`,
+      // Step-up hook (auth/stepUp.ts): this app handles claims challenges (CP1).
+      clientCapabilities: CLIENT_CAPABILITIES,
     },
     // localStorage, not sessionStorage: a new tab is signed in, and a sign-out in one tab reaches the others.
     // MSAL subscribes to other tabs' sign-in and sign-out events only with this cache (msal-browser
@@ -187,7 +190,8 @@ export function createTokenGetter(pca: IPublicClientApplication, scopes: string[
     if (!account) throw new SignedOutError();
     if (renewal.pending) return renewal.wait(claims);
     try {
-      const result = await pca.acquireTokenSilent({ scopes, account, forceRefresh, ...(claims ? { claims } : {}) });
+      // Step-up hook: remembered claims keep MSAL's cache (auth/stepUp.ts).
+      const result = await acquireTokenSilentWithClaims(pca, { scopes, account, forceRefresh, ...(claims ? { claims } : {}) });
       return result.accessToken;
     } catch (err) {
       if (!needsInteraction(err)) throw err;
