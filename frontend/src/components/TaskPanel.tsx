@@ -1,11 +1,13 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { ApiClient } from "../api/client";
 import { useAuth } from "../auth/auth";
+import { useListParams } from "../hooks/useListParams";
 import { useTasks, type TasksState } from "../hooks/useTasks";
 import { useWarnBeforeLeaving } from "../hooks/useWarnBeforeLeaving";
 import { AddTaskForm } from "./AddTaskForm";
 import { NoticeBar } from "./NoticeBar";
 import { Spinner } from "./Spinner";
+import { TaskFilters } from "./TaskFilters";
 import { TaskItem } from "./TaskItem";
 
 interface Props {
@@ -15,7 +17,10 @@ interface Props {
 }
 
 export function TaskPanel({ api, readOnly = false }: Props) {
-  const tasks = useTasks(api);
+  const [params, setParams] = useListParams();
+  const filter = useMemo(() => ({ q: params.q || undefined, done: params.hideDone ? false : undefined }), [params]);
+  const filtered = params.q !== "" || params.hideDone;
+  const tasks = useTasks(api, 50, filter);
   const { state } = tasks;
   const undoable = state.notice?.undoDelete !== undefined;
   useWarnBeforeLeaving(state.saving > 0 || undoable);
@@ -42,7 +47,7 @@ export function TaskPanel({ api, readOnly = false }: Props) {
           )}
           {state.status === "ready" && state.items.length > 0 && (
             <span className="muted small" aria-live="polite">
-              {countText(state)}
+              {countText(state, filtered)}
             </span>
           )}
         </span>
@@ -52,6 +57,7 @@ export function TaskPanel({ api, readOnly = false }: Props) {
       ) : (
         <AddTaskForm onAdd={tasks.add} disabled={state.status !== "ready"} />
       )}
+      <TaskFilters params={params} onChange={setParams} />
       <NoticeBar
         notice={state.notice}
         onDismiss={tasks.dismissNotice}
@@ -73,7 +79,19 @@ export function TaskPanel({ api, readOnly = false }: Props) {
           </button>
         </div>
       )}
-      {state.status === "ready" && state.items.length === 0 && (
+      {state.status === "ready" && state.items.length === 0 && filtered && (
+        <div className="tasks__state tasks__empty" role="status">
+          <p className="tasks__state-title">{state.next ? "No tasks match yet" : "No tasks match"}</p>
+          <p className="muted">
+            {state.next
+              ? `None of the tasks read so far match; ${params.q ? "search older tasks" : "load more"} below.`
+              : params.q
+                ? "Try other words, or empty the search box to see every task."
+                : "Every task is done."}
+          </p>
+        </div>
+      )}
+      {state.status === "ready" && state.items.length === 0 && !filtered && (
         <div className="tasks__state tasks__empty">
           <p className="tasks__state-title">No tasks yet</p>
           <p className="muted">
@@ -104,17 +122,18 @@ export function TaskPanel({ api, readOnly = false }: Props) {
           onClick={async () => focusTask(await tasks.loadMore())}
           disabled={state.loadingMore}
         >
-          {state.loadingMore ? "Loading…" : "Load more"}
+          {state.loadingMore ? "Loading…" : params.q ? "Search older tasks" : "Load more"}
         </button>
       )}
     </section>
   );
 }
 
-/** "2 of 5 done", or, while more pages exist, what the numbers cover. */
-function countText(state: TasksState): string {
+/** "2 of 5 done", or, while more pages exist, what the numbers cover; with a search or filter, how many match. */
+function countText(state: TasksState, filtered: boolean): string {
   const done = state.items.filter((t) => t.completed).length;
   const shown = state.items.length;
+  if (filtered) return `${shown} ${shown === 1 ? "task matches" : "tasks match"}${state.next ? " so far; more below" : ""}`;
   return state.next ? `${done} of the ${shown} tasks shown are done; more below` : `${done} of ${shown} done`;
 }
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef } from "react";
-import { ApiError, describeError, type ApiClient } from "../api/client";
+import { ApiError, describeError, type ApiClient, type TaskListParams } from "../api/client";
 import type { Task, TaskPage, TaskPatch } from "../api/types";
 
 /**
@@ -116,6 +116,10 @@ export function tasksReducer(state: TasksState, action: Action): TasksState {
   }
 }
 
+/** The list's search and filter (`GET /api/tasks?q=&done=`); pass one object per distinct value (it keys the load). */
+export type TaskFilter = Pick<TaskListParams, "q" | "done">;
+const noFilter: TaskFilter = {};
+
 /** How long a deleted task can be brought back before the DELETE is sent. */
 export const UNDO_DELETE_MS = 5000;
 
@@ -132,7 +136,7 @@ interface StagedDelete {
  * since we loaded it) shows the server's current version on that row and says the change was not
  * applied. New tasks are shown at the top of the list, under the box they were typed in.
  */
-export function useTasks(api: ApiClient, pageSize = 50) {
+export function useTasks(api: ApiClient, pageSize = 50, filter: TaskFilter = noFilter) {
   const [state, dispatch] = useReducer(tasksReducer, initialTasksState);
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -140,19 +144,21 @@ export function useTasks(api: ApiClient, pageSize = 50) {
   /** Idempotency-Keys of creates whose outcome is unknown (no answer, or a 5xx), by title: a retry reuses them. */
   const unsureCreates = useRef(new Map<string, string>());
   const staged = useRef<StagedDelete | null>(null);
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
 
   const load = useCallback(
     async (signal?: AbortSignal) => {
       dispatch({ type: "load-start" });
       try {
-        const page = await api.listTasks({ limit: pageSize }, signal);
+        const page = await api.listTasks({ limit: pageSize, ...filter }, signal);
         dispatch({ type: "load-ok", page });
       } catch (err) {
         if (signal?.aborted) return;
         dispatch({ type: "load-fail", error: { message: describeError(err), status: err instanceof ApiError ? err.status : 0 } });
       }
     },
-    [api, pageSize],
+    [api, pageSize, filter],
   );
 
   useEffect(() => {
@@ -167,7 +173,12 @@ export function useTasks(api: ApiClient, pageSize = 50) {
     if (!next || loadingMore) return undefined;
     dispatch({ type: "more-start" });
     try {
-      const page = await api.listTasks({ limit: pageSize, next });
+      const page = await api.listTasks({ limit: pageSize, next, ...filter });
+      // The search or filter changed while this page was on its way: it belongs to the list before.
+      if (filterRef.current !== filter) {
+        dispatch({ type: "more-fail" }); // only ends "loading more"; nothing of this page is shown
+        return undefined;
+      }
       dispatch({ type: "more-ok", page });
       const seen = new Set(items.map((t) => t.id));
       return page.items.find((t) => !seen.has(t.id))?.id;
@@ -176,7 +187,7 @@ export function useTasks(api: ApiClient, pageSize = 50) {
       dispatch({ type: "notice", kind: "error", message: [`Could not load more tasks. ${describeError(err)}`] });
       return undefined;
     }
-  }, [api, pageSize]);
+  }, [api, pageSize, filter]);
 
   /** Runs one change to the server, counted in `saving` until it is answered. */
   const saving = useCallback(async <T,>(change: () => Promise<T>): Promise<T> => {
