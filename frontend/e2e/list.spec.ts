@@ -1,4 +1,4 @@
-import { test, expect, signIn, openDashboard, taskList, api, seedTasks, type Task } from "./fixtures";
+import { test, expect, signIn, openDashboard, taskList, api, seedTasks, shot, type Task } from "./fixtures";
 
 // Finding 8 of issue 30: with 300 tasks the list was oldest first (the newest five "Load more"
 // clicks away), with no search and no way to hide done tasks, and a reload went back to page one.
@@ -59,6 +59,9 @@ test("300 tasks: the newest is first, a search finds an old one, hide done hides
   await expect(page.getByRole("checkbox", { name: "Hide done tasks" })).toBeChecked();
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("Call Mum back");
+  // The search box, its button and the toggle fit a 375 px phone without sideways scrolling.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await shot(page, "list-filters-375");
 
   // Back goes to the list before the last search, as the address bar's history says.
   await page.goBack();

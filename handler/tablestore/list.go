@@ -76,8 +76,8 @@ func (s *Store) List(ctx context.Context, owner string, q tasks.ListQuery) (task
 }
 
 // A search's work per request: rows asked of the service per call, and at most how many rows
-// and calls one request spends (a page of 200 rows decodes in about a millisecond; see
-// docs/scale.md for the measured cost).
+// and calls one request spends (calls past 5 only when the service answers short pages; the
+// counted cost is in docs/scale.md).
 const (
 	searchPageSize = 200
 	searchBudget   = 1000
