@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/handler/api"
+	"github.com/example/entra-tasks/handler/tasks"
 	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/inprocess"
 )
@@ -152,7 +153,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		t.Errorf("%d goroutines after the attack, %d before", n, baseline)
 	}
 	// Nothing was stored by a body that never completed.
-	page, err := store.List(t.Context(), oid, 10, "")
+	page, err := store.List(t.Context(), oid, tasks.ListQuery{Limit: 10})
 	if err != nil || len(page.Items) != 0 {
 		t.Errorf("tasks after the attack: %+v %v", page.Items, err)
 	}

@@ -168,11 +168,12 @@ test("'Load more' fetches the next page", async ({ page, user }) => {
   await expect(page.getByText("0 of the 50 tasks shown are done; more below")).toBeVisible();
   await page.getByRole("button", { name: "Load more" }).click();
   await expect(list.getByRole("listitem")).toHaveCount(53);
-  await expect(list.getByRole("listitem").last()).toContainText("Task 53");
+  // Newest first: the first page ends at Task 04, the next holds the three oldest.
+  await expect(list.getByRole("listitem").last()).toContainText("Task 01");
   await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
   await expect(page.getByText("0 of 53 done")).toBeVisible();
   // Focus goes to the first task of the new page, not to the page body (the button is gone).
-  await expect(list.getByRole("checkbox", { name: "Task 51" })).toBeFocused();
+  await expect(list.getByRole("checkbox", { name: "Task 03" })).toBeFocused();
 });
 
 test("a failed change is rolled back and explained on its row, without moving the list; Try again resends it", async ({ page, user }) => {

@@ -3,7 +3,8 @@ import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 
 // A deliberately tiny history router: the app has a handful of pages, and static hosting
 // rewrites unknown paths to index.html (see public/staticwebapp.config.json).
 
-const NAV_EVENT = "app:navigate";
+/** Dispatched on window by navigate(); popstate covers Back and Forward. */
+export const NAV_EVENT = "app:navigate";
 
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   if (to === window.location.pathname + window.location.search) return;

@@ -87,7 +87,7 @@ func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
-	limit, next, err := pageParams(r)
+	q, err := listParams(r, false)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.P
 	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	page, err := s.store.List(ctx, owner, limit, next)
+	page, err := s.store.List(ctx, owner, q)
 	if err != nil {
 		return err
 	}

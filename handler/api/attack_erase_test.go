@@ -109,7 +109,7 @@ func TestAttackAnEraseThatRunsOutOfTimeLeavesItsAuditRecordStarted(t *testing.T)
 		t.Fatalf("no erase record: %+v", page.Items)
 	}
 	rec := page.Items[0]
-	left, _ := store.List(ctx, victim, 200, "")
+	left, _ := store.List(ctx, victim, tasks.ListQuery{Limit: 200})
 	count := "nil"
 	if rec.Count != nil {
 		count = fmt.Sprint(*rec.Count)

@@ -49,7 +49,7 @@ func (s *ctxStore) Create(ctx context.Context, owner string, n tasks.NewTask) (t
 	return tasks.Created{Task: n.Task}, nil
 }
 
-func (s *ctxStore) List(ctx context.Context, owner string, limit int, cursor string) (tasks.Page, error) {
+func (s *ctxStore) List(ctx context.Context, owner string, q tasks.ListQuery) (tasks.Page, error) {
 	return tasks.Page{}, s.seen(ctx)
 }
 
@@ -97,7 +97,7 @@ func TestStorageOutlivesTheClientsCancellation(t *testing.T) {
 // cancellingStore stands for anything the client's cancellation cuts short.
 type cancellingStore struct{ tasks.Store }
 
-func (cancellingStore) List(ctx context.Context, owner string, limit int, cursor string) (tasks.Page, error) {
+func (cancellingStore) List(ctx context.Context, owner string, q tasks.ListQuery) (tasks.Page, error) {
 	return tasks.Page{}, context.Canceled
 }
 

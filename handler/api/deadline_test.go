@@ -25,7 +25,7 @@ type stuckStore struct {
 	deadline chan time.Duration // how far the call's deadline was when it started; -1: none
 }
 
-func (s stuckStore) List(ctx context.Context, owner string, limit int, cursor string) (tasks.Page, error) {
+func (s stuckStore) List(ctx context.Context, owner string, q tasks.ListQuery) (tasks.Page, error) {
 	if d, ok := ctx.Deadline(); ok {
 		s.deadline <- time.Until(d)
 	} else {

@@ -32,14 +32,16 @@ type pageJSON struct {
 	Next  string     `json:"next,omitempty"`
 }
 
+// listTasks answers GET /api/tasks?limit=&next=&q=&done=: newest first, done=false hides done
+// tasks, q searches titles (see tablestore.Store.List for what a search costs).
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	limit, next, err := pageParams(r)
+	q, err := listParams(r, true)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	page, err := s.store.List(ctx, p.ObjectID, limit, next)
+	page, err := s.store.List(ctx, p.ObjectID, q)
 	if err != nil {
 		return err
 	}
@@ -57,12 +59,21 @@ func toPageJSON(page tasks.Page) pageJSON {
 
 // pageParams reads limit and next, as every list route takes them.
 func pageParams(r *http.Request) (limit int, next string, err error) {
-	q, err := parseListQuery(r.URL.RawQuery)
+	q, err := listParams(r, false)
+	return q.Limit, q.Cursor, err
+}
+
+// listParams reads a task list's query: limit and next, and with filters q and done.
+func listParams(r *http.Request, filters bool) (tasks.ListQuery, error) {
+	q, err := parseListQuery(r.URL.RawQuery, filters)
 	if err != nil {
-		return 0, "", err
+		return tasks.ListQuery{}, err
 	}
-	limit, err = tasks.CheckPageSize(q.limit)
-	return limit, q.next, err
+	limit, err := tasks.CheckPageSize(q.limit)
+	if err != nil {
+		return tasks.ListQuery{}, err
+	}
+	return tasks.ListQuery{Limit: limit, Cursor: q.next, Done: q.done, Search: q.search}, nil
 }
 
 func (s *Server) createTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -105,7 +105,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &bad):
 		status, detail = http.StatusBadRequest, bad.Error()
 	case errors.Is(err, tasks.ErrInvalidCursor):
-		status, detail = http.StatusBadRequest, "next: not a cursor this API issued"
+		status, detail = http.StatusBadRequest, "next: not a cursor this API issued for this list (the same q and done); start again without next"
 	case errors.Is(err, errTooLarge):
 		status, detail = http.StatusRequestEntityTooLarge, errTooLarge.Error()
 	case errors.Is(err, errNotJSON):

@@ -96,21 +96,28 @@ func checkJSONMediaType(r *http.Request) error {
 	return nil
 }
 
-// listQuery is the query of GET /api/tasks.
+// listQuery is the query of GET /api/tasks (and, without q and done, of an admin's list).
 type listQuery struct {
-	limit int    // 0: the default
-	next  string // "": the first page
+	limit  int    // 0: the default
+	next   string // "": the first page
+	done   *bool  // nil: every task
+	search string // "": no search
 }
 
-// parseListQuery reads limit and next strictly: a malformed query string, a parameter given
-// twice, or a limit that is not plain digits is a 400, not a silently different page.
-// Parameters this route does not know are ignored, as HTTP caches and tools add their own.
-func parseListQuery(raw string) (listQuery, error) {
+// parseListQuery reads limit and next (and, with filters, q and done) strictly: a malformed
+// query string, a parameter given twice, a limit that is not plain digits, a done that is not
+// true or false, or an empty q is a 400, not a silently different page. Parameters the route
+// does not know are ignored, as HTTP caches and tools add their own.
+func parseListQuery(raw string, filters bool) (listQuery, error) {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
 		return listQuery{}, badRequest("the query string is malformed")
 	}
-	for _, name := range []string{"limit", "next"} {
+	names := []string{"limit", "next"}
+	if filters {
+		names = append(names, "q", "done")
+	}
+	for _, name := range names {
 		if len(q[name]) > 1 {
 			return listQuery{}, badRequest(name + ": give it at most once")
 		}
@@ -131,6 +138,24 @@ func parseListQuery(raw string) (listQuery, error) {
 		return listQuery{}, tasks.ErrInvalidCursor
 	}
 	lq.next = q.Get("next")
+	if !filters {
+		return lq, nil
+	}
+	if q.Has("done") {
+		switch q.Get("done") {
+		case "true":
+			lq.done = new(true)
+		case "false":
+			lq.done = new(false)
+		default:
+			return listQuery{}, &tasks.ValidationError{Field: "done", Message: "must be true or false (false hides done tasks)"}
+		}
+	}
+	if q.Has("q") {
+		if lq.search, err = tasks.NormalizeSearch(q.Get("q")); err != nil {
+			return listQuery{}, err
+		}
+	}
 	return lq, nil
 }
 

@@ -82,7 +82,7 @@ func (e *stepUpEnv) seed(t *testing.T, victim string, n int) {
 
 func (e *stepUpEnv) left(t *testing.T, victim string) int {
 	t.Helper()
-	page, err := e.app.Store.List(context.Background(), victim, 200, "")
+	page, err := e.app.Store.List(context.Background(), victim, tasks.ListQuery{Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func TestAttackOwnerLocksUnderAStormLeaveNothingBehind(t *testing.T) {
 	}
 	n := 0
 	for cursor := ""; ; {
-		page, err := store.List(ctx, owner, 200, cursor)
+		page, err := store.List(ctx, owner, tasks.ListQuery{Limit: 200, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"github.com/example/entra-tasks/handler/tasks"
 )
 
-// List asks the service only for the properties a task is made of ($select); every field,
+// List (newest first) asks the service only for the properties a task is made of ($select); every field,
 // the ETag included, must still come back exactly as Create and Update returned it.
 func TestListReturnsEveryFieldOfEveryTask(t *testing.T) {
 	store := newStore(t)
@@ -31,7 +31,7 @@ func TestListReturnsEveryFieldOfEveryTask(t *testing.T) {
 	}
 	want[1] = updated
 
-	page, err := store.List(ctx, owner, 10, "")
+	page, err := store.List(ctx, owner, tasks.ListQuery{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestListReturnsEveryFieldOfEveryTask(t *testing.T) {
 		t.Fatalf("listed %d tasks, want %d", len(page.Items), len(want))
 	}
 	for i, got := range page.Items {
-		w := want[i]
+		w := want[len(want)-1-i] // newest first
 		if got.ID != w.ID || got.Title != w.Title || got.Completed != w.Completed || got.ETag != w.ETag ||
 			!got.CreatedAt.Equal(w.CreatedAt) || !got.UpdatedAt.Equal(w.UpdatedAt) {
 			t.Errorf("item %d = %+v, want %+v", i, got, w)

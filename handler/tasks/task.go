@@ -34,8 +34,9 @@ type Patch struct {
 	Completed *bool
 }
 
-// Page is one page of a user's tasks, oldest first. Next is empty on the last page; a page
-// may be short (even empty) and still have a Next, as Table Storage pages are.
+// Page is one page of a user's tasks in id order, which is newest first (see IDGenerator).
+// Next is empty on the last page; a page may be short (even empty) and still have a Next, as
+// Table Storage pages are, and as a search's pages are when it ran out of its budget.
 type Page struct {
 	Items []Task
 	Next  string
@@ -61,13 +62,59 @@ type Store interface {
 	// repeat of the same create returns the first one's task instead (Created.Replayed).
 	Create(ctx context.Context, owner string, n NewTask) (Created, error)
 	Get(ctx context.Context, owner, id string) (Task, error)
-	// List returns up to limit tasks after the cursor a previous page returned ("" = first).
-	List(ctx context.Context, owner string, limit int, cursor string) (Page, error)
+	// List returns up to q.Limit of the tasks q selects, after the cursor a previous page of
+	// the same query returned ("" = first). A cursor of another query is ErrInvalidCursor.
+	List(ctx context.Context, owner string, q ListQuery) (Page, error)
 	// Update applies p at w.At. It fails with ErrPreconditionFailed unless ifMatch allows
 	// the stored ETag.
 	Update(ctx context.Context, owner, id string, p Patch, ifMatch IfMatch, w Write) (Task, error)
 	// Delete removes the task, under the same ifMatch rule as Update.
 	Delete(ctx context.Context, owner, id string, ifMatch IfMatch, w Write) error
+}
+
+// ListQuery is one page of a list: its size, where it starts, and which tasks it selects.
+type ListQuery struct {
+	Limit  int
+	Cursor string // "": the first page
+	// Done selects tasks by state: nil all of them, false the open ones only (hide done),
+	// true the done ones only.
+	Done *bool
+	// Search, when not "", selects tasks whose title contains it, ignoring case (as
+	// NormalizeSearch left it).
+	Search string
+}
+
+// Matches reports whether t is one of the tasks q selects.
+func (q ListQuery) Matches(t Task) bool {
+	if q.Done != nil && t.Completed != *q.Done {
+		return false
+	}
+	return q.Search == "" || strings.Contains(foldCase(t.Title), foldCase(q.Search))
+}
+
+// foldCase maps s to one case for comparing: simple Unicode case folding as strings.EqualFold
+// does it (rune by rune, so "Straße" does not match "STRASSE"), written as lower case.
+func foldCase(s string) string { return strings.ToLower(strings.ToUpper(s)) }
+
+// MaxSearchLength bounds a search text, in characters; a title holds at most MaxTitleLength.
+const MaxSearchLength = MaxTitleLength
+
+// NormalizeSearch trims a search text and checks it: valid UTF-8, 1..MaxSearchLength
+// characters, no control characters (no title holds one, so such a search can only be a
+// mistake).
+func NormalizeSearch(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case !utf8.ValidString(s):
+		return "", &ValidationError{"q", "must be valid UTF-8"}
+	case s == "":
+		return "", &ValidationError{"q", "must not be empty or only spaces (leave q out to list every task)"}
+	case utf8.RuneCountInString(s) > MaxSearchLength:
+		return "", &ValidationError{"q", fmt.Sprintf("must be at most %d characters", MaxSearchLength)}
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "", &ValidationError{"q", "must not contain control characters"}
+	}
+	return s, nil
 }
 
 // Write says who writes and when, for the owner's bookkeeping (the admin API's name, email

@@ -65,7 +65,9 @@ func TestCheckPageSize(t *testing.T) {
 	}
 }
 
-func TestIDsAreUniqueOrderedAndWellFormed(t *testing.T) {
+// Ids are row keys, and Table Storage returns rows in row-key order: ids sort newest first,
+// so a list's first page holds the newest tasks.
+func TestIDsAreUniqueNewestFirstAndWellFormed(t *testing.T) {
 	clock := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	g := tasks.NewIDGenerator(func() time.Time { return clock }) // every id in one millisecond
 	var ids []string
@@ -76,15 +78,28 @@ func TestIDsAreUniqueOrderedAndWellFormed(t *testing.T) {
 		}
 		ids = append(ids, id)
 	}
+	slices.Reverse(ids)
 	if !slices.IsSorted(ids) {
-		t.Error("ids made in one millisecond are not in creation order")
+		t.Error("ids made in one millisecond do not sort newest first")
 	}
-	clock = clock.Add(-time.Second) // the clock steps back
-	if later := g.New(); later <= ids[len(ids)-1] {
-		t.Errorf("after a clock step back, %s sorts before %s", later, ids[len(ids)-1])
+	newest := ids[0]
+	clock = clock.Add(time.Second)
+	if later := g.New(); later >= newest {
+		t.Errorf("an id made a second later, %s, sorts after %s", later, newest)
 	}
-	if ids[0][:10] != "01M8BVM4G0" {
-		t.Errorf("timestamp part %s, want the ULID encoding of the clock", ids[0][:10])
+	newest = g.New()
+	clock = clock.Add(-time.Minute) // the clock steps back
+	if later := g.New(); later >= newest {
+		t.Errorf("after a clock step back, %s sorts after %s", later, newest)
+	}
+	// 2^48-1 minus the clock's millisecond, in base32 after the leading "00".
+	if ids[len(ids)-1][:11] != "00ZSEYGHFDZ" {
+		t.Errorf("timestamp part %s, want the inverted clock", ids[len(ids)-1][:11])
+	}
+	// An id made before, oldest first (a ULID of 2026-11-26), stays valid and sorts after.
+	const before = "01M8BVM4G0ZK8J6B6X9F4YV7QH"
+	if !tasks.IsID(before) || before <= ids[len(ids)-1] {
+		t.Errorf("the older id form %s is not valid, or sorts before a new id", before)
 	}
 }
 

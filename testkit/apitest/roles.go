@@ -76,7 +76,7 @@ func (e *Env) testRoleMatrix(t *testing.T) {
 			e.expectAllowed(t, r, can("tasks.write"), 200, "Editor")
 			stored := e.listAll(t, owner, 0)
 			if can("tasks.write") {
-				if len(stored) != 2 || stored[0].Title != "changed" || stored[1].Title != "new" {
+				if len(stored) != 2 || stored[0].Title != "new" || stored[1].Title != "changed" {
 					t.Errorf("after create and change: %+v", stored)
 				}
 			} else if len(stored) != 1 || stored[0] != seeded {
@@ -298,6 +298,7 @@ func (e *Env) testAdminReadsAndErases(t *testing.T) {
 			break
 		}
 	}
+	slices.Reverse(made) // newest first
 	if !slices.Equal(read, made) {
 		t.Errorf("admin read %+v, want %+v", read, made)
 	}

@@ -47,6 +47,7 @@ func Run(t *testing.T, start StartFunc) {
 	t.Run("CRUD", e.testCRUD)
 	t.Run("Isolation", e.testIsolation)
 	t.Run("Paging", e.testPaging)
+	t.Run("ListQuery", e.testListQuery)
 	t.Run("ConcurrentIfMatch", e.testConcurrentIfMatch)
 	t.Run("StaleIfMatchDelete", e.testStaleIfMatchDelete)
 	t.Run("BadInput", e.testBadInput)
@@ -220,8 +221,9 @@ func (e *Env) testPaging(t *testing.T) {
 		}
 		next = p.Next
 	}
+	slices.Reverse(want)
 	if !slices.Equal(got, want) || pages < 3 {
-		t.Errorf("paged ids %v in %d pages, want %v (oldest first, each once)", got, pages, want)
+		t.Errorf("paged ids %v in %d pages, want %v (newest first, each once)", got, pages, want)
 	}
 	if all := e.listAll(t, tok, 0); len(all) != 7 {
 		t.Errorf("default page size listed %d tasks, want 7", len(all))

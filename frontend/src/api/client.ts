@@ -64,9 +64,15 @@ export interface PageParams {
   limit?: number | undefined;
 }
 
+/** `GET /api/tasks` also takes a search (`q`, titles containing it) and `done` (false: hide done tasks). */
+export interface TaskListParams extends PageParams {
+  q?: string | undefined;
+  done?: boolean | undefined;
+}
+
 export interface ApiClient {
   me(signal?: AbortSignal): Promise<Me>;
-  listTasks(params?: PageParams, signal?: AbortSignal): Promise<TaskPage>;
+  listTasks(params?: TaskListParams, signal?: AbortSignal): Promise<TaskPage>;
   getTask(id: string, signal?: AbortSignal): Promise<Task>;
   /**
    * Creates a task. `idempotencyKey`, sent as Idempotency-Key, makes a retry safe: sent again with the same key
@@ -238,10 +244,12 @@ function documented(template: DocumentedPath, values: Record<string, string> = {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ""));
 }
 
-function paged(path: string, params: PageParams = {}): string {
+function paged(path: string, params: TaskListParams = {}): string {
   const q = new URLSearchParams();
   if (params.limit !== undefined) q.set("limit", String(params.limit));
   if (params.next) q.set("next", params.next);
+  if (params.q) q.set("q", params.q);
+  if (params.done !== undefined) q.set("done", String(params.done));
   const qs = q.toString();
   return qs ? `${path}?${qs}` : path;
 }

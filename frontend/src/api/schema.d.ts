@@ -32,8 +32,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List the caller's tasks, oldest first
-         * @description One page at a time. Follow `next` until a page comes without it. A page may hold fewer than `limit` items and still have a `next`.
+         * List the caller's tasks, newest first; search them and hide done ones
+         * @description One page at a time, newest first. Follow `next` until a page comes without it. A page may hold fewer than `limit` items (even none) and still have a `next`.
+         *
+         *     Tasks created before the API listed newest first come after all newer ones, oldest first among themselves.
+         *
+         *     `done=false` hides done tasks (`done=true` lists only those). `q` keeps the tasks whose title contains the text, ignoring case. Storage has no text search, so one request of a search reads at most 1,000 of the caller's tasks: its page may be short, even empty, with a `next` that goes on where it stopped. A `next` works only with the `q` and `done` it came with; with others it is a 400.
          */
         get: operations["listTasks"];
         put?: never;
@@ -449,8 +453,12 @@ export interface components {
     parameters: {
         /** @description Most items on the page: plain digits, given at most once. */
         Limit: number;
-        /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+        /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user, `q` and `done`): any other cursor is refused. */
         Next: components["schemas"]["Cursor"];
+        /** @description Only the tasks whose title contains this text, ignoring case; surrounding spaces are trimmed. 1 to 200 characters and no control characters; leave `q` out to list every task. */
+        Search: string;
+        /** @description `false`: only the tasks not done (hide done ones); `true`: only the done ones. Leave it out for both. */
+        Done: boolean;
         /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
         UserID: string;
         /** @description A task id: 26 characters of Crockford base32 (ULID-like). Anything else, and any id that is not one of the caller's tasks, is answered 404. */
@@ -510,8 +518,12 @@ export interface operations {
             query?: {
                 /** @description Most items on the page: plain digits, given at most once. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user, `q` and `done`): any other cursor is refused. */
                 next?: components["parameters"]["Next"];
+                /** @description Only the tasks whose title contains this text, ignoring case; surrounding spaces are trimmed. 1 to 200 characters and no control characters; leave `q` out to list every task. */
+                q?: components["parameters"]["Search"];
+                /** @description `false`: only the tasks not done (hide done ones); `true`: only the done ones. Leave it out for both. */
+                done?: components["parameters"]["Done"];
             };
             header?: never;
             path?: never;
@@ -696,7 +708,7 @@ export interface operations {
             query?: {
                 /** @description Most items on the page: plain digits, given at most once. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user, `q` and `done`): any other cursor is refused. */
                 next?: components["parameters"]["Next"];
             };
             header?: never;
@@ -728,7 +740,7 @@ export interface operations {
             query?: {
                 /** @description Most items on the page: plain digits, given at most once. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user, `q` and `done`): any other cursor is refused. */
                 next?: components["parameters"]["Next"];
             };
             header?: never;
@@ -793,7 +805,7 @@ export interface operations {
             query?: {
                 /** @description Most items on the page: plain digits, given at most once. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user): any other cursor is refused. */
+                /** @description The `next` value of the previous page, unchanged. It is bound to the list it came from (and, for tasks, to the user, `q` and `done`): any other cursor is refused. */
                 next?: components["parameters"]["Next"];
             };
             header?: never;

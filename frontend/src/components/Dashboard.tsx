@@ -1,7 +1,8 @@
 import { lazy, Suspense, useEffect } from "react";
 import { useAccess } from "../access";
 import { useAuth } from "../auth/auth";
-import { DEFAULT_TASK_LIST } from "../hooks/taskList";
+import { taskListFor } from "../hooks/taskList";
+import { readListParams } from "../hooks/useListParams";
 import { useServices } from "../services";
 import { ProfileCard } from "./ProfileCard";
 import { Spinner } from "./Spinner";
@@ -20,9 +21,10 @@ export function Dashboard() {
   // the panel's code is fetched meanwhile. Once that code is here, its query cache decides whether to ask.
   const who = account?.username ?? "";
   useEffect(() => {
-    const early = panel ? undefined : api.listTasks(DEFAULT_TASK_LIST);
+    const list = taskListFor(readListParams(window.location.search)); // the search and filter in the address
+    const early = panel ? undefined : api.listTasks(list);
     early?.catch(() => undefined); // its failure is the query's to report
-    void loadPanel().then((m) => m.prefetchTasks(api, who, DEFAULT_TASK_LIST, early));
+    void loadPanel().then((m) => m.prefetchTasks(api, who, list, early));
   }, [api, who]);
   const firstName = account?.name.split(" ")[0];
   // Wait for /api/me before showing the panel, so a Viewer never sees controls flash up and go.

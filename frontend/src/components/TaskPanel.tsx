@@ -1,13 +1,16 @@
 import { onlineManager, QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { useEffect, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import type { ApiClient } from "../api/client";
 import { useAuth } from "../auth/auth";
 import { clientFor } from "../hooks/queries";
+import { taskListFor } from "../hooks/taskList";
+import { useListParams } from "../hooks/useListParams";
 import { useTasks, type TasksState } from "../hooks/useTasks";
 import { useWarnBeforeLeaving } from "../hooks/useWarnBeforeLeaving";
 import { AddTaskForm } from "./AddTaskForm";
 import { NoticeBar } from "./NoticeBar";
 import { Spinner } from "./Spinner";
+import { TaskFilters } from "./TaskFilters";
 import { TaskItem } from "./TaskItem";
 
 interface Props {
@@ -40,7 +43,10 @@ export function TaskPanel(props: Props) {
 }
 
 function Panel({ api, readOnly = false }: Props) {
-  const tasks = useTasks(api);
+  const [params, setParams] = useListParams();
+  const list = useMemo(() => taskListFor(params), [params]);
+  const filtered = params.q !== "" || params.hideDone;
+  const tasks = useTasks(api, list);
   const { state } = tasks;
   const undoable = state.notice?.undoDelete !== undefined;
   useWarnBeforeLeaving(state.saving > 0 || undoable);
@@ -68,7 +74,7 @@ function Panel({ api, readOnly = false }: Props) {
           )}
           {state.status === "ready" && state.items.length > 0 && (
             <span className="muted small" aria-live="polite">
-              {countText(state)}
+              {countText(state, filtered)}
             </span>
           )}
         </span>
@@ -78,6 +84,7 @@ function Panel({ api, readOnly = false }: Props) {
       ) : (
         <AddTaskForm onAdd={tasks.add} disabled={state.status !== "ready"} />
       )}
+      <TaskFilters params={params} onChange={setParams} />
       {!online && (
         // One message for every change made meanwhile (issue 30, finding 7), not an error on each row.
         <div className="notice notice--info" role="status">
@@ -106,7 +113,19 @@ function Panel({ api, readOnly = false }: Props) {
           </button>
         </div>
       )}
-      {state.status === "ready" && state.items.length === 0 && (
+      {state.status === "ready" && state.items.length === 0 && filtered && (
+        <div className="tasks__state tasks__empty" role="status">
+          <p className="tasks__state-title">{state.next ? "No tasks match yet" : "No tasks match"}</p>
+          <p className="muted">
+            {state.next
+              ? `None of the tasks read so far match; ${params.q ? "search older tasks" : "load more"} below.`
+              : params.q
+                ? "Try other words, or empty the search box to see every task."
+                : "Every task is done."}
+          </p>
+        </div>
+      )}
+      {state.status === "ready" && state.items.length === 0 && !filtered && (
         <div className="tasks__state tasks__empty">
           <p className="tasks__state-title">No tasks yet</p>
           <p className="muted">
@@ -137,17 +156,18 @@ function Panel({ api, readOnly = false }: Props) {
           onClick={async () => focusTask(await tasks.loadMore())}
           disabled={state.loadingMore}
         >
-          {state.loadingMore ? "Loading…" : "Load more"}
+          {state.loadingMore ? "Loading…" : params.q ? "Search older tasks" : "Load more"}
         </button>
       )}
     </section>
   );
 }
 
-/** "2 of 5 done", or, while more pages exist, what the numbers cover. */
-function countText(state: TasksState): string {
+/** "2 of 5 done", or, while more pages exist, what the numbers cover; with a search or filter, how many match. */
+function countText(state: TasksState, filtered: boolean): string {
   const done = state.items.filter((t) => t.completed).length;
   const shown = state.items.length;
+  if (filtered) return `${shown} ${shown === 1 ? "task matches" : "tasks match"}${state.next ? " so far; more below" : ""}`;
   return state.next ? `${done} of the ${shown} tasks shown are done; more below` : `${done} of ${shown} done`;
 }
 

@@ -6,3 +6,8 @@ import type { PageParams } from "../api/client";
 export type TaskListParams = Omit<PageParams, "next">;
 
 export const DEFAULT_TASK_LIST: TaskListParams = { limit: 50 };
+
+/** The list the address asks for (`?q=&done=false`, see useListParams): the default page with the search and filter. */
+export function taskListFor(list: { q: string; hideDone: boolean }): TaskListParams {
+  return { ...DEFAULT_TASK_LIST, ...(list.q ? { q: list.q } : {}), ...(list.hideDone ? { done: false } : {}) };
+}
