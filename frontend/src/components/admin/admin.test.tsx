@@ -8,6 +8,9 @@ import { Dashboard } from "../Dashboard";
 import { Navbar } from "../Navbar";
 import { navigate } from "../../router";
 import { AdminRoute } from "./AdminRoute";
+// AdminRoute loads the panel lazily; loaded here first, its import() resolves at once instead of after a
+// transform that, on a busy machine, outlasted findByRole's second (seen once in a full make test-frontend).
+import "./AdminPanel";
 
 vi.mock("../../services", async () => (await import("../../test/servicesMock")).servicesModule);
 
