@@ -58,3 +58,27 @@ test("signed out, the docs still render and a tried call gets the API's 401 chal
   expect((await sent).headers()["authorization"]).toBeUndefined();
   await expect(op.locator(".live-responses-table tr.response .response-col_status")).toHaveText("401");
 });
+
+test.describe("on a 375 px phone", () => {
+  test.use({ viewport: { width: 375, height: 812 } });
+
+  test("/docs never scrolls sideways, and Execute by keyboard leaves focus on Execute", async ({ page }) => {
+    // Issue 30, finding 12: the page scrolled sideways on a phone, and focus fell to the page's start after
+    // Execute (Swagger UI replaces the button it was on with Execute and Clear).
+    await signIn(page);
+    await page.getByRole("link", { name: "API docs" }).click();
+    await expect(page.getByRole("heading", { name: /Tasks API/ })).toBeVisible(FIRST_RENDER);
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await width(), "scroll width with the operations listed").toBeLessThanOrEqual(375);
+
+    const op = page.locator("#operations-tasks-listTasks");
+    await op.locator(".opblock-summary-control").click();
+    await op.getByRole("button", { name: "Try it out" }).click();
+    const execute = op.getByRole("button", { name: "Execute" });
+    await execute.focus();
+    await page.keyboard.press("Enter");
+    await expect(op.locator(".live-responses-table tr.response .response-col_status")).toHaveText("200");
+    await expect(execute).toBeFocused();
+    expect(await width(), "scroll width with a response shown").toBeLessThanOrEqual(375);
+  });
+});

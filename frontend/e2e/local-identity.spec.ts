@@ -114,6 +114,45 @@ test.describe("local-identity mode (no tenant)", () => {
     await expect(op.locator(".live-responses-table")).toContainText("alice@example.com");
   });
 
+  test("keyboard only: tabbing past the name box keeps alice, and Enter on the button signs her in", async ({ browser }) => {
+    // Issue 30, finding 10: focusing the name box chose "Someone else", so a keyboard user who tabbed
+    // through it to the button signed in as nobody ("Type a name for the development user.").
+    test.setTimeout(120_000);
+    stack = await startLocalStack({ ...ports, azuriteDir });
+    const page = await openSpa(browser, stack);
+    const form = page.getByRole("form", { name: "Sign in for local development" });
+    const alice = form.getByRole("radio", { name: "alice" });
+    await expect(alice).toBeChecked();
+    await expect(form.getByRole("button", { name: "Sign in for local development" })).toBeVisible();
+
+    // From the top of the page, Tab until the checked radio has focus (the radio group is one tab stop).
+    await page.locator("body").focus();
+    for (let i = 0; i < 20 && !(await alice.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    await expect(alice).toBeFocused();
+    // On through the name box and the role checkboxes to the button, typing nothing.
+    const nameBox = form.getByLabel("Another development user's name");
+    await page.keyboard.press("Tab");
+    await expect(nameBox).toBeFocused();
+    await expect(alice).toBeChecked();
+    const button = form.getByRole("button", { name: "Sign in for local development" });
+    for (let i = 0; i < 10 && !(await button.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    await expect(button).toBeFocused();
+    await expect(alice).toBeChecked();
+    await expect(form).toContainText("make token USER=alice");
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("heading", { name: "Welcome back, alice" })).toBeVisible();
+
+    // Typing a name (still keyboard only) is what chooses "Someone else".
+    await signOut(page, "alice");
+    const again = page.getByRole("form", { name: "Sign in for local development" });
+    await again.getByRole("radio", { name: "alice" }).focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("carol");
+    await expect(again.getByRole("radio", { name: "Someone else" })).toBeChecked();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("heading", { name: "Welcome back, carol" })).toBeVisible();
+  });
+
   test("with real tenant settings the local sign-in is neither offered nor served", async ({ browser }) => {
     test.setTimeout(90_000);
     stack = await startLocalStack({

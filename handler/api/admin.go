@@ -12,9 +12,11 @@ import (
 )
 
 // The admin API: who has tasks, one user's tasks (read-only), erasing them, and the audit log
-// of all three. Only callers whose roles grant access.AdminRead get here (see routes). Every
-// action on users' data is recorded before its answer is sent: if the record cannot be
-// written, the admin gets a 503 and no data.
+// of the last two. Only callers whose roles grant access.AdminRead get here (see routes). Every
+// action on a user's data is recorded before its answer is sent: if the record cannot be
+// written, the admin gets a 503 and no data. The list of users is not recorded: the admin panel
+// reads it every time it opens, a record of each opening buried the erases the log is for, and
+// it shows no user's tasks, only who has some (reading one user's tasks is recorded).
 
 type userJSON struct {
 	ID           string `json:"id"`
@@ -35,14 +37,18 @@ type actorJSON struct {
 }
 
 type auditJSON struct {
-	ID        string    `json:"id"`
-	At        string    `json:"at"`
-	Actor     actorJSON `json:"actor"`
-	Action    string    `json:"action"`
-	Subject   *string   `json:"subject"`
-	State     string    `json:"state"`
-	Count     *int      `json:"count"`
-	Remaining *int      `json:"remaining"`
+	ID      string    `json:"id"`
+	At      string    `json:"at"`
+	Actor   actorJSON `json:"actor"`
+	Action  string    `json:"action"`
+	Subject *string   `json:"subject"`
+	// SubjectName and SubjectEmail: who the subject was when an erase read their account; null
+	// when not known (reads, older records, a user whose tasks were already erased).
+	SubjectName  *string `json:"subjectName"`
+	SubjectEmail *string `json:"subjectEmail"`
+	State        string  `json:"state"`
+	Count        *int    `json:"count"`
+	Remaining    *int    `json:"remaining"`
 }
 
 type erasureJSON struct {
@@ -68,9 +74,6 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	defer cancel()
 	page, err := users.ListUsers(ctx, limit, next)
 	if err != nil {
-		return err
-	}
-	if err := s.audit(ctx, users, p, tasks.ActionListUsers, "", len(page.Items)); err != nil {
 		return err
 	}
 	out := userPageJSON{Items: make([]userJSON, len(page.Items)), Next: nullable(page.Next)}
@@ -149,7 +152,7 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	// half-way) must still say what it did, or its record stays "started" with no count.
 	completion, cancelCompletion := context.WithTimeout(context.WithoutCancel(ctx), auditCompletionTimeout)
 	defer cancelCompletion()
-	if err := users.CompleteAudit(completion, record, state, done.Erased, remaining); err != nil {
+	if err := users.CompleteAudit(completion, record, state, done.Erased, remaining, done.Subject); err != nil {
 		return errors.Join(eraseErr, err)
 	}
 	if eraseErr != nil {
@@ -181,7 +184,8 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	for i, a := range page.Items {
 		out.Items[i] = auditJSON{ID: a.ID, At: a.At.UTC().Format(timeLayout),
 			Actor: actorJSON{ID: a.ActorID, Name: a.ActorName}, Action: string(a.Action),
-			Subject: nullable(a.Subject), State: string(a.State), Count: a.Count, Remaining: a.Remaining}
+			Subject: nullable(a.Subject), SubjectName: nullable(a.SubjectProfile.Name),
+			SubjectEmail: nullable(a.SubjectProfile.Email), State: string(a.State), Count: a.Count, Remaining: a.Remaining}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

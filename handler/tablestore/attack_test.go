@@ -244,7 +244,7 @@ func TestAttackAnEraseWhoseRowsAnotherEraseDeletedRunsOutOfTime(t *testing.T) {
 	r := <-late
 	tally := calls.Tally()
 	t.Logf("the second erase: %+v, %v, after %d calls %v", r.done, r.err, tally.Calls, tally.ByOp)
-	if r.err != nil || r.done != (tasks.Erasure{}) {
+	if r.err != nil || r.done.Erased != 0 || r.done.Remaining != 0 {
 		t.Errorf("an erase whose rows were all deleted by another answered %+v, %v; want nothing erased, nothing remaining", r.done, r.err)
 	}
 	if tally.ByOp["batch"] > 20 {
@@ -409,7 +409,7 @@ func TestAttackAnIndexEntryLeftBetweenTheTwoStepsIsNeverRemoved(t *testing.T) {
 		t.Fatal("the erase whose index step died succeeded")
 	}
 	again, err := store.EraseTasks(ctx, w.owner, time.Now().Add(time.Hour))
-	if err != nil || again != (tasks.Erasure{}) {
+	if err != nil || again.Erased != 0 || again.Remaining != 0 {
 		t.Fatalf("erase again: %+v, %v", again, err)
 	}
 	if indexed(t, cs, w.owner) {

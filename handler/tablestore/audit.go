@@ -35,6 +35,9 @@ type auditEntity struct {
 	ActorName    string `json:"ActorName"`
 	Action       string `json:"Action"`
 	Subject      string `json:"Subject"`
+	// SubjectName and SubjectEmail: who the subject was, as an erase read it (absent otherwise).
+	SubjectName  string `json:"SubjectName,omitempty"`
+	SubjectEmail string `json:"SubjectEmail,omitempty"`
 	// State is "" on records from before states were kept, which were all recorded once done.
 	State     string `json:"State,omitempty"`
 	Count     *int   `json:"Count,omitempty"`
@@ -61,6 +64,7 @@ func (s *Store) AppendAudit(ctx context.Context, r tasks.AuditRecord) (string, e
 		PartitionKey: auditPartition, RowKey: key,
 		At: r.At.UTC().Format(time.RFC3339Nano), AtType: edmDateTime,
 		ActorID: r.ActorID, ActorName: r.ActorName, Action: string(r.Action), Subject: r.Subject,
+		SubjectName: r.SubjectProfile.Name, SubjectEmail: r.SubjectProfile.Email,
 		State: string(r.State), Count: r.Count, Remaining: r.Remaining,
 	}) // strings and ints always marshal
 	err = withTable(ctx, s.audit, func() error {
@@ -75,12 +79,18 @@ func (s *Store) AppendAudit(ctx context.Context, r tasks.AuditRecord) (string, e
 	return key, classify("append audit record", err)
 }
 
-// CompleteAudit sets a started record's final state, count and remaining: a merge of those
-// properties alone, so the rest stays as written.
-func (s *Store) CompleteAudit(ctx context.Context, id string, state tasks.AuditState, count int, remaining *int) error {
+// CompleteAudit sets a started record's final state, count and remaining, and the subject's
+// name and email when known: a merge of those properties alone, so the rest stays as written.
+func (s *Store) CompleteAudit(ctx context.Context, id string, state tasks.AuditState, count int, remaining *int, subject tasks.Profile) error {
 	fields := map[string]any{"PartitionKey": auditPartition, "RowKey": id, "State": string(state), "Count": count}
 	if remaining != nil {
 		fields["Remaining"] = *remaining
+	}
+	if subject.Name != "" {
+		fields["SubjectName"] = subject.Name
+	}
+	if subject.Email != "" {
+		fields["SubjectEmail"] = subject.Email
 	}
 	body, _ := json.Marshal(fields) // strings and ints always marshal
 	star := azcore.ETag("*")
@@ -91,7 +101,7 @@ func (s *Store) CompleteAudit(ctx context.Context, id string, state tasks.AuditS
 // ListAudit reads one page of the log, newest first.
 func (s *Store) ListAudit(ctx context.Context, limit int, cursor string) (tasks.AuditPage, error) {
 	entities, next, err := listPage(ctx, s.audit, listing{op: "list audit", scope: "admin audit"}, limit, cursor,
-		"RowKey,At,ActorID,ActorName,Action,Subject,State,Count,Remaining", "PartitionKey eq '"+auditPartition+"'")
+		"RowKey,At,ActorID,ActorName,Action,Subject,SubjectName,SubjectEmail,State,Count,Remaining", "PartitionKey eq '"+auditPartition+"'")
 	if err != nil {
 		return tasks.AuditPage{}, err
 	}
@@ -107,7 +117,8 @@ func (s *Store) ListAudit(ctx context.Context, limit int, cursor string) (tasks.
 		}
 		page.Items = append(page.Items, tasks.AuditRecord{
 			ID: e.RowKey, At: at.UTC(), ActorID: e.ActorID, ActorName: e.ActorName,
-			Action: tasks.AuditAction(e.Action), Subject: e.Subject, State: auditState(e.State),
+			Action: tasks.AuditAction(e.Action), Subject: e.Subject,
+			SubjectProfile: tasks.Profile{Name: e.SubjectName, Email: e.SubjectEmail}, State: auditState(e.State),
 			Count: e.Count, Remaining: e.Remaining,
 		})
 	}

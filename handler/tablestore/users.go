@@ -171,6 +171,9 @@ func (s *Store) EraseTasks(ctx context.Context, owner string, stopBy time.Time) 
 	if err != nil {
 		return done, classify("read account", err)
 	}
+	// Who they were, from the row this erase reads anyway: once nothing is left, unindex clears
+	// the name and email from it, and the audit record is then the only place that names them.
+	done.Subject = tasks.Profile{Name: acct.row.Name, Email: acct.row.Email}
 	stopped := false
 	for !stopped {
 		items, err := s.eraseItems(ctx, owner)

@@ -192,14 +192,16 @@ func NormalizeTitle(s string) (string, error) {
 		return "", &ValidationError{"title", "must not be empty"}
 	case utf8.RuneCountInString(s) > MaxTitleLength:
 		return "", &ValidationError{"title", fmt.Sprintf("must be at most %d characters", MaxTitleLength)}
+	// The messages are shown to the user as they are: plain words, no code points (the rules with
+	// their code points are in the OpenAPI document and NormalizeTitle's comment).
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "", &ValidationError{"title", "must not contain control characters"}
+		return "", &ValidationError{"title", "must be one line of text: no line breaks, tabs or other invisible control characters"}
 	case strings.IndexFunc(s, isBidiControl) >= 0:
-		return "", &ValidationError{"title", "must not contain bidi embedding, override or isolate characters (U+202A-202E, U+2066-2069)"}
+		return "", &ValidationError{"title", "must not contain invisible characters that reverse or reorder how the text is shown"}
 	case strings.ContainsRune(s, utf8.RuneError):
 		// JSON decoding turns a lone surrogate escape ("\ud800") into U+FFFD without a word; the
 		// text the client meant is already lost, so say so instead of storing the damage.
-		return "", &ValidationError{"title", "must not contain U+FFFD, the replacement character (damaged text, such as a lone surrogate escape)"}
+		return "", &ValidationError{"title", "was damaged on the way (it holds the � replacement character): type it again"}
 	case strings.IndexFunc(s, isVisible) < 0:
 		return "", &ValidationError{"title", "must contain at least one visible character"}
 	}

@@ -135,3 +135,34 @@ func TestIsIDRejectsOtherShapes(t *testing.T) {
 		t.Error("a valid id rejected")
 	}
 }
+
+// The messages a refused title gets are shown to the user as they are (the SPA shows a 400's
+// detail): they say what is wrong in plain words, without "bidi", "override" or a code point
+// as the only explanation (issue 30, finding 12).
+func TestNormalizeTitleSaysWhyInPlainWords(t *testing.T) {
+	cases := []struct {
+		title string
+		want  string
+	}{
+		{"a\u202Eb", "reverse or reorder"},
+		{"a\u2066b", "reverse or reorder"},
+		{"a\tb", "tab"},
+		{"a\nb", "line break"},
+		{"a\uFFFDb", "damaged"},
+	}
+	for _, c := range cases {
+		_, err := tasks.NormalizeTitle(c.title)
+		var ve *tasks.ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("%q: got %v, want a ValidationError", c.title, err)
+		}
+		if !strings.Contains(ve.Message, c.want) {
+			t.Errorf("%q: message %q does not say %q", c.title, ve.Message, c.want)
+		}
+		for _, jargon := range []string{"bidi", "override", "isolate", "embedding", "U+"} {
+			if strings.Contains(ve.Message, jargon) {
+				t.Errorf("%q: message %q uses %q", c.title, ve.Message, jargon)
+			}
+		}
+	}
+}

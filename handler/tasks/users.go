@@ -31,6 +31,8 @@ type Profile struct {
 type AuditAction string
 
 const (
+	// ActionListUsers is no longer recorded: the admin panel lists users every time it opens, and a
+	// record of each opening buried the changes the log is for. Records from before stay readable.
 	ActionListUsers      AuditAction = "list-users"
 	ActionReadUserTasks  AuditAction = "read-user-tasks"
 	ActionEraseUserTasks AuditAction = "erase-user-tasks"
@@ -47,19 +49,22 @@ const (
 	AuditFailed    AuditState = "failed"    // stopped by an error after Count items
 )
 
-// AuditRecord is one admin action. Subject is the user acted on ("" for none); Count is how
+// AuditRecord is one admin action. Subject is the user acted on ("" for none); SubjectProfile
+// is who they were when an erase read their account (an erase clears the name and email from
+// the account row, so the log is where an erased user keeps one; empty: not known); Count is how
 // many items the action returned or erased (nil: not known yet); Remaining is what an erase
 // left (nil: not applicable or not known).
 type AuditRecord struct {
-	ID        string
-	At        time.Time
-	ActorID   string
-	ActorName string
-	Action    AuditAction
-	Subject   string
-	State     AuditState
-	Count     *int
-	Remaining *int
+	ID             string
+	At             time.Time
+	ActorID        string
+	ActorName      string
+	Action         AuditAction
+	Subject        string
+	SubjectProfile Profile
+	State          AuditState
+	Count          *int
+	Remaining      *int
 }
 
 // AuditPage is one page of the audit log, newest first.
@@ -70,9 +75,12 @@ type AuditPage struct {
 
 // Erasure is what one EraseTasks call did: tasks it deleted, and tasks the owner still has
 // (0 when the erase is complete; more when it ran out of time or tasks were created meanwhile).
+// Subject is who the owner was on their account row when the erase first read it (empty if it
+// never got that far, or the row had no name: a user whose tasks were already erased).
 type Erasure struct {
 	Erased    int
 	Remaining int
+	Subject   Profile
 }
 
 // Users is the users index and the audit log: what the admin API reads and changes besides
@@ -86,9 +94,10 @@ type Users interface {
 	EraseTasks(ctx context.Context, owner string, stopBy time.Time) (Erasure, error)
 	// AppendAudit adds a record and returns its id. Records are never removed.
 	AppendAudit(ctx context.Context, r AuditRecord) (string, error)
-	// CompleteAudit closes a started record: its final state, count and remaining. It is the
-	// only change a record ever gets.
-	CompleteAudit(ctx context.Context, id string, state AuditState, count int, remaining *int) error
+	// CompleteAudit closes a started record: its final state, count and remaining, and the
+	// subject's profile when the action learnt it (an erase reads it from the account row it
+	// clears). It is the only change a record ever gets.
+	CompleteAudit(ctx context.Context, id string, state AuditState, count int, remaining *int, subject Profile) error
 	// ListAudit pages through the audit log, newest first.
 	ListAudit(ctx context.Context, limit int, cursor string) (AuditPage, error)
 }

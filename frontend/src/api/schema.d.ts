@@ -89,7 +89,7 @@ export interface paths {
         };
         /**
          * The users who have tasks
-         * @description From the users index, which task writes keep current; never a scan of the tasks table. `name` and `email` are as seen on the user's latest write. In the index's own order (stable, not alphabetical); follow `next` until it is null. Audited as `list-users`.
+         * @description From the users index, which task writes keep current; never a scan of the tasks table. `name` and `email` are as seen on the user's latest write. In the index's own order (stable, not alphabetical); follow `next` until it is null. Not recorded in the audit log (it shows who has tasks, not their tasks; the admin panel reads it every time it opens); records of `list-users` from before remain.
          */
         get: operations["listUsers"];
         put?: never;
@@ -272,8 +272,12 @@ export interface components {
             };
             /** @enum {string} */
             action: "list-users" | "read-user-tasks" | "erase-user-tasks";
-            /** @description The user acted on; null for list-users. */
+            /** @description The user acted on; null for list-users (no longer recorded). */
             subject: string | null;
+            /** @description The subject's name when an erase read their account (an erase clears it from the user's own record, so this is where an erased user keeps a name); null for reads, for a user whose tasks were already erased, and on older records. */
+            subjectName: string | null;
+            /** @description The subject's email, as `subjectName`. */
+            subjectEmail: string | null;
             /**
              * @description Reads are recorded `completed`. An erase is recorded `started` before its first delete (and stays so if it never ended), then `completed`, `partial` (stopped with tasks left: see `remaining`) or `failed` (stopped by a storage error after `count` tasks).
              * @enum {string}

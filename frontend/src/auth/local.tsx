@@ -134,10 +134,11 @@ function LocalSignInPanel() {
           autoComplete="off"
           aria-invalid={problem ? true : undefined}
           aria-describedby={problem ? `${id}-problem` : undefined}
-          onFocus={() => setChoice("other")}
+          // Typing a name chooses "Someone else"; focus alone does not: a keyboard user tabs through this box
+          // on the way to the button, and focus used to switch alice to an empty "Someone else" (issue 30, finding 10).
           onChange={(e) => {
             setOther(e.target.value);
-            setChoice("other");
+            if (e.target.value.trim() !== "") setChoice("other");
           }}
         />
       </fieldset>

@@ -29,6 +29,7 @@ export default function DocsPage() {
   useEffect(() => {
     let cancelled = false;
     let observer: MutationObserver | undefined;
+    let stopKeeping: (() => void) | undefined;
     (async () => {
       const { default: SwaggerUIBundle } = await import("swagger-ui-dist/swagger-ui-es-bundle.js");
       if (cancelled || !host.current) return;
@@ -48,10 +49,12 @@ export default function DocsPage() {
         onComplete: () => !cancelled && setState("ready"),
       });
       observer = fitIntoOurPage(host.current);
+      stopKeeping = keepFocusOnExecute(host.current);
     })().catch((err: unknown) => !cancelled && setState(describeError(err)));
     return () => {
       cancelled = true;
       observer?.disconnect();
+      stopKeeping?.();
     };
   }, [specUrl, getToken]);
 
@@ -106,4 +109,41 @@ function fitIntoOurPage(root: HTMLElement): MutationObserver {
   const observer = new MutationObserver(fit);
   observer.observe(root, { childList: true, subtree: true });
   return observer;
+}
+
+/**
+ * Swagger UI replaces the Execute button it was clicked on (with Execute and Clear) when the answer
+ * arrives, and focus, on a button no longer in the page, falls to the start of the document: a
+ * keyboard or screen reader user is thrown back to the top. While an operation's call is under way,
+ * focus that falls out of the page goes to that operation's new Execute button, just above the answer.
+ */
+function keepFocusOnExecute(root: HTMLElement): () => void {
+  let operation: string | null = null;
+  const onClick = (e: Event) => {
+    const button = e.target instanceof Element ? e.target.closest("button.execute") : null;
+    operation = button?.closest(".opblock")?.id || null;
+  };
+  const onFocusIn = (e: FocusEvent) => {
+    // The user moved on by themselves: leave their focus alone.
+    if (operation && !(e.target instanceof Element && e.target.matches("button.execute"))) operation = null;
+  };
+  const rescue = () => {
+    if (!operation) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const again = root.querySelector<HTMLElement>(`#${CSS.escape(operation)} button.execute`);
+    if (again) {
+      again.focus();
+      operation = null;
+    }
+  };
+  const observer = new MutationObserver(rescue);
+  observer.observe(root, { childList: true, subtree: true });
+  root.addEventListener("click", onClick);
+  document.addEventListener("focusin", onFocusIn);
+  return () => {
+    observer.disconnect();
+    root.removeEventListener("click", onClick);
+    document.removeEventListener("focusin", onFocusIn);
+  };
 }

@@ -32,7 +32,7 @@ export function Landing() {
         </li>
         <li className="card feature">
           <h2>Private by design</h2>
-          <p>Each user’s tasks live in their own Table Storage partition, keyed by the token’s object id.</p>
+          <p>Your tasks are stored apart from everyone else’s, under your own account: other users cannot see or change them (an admin can, and that is recorded).</p>
         </li>
         <li className="card feature">
           <h2>Safe edits</h2>

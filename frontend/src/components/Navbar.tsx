@@ -1,3 +1,4 @@
+import { useEffect, useRef, type RefObject } from "react";
 import { useCan } from "../access";
 import { useAuth } from "../auth/auth";
 import { RenewalNotice } from "../auth/RenewalNotice";
@@ -8,9 +9,11 @@ export function Navbar() {
   const { account, SignInButton } = useAuth();
   const path = usePathname();
   const isAdmin = useCan("admin");
+  const header = useRef<HTMLElement>(null);
+  useNavbarHeight(header);
 
   return (
-    <header className="navbar">
+    <header className="navbar" ref={header}>
       <nav className="navbar__inner" aria-label="Main">
         <Link href="/" className="brand">
           <img src="/favicon.svg" alt="" width="28" height="28" />
@@ -37,4 +40,23 @@ export function Navbar() {
       <RenewalNotice />
     </header>
   );
+}
+
+/**
+ * Publishes the navbar's height as --navbar-height (styles.css pads scrolling by it, so a focused
+ * control is never scrolled under the sticky navbar). Its height changes: links wrap on a phone,
+ * the renewal notice comes and goes, text is zoomed.
+ */
+function useNavbarHeight(header: RefObject<HTMLElement | null>) {
+  useEffect(() => {
+    const el = header.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const root = document.documentElement;
+    const observer = new ResizeObserver(() => root.style.setProperty("--navbar-height", `${el.offsetHeight}px`));
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      root.style.removeProperty("--navbar-height");
+    };
+  }, [header]);
 }

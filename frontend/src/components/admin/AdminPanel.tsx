@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import "./admin.css";
-import type { AdminUser } from "../../api/types";
+import type { AdminUser, AuditRecord } from "../../api/types";
 import { ApiError, describeError } from "../../api/client";
 import { requiredRoleIn } from "../../api/roles";
 import { usePaged } from "../../hooks/usePaged";
 import { useServices } from "../../services";
 import { AdminsOnly } from "./AdminsOnly";
-import { AuditLog } from "./AuditLog";
+import { AuditLog, namesIn, type KnownUser } from "./AuditLog";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { tasksCount, userLabel } from "./format";
 import { UsersTable } from "./UsersTable";
@@ -28,7 +28,7 @@ export function AdminPanel() {
   const [outcome, setOutcome] = useState<string | null>(null);
   // After an erase the user's row goes away with its Erase button: focus then goes to the Users heading.
   const erased = useRef(false);
-  const names = useKnownNames(users.state.items);
+  const names = useKnownNames(users.state.items, audit.state.items);
   const refreshAudit = useCallback(() => setAuditVersion((n) => n + 1), []);
 
   const erase = async () => {
@@ -119,16 +119,20 @@ function closeViewing(user: AdminUser, setViewing: (u: AdminUser | null) => void
   });
 }
 
-/** Every user name the panel has seen, by id: the audit log names users even after their tasks are erased. */
-function useKnownNames(users: readonly AdminUser[]): ReadonlyMap<string, string> {
-  const [names, setNames] = useState<ReadonlyMap<string, string>>(() => new Map());
+/**
+ * Every user the panel has seen, by id: from the erase records (which the API writes with the
+ * subject's name and email, so an erased user is named after a reload too) and from the users
+ * list, which wins (it is their latest name). Users seen in this visit stay known after they leave the list.
+ */
+function useKnownNames(users: readonly AdminUser[], records: readonly AuditRecord[]): ReadonlyMap<string, KnownUser> {
+  const [seen, setSeen] = useState<ReadonlyMap<string, KnownUser>>(() => new Map());
   useEffect(() => {
     if (users.length === 0) return;
-    setNames((old) => {
+    setSeen((old) => {
       const fresh = new Map(old);
-      for (const u of users) fresh.set(u.id, userLabel(u));
+      for (const u of users) fresh.set(u.id, { name: u.name || userLabel(u), email: u.email });
       return fresh;
     });
   }, [users]);
-  return names;
+  return useMemo(() => new Map([...namesIn(records), ...seen]), [records, seen]);
 }

@@ -1,11 +1,12 @@
 import type { AuditAction, AuditRecord } from "../../api/types";
 import type { PagedState } from "../../hooks/usePaged";
 import { Spinner } from "../Spinner";
-import { formatTime } from "./format";
+import { Time } from "./Time";
 import { LoadError } from "./LoadError";
 import { PagedFooter } from "./PagedFooter";
 
 const ACTIONS: Record<AuditAction, string> = {
+  // No longer recorded (the panel listed users on every opening); older records still say so.
   "list-users": "Listed users",
   "read-user-tasks": "Read a user’s tasks",
   "erase-user-tasks": "Erased a user’s tasks",
@@ -13,8 +14,8 @@ const ACTIONS: Record<AuditAction, string> = {
 
 interface Props {
   state: PagedState<AuditRecord>;
-  /** Names of the users the panel knows, by id, to say who a record is about. */
-  names: ReadonlyMap<string, string>;
+  /** Users the panel knows, by id (from the users list and from erase records), to say who a record is about. */
+  names: ReadonlyMap<string, KnownUser>;
   onMore(): void;
   onRetry(): void;
 }
@@ -49,7 +50,7 @@ export function AuditLog({ state, names, onMore, onRetry }: Props) {
             {state.items.map((r) => (
               <tr key={r.id}>
                 <td data-label="When">
-                  <time dateTime={r.at}>{formatTime(r.at)}</time>
+                  <Time at={r.at} />
                 </td>
                 <td data-label="Admin">{r.actor.name || <span className="mono">{r.actor.id}</span>}</td>
                 <td data-label="Action">
@@ -83,11 +84,35 @@ function Outcome({ record }: { record: AuditRecord }) {
   }
 }
 
-function Subject({ id, names }: { id: string; names: ReadonlyMap<string, string> }) {
-  const name = names.get(id);
-  return name ? (
-    <span title={id}>{name}</span>
-  ) : (
-    <span className="mono break">{id}</span>
+/** Who a user was, as the panel last saw them (the users list, or the record of their erase). */
+export interface KnownUser {
+  name: string;
+  email: string;
+}
+
+/**
+ * The user a record is about: their name and email. An erased user is no longer in the users
+ * list; their erase record names them (the API stores who they were when it erased), and so
+ * names them on every other record too. Only a user the panel has never seen named shows as an id.
+ */
+function Subject({ id, names }: { id: string; names: ReadonlyMap<string, KnownUser> }) {
+  const known = names.get(id);
+  if (!known || (!known.name && !known.email)) return <span className="mono break">{id}</span>;
+  return (
+    <span title={id}>
+      {known.name || known.email}
+      {known.name && known.email && <span className="muted small break audit-subject__email">{known.email}</span>}
+    </span>
   );
+}
+
+/** Every user named in `records` (erase records carry the subject's name and email), by id. */
+export function namesIn(records: readonly AuditRecord[]): Map<string, KnownUser> {
+  const out = new Map<string, KnownUser>();
+  for (const r of records) {
+    if (r.subject && (r.subjectName || r.subjectEmail) && !out.has(r.subject)) {
+      out.set(r.subject, { name: r.subjectName ?? "", email: r.subjectEmail ?? "" });
+    }
+  }
+  return out;
 }

@@ -35,6 +35,13 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, 
   const focusAfterRef = useRef(focusAfter);
   focusAfterRef.current = focusAfter;
   const id = useId();
+  const errorRef = useRef<HTMLParagraphElement>(null);
+
+  // A failure whose focus was lost anyway (the user clicked elsewhere meanwhile) takes focus to its
+  // message, so a screen reader user hears it and Tab goes on from inside the dialog.
+  useEffect(() => {
+    if (error && !dialog.current?.contains(document.activeElement)) errorRef.current?.focus();
+  }, [error]);
 
   useEffect(() => {
     const d = dialog.current;
@@ -92,7 +99,7 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, 
       <h2 id={`${id}-title`}>{title}</h2>
       <div id={`${id}-body`}>{children}</div>
       {error && (
-        <p className="form-error" role="alert">
+        <p ref={errorRef} className="form-error" role="alert" tabIndex={-1}>
           {error}
         </p>
       )}
@@ -100,7 +107,16 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, 
         <button ref={cancel} type="button" className="btn btn--secondary" onClick={requestCancel} disabled={busy}>
           Cancel
         </button>
-        <button type="button" className="btn btn--danger" onClick={onConfirm} disabled={busy}>
+        {/* aria-disabled, not disabled, while busy: a disabled button drops the focus it has, and after a
+            failure the user was left nowhere (issue 30, finding 9); here Enter again retries. */}
+        <button
+          type="button"
+          className="btn btn--danger"
+          onClick={() => {
+            if (!busyRef.current) onConfirm();
+          }}
+          aria-disabled={busy || undefined}
+        >
           {busy ? busyLabel : confirmLabel}
         </button>
       </div>

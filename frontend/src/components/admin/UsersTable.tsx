@@ -1,9 +1,11 @@
+import { useId, useMemo, useState } from "react";
 import type { AdminUser } from "../../api/types";
 import type { PagedState } from "../../hooks/usePaged";
 import { Spinner } from "../Spinner";
-import { formatTime, userLabel } from "./format";
+import { byName, matches, userLabel } from "./format";
 import { LoadError } from "./LoadError";
 import { PagedFooter } from "./PagedFooter";
+import { Time } from "./Time";
 
 interface Props {
   state: PagedState<AdminUser>;
@@ -13,8 +15,17 @@ interface Props {
   onErase(user: AdminUser): void;
 }
 
-/** The users who have tasks, with what an admin can do to each. */
+/**
+ * The users who have tasks, with what an admin can do to each: sorted by name and searchable. The
+ * API lists users in its index's order (by object id), so both act on the users loaded so far, and
+ * "Load more users" stays offered while searching; the status line says so.
+ */
 export function UsersTable({ state, onMore, onRetry, onView, onErase }: Props) {
+  const [query, setQuery] = useState("");
+  const id = useId();
+  const sorted = useMemo(() => byName(state.items), [state.items]);
+  const shown = useMemo(() => (query.trim() ? sorted.filter((u) => matches(u, query)) : sorted), [sorted, query]);
+  const searching = query.trim() !== "";
   return (
     <section className="card admin-section" aria-labelledby="admin-users-title">
       <h2 id="admin-users-title" tabIndex={-1}>
@@ -27,6 +38,26 @@ export function UsersTable({ state, onMore, onRetry, onView, onErase }: Props) {
         <p className="tasks__state">Nobody has any tasks yet.</p>
       )}
       {state.status === "ready" && state.items.length > 0 && (
+        <div className="admin-search" role="search" aria-label="Users">
+          <label htmlFor={`${id}-q`}>Search users</label>
+          <input
+            id={`${id}-q`}
+            type="search"
+            className="input"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            placeholder="Name or email"
+            autoComplete="off"
+            aria-describedby={`${id}-count`}
+          />
+          <p id={`${id}-count`} role="status" className="muted small">
+            {searching
+              ? `${shown.length} of ${state.items.length} loaded users match${state.next ? "; load more to search further" : ""}.`
+              : `${state.items.length} users loaded${state.next ? " (more to load)" : ""}, sorted by name.`}
+          </p>
+        </div>
+      )}
+      {state.status === "ready" && state.items.length > 0 && shown.length > 0 && (
         <table className="admin-table">
           <caption className="visually-hidden">Users with tasks</caption>
           <thead>
@@ -40,7 +71,7 @@ export function UsersTable({ state, onMore, onRetry, onView, onErase }: Props) {
             </tr>
           </thead>
           <tbody>
-            {state.items.map((u) => (
+            {shown.map((u) => (
               <tr key={u.id}>
                 <th scope="row" data-label="User">
                   <span className="admin-table__name">{userLabel(u)}</span>
@@ -48,7 +79,7 @@ export function UsersTable({ state, onMore, onRetry, onView, onErase }: Props) {
                 </th>
                 <td data-label="Tasks">{u.taskCount}</td>
                 <td data-label="Last activity">
-                  <time dateTime={u.lastActivity}>{formatTime(u.lastActivity)}</time>
+                  <Time at={u.lastActivity} />
                 </td>
                 <td className="admin-table__actions">
                   <button type="button" className="btn btn--secondary btn--sm" onClick={() => onView(u)} aria-label={`View tasks of ${userLabel(u)}`}>
