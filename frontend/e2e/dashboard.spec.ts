@@ -134,6 +134,9 @@ test("the spinner is named, so waiting for 'Loading tasks' to go is a real wait"
   release();
   await expect(page.getByRole("status", { name: "Loading tasks" })).toHaveCount(0);
   await expect(page.getByText("No tasks yet")).toBeVisible();
+  // Issue 30, finding 12: plain words where a new user starts (the empty list and the add form's rule), no
+  // storage or Unicode jargon.
+  await expect(page.getByRole("main")).not.toContainText(/partition|Table Storage|control (or|character)|text-direction|override|bidi/i);
 });
 
 test("a task added while more pages exist shows at the top and is announced; the count says what it counts", async ({ page, user }) => {

@@ -2,8 +2,9 @@ import { execFileSync } from "node:child_process";
 
 /**
  * The SPA's port in the browser tests (http://localhost is a secure context, which MSAL needs): E2E_PORT when
- * set, else 4173 (vite preview's own) when it is free, else any free port: a port another program of the user
- * holds must never fail `make test`. The fake Entra registers whatever origin the tests use, so any port signs in.
+ * set, else a free port the system picks. Never a fixed port such as vite preview's 4173: a port another program
+ * of the user holds must never fail `make test`, and "4173 if it is free" was a race (two runs at once both saw it
+ * free; the second failed to listen). The fake Entra registers whatever origin the tests use, so any port signs in.
  *
  * Playwright evaluates this file in its main process and again in every worker. The first evaluation chooses,
  * and puts its choice in E2E_PORT, which the workers (started later) inherit, so all of them agree.
@@ -20,7 +21,7 @@ function choosePort(): number {
           const got = s.address().port; s.close(() => ok(got));
         });
       });
-      tryListen(4173).then((p) => p || tryListen(0)).then((p) => process.stdout.write(String(p)));`;
+      tryListen(0).then((p) => process.stdout.write(String(p)));`;
     process.env.E2E_PORT = execFileSync(process.execPath, ["-e", probe]).toString().trim();
   }
   return Number(process.env.E2E_PORT);

@@ -51,8 +51,8 @@ export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Pro
         Add task
       </button>
       <p id={`${id}-rule`} className="muted small">
-        Up to {MAX_TITLE} characters with at least one visible character; no control or text-direction override
-        characters. Emoji and every script are welcome.
+        One line of up to {MAX_TITLE} characters, without invisible formatting characters. Emoji and every script are
+        welcome.
       </p>
       {error && (
         <p id={`${id}-error`} className="form-error add-task__error" role="alert">

@@ -129,7 +129,7 @@ function Panel({ api, readOnly = false }: Props) {
         <div className="tasks__state tasks__empty">
           <p className="tasks__state-title">No tasks yet</p>
           <p className="muted">
-            {readOnly ? "There is nothing to show." : "Add your first one above — it is stored in your own partition of Azure Table Storage."}
+            {readOnly ? "There is nothing to show." : "Add your first one above. Only you can see your tasks."}
           </p>
         </div>
       )}
