@@ -548,13 +548,16 @@ export class FakeEntra {
       }
       ({ user, sid, satisfied } = known);
       rtExpiresAt = known.expiresAt;
-      // A refresh token cannot consent: a scope the user never agreed to needs them (AADSTS65001, consent_required).
-      if (this.unconsented(user, scope).length > 0) return fail({ ...ENTRA_ERRORS.consentRequired, error: "invalid_grant", suberror: "consent_required" });
     } else {
       return fail({ error: "unsupported_grant_type", code: 70003, description: `The app requested an unsupported grant type '${grant}'.` });
     }
     const scopeError = checkScopes(scope, "token");
     if (scopeError) return fail(scopeError);
+    // A refresh token cannot consent: a scope the user never agreed to needs them (AADSTS65001; at the token
+    // endpoint invalid_grant with suberror consent_required, which MSAL treats as interaction required).
+    if (grant === "refresh_token" && this.unconsented(user, scope).length > 0) {
+      return fail({ ...ENTRA_ERRORS.consentRequired, error: "invalid_grant", suberror: "consent_required" });
+    }
     const forApi = resourcesOf(scope).has(API_RESOURCE);
     if (forApi && this.stepUpClaims && !satisfies(satisfied, this.stepUpClaims)) {
       return fail({ ...ENTRA_ERRORS.mfaRequired, claims: this.stepUpClaims });
