@@ -152,3 +152,24 @@ test("a redirect sign-in's account wins over the silent sign-in on the page it r
   await expect(page.getByRole("region", { name: "Your profile" }).getByText(bob.email)).toBeVisible();
   expect(entra.count("authorize", "none")).toBe(silentBefore);
 });
+
+test("a renewal by redirect (popups blocked) that comes back with access_denied is explained in the notice", async ({ page, entra }) => {
+  await page.clock.install();
+  await signIn(page);
+  await openDashboard(page);
+  entra.rejectRefresh = true;
+  entra.session = false;
+  await page.clock.fastForward("01:01:00");
+  await page.evaluate(() => {
+    window.open = () => null;
+  });
+  await page.getByLabel("New task").fill("Needs a token");
+  await page.getByRole("button", { name: "Add task" }).click();
+  const notice = page.getByRole("alert").filter({ hasText: "Your sign-in has expired" });
+  await expect(notice).toBeVisible(); // after the hidden iframe's try, so the refusal below is the redirect's
+  entra.failNext("authorize", ENTRA_ERRORS.accessDenied);
+  await notice.getByRole("button", { name: "Sign in again" }).click();
+  await expect(notice).toContainText("the permissions were declined");
+  expect(new URL(page.url()).pathname).toBe("/dashboard");
+  expect(entra.refusals()).toContain("AADSTS65004");
+});

@@ -61,6 +61,10 @@ function EntraAuth({ config, children }: { config: EntraConfig; children: ReactN
   useEffect(() => {
     renewal.abandon(new SignedOutError());
   }, [homeAccountId, renewal]);
+  // A renewal by redirect that failed ends on a page that is still signed in: the notice says why.
+  useEffect(() => {
+    if (redirectFailure && signedIn) renewal.report(redirectFailure);
+  }, [redirectFailure, signedIn, renewal]);
   const generation = useAccountGeneration(msalAccount);
 
   // A new object only when who is signed in changes, so consumers do not re-render for nothing.
