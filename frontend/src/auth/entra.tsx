@@ -12,8 +12,8 @@ import { createTokenGetter, redirectError, renewInteractively, SignedOutError, s
 import { Renewal } from "./renewal";
 
 const EntraConfigContext = createContext<EntraConfig | null>(null);
-/** Why the redirect sign-in this page came back from failed, for the sign-in panel; null when it did not. */
-const RedirectErrorContext = createContext<string | null>(null);
+/** Why the redirect sign-in this page came back from failed, for the sign-in panel (null when it did not), and how to forget it. */
+const RedirectErrorContext = createContext<{ message: string | null; clear(): void }>({ message: null, clear: () => undefined });
 
 /** Auth with Microsoft Entra ID through MSAL: the deployed app, and local runs with a tenant. */
 export function EntraAuthProvider({ config, pca, children }: { config: EntraConfig; pca: PublicClientApplication; children: ReactNode }) {
@@ -66,6 +66,10 @@ function EntraAuth({ config, children }: { config: EntraConfig; children: ReactN
     if (redirectFailure && signedIn) renewal.report(redirectFailure);
   }, [redirectFailure, signedIn, renewal]);
   const generation = useAccountGeneration(msalAccount);
+  const redirectErrorView = useMemo(
+    () => ({ message: signedIn ? null : redirectFailure, clear: () => setRedirectFailure(null) }),
+    [signedIn, redirectFailure],
+  );
 
   // A new object only when who is signed in changes, so consumers do not re-render for nothing.
   const hasAccount = msalAccount !== null;
@@ -91,7 +95,7 @@ function EntraAuth({ config, children }: { config: EntraConfig; children: ReactN
   );
   return (
     <AuthContext.Provider value={auth}>
-      <RedirectErrorContext.Provider value={signedIn ? null : redirectFailure}>
+      <RedirectErrorContext.Provider value={redirectErrorView}>
         {/* A new tree for another account: no list, form or cached answer of the previous one survives. */}
         <Fragment key={generation}>{children}</Fragment>
       </RedirectErrorContext.Provider>
@@ -139,10 +143,15 @@ function useMicrosoftSignIn() {
 }
 
 function MicrosoftSignInPanel() {
-  const { start, error: clickError, busy } = useMicrosoftSignIn();
-  // A redirect sign-in (popup blocked) ends on a new page load: its error is shown here, where sign-in is offered.
-  const redirectFailure = useContext(RedirectErrorContext);
-  const error = clickError ?? redirectFailure;
+  const { start: startSignIn, error: clickError, busy } = useMicrosoftSignIn();
+  // A redirect sign-in (popup blocked) ends on a new page load: its error is shown here, where sign-in is offered,
+  // until the next attempt.
+  const redirect = useContext(RedirectErrorContext);
+  const error = clickError ?? redirect.message;
+  const start = () => {
+    redirect.clear();
+    void startSignIn();
+  };
   return (
     <>
       <button type="button" className="btn btn--primary btn--lg" onClick={start} disabled={busy}>
