@@ -1,10 +1,12 @@
 // The fake Entra refuses what Entra refuses, so that a passing browser test means the SPA would work against
 // the real thing. Each test names the rule; docs/frontend.md lists the rules with their sources.
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Server } from "node:http";
+import type { Page } from "@playwright/test";
 import { test, expect, signIn, shot } from "./fixtures";
 import { ENTRA_ERRORS } from "./fake-entra/fakeEntra";
-import { API_SCOPE, SPA_CLIENT_ID, TENANT_ID } from "./fake-entra/tokens";
+import { API_SCOPE, loginHintOf, makeUser, SPA_CLIENT_ID, TENANT_ID } from "./fake-entra/tokens";
 import { closeServer, FRONTEND, freePort, listen, spaServer } from "./stack";
 
 const ENTRA = `https://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0`;
@@ -145,7 +147,7 @@ test.describe("Entra's other answers", () => {
     });
   }
 
-  test("MFA required on renewal (AADSTS50076, interaction_required) asks the user, never a popup by itself", async ({ page, entra }) => {
+  test("MFA required on renewal (AADSTS50076: invalid_grant, basic_action, claims) asks the user for a stronger sign-in, never a popup by itself", async ({ page, entra }) => {
     await page.clock.install();
     await signIn(page);
     entra.failNext("token", ENTRA_ERRORS.mfaRequired, API_SCOPE); // not the avatar's Graph renewal, which may come first
@@ -153,9 +155,123 @@ test.describe("Entra's other answers", () => {
     const popups: string[] = [];
     page.on("popup", (p) => popups.push(p.url()));
     await page.getByRole("link", { name: "Go to dashboard" }).click();
-    const notice = page.getByRole("alert").filter({ hasText: "Your sign-in has expired" });
+    // Entra's answer carries a Conditional Access claims challenge, so the notice asks for a stronger sign-in.
+    const notice = page.getByRole("alert").filter({ hasText: "This needs a stronger sign-in." });
     await expect(notice).toBeVisible();
     expect(popups).toEqual([]);
     expect(entra.refusals()).toContain("AADSTS50076");
+    expect(entra.count("authorize", "none")).toBe(0); // interaction required: MSAL does not try the hidden iframe
+  });
+});
+
+test.describe("sessions, prompts, consent and codes (reference-error-codes)", () => {
+  const verifier = "fake-entra-test-verifier-".repeat(3);
+  const challenge = createHash("sha256").update(verifier).digest("base64url");
+
+  /** An authorization request from the page, answered on the site's own `/` (response_mode=query); the answer's params. */
+  async function authorize(page: Page, baseURL: string, params: Record<string, string>): Promise<URLSearchParams> {
+    const q = new URLSearchParams({
+      client_id: SPA_CLIENT_ID,
+      redirect_uri: `${baseURL}/`,
+      response_type: "code",
+      response_mode: "query",
+      scope: `${API_SCOPE} openid profile offline_access`,
+      state: `s${Math.random()}`,
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+      ...params,
+    });
+    await page.goto(`${ENTRA}/authorize?${q}`);
+    await page.waitForURL((u) => u.searchParams.get("state") === q.get("state"));
+    return new URL(page.url()).searchParams;
+  }
+
+  /** POSTs to the token endpoint from the page: status, Retry-After and the JSON body. */
+  const token = (page: Page, form: Record<string, string>) =>
+    page.evaluate(
+      async ({ url, body }) => {
+        const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body });
+        return { status: res.status, retryAfter: res.headers.get("Retry-After"), body: (await res.json()) as Record<string, unknown> };
+      },
+      { url: `${ENTRA}/token`, body: new URLSearchParams(form).toString() },
+    );
+
+  const redeem = (page: Page, baseURL: string, code: string, clientId = SPA_CLIENT_ID) =>
+    token(page, {
+      client_id: clientId,
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: `${baseURL}/`,
+      scope: `${API_SCOPE} openid profile offline_access`,
+    });
+
+  test("codes are single use (AADSTS54005) and expire after 10 minutes (AADSTS70008); /token checks client_id (AADSTS700016)", async ({ page, entra, baseURL }) => {
+    const first = (await authorize(page, baseURL!, { prompt: "login" })).get("code")!;
+    expect((await redeem(page, baseURL!, first)).body).toHaveProperty("access_token");
+    expect((await redeem(page, baseURL!, first)).body).toMatchObject({ error: "invalid_grant", error_codes: [54005] });
+
+    const late = (await authorize(page, baseURL!, {})).get("code")!;
+    entra.advanceClock(601);
+    expect((await redeem(page, baseURL!, late)).body).toMatchObject({ error: "invalid_grant", error_codes: [70008] });
+
+    const other = (await authorize(page, baseURL!, {})).get("code")!;
+    expect((await redeem(page, baseURL!, other, "00000000-0000-0000-0000-000000000000")).body).toMatchObject({ error: "unauthorized_client", error_codes: [700016] });
+  });
+
+  test("several sessions in one browser: login_hint chooses, prompt=none without one is AADSTS16000, an unknown prompt AADSTS90023", async ({ page, entra, user, baseURL }) => {
+    await authorize(page, baseURL!, { prompt: "login" });
+    const bob = makeUser("Bob Stone");
+    entra.user = bob; // picked in the account picker
+    await authorize(page, baseURL!, { prompt: "select_account" });
+    expect(entra.signedIn().map((u) => u.name)).toEqual([user.name, bob.name]);
+
+    expect((await authorize(page, baseURL!, { prompt: "none" })).get("error_description")).toMatch(/^AADSTS16000/);
+    expect((await authorize(page, baseURL!, { prompt: "none", login_hint: loginHintOf(user) })).has("code")).toBe(true);
+    expect(entra.calls.at(-1)!.user).toBe(user.email);
+    // No prompt and a hint: that account's session, no picker, whoever `user` would pick.
+    await authorize(page, baseURL!, { login_hint: loginHintOf(user) });
+    expect(entra.calls.at(-1)!.user).toBe(user.email);
+    // Someone at the keyboard can still choose another account than the hint.
+    entra.picks(bob);
+    await authorize(page, baseURL!, { login_hint: loginHintOf(user) });
+    expect(entra.calls.at(-1)!.user).toBe(bob.email);
+    expect((await authorize(page, baseURL!, { prompt: "sometimes" })).get("error_description")).toMatch(/^AADSTS90023/);
+  });
+
+  test("consent: an unconsented scope shows the consent screen, fails silently with consent_required (AADSTS65001), and declining is access_denied (AADSTS65004)", async ({ page, entra, baseURL }) => {
+    await authorize(page, baseURL!, { prompt: "login" }); // consents to the API only
+    expect(entra.calls.at(-1)!.consented).toBe(true);
+    const graph = { scope: "User.Read openid profile offline_access" };
+    expect((await authorize(page, baseURL!, { prompt: "none", ...graph })).get("error")).toBe("consent_required");
+    expect(entra.refusals().at(-1)).toBe("AADSTS65001");
+    entra.declineConsent = true;
+    expect((await authorize(page, baseURL!, graph)).get("error")).toBe("access_denied");
+    entra.declineConsent = false;
+    expect((await authorize(page, baseURL!, graph)).has("code")).toBe(true);
+    expect(entra.calls.at(-1)!.consented).toBe(true);
+    // Consent is remembered: no screen the next time, and a silent request succeeds.
+    expect((await authorize(page, baseURL!, { prompt: "none", ...graph })).has("code")).toBe(true);
+    expect(entra.calls.at(-1)!.consented).toBeUndefined();
+  });
+
+  test("throttling (429, Retry-After, AADSTS50196) and temporarily_unavailable (AADSTS90024), switched on and off", async ({ page, entra }) => {
+    await page.goto("/");
+    const form = () => ({ client_id: SPA_CLIENT_ID, grant_type: "refresh_token", refresh_token: entra.mintRefreshToken(), scope: `${API_SCOPE} openid offline_access` });
+    entra.throttled = { retryAfter: 30 };
+    expect(await token(page, form())).toMatchObject({ status: 429, retryAfter: "30", body: { error_codes: [50196] } });
+    entra.throttled = null;
+    entra.unavailable = true;
+    expect(await token(page, form())).toMatchObject({ status: 503, body: { error: "temporarily_unavailable", error_codes: [90024] } });
+    entra.unavailable = false;
+    expect((await token(page, form())).body).toHaveProperty("access_token");
+  });
+
+  test("MFA required at the token endpoint has Entra's shape: invalid_grant, suberror basic_action, a claims challenge", async ({ page, entra }) => {
+    await page.goto("/");
+    entra.failNext("token", ENTRA_ERRORS.mfaRequired);
+    const r = await token(page, { client_id: SPA_CLIENT_ID, grant_type: "refresh_token", refresh_token: entra.mintRefreshToken(), scope: `${API_SCOPE} openid offline_access` });
+    expect(r.body).toMatchObject({ error: "invalid_grant", suberror: "basic_action", error_codes: [50076] });
+    expect(JSON.parse(String(r.body.claims))).toHaveProperty("access_token");
   });
 });

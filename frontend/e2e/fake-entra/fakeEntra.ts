@@ -34,6 +34,9 @@ const SESSION_COOKIE = "fake-estsauth";
 
 interface CodeGrant {
   user: FakeUser;
+  clientId: string;
+  /** Fake-clock second the code was issued: it is refused CODE_LIFETIME later (AADSTS70008). */
+  issuedAt: number;
   nonce: string | undefined;
   challenge: string;
   redirectUri: string;
@@ -45,6 +48,7 @@ interface CodeGrant {
 
 interface RefreshGrant {
   user: FakeUser;
+  clientId: string;
   sid: string;
   /** Absolute expiry (fake clock, seconds): carried over to every refresh token redeemed from it. */
   expiresAt: number;
@@ -63,9 +67,24 @@ export interface EntraError {
   claims?: string;
 }
 
-/** Entra's answers for the interaction MSAL cannot do silently (reference-error-codes). */
+/**
+ * Entra's answers for the interaction MSAL cannot do silently (learn.microsoft.com/entra/identity-platform/
+ * reference-error-codes). At the token endpoint MFA required is `invalid_grant` with `suberror: basic_action` and a
+ * Conditional Access `claims` challenge (claims-challenge); MSAL makes that an InteractionRequiredAuthError because
+ * of the suberror (msal-common src/error/InteractionRequiredAuthError.ts, InteractionRequiredAuthSubErrorMessage)
+ * and, being interaction required, never tries the hidden iframe for it (msal-browser
+ * src/controllers/StandardController.ts, checkIfRefreshTokenErrorCanBeResolvedSilently).
+ */
 export const ENTRA_ERRORS = {
   mfaRequired: {
+    error: "invalid_grant",
+    code: 50076,
+    description: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication.",
+    suberror: "basic_action",
+    claims: '{"access_token":{"capolids":{"essential":true,"values":["9f3a1c2e-0000-4000-8000-000000000001"]}}}',
+  },
+  /** The same at /authorize (prompt=none): the OAuth error there is interaction_required. */
+  mfaRequiredSilent: {
     error: "interaction_required",
     code: 50076,
     description: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication.",
@@ -77,7 +96,32 @@ export const ENTRA_ERRORS = {
     description: "The user or administrator has not consented to use the application.",
   },
   accessDenied: { error: "access_denied", code: 65004, description: "User declined to consent to access the app." },
+  /** Several sessions in the browser and no hint: Entra wants the account picker (AADSTS16000 SelectUserAccount). */
+  selectAccount: {
+    error: "interaction_required",
+    code: 16000,
+    description: "Either multiple user identities are available for the current request or selected account is not supported for the scenario.",
+  },
+  /**
+   * Server throttling: HTTP 429 with Retry-After, and for user-facing calls AADSTS50196 (learn.microsoft.com/entra/
+   * msal/dotnet/advanced/client-and-server-throttling). MSAL.js then refuses the same request until Retry-After has
+   * passed (msal-common src/network/ThrottlingUtils.ts: 429 or 5xx with Retry-After).
+   */
+  throttled: {
+    error: "invalid_grant",
+    code: 50196,
+    description: "The server terminated an operation because it encountered a client request loop. Please contact your app vendor.",
+  },
+  /** A transient failure (AADSTS90024 RequestBudgetExceededError, reference-error-codes); OAuth's temporarily_unavailable. */
+  temporarilyUnavailable: {
+    error: "temporarily_unavailable",
+    code: 90024,
+    description: "RequestBudgetExceededError - A transient error has occurred. Try again.",
+  },
 } satisfies Record<string, EntraError>;
+
+/** Authorization codes live about 10 minutes (v2-oauth2-auth-code-flow: "short lived, typically about 10 minutes"). */
+export const CODE_LIFETIME = 600;
 
 export interface EntraCall {
   endpoint: "authorize" | "token" | "logout" | "photo";
@@ -86,13 +130,42 @@ export interface EntraCall {
   /** What the fake refused, as an AADSTS code or OAuth error; "" when it answered normally. */
   refused: string;
   params: URLSearchParams;
+  /** authorize: the email of the account that signed in (interactive or silent), when one did. */
+  user?: string;
+  /** authorize: the user was shown the consent screen and consented. */
+  consented?: boolean;
 }
+
+/** An Entra session: one account signed in in one browser (the ESTS cookie can hold several). */
+interface Session {
+  sid: string;
+  browser: string;
+  user: FakeUser;
+  /** The claims the user satisfied at this sign-in (a step-up), as a JSON request. */
+  satisfied: string;
+}
+
+const PROMPTS = new Set(["", "login", "select_account", "consent", "none", "create"]);
 
 export const PHOTO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 96"><rect width="96" height="96" fill="#0e7490"/><circle cx="48" cy="38" r="18" fill="#fde68a"/><rect x="18" y="62" width="60" height="40" rx="20" fill="#fde68a"/></svg>`;
 
 export class FakeEntra {
-  /** Who signs in at the next interactive authorize. */
+  /**
+   * Who the person at the keyboard signs in as when Entra asks: at the account picker (prompt=select_account) and
+   * on the credentials page when no login_hint names a known account. A login_hint is honoured (see `picks`).
+   */
   user: FakeUser;
+  /** Tenant-wide admin consent to the app's scopes: nobody sees a consent screen. */
+  adminConsent = false;
+  /** The person declines the consent screen (access_denied, AADSTS65004). */
+  declineConsent = false;
+  /**
+   * The token endpoint throttles: 429 with this Retry-After (seconds) and AADSTS50196, until set back to null
+   * (learn.microsoft.com/entra/msal/dotnet/advanced/client-and-server-throttling).
+   */
+  throttled: { retryAfter: number } | null = null;
+  /** Entra has a transient outage: temporarily_unavailable (AADSTS90024) from /authorize and /token until false. */
+  unavailable = false;
   /** Every refresh_token grant fails with invalid_grant (revoked refresh token). */
   rejectRefresh = false;
   /** The next N API access tokens are minted already expired (the API answers 401). */
@@ -116,15 +189,35 @@ export class FakeEntra {
   readonly redirectUris: Set<string>;
 
   private codes = new Map<string, CodeGrant>();
+  /** Codes already redeemed: a second use is AADSTS54005, not a second set of tokens. */
+  private redeemed = new Set<string>();
   private refreshTokens = new Map<string, RefreshGrant>();
-  /** Entra sessions by id, each the cookie value of the browser that signed in. */
-  private sessions = new Map<string, { user: FakeUser; satisfied: string }>();
+  /** Entra sessions by sid; the browser's cookie names the browser, which may hold several (the account picker). */
+  private sessions = new Map<string, Session>();
+  /** Delegated consent each user has given, by oid: normalised scopes (https://graph.microsoft.com/User.Read). */
+  private consents = new Map<string, Set<string>>();
+  /** Accounts Entra knows (login_hint resolves to them). */
+  private known = new Map<string, FakeUser>();
+  private nextPick: FakeUser | null = null;
   private clockOffset = 0;
   private queued: Array<{ endpoint: "authorize" | "token"; err: EntraError; scope: string | undefined }> = [];
 
   constructor(user: FakeUser, siteOrigin = `http://localhost:${SPA_PORT}`) {
     this.user = user;
     this.redirectUris = new Set(spaRedirectUris(siteOrigin));
+  }
+
+  /**
+   * At the next interactive prompt the person signs in as `user`, whatever login_hint says (Entra's page lets them
+   * type another account, or pick "Use another account").
+   */
+  picks(user: FakeUser): void {
+    this.nextPick = user;
+  }
+
+  /** The accounts signed in to Entra in this browser (the picker's tiles). */
+  signedIn(): FakeUser[] {
+    return [...this.sessions.values()].map((s) => s.user);
   }
 
   /** Whether Entra remembers a sign-in; `false` ends every session (as an expired or revoked session would). */
@@ -161,7 +254,8 @@ export class FakeEntra {
   /** A refresh token as the token endpoint would issue it for `user` now (to probe the token endpoint's rules). */
   mintRefreshToken(user = this.user): string {
     const refresh = randomBytes(32).toString("base64url");
-    this.refreshTokens.set(refresh, { user, sid: "", expiresAt: this.now() + SPA_REFRESH_TOKEN_LIFETIME, satisfied: "" });
+    this.grantConsent(user, [API_SCOPE, `${GRAPH_RESOURCE}/User.Read`]);
+    this.refreshTokens.set(refresh, { user, clientId: SPA_CLIENT_ID, sid: "", expiresAt: this.now() + SPA_REFRESH_TOKEN_LIFETIME, satisfied: "" });
     return refresh;
   }
 
@@ -172,6 +266,24 @@ export class FakeEntra {
 
   private now(): number {
     return Math.floor(Date.now() / 1000) + this.clockOffset;
+  }
+
+  private grantConsent(user: FakeUser, scopes: string[]): void {
+    const set = this.consents.get(user.oid) ?? new Set<string>();
+    scopes.forEach((s) => set.add(s));
+    this.consents.set(user.oid, set);
+  }
+
+  /** The resource scopes in `scope` the user has not consented to (none with admin consent). */
+  private unconsented(user: FakeUser, scope: string): string[] {
+    if (this.adminConsent) return [];
+    const have = this.consents.get(user.oid) ?? new Set<string>();
+    return resourceScopes(scope).filter((s) => !have.has(s));
+  }
+
+  /** login_hint: the ID token's opaque login_hint claim, or the username (MSAL sends either). */
+  private userByHint(hint: string): FakeUser | undefined {
+    return [...this.known.values(), this.user].find((u) => loginHintOf(u) === hint || u.email.toLowerCase() === hint.toLowerCase());
   }
 
   private async entra(route: Route): Promise<void> {
@@ -222,8 +334,8 @@ export class FakeEntra {
       );
     }
     const state = p.get("state") ?? "";
-    const back = (params: Record<string, string>, newSid?: string) =>
-      this.redirectBack(route, redirectUri, p.get("response_mode"), { ...params, state }, newSid);
+    const back = (params: Record<string, string>, newBrowser?: string) =>
+      this.redirectBack(route, redirectUri, p.get("response_mode"), { ...params, state }, newBrowser);
     const fail = (err: EntraError) => {
       call.refused = `AADSTS${err.code}`;
       return back({
@@ -235,64 +347,99 @@ export class FakeEntra {
     };
     const queued = this.takeQueued("authorize", p.get("scope") ?? "");
     if (queued) return fail(queued);
-    const resourceError = checkScopes(p.get("scope") ?? "", "authorize");
+    if (this.unavailable) return fail(ENTRA_ERRORS.temporarilyUnavailable);
+    // The prompt values Entra accepts (v2-oauth2-auth-code-flow); anything else is AADSTS90023 InvalidRequest.
+    if (!PROMPTS.has(prompt)) return fail({ error: "invalid_request", code: 90023, description: `Invalid value '${prompt}' for parameter 'prompt'.` });
+    const scope = p.get("scope") ?? "";
+    const resourceError = checkScopes(scope, "authorize");
     if (resourceError) return fail(resourceError);
 
-    let user: FakeUser;
-    let sid: string;
-    let satisfied: string;
+    // The session is the browser's cookie for login.microsoftonline.com. A browser that blocks third-party
+    // cookies does not send it to the hidden iframe (refresh-tokens: "The browser must visit the login page in
+    // a top-level frame in order to see the login session").
+    const inIframe = route.request().frame().parentFrame() !== null;
+    const cookie = inIframe && this.thirdPartyCookiesBlocked ? undefined : await sessionCookie(route);
+    const inBrowser = cookie ? [...this.sessions.values()].filter((s) => s.browser === cookie) : [];
+    const hint = p.get("login_hint");
+    let session: Session;
+    let newBrowser: string | undefined;
     if (prompt === "none") {
-      // The session is the browser's cookie for login.microsoftonline.com. A browser that blocks third-party
-      // cookies does not send it to the hidden iframe (refresh-tokens: "The browser must visit the login page in
-      // a top-level frame in order to see the login session").
-      const inIframe = route.request().frame().parentFrame() !== null;
-      const cookieSid = inIframe && this.thirdPartyCookiesBlocked ? undefined : await sessionCookie(route);
-      const known = cookieSid ? this.sessions.get(cookieSid) : undefined;
-      const hint = p.get("login_hint");
-      if (!cookieSid || !known) {
+      // Silent: only an existing session, chosen by login_hint, else by sid, else the only one (AADSTS16000 when
+      // there are several and nothing says which: the account picker would be needed).
+      if (inBrowser.length === 0) {
         return fail({ error: "login_required", code: 50058, description: "A silent sign-in request was sent but no user is signed in." });
       }
-      if (hint && hint !== loginHintOf(known.user)) {
-        return fail({ error: "login_required", code: 50058, description: "The user named by login_hint is not signed in." });
-      }
+      const sid = p.get("sid");
+      const chosen = hint
+        ? inBrowser.find((s) => loginHintOf(s.user) === hint || s.user.email.toLowerCase() === hint.toLowerCase())
+        : sid
+          ? inBrowser.find((s) => s.sid === sid)
+          : inBrowser.length === 1
+            ? inBrowser[0]
+            : undefined;
+      if (!chosen && !hint && !sid) return fail(ENTRA_ERRORS.selectAccount);
+      if (!chosen) return fail({ error: "login_required", code: 50058, description: "The user named by login_hint is not signed in." });
       // A silent request cannot do the step-up it asks for; only what the session already did counts.
-      if (p.get("claims") && this.stepUpClaims && !satisfies(known.satisfied, this.stepUpClaims)) {
-        return fail({ ...ENTRA_ERRORS.mfaRequired, claims: this.stepUpClaims });
+      if (p.get("claims") && this.stepUpClaims && !satisfies(chosen.satisfied, this.stepUpClaims)) {
+        return fail({ ...ENTRA_ERRORS.mfaRequiredSilent, claims: this.stepUpClaims });
       }
-      const context = decideAcrs(this.authContexts, [p.get("claims")], known.satisfied); // step-up hook
-      if (context.missing) return fail({ ...ENTRA_ERRORS.mfaRequired, claims: context.missing });
-      user = known.user;
-      sid = cookieSid;
-      satisfied = known.satisfied;
+      const context = decideAcrs(this.authContexts, [p.get("claims")], chosen.satisfied); // step-up hook
+      if (context.missing) return fail({ ...ENTRA_ERRORS.mfaRequiredSilent, claims: context.missing });
+      // Consent needs the user: a scope they never agreed to is consent_required (AADSTS65001) without a prompt.
+      if (this.unconsented(chosen.user, scope).length > 0) return fail(ENTRA_ERRORS.consentRequired);
+      session = chosen;
     } else {
-      // The user signs in, and does the step-up (MFA) the claims parameter asks for.
-      user = this.user;
-      sid = randomBytes(12).toString("base64url");
-      satisfied = p.get("claims") ?? "";
-      this.sessions.set(sid, { user, satisfied });
+      // Who signs in: someone who picks another account than the hint; the picker (select_account: the person picks
+      // `user`); the account login_hint names (its session, or its credentials); the browser's only session; else
+      // the credentials the person types (`user`). prompt=login always asks for credentials, for the hinted account.
+      const hinted = hint ? this.userByHint(hint) : undefined;
+      let user: FakeUser;
+      if (this.nextPick) {
+        user = this.nextPick;
+        this.nextPick = null;
+      } else if (prompt === "select_account") user = this.user;
+      else if (hinted) user = hinted;
+      else if (prompt !== "login" && inBrowser.length === 1) user = inBrowser[0]!.user;
+      else user = this.user;
+      // The consent screen: for scopes the user never agreed to, and always with prompt=consent.
+      if (prompt === "consent" || this.unconsented(user, scope).length > 0) {
+        if (this.declineConsent) return fail(ENTRA_ERRORS.accessDenied);
+        this.grantConsent(user, resourceScopes(scope));
+        call.consented = true;
+      }
+      const browser = cookie ?? (newBrowser = randomBytes(12).toString("base64url"));
+      // One session per account per browser: signing in again replaces it. The user does the step-up (MFA) the
+      // claims parameter asks for.
+      for (const [sid, s] of this.sessions) if (s.browser === browser && s.user.oid === user.oid) this.sessions.delete(sid);
+      session = { sid: randomBytes(12).toString("base64url"), browser, user, satisfied: p.get("claims") ?? "" };
+      this.sessions.set(session.sid, session);
+      this.known.set(user.oid, user);
     }
+    call.user = session.user.email;
     const code = randomBytes(24).toString("base64url");
     this.codes.set(code, {
-      user,
+      user: session.user,
+      clientId: p.get("client_id") ?? "",
+      issuedAt: this.now(),
       nonce: p.get("nonce") ?? undefined,
       challenge: p.get("code_challenge") ?? "",
       redirectUri,
-      scope: p.get("scope") ?? "",
-      sid,
-      claims: satisfied,
+      scope,
+      sid: session.sid,
+      claims: session.satisfied,
     });
-    return back({ code, client_info: clientInfo(user) }, prompt === "none" ? undefined : sid);
+    return back({ code, client_info: clientInfo(session.user) }, newBrowser);
   }
 
   /**
    * Like Entra: a 200 page with Cross-Origin-Opener-Policy that navigates back, so MSAL v5's redirect bridge
    * (frontend/redirect.html) is exercised. An interactive sign-in sets the session cookie.
    */
-  private redirectBack(route: Route, redirectUri: string, mode: string | null, params: Record<string, string>, newSid?: string) {
+  private redirectBack(route: Route, redirectUri: string, mode: string | null, params: Record<string, string>, newBrowser?: string) {
     const sep = mode === "query" ? "?" : "#";
     const target = `${redirectUri}${sep}${new URLSearchParams(params).toString()}`;
     const headers: Record<string, string> = { "Cross-Origin-Opener-Policy": "same-origin" };
-    if (newSid) headers["Set-Cookie"] = `${SESSION_COOKIE}=${newSid}; Path=/; Secure; HttpOnly; SameSite=None`;
+    if (newBrowser) headers["Set-Cookie"] = `${SESSION_COOKIE}=${newBrowser}; Path=/; Secure; HttpOnly; SameSite=None`;
     return route.fulfill({
       status: 200,
       contentType: "text/html",
@@ -330,11 +477,11 @@ export class FakeEntra {
     const grant = form.get("grant_type") ?? "";
     const call = this.record("token", grant, form);
     if (headers["Access-Control-Allow-Origin"] !== req.headers()["origin"]) call.refused = "CORS";
-    const fail = (err: EntraError) => {
+    const fail = (err: EntraError, status = 400, extraHeaders: Record<string, string> = {}) => {
       call.refused = `AADSTS${err.code}`;
       return route.fulfill({
-        status: 400,
-        headers,
+        status,
+        headers: { ...headers, ...extraHeaders },
         contentType: "application/json",
         body: JSON.stringify({
           error: err.error,
@@ -345,6 +492,16 @@ export class FakeEntra {
         }),
       });
     };
+    // The application must exist (AADSTS700016, OAuth error unauthorized_client: reference-error-codes,
+    // UnauthorizedClient_DoesNotMatchRequest). A public client (SPA) sends only its client_id, no secret.
+    const clientId = form.get("client_id") ?? "";
+    if (clientId !== SPA_CLIENT_ID) {
+      return fail({ error: "unauthorized_client", code: 700016, description: `Application with identifier '${clientId}' was not found in the directory '${TENANT_ID}'.` });
+    }
+    if (this.throttled) {
+      return fail(ENTRA_ERRORS.throttled, 429, { "Retry-After": String(this.throttled.retryAfter), "Access-Control-Expose-Headers": "Retry-After" });
+    }
+    if (this.unavailable) return fail(ENTRA_ERRORS.temporarilyUnavailable, 503);
     const queued = this.takeQueued("token", form.get("scope") ?? "");
     if (queued) return fail(queued);
 
@@ -357,8 +514,18 @@ export class FakeEntra {
     if (grant === "authorization_code") {
       const code = form.get("code") ?? "";
       const grantInfo = this.codes.get(code);
+      // Codes are single use (AADSTS54005) and short lived (AADSTS70008): reference-error-codes.
+      if (this.redeemed.has(code)) {
+        return fail({ error: "invalid_grant", code: 54005, description: "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token." });
+      }
+      if (!grantInfo || this.now() >= grantInfo.issuedAt + CODE_LIFETIME) {
+        return fail({ error: "invalid_grant", code: 70008, description: "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource." });
+      }
       this.codes.delete(code);
-      if (!grantInfo) return fail({ error: "invalid_grant", code: 70008, description: "The provided authorization code or refresh token has expired or was already used." });
+      this.redeemed.add(code);
+      if (grantInfo.clientId !== clientId) {
+        return fail({ error: "invalid_grant", code: 70000, description: "The provided value for the 'code' parameter is not valid: it was issued to another client." });
+      }
       const verifier = form.get("code_verifier") ?? "";
       if (createHash("sha256").update(verifier).digest("base64url") !== grantInfo.challenge) {
         return fail({ error: "invalid_grant", code: 501481, description: "The Code_Verifier does not match the code_challenge supplied in the authorization request." });
@@ -381,6 +548,9 @@ export class FakeEntra {
           description: "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended.",
         });
       }
+      if (known.clientId !== clientId) {
+        return fail({ error: "invalid_grant", code: 70000, description: "The refresh token was issued to another client." });
+      }
       ({ user, sid, satisfied } = known);
       rtExpiresAt = known.expiresAt;
     } else {
@@ -388,6 +558,11 @@ export class FakeEntra {
     }
     const scopeError = checkScopes(scope, "token");
     if (scopeError) return fail(scopeError);
+    // A refresh token cannot consent: a scope the user never agreed to needs them (AADSTS65001; at the token
+    // endpoint invalid_grant with suberror consent_required, which MSAL treats as interaction required).
+    if (grant === "refresh_token" && this.unconsented(user, scope).length > 0) {
+      return fail({ ...ENTRA_ERRORS.consentRequired, error: "invalid_grant", suberror: "consent_required" });
+    }
     const forApi = resourcesOf(scope).has(API_RESOURCE);
     if (forApi && this.stepUpClaims && !satisfies(satisfied, this.stepUpClaims)) {
       return fail({ ...ENTRA_ERRORS.mfaRequired, claims: this.stepUpClaims });
@@ -396,21 +571,9 @@ export class FakeEntra {
     const context = decideAcrs(this.authContexts, [form.get("claims"), grant === "authorization_code" ? satisfied : null], satisfied);
     if (forApi && context.missing) return fail({ ...ENTRA_ERRORS.mfaRequired, claims: context.missing });
 
-    let access: string;
-    let grantedScope: string;
-    if (forApi) {
-      const expired = this.expiredAccessTokens > 0;
-      if (expired) this.expiredAccessTokens--;
-      const extra = this.stepUpClaims && satisfies(satisfied, this.stepUpClaims) ? { acrs: acrsOf(this.stepUpClaims) } : undefined;
-      const withContext = withAcrs(extra, context.acrs); // step-up hook
-      access = await accessToken(user, { expired, scp: this.omitScope ? null : "access_as_user", ...(withContext ? { extra: withContext } : {}) });
-      grantedScope = API_SCOPE;
-    } else {
-      access = await accessToken(user, { audience: GRAPH_AUDIENCE, scp: "User.Read openid profile email" });
-      grantedScope = "User.Read openid profile email";
-    }
+    const { access, grantedScope } = await this.issueAccessToken(user, forApi, satisfied, context.acrs);
     const refresh = randomBytes(32).toString("base64url");
-    this.refreshTokens.set(refresh, { user, sid, expiresAt: rtExpiresAt, satisfied });
+    this.refreshTokens.set(refresh, { user, clientId, sid, expiresAt: rtExpiresAt, satisfied });
     return route.fulfill({
       status: 200,
       headers,
@@ -429,6 +592,28 @@ export class FakeEntra {
         client_info: clientInfo(user),
       }),
     });
+  }
+
+  /**
+   * The access token the token endpoint issues once every rule has passed: for the API (with `acrs` when the
+   * sign-in satisfied the step-up) or for Graph. One place, so claims can be added here (step-up, e2e/fake-entra).
+   */
+  private async issueAccessToken(
+    user: FakeUser,
+    forApi: boolean,
+    satisfied: string,
+    contextAcrs: Parameters<typeof withAcrs>[1],
+  ): Promise<{ access: string; grantedScope: string }> {
+    if (!forApi) {
+      const access = await accessToken(user, { audience: GRAPH_AUDIENCE, scp: "User.Read openid profile email" });
+      return { access, grantedScope: "User.Read openid profile email" };
+    }
+    const expired = this.expiredAccessTokens > 0;
+    if (expired) this.expiredAccessTokens--;
+    const extra = this.stepUpClaims && satisfies(satisfied, this.stepUpClaims) ? { acrs: acrsOf(this.stepUpClaims) } : undefined;
+    const withContext = withAcrs(extra, contextAcrs); // step-up hook (claims.ts)
+    const access = await accessToken(user, { expired, scp: this.omitScope ? null : "access_as_user", ...(withContext ? { extra: withContext } : {}) });
+    return { access, grantedScope: API_SCOPE };
   }
 
   /**
@@ -475,6 +660,14 @@ export class FakeEntra {
     }
     return route.fulfill({ status: 200, headers, contentType: "image/svg+xml", body: PHOTO_SVG });
   }
+}
+
+/** The resource scopes in a scope string, normalised (User.Read is https://graph.microsoft.com/User.Read). */
+function resourceScopes(scope: string): string[] {
+  return scope
+    .split(" ")
+    .filter((s) => s && !OIDC_SCOPES.has(s))
+    .map((s) => (GRAPH_SCOPES.has(s) ? `${GRAPH_RESOURCE}/${s}` : s));
 }
 
 /** The resources a scope string names (OIDC scopes name none). */

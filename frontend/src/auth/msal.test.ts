@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { BrowserAuthError, InteractionRequiredAuthError, type IPublicClientApplication } from "@azure/msal-browser";
-import { createTokenGetter, renewInteractively, SignedOutError } from "./msal";
+import { BrowserAuthError, EventType, InteractionRequiredAuthError, type IPublicClientApplication } from "@azure/msal-browser";
+import { AccountChangedError, createTokenGetter, renewInteractively, SignedOutError } from "./msal";
+import { ActiveAccountStore } from "./activeAccount";
 import { InteractionGate } from "./gate";
 import { Renewal } from "./renewal";
 
@@ -139,5 +140,70 @@ describe("createTokenGetter", () => {
     pca.getActiveAccount.mockReturnValue(null);
     await expect(createTokenGetter(pca, ["s"], idle(), new Renewal())({ forceRefresh: false })).rejects.toBeInstanceOf(SignedOutError);
     expect(pca.acquireTokenSilent).not.toHaveBeenCalled();
+  });
+});
+
+describe("one account", () => {
+  const bob = { ...account, homeAccountId: "b", localAccountId: "b", username: "bob@x", name: "Bob Stone" };
+  const alice = { ...account, name: "Alice Martin" };
+
+  it("sends nothing when the active account is no longer the one on screen (switched in another tab)", async () => {
+    const pca = fakePca(async () => ({ accessToken: "silent" }));
+    pca.getActiveAccount.mockReturnValue(bob);
+    const get = createTokenGetter(pca, ["s"], idle(), new Renewal(), () => alice);
+    await expect(get({ forceRefresh: false })).rejects.toBeInstanceOf(AccountChangedError);
+    expect(pca.acquireTokenSilent).not.toHaveBeenCalled();
+  });
+
+  it("a renewal popup that signs in another account is refused: parked calls stay parked, the account stays", async () => {
+    const pca = fakePca(
+      async () => {
+        throw interactionRequired();
+      },
+      async () => ({ accessToken: "bobs-token", account: bob }),
+    );
+    pca.getActiveAccount.mockReturnValue(alice);
+    (pca as unknown as { clearCache: unknown }).clearCache = vi.fn(async () => undefined);
+    const renewal = new Renewal();
+    let settled = false;
+    void createTokenGetter(pca, ["s"], idle(), renewal)({ forceRefresh: false }).finally(() => (settled = true));
+    await vi.waitFor(() => expect(renewal.current()).not.toBeNull());
+    await renewInteractively(pca, ["s"], renewal, String);
+    expect(renewal.current()?.error).toContain("You signed in as Bob Stone, but this page belongs to Alice Martin");
+    expect(pca.setActiveAccount).not.toHaveBeenCalledWith(bob);
+    expect((pca as unknown as { clearCache: ReturnType<typeof vi.fn> }).clearCache).toHaveBeenCalledWith({ account: bob });
+    await Promise.resolve();
+    expect(settled).toBe(false);
+  });
+});
+
+describe("ActiveAccountStore", () => {
+  it("re-reads on MSAL's account events and on another tab's removal of MSAL entries, never on a new entry", () => {
+    let active: typeof account | null = account;
+    const callbacks: Array<(ev: { eventType: string }) => void> = [];
+    const pca = {
+      getActiveAccount: vi.fn(() => active),
+      addEventCallback: (cb: (ev: { eventType: string }) => void) => (callbacks.push(cb), "id"),
+      removeEventCallback: vi.fn(),
+    } as unknown as IPublicClientApplication;
+    const store = new ActiveAccountStore(pca);
+    const heard = vi.fn();
+    const stop = store.subscribe(heard);
+    const reads = () => (pca.getActiveAccount as ReturnType<typeof vi.fn>).mock.calls.length;
+
+    const before = reads();
+    window.dispatchEvent(new StorageEvent("storage", { key: "msal.2|new-account", newValue: "x", storageArea: localStorage }));
+    expect(reads()).toBe(before); // a new entry: wait for the broadcast
+
+    active = null;
+    window.dispatchEvent(new StorageEvent("storage", { key: "msal.c.active-account-filters", newValue: null, storageArea: localStorage }));
+    expect(store.current()).toBeNull();
+    expect(heard).toHaveBeenCalledTimes(1);
+
+    active = { ...account, homeAccountId: "b" };
+    callbacks.forEach((cb) => cb({ eventType: EventType.ACTIVE_ACCOUNT_CHANGED }));
+    expect(store.current()?.homeAccountId).toBe("b");
+    stop();
+    expect(pca.removeEventCallback).toHaveBeenCalled();
   });
 });

@@ -11,6 +11,7 @@ import {
   type IPublicClientApplication,
   type PopupRequest,
   type RedirectRequest,
+  type SilentRequest,
 } from "@azure/msal-browser";
 import type { TokenRequest } from "../api/client";
 import type { EntraConfig } from "../config";
@@ -47,14 +48,33 @@ export function msalConfiguration(cfg: EntraConfig, origin = window.location.ori
 /** Where the opaque login_hint of the last account signed in is kept, for a silent sign-in after a restart. */
 const HINT_KEY = "tasks.loginHint";
 
-/** Creates and initialises MSAL, and keeps the active account right in this tab and the others. */
+/**
+ * Creates and initialises MSAL, keeps the active account right in this tab and the others, and finishes a redirect
+ * sign-in before anything renders: the page then starts with the redirect's account (or its error, see
+ * redirectError), and the silent sign-in on mount sees it instead of racing it.
+ */
 export async function createMsal(cfg: EntraConfig): Promise<PublicClientApplication> {
   const pca = new PublicClientApplication(msalConfiguration(cfg));
   await pca.initialize();
   const all = pca.getAllAccounts();
   if (!pca.getActiveAccount() && all.length === 1) pca.setActiveAccount(all[0]!);
   pca.addEventCallback((ev) => followAccount(pca, ev));
+  // MSAL keeps this promise (msal-browser src/controllers/StandardController.ts handleRedirectPromise, "return the
+  // promise from the first invocation"), so msal-react's own call and redirectError get the same outcome.
+  await pca.handleRedirectPromise().catch(() => null);
   return pca;
+}
+
+/**
+ * The error a redirect sign-in or renewal came back with on this page load (popup blocked, then access_denied), or
+ * null. MSAL also raises it as a LOGIN_FAILURE or ACQUIRE_TOKEN_FAILURE event, during createMsal, before the app
+ * listens; msal-react's MsalProvider drops it ("Errors should be handled by listening to the LOGIN_FAILURE event").
+ */
+export function redirectError(pca: IPublicClientApplication): Promise<unknown> {
+  return pca.handleRedirectPromise().then(
+    () => null,
+    (err: unknown) => err,
+  );
 }
 
 function followAccount(pca: IPublicClientApplication, ev: EventMessage): void {
@@ -71,11 +91,9 @@ function followAccount(pca: IPublicClientApplication, ev: EventMessage): void {
       break;
     }
     case EventType.LOGOUT_SUCCESS:
-      // Also raised here when another tab signs out (the cache is shared): drop an active account that is gone.
-      if (!pca.getActiveAccount()) {
-        const left = pca.getAllAccounts();
-        pca.setActiveAccount(left.length === 1 ? left[0]! : null);
-      }
+      // Also raised here when another tab signs out. No other account is made active here: this tab's copy of the
+      // cache may still hold the account being removed (see activeAccount.ts), and making it active again wrote
+      // it back into the shared cache, so the other tab stayed signed in. Sign-out ends every account anyway.
       if (pca.getAllAccounts().length === 0) localStorage.removeItem(HINT_KEY);
       break;
   }
@@ -94,10 +112,15 @@ export function rememberHint(account: AccountInfo | null): void {
  * Only after a sign-in on this browser, so a first visit never loads Entra in an iframe.
  */
 export async function trySilentSignIn(pca: IPublicClientApplication, cfg: EntraConfig): Promise<void> {
+  // A redirect that came back (an account, or an error the user must see) is the user's own choice: never
+  // override it with the last account's silent sign-in.
+  if ((await pca.handleRedirectPromise().catch(() => "failed")) !== null) return;
   const loginHint = localStorage.getItem(HINT_KEY);
   if (!loginHint || pca.getAllAccounts().length > 0) return;
   try {
     const result = await pca.ssoSilent({ scopes: [cfg.apiScope], loginHint });
+    // A sign-in the user made meanwhile (popup) wins.
+    if (pca.getActiveAccount()) return;
     pca.setActiveAccount(result.account);
     rememberHint(result.account);
   } catch (err) {
@@ -177,21 +200,52 @@ export class SignedOutError extends Error {
   }
 }
 
+/** The active account changed (in another tab) after this page last showed who is signed in: nothing was sent. */
+export class AccountChangedError extends Error {
+  constructor(now: AccountInfo) {
+    super(`You are now signed in as ${now.name || now.username} (changed in another tab). Nothing was sent; try again.`);
+    this.name = "AccountChangedError";
+  }
+}
+
+/**
+ * The one place the SPA asks MSAL for a token silently (the API's token getter). Kept apart so a request option
+ * (claims, capabilities) has one place to go.
+ */
+export function acquireSilently(pca: IPublicClientApplication, request: SilentRequest): Promise<AuthenticationResult> {
+  return acquireTokenSilentWithClaims(pca, request); // step-up hook: remembered claims keep MSAL's cache (auth/stepUp.ts)
+}
+
+/** The renewal notice's message when the popup signed in someone else than the page's account. */
+export function wrongAccountMessage(got: AccountInfo, expected: AccountInfo): string {
+  const want = expected.name || expected.username;
+  return `You signed in as ${got.name || got.username}, but this page belongs to ${want}. Sign in again as ${want} to continue (nothing was sent as ${got.name || got.username}), or sign out to use another account.`;
+}
+
 /**
  * Builds the token getter the API client uses: silent only, for the active account, and only when no
  * interaction is in progress. When the user must act (interaction required, a claims challenge, an iframe that
  * could not see the Entra session) the caller waits in `renewal` until the user renews from the notice: a
  * popup opened here, long after the click, would be blocked.
  */
-export function createTokenGetter(pca: IPublicClientApplication, scopes: string[], gate: IdleGate, renewal: Renewal) {
+export function createTokenGetter(
+  pca: IPublicClientApplication,
+  scopes: string[],
+  gate: IdleGate,
+  renewal: Renewal,
+  onScreen: () => AccountInfo | null = () => pca.getActiveAccount(),
+) {
   return async ({ forceRefresh, claims }: TokenRequest): Promise<string> => {
     await gate.whenIdle();
-    const account = pca.getActiveAccount();
-    if (!account) throw new SignedOutError();
+    // The token is for the account on screen, and only while it is still the active one: after a switch in
+    // another tab the page must show the new account before it sends anything as it.
+    const account = onScreen();
+    const active = pca.getActiveAccount();
+    if (!account || !active) throw new SignedOutError();
+    if (active.homeAccountId !== account.homeAccountId) throw new AccountChangedError(active);
     if (renewal.pending) return renewal.wait(claims);
     try {
-      // Step-up hook: remembered claims keep MSAL's cache (auth/stepUp.ts).
-      const result = await acquireTokenSilentWithClaims(pca, { scopes, account, forceRefresh, ...(claims ? { claims } : {}) });
+      const result = await acquireSilently(pca, { scopes, account, forceRefresh, ...(claims ? { claims } : {}) });
       return result.accessToken;
     } catch (err) {
       if (!needsInteraction(err)) throw err;
@@ -208,10 +262,20 @@ export function createTokenGetter(pca: IPublicClientApplication, scopes: string[
 export function renewInteractively(pca: IPublicClientApplication, scopes: string[], renewal: Renewal, describe: (err: unknown) => string): Promise<void> {
   const account = pca.getActiveAccount() ?? undefined;
   const claims = renewal.current()?.claims;
+  // With the account, MSAL sends its login_hint: Entra offers that account, but the person can still pick another.
   const request = { scopes, ...(account ? { account } : {}), ...(claims ? { claims } : {}) };
+  const cachedBefore = new Set(pca.getAllAccounts().map((a) => a.homeAccountId));
   renewal.started();
   return pca.acquireTokenPopup(request).then(
-    (result) => {
+    async (result) => {
+      if (account && result.account.homeAccountId !== account.homeAccountId) {
+        // Someone else signed in: the parked calls were made for `account` and must not run as another person.
+        // They stay parked; the account that was not asked for leaves this browser's cache unless it was there.
+        if (!cachedBefore.has(result.account.homeAccountId)) await pca.clearCache({ account: result.account }).catch(() => undefined);
+        if (pca.getActiveAccount()?.homeAccountId !== account.homeAccountId) pca.setActiveAccount(account);
+        renewal.failed(wrongAccountMessage(result.account, account));
+        return;
+      }
       pca.setActiveAccount(result.account);
       renewal.complete(result.accessToken);
     },

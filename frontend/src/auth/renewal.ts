@@ -51,6 +51,14 @@ export class Renewal {
     if (this.view) this.set({ ...this.view, busy: false, error: message });
   }
 
+  /**
+   * A renewal that left the page (a redirect, popups being blocked) came back failed: the notice shows why and
+   * offers it again, though no call is parked any more (they ended with the page).
+   */
+  report(message: string): void {
+    this.set({ claims: this.view?.claims, error: message, busy: false });
+  }
+
   /** The user renewed: every parked caller gets the token. */
   complete(token: string): void {
     this.settle((w) => w.resolve(token));
