@@ -277,7 +277,7 @@ for (const zoom of ZOOMS) {
       await list.getByRole("button", { name: "Delete “Task 08”" }).click();
       await expect(page.getByRole("button", { name: "Undo" })).toBeVisible();
 
-      await list.getByRole("checkbox", { name: "Task 01" }).focus();
+      await list.getByRole("checkbox", { name: "Task 16" }).focus(); // the newest: the top of the list
       for (let i = 0; i < 30; i++) {
         await page.keyboard.press("Tab");
         await expectFocusUncovered(page, `Tab ${i + 1}`);

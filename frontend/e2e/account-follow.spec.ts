@@ -7,7 +7,7 @@
 // (src/cache/LocalStorage.ts, "msal.broadcast.cache", updateCache). An event can therefore arrive before the
 // other tab's cache shows the change; the SPA must re-read when the storage changes too.
 import type { Page, Request } from "@playwright/test";
-import { test, expect, signIn, openDashboard, taskList } from "./fixtures";
+import { test, expect, signIn, openDashboard, taskList, untilClosed } from "./fixtures";
 import { ENTRA_ERRORS } from "./fake-entra/fakeEntra";
 import { makeUser, type FakeUser } from "./fake-entra/tokens";
 
@@ -28,12 +28,42 @@ function apiTokens(page: Page): string[] {
 
 const who = (oids: string[], users: FakeUser[]) => oids.map((o) => users.find((u) => u.oid === o)?.name ?? o);
 
-// Not here yet: "switching account in one tab, the other tab shows the new account". It passed alone but failed
-// 3 of 4 under --repeat-each: the other tab's msal-react reads MSAL's cache on every broadcast event
-// (MsalProvider's reducer calls getAllAccounts), and when the new account's entry is not yet decrypted into that
-// tab's memory MSAL removes it from the shared account list (msal-browser src/cache/BrowserCacheManager.ts
-// getAccount -> removeAccountKeyFromMap, src/cache/LocalStorage.ts updateCache), so both tabs can end on the old
-// account. The token getter still never sends a token for another account than the one on screen (msal.test.ts).
+// The other tab follows a switch by reloading: reading MSAL's accounts there before it has decrypted the new account
+// makes MSAL drop that account from the list all tabs share (msal-browser src/cache/BrowserCacheManager.ts getAccount
+// -> removeAccountKeyFromMap, src/cache/LocalStorage.ts updateCache), which msal-react's MsalProvider did on every
+// broadcast event and ended both tabs on the old account (3 of 4 runs under --repeat-each). See src/auth/activeAccount.ts.
+test("switching account in one tab: the other tab shows the new account and sends only its token", async ({ page, context, entra, user }) => {
+  await signIn(page);
+  const other = await context.newPage();
+  await other.goto("/dashboard");
+  await expect(other.getByRole("region", { name: "Your profile" }).getByText(user.email)).toBeVisible();
+  const sent = apiTokens(other);
+
+  const bob = makeUser("Bob Stone");
+  entra.user = bob; // who the person picks in Entra's account picker
+  await page.getByRole("button", { name: /Account menu for Alice Martin/ }).click();
+  const popupPromise = page.waitForEvent("popup");
+  await page.getByRole("menuitem", { name: "Switch account" }).click();
+  const popup = await popupPromise;
+  await untilClosed(popup);
+  await expect(page.getByRole("heading", { name: "Welcome back, Bob" })).toBeVisible();
+
+  // The other tab follows: Bob's name, and Bob's profile from the API (Bob's token).
+  await expect(other.getByRole("button", { name: /Account menu for Bob Stone/ })).toBeVisible();
+  await expect(other.getByRole("region", { name: "Your profile" }).getByText(bob.email)).toBeVisible();
+  await other.getByLabel("New task").fill("Bob's first task");
+  await other.getByRole("button", { name: "Add task" }).click();
+  await expect(taskList(other).getByRole("listitem").filter({ hasText: "Bob's first task" })).not.toHaveAttribute("aria-busy", "true");
+  // Both tabs stay on Bob: nothing dropped him from the shared account list.
+  await page.reload();
+  await expect(page.getByRole("button", { name: /Account menu for Bob Stone/ })).toBeVisible();
+  await other.reload();
+  await expect(other.getByRole("button", { name: /Account menu for Bob Stone/ })).toBeVisible();
+  // Before the switch the other tab sent Alice's token; after it, only Bob's.
+  const afterSwitch = who(sent, [user, bob]).slice(who(sent, [user, bob]).indexOf(bob.name));
+  expect(afterSwitch.length).toBeGreaterThan(0);
+  expect(afterSwitch).not.toContain(user.name);
+});
 
 test("a sign-out in one tab signs out a tab that hears it only through storage", async ({ page, context, entra }) => {
   await signIn(page);
@@ -79,7 +109,7 @@ test("a renewal that returns another account is refused: the page keeps its acco
   entra.picks(bob); // in the popup the person signs in as Bob, whatever login_hint said
   let popupPromise = page.waitForEvent("popup");
   await notice.getByRole("button", { name: "Sign in again" }).click();
-  await (await popupPromise).waitForEvent("close");
+  await untilClosed(await popupPromise);
   expect(entra.calls.filter((c) => c.endpoint === "authorize" && c.detail !== "none").at(-1)?.user).toBe(bob.email);
   await expect(notice).toContainText(`You signed in as ${bob.name}`);
   await expect(notice).toContainText(`Sign in again as ${user.name}`);
@@ -89,7 +119,7 @@ test("a renewal that returns another account is refused: the page keeps its acco
   // Again, as Alice (the popup's login_hint names her): the parked task is saved, as Alice.
   popupPromise = page.waitForEvent("popup");
   await notice.getByRole("button", { name: "Sign in again" }).click();
-  await (await popupPromise).waitForEvent("close");
+  await untilClosed(await popupPromise);
   await expect(notice).toBeHidden();
   await expect(taskList(page).getByRole("listitem").filter({ hasText: "Parked while expired" })).not.toHaveAttribute("aria-busy", "true");
   expect(who(sent, [user, bob])).not.toContain(bob.name);

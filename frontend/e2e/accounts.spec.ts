@@ -1,6 +1,6 @@
 // Accounts as a user of several tabs and accounts meets them: the active account everywhere, switching,
 // sign-out that every tab notices, and a silent sign-in when Entra still has a session.
-import { test, expect, signIn, openDashboard, shot } from "./fixtures";
+import { test, expect, signIn, openDashboard, shot, untilClosed } from "./fixtures";
 import { makeUser } from "./fake-entra/tokens";
 
 // Each test here runs two or three whole sign-ins (popups, the bridge page, the API): on a loaded machine
@@ -15,7 +15,7 @@ test("switch account: Entra's account picker, then the other account everywhere"
   await page.getByRole("button", { name: /Account menu for Alice Martin/ }).click();
   const popupPromise = page.waitForEvent("popup");
   await page.getByRole("menuitem", { name: "Switch account" }).click();
-  await (await popupPromise).waitForEvent("close");
+  await untilClosed(await popupPromise);
   await expect(page.getByRole("heading", { name: "Welcome back, Bob" })).toBeVisible();
   expect(entra.count("authorize", "select_account")).toBe(2);
 

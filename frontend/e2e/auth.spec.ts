@@ -1,4 +1,4 @@
-import { test, expect, signIn, openDashboard, shot, addTask, taskList } from "./fixtures";
+import { test, expect, signIn, openDashboard, shot, addTask, taskList, untilClosed } from "./fixtures";
 
 test.describe("sign-in and sign-out", () => {
   test("popup sign-in shows the Graph photo, then the profile from /api/me", async ({ page, entra, user }) => {
@@ -149,7 +149,7 @@ test.describe("token renewal", () => {
 
     const popupPromise = page.waitForEvent("popup");
     await notice.getByRole("button", { name: "Sign in again" }).click();
-    await (await popupPromise).waitForEvent("close");
+    await untilClosed(await popupPromise);
     await expect(notice).toBeHidden();
     // The waiting request went on with the new token: nothing typed or listed was lost.
     const added = taskList(page).getByRole("listitem").filter({ hasText: "Added while expired" });

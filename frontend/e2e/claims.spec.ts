@@ -4,7 +4,7 @@
 // (msal-common src/error/InteractionRequiredAuthError.ts), a silent request with claims skips the cache
 // (src/client/SilentFlowClient.ts).
 import type { BrowserContext, Route } from "@playwright/test";
-import { test, expect, signIn, shot } from "./fixtures";
+import { test, expect, signIn, shot, untilClosed } from "./fixtures";
 
 // Each test here runs two or three whole sign-ins (popups, the bridge page, the API): on a loaded machine
 // one takes up to 15 s, so these get three times the default budget.
@@ -52,7 +52,7 @@ test("Entra's own challenge on renewal: the notice asks for a stronger sign-in a
 
   const popupPromise = page.waitForEvent("popup");
   await notice.getByRole("button", { name: "Sign in again" }).click();
-  await (await popupPromise).waitForEvent("close");
+  await untilClosed(await popupPromise);
   await expect(page.getByText("No tasks yet")).toBeVisible();
   const interactive = entra.calls.filter((c) => c.endpoint === "authorize" && c.detail !== "none");
   // MSAL merges the challenge into its own claims request (id_token claims it always asks for).
@@ -72,7 +72,7 @@ test("the API's WWW-Authenticate challenge: claims go to MSAL, the user steps up
   const popupPromise = page.getByRole("alert").getByRole("button", { name: "Sign in again" }).click().then(() => undefined);
   const popup = await page.waitForEvent("popup");
   await popupPromise;
-  await popup.waitForEvent("close");
+  await untilClosed(popup);
   await expect(page.getByText("No tasks yet")).toBeVisible();
   await expect(page.getByRole("region", { name: "Your profile" }).getByText("access_as_user")).toBeVisible();
   expect(seen.challenges).toBeGreaterThanOrEqual(1);

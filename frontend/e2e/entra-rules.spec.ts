@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Server } from "node:http";
 import type { Page } from "@playwright/test";
-import { test, expect, signIn, shot } from "./fixtures";
+import { test, expect, signIn, shot, untilClosed } from "./fixtures";
 import { ENTRA_ERRORS } from "./fake-entra/fakeEntra";
 import { API_SCOPE, loginHintOf, makeUser, SPA_CLIENT_ID, TENANT_ID } from "./fake-entra/tokens";
 import { closeServer, FRONTEND, freePort, listen, spaServer } from "./stack";
@@ -141,7 +141,7 @@ test.describe("Entra's other answers", () => {
       await page.goto("/");
       const popupPromise = page.waitForEvent("popup");
       await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
-      await (await popupPromise).waitForEvent("close");
+      await untilClosed(await popupPromise);
       await expect(page.getByRole("alert")).toContainText(explained);
       await expect(page.getByRole("button", { name: "Sign in with Microsoft" })).toBeEnabled();
     });

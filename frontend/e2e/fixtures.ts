@@ -86,8 +86,7 @@ export async function signIn(page: Page): Promise<void> {
   await page.goto("/");
   const popupPromise = page.waitForEvent("popup");
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
-  const popup = await popupPromise;
-  await popup.waitForEvent("close");
+  await untilClosed(await popupPromise);
   await expect(page.getByRole("link", { name: "Go to dashboard" })).toBeVisible();
 }
 
@@ -154,4 +153,13 @@ export async function seedTasks(user: FakeUser, titles: string[]): Promise<Task[
     made.push(r.body);
   }
   return made;
+}
+
+/**
+ * Waits until `popup` has closed. A sign-in popup may close before the caller gets to wait for it, and
+ * waitForEvent("close") on a page that already closed waits for an event that will not come (claims.spec.ts timed
+ * out that way under load).
+ */
+export async function untilClosed(popup: Page): Promise<void> {
+  if (!popup.isClosed()) await popup.waitForEvent("close");
 }

@@ -7,7 +7,7 @@
 import type { Page, Response } from "@playwright/test";
 import { FakeEntra } from "./fake-entra/fakeEntra";
 import { accessToken, makeUser, type FakeUser } from "./fake-entra/tokens";
-import { test as base, expect, openDashboard, shot, signIn } from "./fixtures";
+import { test as base, expect, openDashboard, shot, signIn, untilClosed } from "./fixtures";
 import { freePort, startStack, type Stack } from "./stack";
 
 /** The shared fixtures, against a stack of this file's own whose API requires authentication context c1 for erases. */
@@ -100,7 +100,7 @@ test("an admin erase steps up once: the API's challenge, a sign-in with its clai
   await expect(signInAgain).toBeFocused();
   const popupPromise = page.waitForEvent("popup");
   await page.keyboard.press("Enter");
-  await (await popupPromise).waitForEvent("close");
+  await untilClosed(await popupPromise);
   await expect(page.getByRole("status").filter({ hasText: "Erased 3 tasks of Bob Target." })).toBeVisible();
   await expect(notice).toHaveCount(0);
   expect(erases).toEqual([401, 200]);

@@ -1,6 +1,6 @@
 import { createContext, Fragment, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import { InteractionStatus, type AccountInfo, type PublicClientApplication } from "@azure/msal-browser";
-import { MsalProvider, useMsal } from "@azure/msal-react";
+import { MsalStateProvider, useMsal } from "./msalState";
 import { describeError } from "../api/client";
 import type { EntraConfig } from "../config";
 import { MicrosoftLogo } from "../components/MicrosoftLogo";
@@ -18,11 +18,11 @@ const RedirectErrorContext = createContext<{ message: string | null; clear(): vo
 /** Auth with Microsoft Entra ID through MSAL: the deployed app, and local runs with a tenant. */
 export function EntraAuthProvider({ config, pca, children }: { config: EntraConfig; pca: PublicClientApplication; children: ReactNode }) {
   return (
-    <MsalProvider instance={pca}>
+    <MsalStateProvider instance={pca}>
       <EntraConfigContext.Provider value={config}>
         <EntraAuth config={config}>{children}</EntraAuth>
       </EntraConfigContext.Provider>
-    </MsalProvider>
+    </MsalStateProvider>
   );
 }
 
@@ -32,7 +32,7 @@ function EntraAuth({ config, children }: { config: EntraConfig; children: ReactN
   // events and storage changes from every tab: what is on screen is what the token getter uses.
   const store = useMemo(() => new ActiveAccountStore(instance), [instance]);
   const active = useSyncExternalStore(store.subscribe, store.current);
-  // Nothing is signed in until msal-react has finished its start-up (redirect handling).
+  // Nothing is signed in until MSAL's start-up (redirect handling) has finished.
   const msalAccount = inProgress === InteractionStatus.Startup ? null : active;
   const signedIn = msalAccount !== null;
   const photoUrl = useGraphPhoto(msalAccount);

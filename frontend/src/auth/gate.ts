@@ -1,6 +1,6 @@
 import type { IdleGate } from "./msal";
 
-/** An IdleGate fed from msal-react's `inProgress` (see ServicesProvider). */
+/** An IdleGate fed from the interaction status (auth/msalState.tsx; see ServicesProvider). */
 export class InteractionGate implements IdleGate {
   private idle = false;
   private waiters: Array<() => void> = [];

@@ -1,14 +1,27 @@
 import { describe, expect, it, vi } from "vitest";
 import { BrowserAuthError, EventType, InteractionRequiredAuthError, type IPublicClientApplication } from "@azure/msal-browser";
 import { AccountChangedError, createTokenGetter, renewInteractively, SignedOutError } from "./msal";
-import { ActiveAccountStore } from "./activeAccount";
+import { activate, ActiveAccountStore } from "./activeAccount";
 import { InteractionGate } from "./gate";
 import { Renewal } from "./renewal";
 
 const account = { homeAccountId: "h", localAccountId: "l", environment: "e", tenantId: "t", username: "a@x" };
 
+/** MSAL's active-account entry as MSAL writes it (clientId "c"), which the token getter reads without MSAL. */
+const ACTIVE_KEY = "msal.c.active-account-filters";
+const writeActive = (a: { homeAccountId: string } | null) =>
+  a ? localStorage.setItem(ACTIVE_KEY, JSON.stringify({ homeAccountId: a.homeAccountId })) : localStorage.removeItem(ACTIVE_KEY);
+
+/** `pca`'s active account is now `a`, in MSAL's memory and in localStorage. */
+function setActive(pca: { getActiveAccount: ReturnType<typeof vi.fn> }, a: typeof account | null) {
+  pca.getActiveAccount.mockReturnValue(a);
+  writeActive(a);
+}
+
 function fakePca(silent: () => Promise<unknown>, popup: () => Promise<unknown> = async () => ({ accessToken: "popup-token", account })) {
+  writeActive(account);
   return {
+    getConfiguration: () => ({ auth: { clientId: "c" } }),
     getActiveAccount: vi.fn(() => account as typeof account | null),
     getAllAccounts: () => [account],
     setActiveAccount: vi.fn(),
@@ -137,7 +150,7 @@ describe("createTokenGetter", () => {
 
   it("refuses without an active account rather than using another cached one", async () => {
     const pca = fakePca(async () => ({ accessToken: "x" }));
-    pca.getActiveAccount.mockReturnValue(null);
+    setActive(pca, null);
     await expect(createTokenGetter(pca, ["s"], idle(), new Renewal())({ forceRefresh: false })).rejects.toBeInstanceOf(SignedOutError);
     expect(pca.acquireTokenSilent).not.toHaveBeenCalled();
   });
@@ -149,7 +162,7 @@ describe("one account", () => {
 
   it("sends nothing when the active account is no longer the one on screen (switched in another tab)", async () => {
     const pca = fakePca(async () => ({ accessToken: "silent" }));
-    pca.getActiveAccount.mockReturnValue(bob);
+    setActive(pca, bob);
     const get = createTokenGetter(pca, ["s"], idle(), new Renewal(), () => alice);
     await expect(get({ forceRefresh: false })).rejects.toBeInstanceOf(AccountChangedError);
     expect(pca.acquireTokenSilent).not.toHaveBeenCalled();
@@ -162,7 +175,7 @@ describe("one account", () => {
       },
       async () => ({ accessToken: "bobs-token", account: bob }),
     );
-    pca.getActiveAccount.mockReturnValue(alice);
+    setActive(pca, alice);
     (pca as unknown as { clearCache: unknown }).clearCache = vi.fn(async () => undefined);
     const renewal = new Renewal();
     let settled = false;
@@ -178,32 +191,75 @@ describe("one account", () => {
 });
 
 describe("ActiveAccountStore", () => {
-  it("re-reads on MSAL's account events and on another tab's removal of MSAL entries, never on a new entry", () => {
+  function setup() {
     let active: typeof account | null = account;
+    writeActive(account);
+    sessionStorage.clear();
     const callbacks: Array<(ev: { eventType: string }) => void> = [];
     const pca = {
+      getConfiguration: () => ({ auth: { clientId: "c" } }),
       getActiveAccount: vi.fn(() => active),
+      setActiveAccount: vi.fn((a: typeof account | null) => {
+        active = a;
+        writeActive(a);
+        callbacks.forEach((cb) => cb({ eventType: EventType.ACTIVE_ACCOUNT_CHANGED }));
+      }),
       addEventCallback: (cb: (ev: { eventType: string }) => void) => (callbacks.push(cb), "id"),
       removeEventCallback: vi.fn(),
-    } as unknown as IPublicClientApplication;
-    const store = new ActiveAccountStore(pca);
+    } as unknown as IPublicClientApplication & Record<"getActiveAccount" | "removeEventCallback", ReturnType<typeof vi.fn>>;
+    const reload = vi.fn();
+    const store = new ActiveAccountStore(pca, reload);
     const heard = vi.fn();
     const stop = store.subscribe(heard);
-    const reads = () => (pca.getActiveAccount as ReturnType<typeof vi.fn>).mock.calls.length;
+    const reads = () => pca.getActiveAccount.mock.calls.length;
+    /** Another tab's change: localStorage changes under MSAL, then the storage event and MSAL's broadcast come. */
+    const otherTab = (a: typeof account | null, order: "storage first" | "broadcast first" = "storage first") => {
+      writeActive(a);
+      const storage = () => window.dispatchEvent(new StorageEvent("storage", { key: ACTIVE_KEY, newValue: localStorage.getItem(ACTIVE_KEY), storageArea: localStorage }));
+      const broadcast = () => callbacks.forEach((cb) => cb({ eventType: EventType.ACTIVE_ACCOUNT_CHANGED }));
+      if (order === "storage first") (storage(), broadcast());
+      else (broadcast(), storage());
+    };
+    return { pca, store, heard, stop, reads, reload, otherTab };
+  }
+  const carol = { ...account, homeAccountId: "c", username: "carol@x" };
 
-    const before = reads();
-    window.dispatchEvent(new StorageEvent("storage", { key: "msal.2|new-account", newValue: "x", storageArea: localStorage }));
-    expect(reads()).toBe(before); // a new entry: wait for the broadcast
-
-    active = null;
-    window.dispatchEvent(new StorageEvent("storage", { key: "msal.c.active-account-filters", newValue: null, storageArea: localStorage }));
-    expect(store.current()).toBeNull();
-    expect(heard).toHaveBeenCalledTimes(1);
-
-    active = { ...account, homeAccountId: "b" };
-    callbacks.forEach((cb) => cb({ eventType: EventType.ACTIVE_ACCOUNT_CHANGED }));
-    expect(store.current()?.homeAccountId).toBe("b");
+  it("follows a switch made in this tab, reading MSAL (which has the account in memory)", () => {
+    const { pca, store, reload, stop } = setup();
+    activate(pca, carol);
+    expect(store.current()?.homeAccountId).toBe("c");
+    expect(reload).not.toHaveBeenCalled();
     stop();
     expect(pca.removeEventCallback).toHaveBeenCalled();
+  });
+
+  it("another tab's switch reloads this tab and never reads MSAL first, whichever of its signals comes first", () => {
+    for (const order of ["storage first", "broadcast first"] as const) {
+      const { store, reads, reload, otherTab, stop } = setup();
+      const before = reads();
+      otherTab(carol, order);
+      expect(reads(), order).toBe(before); // a read now could drop carol from MSAL's shared account list
+      expect(reload, order).toHaveBeenCalled();
+      expect(store.current()?.homeAccountId).toBe("h");
+      stop();
+    }
+  });
+
+  it("another tab's sign-out signs this tab out at once, without a reload", () => {
+    const { store, heard, reload, otherTab, stop } = setup();
+    otherTab(null);
+    expect(store.current()).toBeNull();
+    expect(heard).toHaveBeenCalledTimes(1);
+    expect(reload).not.toHaveBeenCalled();
+    stop();
+  });
+
+  it("other MSAL entries changing in another tab are no reason to read", () => {
+    const { reads, reload, stop } = setup();
+    const before = reads();
+    window.dispatchEvent(new StorageEvent("storage", { key: "msal.2|new-account", newValue: "x", storageArea: localStorage }));
+    expect(reads()).toBe(before);
+    expect(reload).not.toHaveBeenCalled();
+    stop();
   });
 });

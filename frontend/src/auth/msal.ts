@@ -17,6 +17,7 @@ import type { TokenRequest } from "../api/client";
 import type { EntraConfig } from "../config";
 import type { Renewal } from "./renewal";
 import { acquireTokenSilentWithClaims, CLIENT_CAPABILITIES } from "./stepUp"; // step-up hook
+import { activate, activeAccountId } from "./activeAccount";
 
 /** Microsoft Graph scope used only for the navbar photo. */
 export const GRAPH_SCOPES = ["User.Read"];
@@ -57,18 +58,28 @@ export async function createMsal(cfg: EntraConfig): Promise<PublicClientApplicat
   const pca = new PublicClientApplication(msalConfiguration(cfg));
   await pca.initialize();
   const all = pca.getAllAccounts();
-  if (!pca.getActiveAccount() && all.length === 1) pca.setActiveAccount(all[0]!);
+  if (!pca.getActiveAccount() && all.length === 1) activate(pca, all[0]!);
   pca.addEventCallback((ev) => followAccount(pca, ev));
+  // A redirect sign-in's account becomes active as the redirect is handled. Only then: after start-up a
+  // LOGIN_SUCCESS may be another tab's (MSAL broadcasts it), which this tab must not act on (activeAccount.ts);
+  // this tab's own sign-ins make their account active themselves (signIn, trySilentSignIn).
+  const redirectSignIn = pca.addEventCallback((ev) => {
+    const account = ev.eventType === EventType.LOGIN_SUCCESS ? (ev.payload as AuthenticationResult | null)?.account : undefined;
+    if (!account) return;
+    activate(pca, account);
+    rememberHint(account); // a redirect sign-in ends in another page load
+  });
   // MSAL keeps this promise (msal-browser src/controllers/StandardController.ts handleRedirectPromise, "return the
-  // promise from the first invocation"), so msal-react's own call and redirectError get the same outcome.
+  // promise from the first invocation"), so MsalStateProvider's own call and redirectError get the same outcome.
   await pca.handleRedirectPromise().catch(() => null);
+  if (redirectSignIn) pca.removeEventCallback(redirectSignIn);
   return pca;
 }
 
 /**
  * The error a redirect sign-in or renewal came back with on this page load (popup blocked, then access_denied), or
  * null. MSAL also raises it as a LOGIN_FAILURE or ACQUIRE_TOKEN_FAILURE event, during createMsal, before the app
- * listens; msal-react's MsalProvider drops it ("Errors should be handled by listening to the LOGIN_FAILURE event").
+ * listens, and an awaiting provider would drop it.
  */
 export function redirectError(pca: IPublicClientApplication): Promise<unknown> {
   return pca.handleRedirectPromise().then(
@@ -78,23 +89,19 @@ export function redirectError(pca: IPublicClientApplication): Promise<unknown> {
 }
 
 function followAccount(pca: IPublicClientApplication, ev: EventMessage): void {
+  // Only localStorage is read here, never MSAL's accounts: LOGOUT_SUCCESS also comes from other tabs, and reading
+  // MSAL's accounts then can make it drop one another tab has just added (activeAccount.ts).
   switch (ev.eventType) {
-    case EventType.LOGIN_SUCCESS: {
-      const account = (ev.payload as AuthenticationResult | null)?.account;
-      if (account) pca.setActiveAccount(account);
-      rememberHint(account ?? null); // also after a redirect sign-in, which ends in another page load
-      break;
-    }
     case EventType.ACQUIRE_TOKEN_SUCCESS: {
+      // Raised in this tab only (MSAL does not broadcast it).
       const account = (ev.payload as AuthenticationResult | null)?.account;
-      if (account && !pca.getActiveAccount()) pca.setActiveAccount(account);
+      if (account && activeAccountId(pca) === null) activate(pca, account);
       break;
     }
     case EventType.LOGOUT_SUCCESS:
-      // Also raised here when another tab signs out. No other account is made active here: this tab's copy of the
-      // cache may still hold the account being removed (see activeAccount.ts), and making it active again wrote
-      // it back into the shared cache, so the other tab stayed signed in. Sign-out ends every account anyway.
-      if (pca.getAllAccounts().length === 0) localStorage.removeItem(HINT_KEY);
+      // Also raised here when another tab signs out. No other account is made active here: sign-out ends every
+      // account, and making one active again wrote it back into the shared cache, so the other tab stayed signed in.
+      if (activeAccountId(pca) === null) localStorage.removeItem(HINT_KEY);
       break;
   }
 }
@@ -119,9 +126,9 @@ export async function trySilentSignIn(pca: IPublicClientApplication, cfg: EntraC
   if (!loginHint || pca.getAllAccounts().length > 0) return;
   try {
     const result = await pca.ssoSilent({ scopes: [cfg.apiScope], loginHint });
-    // A sign-in the user made meanwhile (popup) wins.
-    if (pca.getActiveAccount()) return;
-    pca.setActiveAccount(result.account);
+    // A sign-in the user made meanwhile (popup, here or in another tab) wins.
+    if (activeAccountId(pca) !== null) return;
+    activate(pca, result.account);
     rememberHint(result.account);
   } catch (err) {
     // No session (login_required), or the iframe could not see it (third-party cookies blocked): the user
@@ -163,7 +170,7 @@ export function needsInteraction(err: unknown): boolean {
 export async function signIn(pca: IPublicClientApplication, cfg: EntraConfig, request = loginRequest(cfg)): Promise<void> {
   try {
     const result = await pca.loginPopup(request);
-    pca.setActiveAccount(result.account);
+    activate(pca, result.account);
     rememberHint(result.account);
   } catch (err) {
     if (!isPopupBlocked(err)) throw err;
@@ -202,8 +209,8 @@ export class SignedOutError extends Error {
 
 /** The active account changed (in another tab) after this page last showed who is signed in: nothing was sent. */
 export class AccountChangedError extends Error {
-  constructor(now: AccountInfo) {
-    super(`You are now signed in as ${now.name || now.username} (changed in another tab). Nothing was sent; try again.`);
+  constructor() {
+    super("The account changed in another tab. Nothing was sent; this page now loads as that account.");
     this.name = "AccountChangedError";
   }
 }
@@ -238,11 +245,13 @@ export function createTokenGetter(
   return async ({ forceRefresh, claims }: TokenRequest): Promise<string> => {
     await gate.whenIdle();
     // The token is for the account on screen, and only while it is still the active one: after a switch in
-    // another tab the page must show the new account before it sends anything as it.
+    // another tab the page must show the new account before it sends anything as it. The active account's id is
+    // read from localStorage, not through MSAL (whose read can drop an account another tab just added, see
+    // activeAccount.ts).
     const account = onScreen();
-    const active = pca.getActiveAccount();
+    const active = activeAccountId(pca);
     if (!account || !active) throw new SignedOutError();
-    if (active.homeAccountId !== account.homeAccountId) throw new AccountChangedError(active);
+    if (active !== account.homeAccountId) throw new AccountChangedError();
     if (renewal.pending) return renewal.wait(claims);
     try {
       const result = await acquireSilently(pca, { scopes, account, forceRefresh, ...(claims ? { claims } : {}) });
@@ -272,11 +281,11 @@ export function renewInteractively(pca: IPublicClientApplication, scopes: string
         // Someone else signed in: the parked calls were made for `account` and must not run as another person.
         // They stay parked; the account that was not asked for leaves this browser's cache unless it was there.
         if (!cachedBefore.has(result.account.homeAccountId)) await pca.clearCache({ account: result.account }).catch(() => undefined);
-        if (pca.getActiveAccount()?.homeAccountId !== account.homeAccountId) pca.setActiveAccount(account);
+        if (pca.getActiveAccount()?.homeAccountId !== account.homeAccountId) activate(pca, account);
         renewal.failed(wrongAccountMessage(result.account, account));
         return;
       }
-      pca.setActiveAccount(result.account);
+      activate(pca, result.account);
       renewal.complete(result.accessToken);
     },
     async (err: unknown) => {

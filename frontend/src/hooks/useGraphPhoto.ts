@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { InteractionStatus, type AccountInfo } from "@azure/msal-browser";
-import { useMsal } from "@azure/msal-react";
+import { useMsal } from "../auth/msalState";
 import { GRAPH_SCOPES } from "../auth/msal";
 
 export const GRAPH_PHOTO_URL = "https://graph.microsoft.com/v1.0/me/photo/$value";
