@@ -1,7 +1,7 @@
 // axe-core over every main view, at phone and desktop widths. Any violation in our own markup
 // fails. On /docs, violations inside Swagger UI's own rendering are listed below with why they are
 // left; one that is not listed fails too, so a Swagger UI upgrade that adds one is noticed.
-import { test, expect, signIn, openDashboard, addTask, taskList, api, seedTasks, type Task } from "./fixtures";
+import { test, expect, signIn, openDashboard, addTask, taskList, api, seedTasks, type Task, failPatches } from "./fixtures";
 import { makeUser } from "./fake-entra/tokens";
 import { axe, type AxeReport } from "./axe";
 import type { Page } from "@playwright/test";
@@ -76,11 +76,7 @@ for (const size of SIZES) {
       await expectNoViolations(page, `dashboard rename ${size.name}`);
       await page.keyboard.press("Escape");
 
-      await page.route(/\/api\/tasks\/[^/?]+$/, (route) =>
-        route.request().method() === "PATCH"
-          ? route.fulfill({ status: 503, contentType: "application/problem+json", headers: { "Access-Control-Allow-Origin": "*" }, body: '{"title":"Service Unavailable","status":503}' })
-          : route.continue(),
-      );
+      await failPatches(page);
       await list.getByRole("checkbox", { name: "Review the pull request" }).click();
       await expect(list.getByRole("alert")).toContainText("not saved");
       await expectNoViolations(page, `dashboard row error ${size.name}`);
@@ -164,11 +160,7 @@ for (const size of SIZES) {
       await list.getByRole("button", { name: "Rename “Review the pull request”" }).click();
       await expectNoViolations(page, `dark dashboard rename ${size.name}`);
       await page.keyboard.press("Escape");
-      await page.route(/\/api\/tasks\/[^/?]+$/, (route) =>
-        route.request().method() === "PATCH"
-          ? route.fulfill({ status: 503, contentType: "application/problem+json", headers: { "Access-Control-Allow-Origin": "*" }, body: '{"title":"Service Unavailable","status":503}' })
-          : route.continue(),
-      );
+      await failPatches(page);
       await list.getByRole("checkbox", { name: "Review the pull request" }).click();
       await expect(list.getByRole("alert")).toContainText("not saved");
       await expectNoViolations(page, `dark dashboard row error ${size.name}`);

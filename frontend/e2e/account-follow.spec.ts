@@ -7,7 +7,7 @@
 // (src/cache/LocalStorage.ts, "msal.broadcast.cache", updateCache). An event can therefore arrive before the
 // other tab's cache shows the change; the SPA must re-read when the storage changes too.
 import type { Page, Request } from "@playwright/test";
-import { test, expect, signIn, openDashboard, taskList, untilClosed } from "./fixtures";
+import { test, expect, signIn, openDashboard, taskList, untilClosed, signInThenExpire } from "./fixtures";
 import { ENTRA_ERRORS } from "./fake-entra/fakeEntra";
 import { makeUser, type FakeUser } from "./fake-entra/tokens";
 
@@ -93,12 +93,7 @@ test("a sign-out in one tab signs out a tab that hears it only through storage",
 });
 
 test("a renewal that returns another account is refused: the page keeps its account and nothing parked is sent", async ({ page, entra, user }) => {
-  await page.clock.install();
-  await signIn(page);
-  await openDashboard(page);
-  entra.rejectRefresh = true;
-  entra.session = false;
-  await page.clock.fastForward("01:01:00");
+  await signInThenExpire(page, entra);
   const sent = apiTokens(page);
   await page.getByLabel("New task").fill("Parked while expired");
   await page.getByRole("button", { name: "Add task" }).click();
@@ -166,12 +161,7 @@ test("a redirect sign-in's account wins over the silent sign-in on the page it r
 });
 
 test("a renewal by redirect (popups blocked) that comes back with access_denied is explained in the notice", async ({ page, entra }) => {
-  await page.clock.install();
-  await signIn(page);
-  await openDashboard(page);
-  entra.rejectRefresh = true;
-  entra.session = false;
-  await page.clock.fastForward("01:01:00");
+  await signInThenExpire(page, entra);
   await page.evaluate(() => {
     window.open = () => null;
   });

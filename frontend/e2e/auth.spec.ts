@@ -1,4 +1,4 @@
-import { test, expect, signIn, openDashboard, shot, addTask, taskList, untilClosed } from "./fixtures";
+import { test, expect, signIn, openDashboard, shot, addTask, taskList, untilClosed, signInThenExpire } from "./fixtures";
 
 test.describe("sign-in and sign-out", () => {
   test("popup sign-in shows the Graph photo, then the profile from /api/me", async ({ page, entra, user }) => {
@@ -160,12 +160,7 @@ test.describe("token renewal", () => {
   });
 
   test("with popups blocked even on the click, the renewal falls back to a full-page redirect", async ({ page, entra }) => {
-    await page.clock.install();
-    await signIn(page);
-    await openDashboard(page);
-    entra.rejectRefresh = true;
-    entra.session = false;
-    await page.clock.fastForward("01:01:00");
+    await signInThenExpire(page, entra);
     await page.evaluate(() => {
       window.open = () => null;
     });

@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page, Request } from "@playwright/test";
-import { test, expect, signIn, openDashboard, addTask, allSaved, taskList, shot, api, seedTasks, type Task } from "./fixtures";
+import { test, expect, signIn, openDashboard, addTask, allSaved, taskList, shot, api, seedTasks, type Task, failPatches } from "./fixtures";
 
 const DOCS = join(import.meta.dirname, "..", "..", "docs", "screenshots");
 
@@ -216,11 +216,7 @@ test("screenshots for docs/ (dashboard, an error, /docs at 375 and 1280 px)", as
   await page.setViewportSize({ width: 375, height: 812 });
   await docShot(page, "dashboard-375");
 
-  await page.route(/\/api\/tasks\/[^/?]+$/, (route) =>
-    route.request().method() === "PATCH"
-      ? route.fulfill({ status: 503, contentType: "application/problem+json", headers: { "Access-Control-Allow-Origin": "*" }, body: '{"title":"Service Unavailable","status":503}' })
-      : route.continue(),
-  );
+  await failPatches(page);
   await taskList(page).getByRole("checkbox", { name: "Book the team offsite" }).click();
   await expect(taskList(page).getByRole("alert")).toBeVisible();
   await docShot(page, "error-375");

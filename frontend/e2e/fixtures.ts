@@ -90,6 +90,33 @@ export async function signIn(page: Page): Promise<void> {
   await expect(page.getByRole("link", { name: "Go to dashboard" })).toBeVisible();
 }
 
+/**
+ * Signs in, opens the dashboard, and lets an idle hour pass after which only the user can renew: the access token
+ * is past its hour, Entra refuses the refresh token and has no session for a silent renewal. Installs the page's
+ * clock.
+ */
+export async function signInThenExpire(page: Page, entra: FakeEntra): Promise<void> {
+  await page.clock.install();
+  await signIn(page);
+  await openDashboard(page);
+  entra.rejectRefresh = true;
+  entra.session = false;
+  await page.clock.fastForward("01:01:00");
+}
+
+/** The API's answer when it is down: 503, a problem body, and the CORS header the page needs to read it. */
+export const SERVICE_UNAVAILABLE = {
+  status: 503,
+  contentType: "application/problem+json",
+  headers: { "Access-Control-Allow-Origin": "*" },
+  body: '{"title":"Service Unavailable","status":503}',
+};
+
+/** Every PATCH of a task from now on meets a 503 (a change the API could not save); other requests go through. */
+export async function failPatches(page: Page): Promise<void> {
+  await page.route(/\/api\/tasks\/[^/?]+$/, (route) => (route.request().method() === "PATCH" ? route.fulfill(SERVICE_UNAVAILABLE) : route.continue()));
+}
+
 export async function openDashboard(page: Page): Promise<void> {
   await page.getByRole("link", { name: "Go to dashboard" }).click();
   await expect(page.getByRole("heading", { name: "Tasks", exact: true })).toBeVisible();

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page, Request } from "@playwright/test";
 import { makeUser, type FakeUser } from "./fake-entra/tokens";
-import { test, expect, signIn, openDashboard, taskList, api, seedTasks, type Task } from "./fixtures";
+import { test, expect, signIn, openDashboard, taskList, api, seedTasks, type Task, SERVICE_UNAVAILABLE } from "./fixtures";
 import { startLocalStack } from "./localStack";
 import { freePort } from "./stack";
 
@@ -244,7 +244,7 @@ test.describe("an Admin", () => {
     await page.route(/\/api\/users\/[^/]+\/tasks$/, (route) => {
       if (route.request().method() !== "DELETE" || !failNext) return route.continue();
       failNext = false;
-      return route.fulfill({ status: 503, contentType: "application/problem+json", headers: { "Access-Control-Allow-Origin": "*" }, body: '{"title":"Service Unavailable","status":503}' });
+      return route.fulfill(SERVICE_UNAVAILABLE);
     });
     await users.getByRole("button", { name: `Erase tasks of Zed ${tag}` }).click();
     const dialog = page.getByRole("dialog", { name: `Erase the tasks of Zed ${tag}?` });

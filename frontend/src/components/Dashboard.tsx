@@ -25,13 +25,13 @@ export function Dashboard() {
   const who = account?.username ?? "";
   const [module, setModule] = useState(panel);
   useEffect(() => {
-    if (!module) void loadPanel().then(setModule);
-  }, [module]);
-  useEffect(() => {
     const list = taskListFor(readListParams(window.location.search)); // the search and filter in the address
     const early = panel ? undefined : api.listTasks(list);
     early?.catch(() => undefined); // its failure is the query's to report
-    void loadPanel().then((m) => m.prefetchTasks(api, who, list, early));
+    void loadPanel().then((m) => {
+      setModule(m);
+      return m.prefetchTasks(api, who, list, early);
+    });
   }, [api, who]);
   const firstName = account?.name.split(" ")[0];
   // Wait for /api/me before showing the panel, so a Viewer never sees controls flash up and go.
