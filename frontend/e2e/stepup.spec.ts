@@ -108,6 +108,13 @@ test("an admin erase steps up once: the API's challenge, a sign-in with its clai
   const interactive = entra.calls.filter((c) => c.endpoint === "authorize" && c.detail !== "none").at(-1);
   expect(JSON.parse(interactive!.params.get("claims") ?? "{}")).toMatchObject({ access_token: { acrs: { value: "c1" } } });
 
+  // The panel reloads its users and its audit log after an erase. The hour below must not pass while they are on
+  // their way: it would run out their 30 s time-out, and the users table would show an error instead of Carol.
+  const users = page.getByRole("table", { name: "Users with tasks" });
+  await expect(users.getByRole("rowheader", { name: /Carol Later/ })).toBeVisible();
+  await expect(users.getByRole("rowheader", { name: /Bob Target/ })).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Audit log" }).getByText("Erased a user’s tasks")).toBeVisible();
+
   // An hour later MSAL's cached token for the API has expired: the SPA renews it with the satisfied challenge's
   // claims, so the second erase goes through with no challenge, no notice and no popup.
   await page.clock.fastForward("01:01:00");
