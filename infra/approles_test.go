@@ -1,6 +1,8 @@
 package infra_test
 
-// The API's app roles: Admin, Editor and Viewer on the API registration with fixed ids, for users only;
+// The API's app roles: Admin, Editor and Viewer on the API registration with fixed ids, for users only, and the
+// application permissions Tasks.Read.All and Tasks.ReadWrite.All, for apps only (allowedMemberTypes 'Application':
+// Graph's appRole resource, https://learn.microsoft.com/graph/api/resources/approle);
 // appRoleAssignmentRequired behind a parameter that is off unless the azd environment turns it on; and the
 // deploying user assigned Admin through the Graph extension's appRoleAssignedTo, whose required properties are
 // appRoleId, principalId and resourceId (microsoftgraph/msgraph-bicep-types
@@ -16,6 +18,27 @@ import (
 )
 
 var literalGUID = regexp.MustCompile(`^'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'$`)
+
+// publishedRoles are the API's app roles as users, assignments and docs/deploy.md know them: in order, who may hold
+// each (allowedMemberTypes) and its id. An id never changes once deployed: every assignment refers to the role by it,
+// so a new id would orphan them all (and Graph refuses to drop an enabled role). A changed id fails here, on purpose.
+var publishedRoles = []struct{ value, memberType, id string }{
+	{"Admin", "User", "5b2f1c7e-8a4d-4e6b-9c3a-0d1e2f3a4b5c"},
+	{"Editor", "User", "8e6a4b2c-1d3f-4a5b-8c7d-9e0f1a2b3c4d"},
+	{"Viewer", "User", "2c4e6a8b-3d5f-4b7a-9c1e-5f7a9b1c3d5e"},
+	{"Tasks.Read.All", "Application", "8e0959fa-a085-4863-b09e-4cb12fd8e5c1"},
+	{"Tasks.ReadWrite.All", "Application", "7aac7972-7e12-4d71-8e39-5c5ff64a72c2"},
+}
+
+// publishedRoleID is the fixed id of the role with that value.
+func publishedRoleID(value string) string {
+	for _, r := range publishedRoles {
+		if r.value == value {
+			return r.id
+		}
+	}
+	return ""
+}
 
 func checkAppRoles(p *project) (ps problems) {
 	var apiDecls []*bDecl
@@ -44,16 +67,22 @@ func checkAppRoles(p *project) (ps problems) {
 			ps.add("API declaration %s sends no appRoles (Graph replaces them on every pass)", a.name)
 			continue
 		}
-		var values, ids []string
-		for _, r := range roles.items {
+		var values, ids, want []string
+		for i, r := range roles.items {
 			value, id := strings.Trim(r.get("value").text(), "'"), resolveVar(f, r.get("id").text())
 			values = append(values, value)
 			ids = append(ids, id)
 			if !literalGUID.MatchString(id) {
 				ps.add("app role %s id %s must be a fixed GUID literal (never newGuid() or a per-deployment value)", value, id)
 			}
-			if got := itemTexts(r.get("allowedMemberTypes")); !slices.Equal(got, []string{"'User'"}) {
-				ps.add("app role %s allowedMemberTypes %v, want ['User']", value, got)
+			if i < len(publishedRoles) {
+				pub := publishedRoles[i]
+				if value == pub.value && strings.Trim(id, "'") != pub.id {
+					ps.add("app role %s id %s, want its published id '%s' (assignments refer to it; it never changes)", value, id, pub.id)
+				}
+				if got := itemTexts(r.get("allowedMemberTypes")); !slices.Equal(got, []string{"'" + pub.memberType + "'"}) {
+					ps.add("app role %s allowedMemberTypes %v, want ['%s'] (a role is for users or for apps, never both)", value, got, pub.memberType)
+				}
 			}
 			if r.get("isEnabled").text() != "true" {
 				ps.add("app role %s must be enabled", value)
@@ -62,8 +91,11 @@ func checkAppRoles(p *project) (ps problems) {
 				adminID = id
 			}
 		}
-		if !slices.Equal(values, []string{"Admin", "Editor", "Viewer"}) {
-			ps.add("API app roles %v, want exactly Admin, Editor, Viewer (the handler's values, case-sensitive)", values)
+		for _, r := range publishedRoles {
+			want = append(want, r.value)
+		}
+		if !slices.Equal(values, want) {
+			ps.add("API app roles %v, want exactly %v (the handler's values, case-sensitive)", values, want)
 		}
 		if sorted := slices.Compact(slices.Sorted(slices.Values(ids))); len(sorted) != len(ids) {
 			ps.add("app role ids repeat: %v", ids)
@@ -103,11 +135,20 @@ func checkRoleAssignmentRequired(p *project) (ps problems) {
 
 func checkDeployerAdmin(p *project, adminID string) (ps problems) {
 	assignments := p.resourcesOfType("Microsoft.Graph/appRoleAssignedTo")
-	if len(assignments) != 1 {
-		ps.add("want one appRoleAssignedTo (the deployer as Admin), found %d", len(assignments))
+	if len(assignments) != 2 {
+		ps.add("want two appRoleAssignedTo (the deployer as Admin, the daemon identity as Tasks.Read.All), found %d", len(assignments))
 		return
 	}
-	a := assignments[0]
+	var a *bDecl
+	for _, x := range assignments {
+		if x.body.get("principalId").text() != "daemonPrincipalId" {
+			a = x
+		}
+	}
+	if a == nil {
+		ps.add("no appRoleAssignedTo for the deployer as Admin")
+		return
+	}
 	f := p.fileOf(a)
 	if id := resolveVar(f, a.body.get("appRoleId").text()); id != adminID || adminID == "" {
 		ps.add("appRoleAssignedTo appRoleId %s, want the Admin role's id %s", id, adminID)

@@ -33,6 +33,11 @@ var checks = []struct {
 	{"SpaRedirectURIs", checkSpaRedirectURIs},
 	{"EntraApps", checkEntraApps},
 	{"AppRoles", checkAppRoles},
+	{"IdtypClaim", checkIdtypClaim},
+	{"DaemonIdentity", checkDaemonIdentity},
+	{"OnBehalfOf", checkOnBehalfOf},
+	{"AppCallerOutputs", checkAppCallerOutputs},
+	{"DeployDocs", checkDeployDocs},
 	{"GraphRequestOrder", checkGraphRequestOrder},
 	{"PreAuthorizationKept", checkPreAuthorizationKept},
 	{"EntraTeardown", checkEntraTeardown},
@@ -133,7 +138,8 @@ func checkModuleWiring(p *project) (ps problems) {
 			}
 		}
 	}
-	ref := regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)`)
+	// module.outputs.x, or module.?outputs.x for a conditional module (null while its condition is false).
+	ref := regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\.\??outputs\.([A-Za-z_][A-Za-z0-9_]*)`)
 	for _, match := range ref.FindAllStringSubmatch(m.src, -1) {
 		f := mods[match[1]]
 		if f == nil {

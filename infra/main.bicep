@@ -114,6 +114,15 @@ param adminUserId string = ''
 param spaPreauthorizedRecord string = ''
 @description('Record of the user an earlier deployment made Admin, <suffix>/<user object id> (AZURE_ADMIN_ROLE_ASSIGNED, an output of this template).')
 param adminRoleRecord string = ''
+@description('Record of the daemon identity an earlier deployment granted Tasks.Read.All, <suffix>/<principal id> (AZURE_DAEMON_ROLE_ASSIGNED, an output of this template).')
+param daemonRoleRecord string = ''
+
+// Callers beyond the browser (docs/deploy.md, "Daemons and managed identities"). Off by default: a deployment
+// without them has no app-only caller and no credential on the API's registration.
+@description('Create a user-assigned identity granted the API\'s application permission Tasks.Read.All, a first app-only caller (AZURE_DAEMON_IDENTITY, default false).')
+param daemonIdentity bool = false
+@description('Let the API call Microsoft Graph for the signed-in user without a secret: a federated credential on its registration trusting the function app\'s identity (AZURE_ON_BEHALF_OF, default false).')
+param onBehalfOf bool = false
 
 // Step-up for the admin erase: the id of a Conditional Access authentication context (c1, c2, ...) that the tenant's
 // administrator created and targeted with a policy (docs/security.md, "Step-up"). The API then answers an erase whose
@@ -208,6 +217,19 @@ module identity 'app/identity.bicep' = {
   }
 }
 
+// The daemon identity: an app-only caller with no secret, to attach to a resource of one's own. Its only right is the
+// API's application permission Tasks.Read.All (app/entra.bicep); it gets no Azure role.
+module daemon 'app/identity.bicep' = if (daemonIdentity) {
+  name: 'daemonIdentity'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'id-daemon-${resourceToken}'
+  }
+}
+var daemonPrincipalId = daemon.?outputs.principalId ?? ''
+
 // Data-plane roles for the app's identity and for the deploying principal.
 module rbac 'app/rbac.bicep' = {
   name: 'rbac'
@@ -253,6 +275,11 @@ module entra 'app/entra.bicep' = {
     // The SPA an earlier deployment of these registrations pre-authorized: the API's first request keeps it.
     preAuthorizedSpaAppId: startsWith(spaPreauthorizedRecord, recordPrefix) ? substring(spaPreauthorizedRecord, length(recordPrefix)) : ''
     appRoleAssignmentRequired: requireAppRoleAssignment
+    // Like the Admin role, Tasks.Read.All is assigned once per identity (msgraph-bicep-types#161).
+    daemonPrincipalId: daemonPrincipalId
+    daemonAlreadyAssigned: daemonIdentity && daemonRoleRecord == '${recordPrefix}${daemonPrincipalId}'
+    onBehalfOf: onBehalfOf
+    apiIdentityPrincipalId: identity.outputs.principalId
   }
 }
 
@@ -309,3 +336,22 @@ output AZURE_ENTRA_APP_SUFFIX string = entraAppSuffix
 // SPA is pre-authorized (pass 2) and the Admin assignment exists.
 output AZURE_SPA_PREAUTHORIZED string = '${recordPrefix}${entra.outputs.spaClientId}'
 output AZURE_ADMIN_ROLE_ASSIGNED string = empty(adminUser) ? '' : '${recordPrefix}${adminUser}'
+// The daemon identity's assignment. Turning AZURE_DAEMON_IDENTITY off leaves the identity and its assignment in
+// place (a deployment removes nothing it no longer declares), so the record is kept: turned on again, the same
+// identity is not assigned twice.
+output AZURE_DAEMON_ROLE_ASSIGNED string = daemonIdentity ? '${recordPrefix}${daemonPrincipalId}' : (startsWith(daemonRoleRecord, recordPrefix) ? daemonRoleRecord : '')
+
+// For app-only callers (docs/deploy.md, "Daemons and managed identities"): the API's service principal, the resource
+// of every app role assignment, and the ids of its two application permissions, to grant a daemon of one's own.
+output AZURE_API_SERVICE_PRINCIPAL_ID string = entra.outputs.apiServicePrincipalId
+output AZURE_TASKS_READ_ALL_ROLE_ID string = entra.outputs.tasksReadAllRoleId
+output AZURE_TASKS_READWRITE_ALL_ROLE_ID string = entra.outputs.tasksReadWriteAllRoleId
+// The daemon identity (empty without AZURE_DAEMON_IDENTITY): the client id a resource holding it asks for tokens
+// with, its principal id (what it is granted), and its resource id (what `az vm identity assign` attaches).
+output AZURE_DAEMON_IDENTITY_CLIENT_ID string = daemon.?outputs.clientId ?? ''
+output AZURE_DAEMON_IDENTITY_PRINCIPAL_ID string = daemonPrincipalId
+output AZURE_DAEMON_IDENTITY_RESOURCE_ID string = daemon.?outputs.id ?? ''
+// On-behalf-of (AZURE_ON_BEHALF_OF): the identity whose token the API presents as its client assertion, the same one
+// the function app runs as (its app setting AZURE_CLIENT_ID; an output of that name would reach azidentity in every
+// hook, see checkOutputs in infra/infra_test.go).
+output AZURE_API_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -89,6 +89,8 @@ func readProjectFiles(t testing.TB, root string) map[string]string {
 	add("local.settings.json.example")
 	// The web predeploy hook runs it to write dist/staticwebapp.config.json (the SPA's response headers).
 	add("frontend/scripts/swa-config.mjs")
+	// The commands it gives (azd env get-value OUTPUT) must name outputs main.bicep has (checkDeployDocs).
+	add("docs/deploy.md")
 	files[gitModesFile] = readScriptModes(t, root)
 	return files
 }

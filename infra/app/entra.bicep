@@ -46,6 +46,14 @@ param appRoleAssignmentRequired bool = false
 param adminAlreadyAssigned bool = false
 @description('Client id of the SPA an earlier deployment of these registrations pre-authorized; empty on the first deployment.')
 param preAuthorizedSpaAppId string = ''
+@description('Principal (object) id of a managed identity granted the application permission Tasks.Read.All (AZURE_DAEMON_IDENTITY); empty: none.')
+param daemonPrincipalId string = ''
+@description('daemonPrincipalId already holds Tasks.Read.All from an earlier deployment of these registrations.')
+param daemonAlreadyAssigned bool = false
+@description('Trust the function app\'s identity as the API registration\'s credential for on-behalf-of (AZURE_ON_BEHALF_OF).')
+param onBehalfOf bool = false
+@description('Principal (object) id of the function app\'s user-assigned identity: the subject of the on-behalf-of federated credential.')
+param apiIdentityPrincipalId string
 
 // Unique in the tenant (uniqueName is an alternate key). A deleted app keeps its uniqueName while it sits in the
 // recycle bin (msgraph-bicep-types#137), and purging it needs an admin role an owner may lack: the suffix changes
@@ -80,13 +88,18 @@ var apiScopes = [
   }
 ]
 
-// The API's app roles, delivered in the access token's `roles` claim and enforced by the handler (handler/access):
-// Viewer reads their own tasks, Editor also changes them, Admin also uses the admin API. Users only
-// (allowedMemberTypes 'User'): no application permission is defined. The ids are fixed literals, never newGuid() or
-// anything derived from this deployment: assignments refer to a role by id, so a changed id orphans every
-// assignment, and Graph refuses to remove an enabled role (disable it in one deployment, remove it in the next).
-// Sent in both API passes, like the scopes.
+// The API's app roles, delivered in the access token's `roles` claim and enforced by the handler (handler/access).
+// For users (allowedMemberTypes 'User'): Viewer reads their own tasks, Editor also changes them, Admin also uses the
+// admin API. For apps (allowedMemberTypes 'Application', i.e. application permissions granted to a daemon or a
+// managed identity, which then come in an app-only token): Tasks.Read.All reads any user's tasks and the list of
+// users, Tasks.ReadWrite.All also writes them. A role is one or the other, never both: a user never holds an
+// application permission, and an app never holds a user's role.
+// The ids are fixed literals, never newGuid() or anything derived from this deployment: assignments refer to a role by
+// id, so a changed id orphans every assignment, and Graph refuses to remove an enabled role (disable it in one
+// deployment, remove it in the next). Sent in both API passes, like the scopes.
 var adminRoleId = '5b2f1c7e-8a4d-4e6b-9c3a-0d1e2f3a4b5c'
+var tasksReadAllRoleId = '8e0959fa-a085-4863-b09e-4cb12fd8e5c1'
+var tasksReadWriteAllRoleId = '7aac7972-7e12-4d71-8e39-5c5ff64a72c2'
 var appRoles = [
   {
     id: adminRoleId
@@ -112,7 +125,39 @@ var appRoles = [
     allowedMemberTypes: [ 'User' ]
     isEnabled: true
   }
+  {
+    id: tasksReadAllRoleId
+    value: 'Tasks.Read.All'
+    displayName: 'Read all users\' tasks'
+    description: 'Read any user\'s tasks and the list of users.'
+    allowedMemberTypes: [ 'Application' ]
+    isEnabled: true
+  }
+  {
+    id: tasksReadWriteAllRoleId
+    value: 'Tasks.ReadWrite.All'
+    displayName: 'Read and write all users\' tasks'
+    description: 'Also create, change and delete any user\'s tasks.'
+    allowedMemberTypes: [ 'Application' ]
+    isEnabled: true
+  }
 ]
+
+// The `idtyp` optional claim in the API's access tokens: Entra then sets idtyp 'app' in an app-only token, the way
+// Microsoft documents for an API to tell it from a token that acts for a user
+// (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference, "idtyp"; access tokens are built
+// from the resource's registration, so it is configured here, on the API). Shape: Graph's optionalClaims
+// {accessToken: [optionalClaim]} (msgraph-bicep-types generated/microsoftgraph/microsoft.graph/v1.0/1.0.0/types.md,
+// MicrosoftGraphOptionalClaims). Sent in both API passes: a pass without it would leave it as stored, but one
+// value in both keeps the passes from ever disagreeing.
+var apiOptionalClaims = {
+  accessToken: [
+    {
+      name: 'idtyp'
+      essential: false
+    }
+  ]
+}
 
 // Graph replaces a complex property such as `api` as a whole when it updates an application: pass 1 of a rerun,
 // sending `api` without the SPA's pre-authorization, would remove it until pass 2 runs (and for good if the
@@ -131,6 +176,17 @@ var keptPreAuthorizations = empty(preAuthorizedSpaAppId) ? [] : [
 // Microsoft Graph and its delegated User.Read permission (well-known ids, identical in every tenant).
 var graphAppId = '00000003-0000-0000-c000-000000000000'
 var graphUserReadId = 'e1fe6dd8-ba31-4d61-89e7-88639da4683d'
+var apiGraphAccess = [
+  {
+    resourceAppId: graphAppId
+    resourceAccess: [
+      {
+        id: graphUserReadId
+        type: 'Scope'
+      }
+    ]
+  }
+]
 
 // The deploying principal as owner: it can then update and delete the registrations (predown) without an
 // admin role. 'append' never removes owners someone added by hand.
@@ -158,6 +214,7 @@ resource apiAppCreate 'Microsoft.Graph/applications@v1.0' = {
   owners: owners
   tags: appTags
   appRoles: appRoles
+  optionalClaims: apiOptionalClaims
   api: {
     // v2 tokens: aud = the API's client id, iss = https://login.microsoftonline.com/{tid}/v2.0 (what the
     // handler checks first; it also accepts v1 issuers).
@@ -213,7 +270,11 @@ resource apiApp 'Microsoft.Graph/applications@v1.0' = {
   identifierUris: [
     'api://${apiAppCreate.appId}'
   ]
+  // On-behalf-of (onBehalfOf): the API asks Graph for the signed-in user's profile, so it declares delegated
+  // User.Read; someone still consents to it (docs/deploy.md, "On-behalf-of without a secret"). Off: nothing.
+  requiredResourceAccess: onBehalfOf ? apiGraphAccess : []
   appRoles: appRoles
+  optionalClaims: apiOptionalClaims
   api: {
     requestedAccessTokenVersion: 2
     oauth2PermissionScopes: apiScopes
@@ -255,6 +316,36 @@ resource deployerAdmin 'Microsoft.Graph/appRoleAssignedTo@v1.0' = if (!empty(adm
   resourceId: apiServicePrincipal.id
 }
 
+// The daemon identity (AZURE_DAEMON_IDENTITY) gets the application permission Tasks.Read.All: the same kind of
+// assignment as the Admin role above, with a service principal (the managed identity's) as principalId, and created
+// once for the same reason (msgraph-bicep-types#161); main.bicep sets daemonAlreadyAssigned from the record of the last
+// successful deployment (AZURE_DAEMON_ROLE_ASSIGNED). A just-created identity may not have reached Graph yet, which
+// fails this request with "Not a valid reference update" (msgraph-bicep-types#193, open); nothing was assigned, so
+// `azd provision` again succeeds (docs/deploy.md, Troubleshooting).
+resource daemonTasksReader 'Microsoft.Graph/appRoleAssignedTo@v1.0' = if (!empty(daemonPrincipalId) && !daemonAlreadyAssigned) {
+  appRoleId: tasksReadAllRoleId
+  principalId: daemonPrincipalId
+  resourceId: apiServicePrincipal.id
+}
+
+// On-behalf-of without a secret (AZURE_ON_BEHALF_OF): the API's registration accepts a token of the function app's
+// user-assigned identity as its client assertion (a managed identity as a federated identity credential,
+// https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity):
+// issuer the tenant's v2 issuer, subject the identity's principal (object) id, audience api://AzureADTokenExchange.
+// The audience is the public cloud's: the Graph Bicep extension deploys only there (msgraph-bicep-types
+// quickstart-templates/msi-as-a-fic-secretless/main.bicep keeps the other clouds' values for other tools).
+// Upserted by its name (federatedIdentityCredential is Upsertable in the extension's
+// src/swagger-generation/configs/v1.0/1.0.0.yml), so a rerun updates it; no record is needed.
+resource apiOnBehalfOfCredential 'Microsoft.Graph/applications/federatedIdentityCredentials@v1.0' = if (onBehalfOf) {
+  name: '${apiApp.uniqueName}/function-app-identity'
+  description: 'The Tasks API function app\'s user-assigned identity, as the API\'s credential for on-behalf-of.'
+  issuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+  subject: apiIdentityPrincipalId
+  audiences: [
+    'api://AzureADTokenExchange'
+  ]
+}
+
 resource spaServicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {
   appId: spaApp.appId
   owners: owners
@@ -272,3 +363,6 @@ output spaRedirectUris array = spaRedirectUris
 // Referenced so that both service principals are part of the module's result (and deployment order).
 output apiServicePrincipalId string = apiServicePrincipal.id
 output spaServicePrincipalId string = spaServicePrincipal.id
+// What a daemon of one's own is granted (docs/deploy.md, "Daemons and managed identities").
+output tasksReadAllRoleId string = tasksReadAllRoleId
+output tasksReadWriteAllRoleId string = tasksReadWriteAllRoleId

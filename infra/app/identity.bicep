@@ -1,5 +1,7 @@
-// The function app's identity. User-assigned (not system-assigned) so that its role assignments can be created,
-// and can propagate, before the function app exists and its host first touches storage.
+// A user-assigned identity. The function app's (user-assigned, not system-assigned, so that its role assignments can
+// be created, and can propagate, before the function app exists and its host first touches storage), and, with
+// AZURE_DAEMON_IDENTITY, the daemon identity: a first app-only caller of the API, to attach to a VM, an App Service
+// or a Functions app of one's own.
 
 @description('Region of the identity.')
 param location string
@@ -16,3 +18,5 @@ resource uami 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
 
 output name string = uami.name
 output principalId string = uami.properties.principalId
+output clientId string = uami.properties.clientId
+output id string = uami.id
