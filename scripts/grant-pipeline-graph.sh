@@ -17,7 +17,8 @@
 # microsoftgraph/msgraph-bicep-types#174), so no read-all permission is needed.
 #
 # A pipeline signs in as a service principal, and the API's app roles are for users only, so by default the
-# pipeline assigns no role (infra/main.bicep). Only when the environment names a user in AZURE_ADMIN_USER_ID does
+# pipeline assigns no role (infra/main.bicep). Only when the environment names a user in AZURE_ADMIN_USER_ID, or
+# asks for the daemon identity (AZURE_DAEMON_IDENTITY, granted the application permission Tasks.Read.All), does
 # the deployment create an appRoleAssignedTo, which needs AppRoleAssignment.ReadWrite.All. That permission lets
 # its holder grant any app role of any API in the tenant, Microsoft Graph's own included, to anyone: it is as
 # strong as a directory administrator. Prefer assigning Admin once by hand (docs/deploy.md); grant it only with
