@@ -173,7 +173,7 @@ const (
 // scenario-protected-web-api-verification-scope-app-roles). idtyp is absent, as it is unless the
 // API's registration asks for it: set claims["idtyp"] = "app" for that.
 func AppV2Claims(tenant, apiClientID, appID, spOID string, roles []string, now time.Time) map[string]any {
-	return map[string]any{
+	c := map[string]any{
 		"aud":    apiClientID,
 		"iss":    "https://login.microsoftonline.com/" + tenant + "/v2.0",
 		"iat":    now.Unix(),
@@ -185,8 +185,11 @@ func AppV2Claims(tenant, apiClientID, appID, spOID string, roles []string, now t
 		"sub":    spOID,
 		"azp":    appID,
 		"azpacr": "2",
-		"roles":  roles,
 	}
+	if roles != nil { // nil: no roles claim at all (Entra sends none when nothing was granted)
+		c["roles"] = roles
+	}
+	return c
 }
 
 // AppV1Claims are AppV2Claims in the v1.0 shape: the sts.windows.net issuer, the api:// audience
