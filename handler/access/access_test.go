@@ -100,3 +100,16 @@ func TestAppsHaveNoTasksOfTheirOwn(t *testing.T) {
 		}
 	}
 }
+
+// However a set was built, a user's never grants an application permission and an app's never a
+// user role: Permissions counts each role for its own kind of caller only.
+func TestPermissionsCountEachRoleForItsKindOnly(t *testing.T) {
+	userWithAppRoles := access.Roles(access.TasksReadWriteAll) | access.Roles(access.Viewer)
+	if got := userWithAppRoles.Permissions().Names(); !slices.Equal(got, []string{"tasks.read"}) {
+		t.Errorf("a user's set holding Tasks.ReadWrite.All grants %v, want only the Viewer's", got)
+	}
+	app := access.ParseRoles(access.App, []string{"Tasks.Read.All"}) | access.Roles(access.Admin)
+	if got := app.Permissions().Names(); !slices.Equal(got, []string{"users.read"}) {
+		t.Errorf("an app's set holding Admin grants %v, want only users.read", got)
+	}
+}
