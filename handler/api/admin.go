@@ -11,8 +11,9 @@ import (
 	"github.com/example/entra-tasks/handler/tasks"
 )
 
-// The admin API: who has tasks, one user's tasks (read-only), erasing them, and the audit log
-// of the last two. Only callers whose roles grant access.AdminRead get here (see routes). Every
+// The admin API: who has tasks, one user's tasks, erasing them, and the audit log. Listing users
+// and reading a user's tasks take access.UsersRead (Admin, or an app's Tasks.Read.All or
+// Tasks.ReadWrite.All); the erase and the audit log take access.AdminRead (see routes). Every
 // action on a user's data is recorded before its answer is sent: if the record cannot be
 // written, the admin gets a 503 and no data. The list of users is not recorded: the admin panel
 // reads it every time it opens, a record of each opening buried the erases the log is for, and
@@ -31,8 +32,10 @@ type userPageJSON struct {
 	Next  *string    `json:"next"` // null on the last page
 }
 
+// actorJSON is who acted: kind "user" (id: their object id) or "app" (id: its client id; no name).
 type actorJSON struct {
 	ID   string `json:"id"`
+	Kind string `json:"kind"`
 	Name string `json:"name"`
 }
 
@@ -94,9 +97,8 @@ func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
-	users, err := s.adminUsers()
-	if err != nil {
-		return err
+	if _, err := s.adminUsers(); err != nil {
+		return err // no audit log: no read of anyone's tasks
 	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
@@ -104,7 +106,7 @@ func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
-	if err := s.audit(ctx, users, p, tasks.ActionReadUserTasks, owner, len(page.Items)); err != nil {
+	if err := s.audit(ctx, p, tasks.ActionReadUserTasks, owner, len(page.Items)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, toPageJSON(page))
@@ -132,8 +134,9 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
+	actorID, actorKind, actorName := actor(p)
 	record, err := users.AppendAudit(ctx, tasks.AuditRecord{
-		At: s.nowMillis(), ActorID: p.ObjectID, ActorName: p.Name, Action: tasks.ActionEraseUserTasks,
+		At: s.nowMillis(), ActorID: actorID, ActorKind: actorKind, ActorName: actorName, Action: tasks.ActionEraseUserTasks,
 		Subject: owner, State: tasks.AuditStarted,
 	})
 	if err != nil {
@@ -183,7 +186,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	out := auditPageJSON{Items: make([]auditJSON, len(page.Items)), Next: nullable(page.Next)}
 	for i, a := range page.Items {
 		out.Items[i] = auditJSON{ID: a.ID, At: a.At.UTC().Format(timeLayout),
-			Actor: actorJSON{ID: a.ActorID, Name: a.ActorName}, Action: string(a.Action),
+			Actor: actorJSON{ID: a.ActorID, Kind: string(a.ActorKind), Name: a.ActorName}, Action: string(a.Action),
 			Subject: nullable(a.Subject), SubjectName: nullable(a.SubjectProfile.Name),
 			SubjectEmail: nullable(a.SubjectProfile.Email), State: string(a.State), Count: a.Count, Remaining: a.Remaining}
 	}
@@ -191,11 +194,16 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	return nil
 }
 
-// audit records in users' audit log that p did action to subject ("" for none), involving
-// count items.
-func (s *Server) audit(ctx context.Context, users tasks.Users, p *auth.Principal, action tasks.AuditAction, subject string, count int) error {
-	_, err := users.AppendAudit(ctx, tasks.AuditRecord{
-		At: s.nowMillis(), ActorID: p.ObjectID, ActorName: p.Name, Action: action, Subject: subject,
+// audit records in the audit log that p did action to subject ("" for none), involving count
+// items: for a read, once it is done.
+func (s *Server) audit(ctx context.Context, p *auth.Principal, action tasks.AuditAction, subject string, count int) error {
+	users, err := s.adminUsers()
+	if err != nil {
+		return err
+	}
+	id, kind, name := actor(p)
+	_, err = users.AppendAudit(ctx, tasks.AuditRecord{
+		At: s.nowMillis(), ActorID: id, ActorKind: kind, ActorName: name, Action: action, Subject: subject,
 		State: tasks.AuditCompleted, Count: &count,
 	})
 	return err

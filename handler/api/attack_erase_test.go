@@ -26,7 +26,7 @@ import (
 type anAdmin struct{}
 
 func (anAdmin) Verify(ctx context.Context, raw string) (*auth.Principal, error) {
-	return &auth.Principal{ObjectID: entra.UserB, Name: "Root", Roles: access.ParseRoles([]string{"Admin"})}, nil
+	return &auth.Principal{ObjectID: entra.UserB, Name: "Root", Roles: access.ParseRoles(access.User, []string{"Admin"})}, nil
 }
 func (anAdmin) RequiredScope() string { return "api://x/access_as_user" }
 

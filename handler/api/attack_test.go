@@ -353,7 +353,17 @@ func TestAttackTable(t *testing.T) {
 		{name: "duplicate tid, last one ours", auth: payload(prepend(`"tid":"` + entra.OtherTenant + `"`)), status: 200, user: entra.UserA},
 
 		// Scope: a valid token without it is 403, not 401.
-		{name: "app-only token (roles, no scp)", auth: claims(map[string]any{"scp": nil, "roles": []string{"Tasks.ReadWrite.All"}}), status: 403, challenge: insufficientScope()},
+		// Without idtyp, a token is app-only only when it has no scp and its oid is its sub
+		// (learn.microsoft.com/entra/identity-platform/scenario-protected-web-api-verification-scope-app-roles):
+		// V2Claims' sub is not its oid, so this is a user's token without the scope.
+		{name: "no scp, oid not its sub: a user without the scope", auth: claims(map[string]any{"scp": nil, "roles": []string{"Tasks.ReadWrite.All"}}), status: 403, challenge: insufficientScope()},
+		{name: "app-only token (oid = sub, no scp) with an application permission", auth: claims(map[string]any{"scp": nil, "sub": entra.UserA, "roles": []string{"Tasks.Read.All"}}), status: 200, user: entra.UserA},
+		{name: "app-only token without an application permission of ours", auth: claims(map[string]any{"scp": nil, "sub": entra.UserA, "roles": []string{"Admin"}}), status: 403,
+			challenge: `Bearer realm="tasks-api", error="insufficient_scope", scope="api://` + entra.TestClient + `/.default"`},
+		{name: "idtyp app with scp", auth: claims(map[string]any{"idtyp": "app", "roles": []string{"Tasks.Read.All"}}), status: 401, challenge: invalidToken("an app-only token carries no scp")},
+		{name: "idtyp neither app nor user", auth: claims(map[string]any{"idtyp": "device"}), status: 401, challenge: invalidToken("the token type (idtyp) is invalid")},
+		{name: "app-only token without its client app", auth: claims(map[string]any{"idtyp": "app", "scp": nil, "azp": nil, "roles": []string{"Tasks.Read.All"}}), status: 401,
+			challenge: invalidToken("the token has no valid client app id")},
 		{name: "scope in another case", auth: claims(map[string]any{"scp": "ACCESS_AS_USER"}), status: 403, challenge: insufficientScope()},
 		{name: "scope with a suffix", auth: claims(map[string]any{"scp": "access_as_user_admin"}), status: 403, challenge: insufficientScope()},
 		{name: "scp as an array", auth: claims(map[string]any{"scp": []string{"access_as_user"}}), status: 401, challenge: invalidToken("the token is malformed")},

@@ -8,11 +8,15 @@ import (
 	"github.com/example/entra-tasks/handler/internal/plain"
 )
 
-// meOf is the body of GET /api/me for the caller p.
+// meOf is the body of GET /api/me for the caller p. An app has no scopes: [] rather than null.
 func meOf(p *auth.Principal) meJSON {
+	scopes := p.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
 	return meJSON{
-		ID: p.ObjectID, Name: p.Name, Email: p.Username, TenantID: p.TenantID, Scopes: p.Scopes,
-		Roles: p.Roles.Names(), Permissions: p.Roles.Permissions().Names(),
+		ID: p.ObjectID, Kind: p.Kind().String(), AppID: p.AppID, Name: p.Name, Email: p.Username, TenantID: p.TenantID,
+		Scopes: scopes, Roles: p.Roles.Names(), Permissions: p.Roles.Permissions().Names(),
 	}
 }
 
@@ -44,10 +48,10 @@ func (s *Server) writeMe(w http.ResponseWriter, p *auth.Principal) {
 
 // appendMe appends json.Marshal(meOf(p)) to b, or reports false when a string needs escaping.
 func appendMe(b []byte, p *auth.Principal) ([]byte, bool) {
-	var roleBuf, permBuf [4]string
-	strs := [...]string{p.ObjectID, p.Name, p.Username, p.TenantID}
+	var roleBuf, permBuf [5]string
+	strs := [...]string{p.ObjectID, p.Kind().String(), p.AppID, p.Name, p.Username, p.TenantID}
 	lists := [...][]string{p.Scopes, p.Roles.AppendNames(roleBuf[:0]), p.Roles.Permissions().AppendNames(permBuf[:0])}
-	n := len(`{"id":"","name":"","email":"","tenantId":"","scopes":,"roles":,"permissions":}`)
+	n := len(`{"id":"","kind":"","appId":"","name":"","email":"","tenantId":"","scopes":,"roles":,"permissions":}`)
 	for _, s := range strs {
 		if !plain.EncodingJSON(s) {
 			return nil, false
@@ -55,7 +59,7 @@ func appendMe(b []byte, p *auth.Principal) ([]byte, bool) {
 		n += len(s)
 	}
 	for _, l := range lists {
-		n += len("null")
+		n += len("[]")
 		for _, s := range l {
 			if !plain.EncodingJSON(s) {
 				return nil, false
@@ -64,17 +68,13 @@ func appendMe(b []byte, p *auth.Principal) ([]byte, bool) {
 		}
 	}
 	b = slices.Grow(b, n)
-	for i, key := range [...]string{`{"id":"`, `","name":"`, `","email":"`, `","tenantId":"`} {
+	for i, key := range [...]string{`{"id":"`, `","kind":"`, `","appId":"`, `","name":"`, `","email":"`, `","tenantId":"`} {
 		b = append(b, key...)
 		b = append(b, strs[i]...)
 	}
 	for i, key := range [...]string{`","scopes":`, `,"roles":`, `,"permissions":`} {
 		b = append(b, key...)
-		l := lists[i]
-		if l == nil { // only Scopes can be nil: the names are never nil, as Names' are not
-			b = append(b, "null"...)
-			continue
-		}
+		l := lists[i] // a nil Scopes (an app's) is [], as meOf has it
 		b = append(b, '[')
 		for j, s := range l {
 			if j > 0 {

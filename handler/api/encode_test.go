@@ -55,12 +55,14 @@ func sameAsWriteJSON(t *testing.T, p *auth.Principal) {
 }
 
 // The body of GET /api/me is json.Marshal's, byte for byte, whichever way it is written: plain
-// and escaped strings, nil, empty and full lists, every set of roles.
+// and escaped strings, nil, empty and full lists, every set of roles, for users and apps (every
+// value of the byte, the kind's bit among them).
 func TestMeBodyAsEncodingJSON(t *testing.T) {
 	strs := []string{"", "plain", "00000000-0000-4000-8000-00000000e001", "Ada Lovelace", "a@b.example",
 		`quote"d`, `back\slash`, "<b>&amp;", "tab\t", "\x00\x1f\x7f", "é", "\u2028", "bad \xff"}
 	lists := [][]string{nil, {}, {"access_as_user"}, {"a", "b", "c", "d", "e"}, {"tasks.read", "x<y"}}
-	for roles := access.Roles(0); roles < 16; roles++ {
+	for r := range 256 {
+		roles := access.Roles(r)
 		for _, s := range strs {
 			for _, l := range lists {
 				sameAsWriteJSON(t, principal(t, s, l, roles))
@@ -68,6 +70,21 @@ func TestMeBodyAsEncodingJSON(t *testing.T) {
 		}
 	}
 	sameAsWriteJSON(t, &auth.Principal{ObjectID: "id", Name: "José", Scopes: []string{"a"}, Roles: access.Roles(access.Admin)})
+	sameAsWriteJSON(t, &auth.Principal{ObjectID: "id", AppID: "app", Roles: access.ParseRoles(access.App, []string{"Tasks.Read.All"})})
+}
+
+// An app's /api/me says what it is: kind app, its app id, no name, email or scopes ([], not
+// null), its application permissions and what they grant.
+func TestMeOfAnApp(t *testing.T) {
+	p := &auth.Principal{ObjectID: "5b5b5b5b-0000-4000-8000-0000000000b1", AppID: "5a5a5a5a-0000-4000-8000-0000000000a1",
+		TenantID: "t", Roles: access.ParseRoles(access.App, []string{"Tasks.ReadWrite.All"})}
+	rec := httptest.NewRecorder()
+	new(Server).writeMe(rec, p)
+	want := `{"id":"5b5b5b5b-0000-4000-8000-0000000000b1","kind":"app","appId":"5a5a5a5a-0000-4000-8000-0000000000a1",` +
+		`"name":"","email":"","tenantId":"t","scopes":[],"roles":["Tasks.ReadWrite.All"],"permissions":["users.read","users.write"]}`
+	if got := rec.Body.String(); got != want {
+		t.Errorf("GET /api/me for an app:\n got %s\nwant %s", got, want)
+	}
 }
 
 func FuzzMeBodyAsEncodingJSON(f *testing.F) {

@@ -9,7 +9,11 @@ import (
 )
 
 type meJSON struct {
-	ID       string   `json:"id"`
+	ID string `json:"id"`
+	// Kind is "user" (a signed-in user) or "app" (an app calling as itself); AppID is the client
+	// app's id: the app itself, or the one the user signed in with.
+	Kind     string   `json:"kind"`
+	AppID    string   `json:"appId"`
 	Name     string   `json:"name"`
 	Email    string   `json:"email"`
 	TenantID string   `json:"tenantId"`
@@ -76,34 +80,50 @@ func listParams(r *http.Request, filters bool) (tasks.ListQuery, error) {
 	return tasks.ListQuery{Limit: limit, Cursor: q.next, Done: q.done, Search: q.search}, nil
 }
 
-func (s *Server) createTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	key, err := parseIdempotencyKey(r)
-	if err != nil {
-		return err
+// createTask answers a create in whose tasks: POST /api/tasks, or an app's POST
+// /api/users/{userId}/tasks (audited before the write and completed after it).
+func (s *Server) createTask(whose whose) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		of, err := whose(r, p)
+		if err != nil {
+			return err
+		}
+		key, err := parseIdempotencyKey(r)
+		if err != nil {
+			return err
+		}
+		title, err := s.readNewTitle(w, r)
+		if err != nil {
+			return err
+		}
+		now := s.nowMillis()
+		ctx, cancel := s.storageContext(r)
+		defer cancel()
+		rec, err := s.beginAudit(ctx, of, p, tasks.ActionCreateUserTask)
+		if err != nil {
+			return err
+		}
+		c, err := s.store.Create(ctx, of.owner, tasks.NewTask{
+			Task:  tasks.Task{ID: s.ids.New(), Title: title, CreatedAt: now, UpdatedAt: now},
+			By:    of.by,
+			Limit: s.maxTasks,
+			Key:   key,
+		})
+		created := 1
+		if c.Replayed {
+			created = 0 // the first create with this key made it
+		}
+		if err := s.finishAudit(ctx, r, rec, err, created); err != nil {
+			return err
+		}
+		if c.Replayed {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
+		w.Header().Set("Location", of.base+"/"+c.Task.ID)
+		w.Header().Set("ETag", c.Task.ETag)
+		writeJSON(w, http.StatusCreated, toJSON(c.Task))
+		return nil
 	}
-	title, err := s.readNewTitle(w, r)
-	if err != nil {
-		return err
-	}
-	now := s.nowMillis()
-	ctx, cancel := s.storageContext(r)
-	defer cancel()
-	c, err := s.store.Create(ctx, p.ObjectID, tasks.NewTask{
-		Task:  tasks.Task{ID: s.ids.New(), Title: title, CreatedAt: now, UpdatedAt: now},
-		By:    profile(p),
-		Limit: s.maxTasks,
-		Key:   key,
-	})
-	if err != nil {
-		return err
-	}
-	if c.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	w.Header().Set("Location", "/api/tasks/"+c.Task.ID)
-	w.Header().Set("ETag", c.Task.ETag)
-	writeJSON(w, http.StatusCreated, toJSON(c.Task))
-	return nil
 }
 
 // profile is how the caller appears in the users index.
@@ -111,9 +131,9 @@ func profile(p *auth.Principal) tasks.Profile {
 	return tasks.Profile{Name: p.Name, Email: p.Username}
 }
 
-// write is a write by p now, for the store's bookkeeping.
-func (s *Server) write(p *auth.Principal) tasks.Write {
-	return tasks.Write{At: s.nowMillis(), By: profile(p)}
+// write is a write in of now, for the store's bookkeeping.
+func (s *Server) write(of tasksOf) tasks.Write {
+	return tasks.Write{At: s.nowMillis(), By: of.by}
 }
 
 // readNewTitle reads a create's body: an object with a title and nothing else, which
@@ -136,44 +156,69 @@ func (s *Server) readNewTitle(w http.ResponseWriter, r *http.Request) (string, e
 	return tasks.NormalizeTitle(*title)
 }
 
-func (s *Server) getTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := taskID(r)
-	if err != nil {
-		return err
+// getTask answers GET /api/tasks/{id}, or GET /api/users/{userId}/tasks/{taskId} (the read is
+// audited once done, as a list of a user's tasks is).
+func (s *Server) getTask(whose whose) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		of, err := whose(r, p)
+		if err != nil {
+			return err
+		}
+		id, err := taskID(r)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := s.storageContext(r)
+		defer cancel()
+		t, err := s.store.Get(ctx, of.owner, id)
+		if err != nil {
+			return err
+		}
+		if of.audited {
+			if err := s.audit(ctx, p, tasks.ActionReadUserTasks, of.owner, 1); err != nil {
+				return err
+			}
+		}
+		w.Header().Set("ETag", t.ETag)
+		writeJSON(w, http.StatusOK, toJSON(t))
+		return nil
 	}
-	ctx, cancel := s.storageContext(r)
-	defer cancel()
-	t, err := s.store.Get(ctx, p.ObjectID, id)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("ETag", t.ETag)
-	writeJSON(w, http.StatusOK, toJSON(t))
-	return nil
 }
 
-func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := taskID(r)
-	if err != nil {
-		return err
+// updateTask answers PATCH /api/tasks/{id}, or an app's PATCH /api/users/{userId}/tasks/{taskId}
+// (audited before the write and completed after it).
+func (s *Server) updateTask(whose whose) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		of, err := whose(r, p)
+		if err != nil {
+			return err
+		}
+		id, err := taskID(r)
+		if err != nil {
+			return err
+		}
+		cond, err := parseIfMatch(r)
+		if err != nil {
+			return err
+		}
+		patch, err := s.readPatch(w, r)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := s.storageContext(r)
+		defer cancel()
+		rec, err := s.beginAudit(ctx, of, p, tasks.ActionUpdateUserTask)
+		if err != nil {
+			return err
+		}
+		t, err := s.store.Update(ctx, of.owner, id, patch, cond, s.write(of))
+		if err := s.finishAudit(ctx, r, rec, err, 1); err != nil {
+			return err
+		}
+		w.Header().Set("ETag", t.ETag)
+		writeJSON(w, http.StatusOK, toJSON(t))
+		return nil
 	}
-	cond, err := parseIfMatch(r)
-	if err != nil {
-		return err
-	}
-	patch, err := s.readPatch(w, r)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := s.storageContext(r)
-	defer cancel()
-	t, err := s.store.Update(ctx, p.ObjectID, id, patch, cond, s.write(p))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("ETag", t.ETag)
-	writeJSON(w, http.StatusOK, toJSON(t))
-	return nil
 }
 
 // readPatch reads an update's body: title, completed or both, and nothing else.
@@ -205,28 +250,45 @@ func (s *Server) readPatch(w http.ResponseWriter, r *http.Request) (tasks.Patch,
 	return p, nil
 }
 
-func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := taskID(r)
-	if err != nil {
-		return err
+// deleteTask answers DELETE /api/tasks/{id}, or an app's DELETE /api/users/{userId}/tasks/{taskId}
+// (audited before the write and completed after it).
+func (s *Server) deleteTask(whose whose) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		of, err := whose(r, p)
+		if err != nil {
+			return err
+		}
+		id, err := taskID(r)
+		if err != nil {
+			return err
+		}
+		cond, err := parseIfMatch(r)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := s.storageContext(r)
+		defer cancel()
+		rec, err := s.beginAudit(ctx, of, p, tasks.ActionDeleteUserTask)
+		if err != nil {
+			return err
+		}
+		err = s.store.Delete(ctx, of.owner, id, cond, s.write(of))
+		if err := s.finishAudit(ctx, r, rec, err, 1); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	cond, err := parseIfMatch(r)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := s.storageContext(r)
-	defer cancel()
-	if err := s.store.Delete(ctx, p.ObjectID, id, cond, s.write(p)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
-// taskID returns the {id} path value if it has our id form. Anything else cannot name a
-// task: it is not found, as storage would say, without a call to storage.
+// taskID returns the task's id in the path ({id} of /api/tasks/{id}, {taskId} of
+// /api/users/{userId}/tasks/{taskId}) if it has our id form. Anything else cannot name a task:
+// it is not found, as storage would say, without a call to storage.
 func taskID(r *http.Request) (string, error) {
 	id := r.PathValue("id")
+	if id == "" {
+		id = r.PathValue("taskId")
+	}
 	if !tasks.IsID(id) {
 		return "", tasks.ErrNotFound
 	}

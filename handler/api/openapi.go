@@ -27,6 +27,7 @@ const (
 	authorizeURLPlaceholder = "https://login.microsoftonline.com/{tenant-id}/oauth2/v2.0/authorize"
 	tokenURLPlaceholder     = "https://login.microsoftonline.com/{tenant-id}/oauth2/v2.0/token"
 	scopePlaceholder        = "api://{api-client-id}/access_as_user"
+	appScopePlaceholder     = "api://{api-client-id}/.default"
 )
 
 // OpenAPITemplate returns the document as committed, placeholders and all.
@@ -64,6 +65,11 @@ func renderOpenAPINow(authorityHost, tenantID, scope string) renderedOpenAPI {
 	}
 	if scope != "" {
 		body = replaceJSONString(body, scopePlaceholder, scope)
+		// What a client-credentials client requests: the API's resource (the delegated scope's
+		// api://<client id>) and /.default, as the verifier's 403 names it.
+		if i := strings.LastIndex(scope, "/"); i > 0 {
+			body = replaceJSONString(body, appScopePlaceholder, scope[:i]+"/.default")
+		}
 	}
 	sum := sha256.Sum256(body)
 	return renderedOpenAPI{body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}

@@ -77,6 +77,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		noScope      *auth.InsufficientScopeError
 		noClaims     *auth.InsufficientClaimsError
 		noRole       *access.MissingRoleError
+		noOwnTasks   *access.NoOwnTasksError
 		validation   *tasks.ValidationError
 		limit        *tasks.LimitError
 		bad          badRequest
@@ -99,7 +100,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, detail = http.StatusUnauthorized, "this action needs a stronger sign-in (authentication context "+noClaims.AuthContext+"); sign in again with the claims in the challenge"
 		h.Set("WWW-Authenticate", s.claimsChallenge(noClaims))
 	case errors.As(err, &noRole):
-		status, detail = http.StatusForbidden, "this needs the "+noRole.Role.String()+" role, which your account has not been assigned"
+		status, detail = http.StatusForbidden, missingRoleDetail(noRole)
+	case errors.As(err, &noOwnTasks):
+		status, detail = http.StatusForbidden, "an app has no tasks of its own: read and write a user's tasks at /api/users/{userId}/tasks, with the application permission Tasks.Read.All or Tasks.ReadWrite.All"
 	case errors.As(err, &validation):
 		status, detail = http.StatusBadRequest, validation.Error()
 	case errors.As(err, &bad):
@@ -149,6 +152,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		p.WWWAuthenticate = h.Get("WWW-Authenticate")
 	}
 	writeProblem(w, p)
+}
+
+// missingRoleDetail says what the caller lacks, and whether they could ever be granted it: a
+// user is assigned roles, an app is granted application permissions, and neither holds the
+// other's.
+func missingRoleDetail(e *access.MissingRoleError) string {
+	role := e.Role.String()
+	switch {
+	case e.Role.Application() && e.Caller == access.App:
+		return "this needs the application permission " + role + ", which this app has not been granted"
+	case e.Role.Application():
+		return "this needs the application permission " + role + ", which only an app calling as itself (client credentials, a managed identity) can hold, not a signed-in user"
+	case e.Caller == access.App:
+		return "this needs the " + role + " role, which only a signed-in user can hold, not an app"
+	}
+	return "this needs the " + role + " role, which your account has not been assigned"
 }
 
 func writeProblem(w http.ResponseWriter, p problem) {

@@ -147,17 +147,27 @@ type route struct {
 
 // routes is the API, each route with the permission its caller's roles must grant: the one
 // table that says who may do what. authenticated enforces it before the handler runs.
+//
+// A user's own tasks (/api/tasks) take tasks.read / tasks.write (Viewer, Editor, Admin; an app
+// has none of its own). Another user's (/api/users/...) take users.read (Admin, or an app's
+// Tasks.Read.All or Tasks.ReadWrite.All) and, to write, users.write (an app's Tasks.ReadWrite.All
+// only: no signed-in user writes someone else's tasks). The erase and the audit log stay with
+// Admin ("admin"), which only a user holds.
 func (s *Server) routes() []route {
 	return []route{
 		{Route{"GET", "/api/me"}, s.authenticated(access.None, s.me)},
 		{Route{"GET", "/api/tasks"}, s.authenticated(access.TasksRead, s.listTasks)},
-		{Route{"POST", "/api/tasks"}, s.authenticated(access.TasksWrite, s.createTask)},
-		{Route{"GET", "/api/tasks/{id}"}, s.authenticated(access.TasksRead, s.getTask)},
-		{Route{"PATCH", "/api/tasks/{id}"}, s.authenticated(access.TasksWrite, s.updateTask)},
-		{Route{"DELETE", "/api/tasks/{id}"}, s.authenticated(access.TasksWrite, s.deleteTask)},
-		{Route{"GET", "/api/users"}, s.authenticated(access.AdminRead, s.listUsers)},
-		{Route{"GET", "/api/users/{userId}/tasks"}, s.authenticated(access.AdminRead, s.listUserTasks)},
+		{Route{"POST", "/api/tasks"}, s.authenticated(access.TasksWrite, s.createTask(ownTasks))},
+		{Route{"GET", "/api/tasks/{id}"}, s.authenticated(access.TasksRead, s.getTask(ownTasks))},
+		{Route{"PATCH", "/api/tasks/{id}"}, s.authenticated(access.TasksWrite, s.updateTask(ownTasks))},
+		{Route{"DELETE", "/api/tasks/{id}"}, s.authenticated(access.TasksWrite, s.deleteTask(ownTasks))},
+		{Route{"GET", "/api/users"}, s.authenticated(access.UsersRead, s.listUsers)},
+		{Route{"GET", "/api/users/{userId}/tasks"}, s.authenticated(access.UsersRead, s.listUserTasks)},
+		{Route{"POST", "/api/users/{userId}/tasks"}, s.authenticated(access.UsersWrite, s.createTask(usersTasks))},
 		{Route{"DELETE", "/api/users/{userId}/tasks"}, s.authenticated(access.AdminRead, s.eraseUserTasks)},
+		{Route{"GET", "/api/users/{userId}/tasks/{taskId}"}, s.authenticated(access.UsersRead, s.getTask(usersTasks))},
+		{Route{"PATCH", "/api/users/{userId}/tasks/{taskId}"}, s.authenticated(access.UsersWrite, s.updateTask(usersTasks))},
+		{Route{"DELETE", "/api/users/{userId}/tasks/{taskId}"}, s.authenticated(access.UsersWrite, s.deleteTask(usersTasks))},
 		{Route{"GET", "/api/audit"}, s.authenticated(access.AdminRead, s.listAudit)},
 		{Route{"GET", "/api/openapi.json"}, http.HandlerFunc(s.serveOpenAPI)}, // anonymous
 	}

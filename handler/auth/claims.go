@@ -16,6 +16,10 @@ type claims struct {
 	TID               string   `json:"tid"`
 	OID               string   `json:"oid"`
 	Scp               string   `json:"scp"`
+	HasScp            bool     `json:"-"`     // scp was present, even as ""
+	IDTyp             string   `json:"idtyp"` // optional claim: "app" or "user" (optional-claims-reference)
+	AZP               string   `json:"azp"`   // v2: the client app's id
+	AppID             string   `json:"appid"` // v1: the client app's id
 	Name              string   `json:"name"`
 	PreferredUsername string   `json:"preferred_username"` // v2
 	UPN               string   `json:"upn"`                // v1, work accounts
@@ -64,6 +68,8 @@ func (c *claims) set(name string, raw json.RawMessage) error {
 		return json.Unmarshal(raw, &c.Audience)
 	case "roles":
 		return setStrings(&c.Roles, raw)
+	case "scp":
+		c.HasScp = true // then read as a string below: an app-only token carries none at all
 	case "acrs":
 		// Entra sends the satisfied authentication contexts as an array of strings, e.g. ["c1"]
 		// (learn.microsoft.com/entra/identity-platform/access-token-claims-reference, acrs).
@@ -95,6 +101,12 @@ func (c *claims) stringClaim(name string) *string {
 		return &c.OID
 	case "scp":
 		return &c.Scp
+	case "idtyp":
+		return &c.IDTyp
+	case "azp":
+		return &c.AZP
+	case "appid":
+		return &c.AppID
 	case "name":
 		return &c.Name
 	case "preferred_username":
@@ -156,6 +168,15 @@ func setStrings(dst *[]string, raw json.RawMessage) error {
 	}
 	*dst = values
 	return nil
+}
+
+// clientApp is the application id of the client that got the token: azp in v2 tokens, appid in
+// v1 (learn.microsoft.com/entra/identity-platform/access-token-claims-reference, azp and appid).
+func (c *claims) clientApp() string {
+	if c.Ver == "1.0" {
+		return c.AppID
+	}
+	return c.AZP
 }
 
 func (c *claims) username() string {

@@ -88,9 +88,26 @@ func (fx *fuzzFixture) check(t *testing.T, raw string) {
 		t.Fatalf("principal tid %q, but the verified token says %q", p.TenantID, want)
 	}
 	values, _ := stringArray(payload["roles"])
-	if want := access.ParseRoles(values); p.Roles != want {
+	if want := access.ParseRoles(tokenKind(payload), values); p.Roles != want {
 		t.Fatalf("principal roles %v, but the verified token says %v", p.Roles.Names(), want.Names())
 	}
+}
+
+// tokenKind is what the rules make of a payload: idtyp when given, else app-only exactly when
+// there is no scp and oid equals sub.
+func tokenKind(c map[string]any) access.Kind {
+	switch c["idtyp"] {
+	case "app":
+		return access.App
+	case "user":
+		return access.User
+	}
+	_, hasScp := c["scp"]
+	oid, isString := c["oid"].(string)
+	if !hasScp && isString && c["sub"] == oid {
+		return access.App
+	}
+	return access.User
 }
 
 // stringArray is v as a list of strings, if it is a JSON array of strings.
@@ -176,6 +193,28 @@ func claimsProblem(c map[string]any) string {
 			return "roles is not an array of strings"
 		}
 	}
+	switch c["idtyp"] {
+	case nil, "app", "user":
+	default:
+		return "idtyp is neither app nor user"
+	}
+	if tokenKind(c) == access.App {
+		if _, present := c["scp"]; present {
+			return "an app-only token carries scp"
+		}
+		appKey := "azp"
+		if c["ver"] == "1.0" {
+			appKey = "appid"
+		}
+		if app, _ := c[appKey].(string); !auth.IsGUID(app) {
+			return "an app-only token names no client app"
+		}
+		values, _ := stringArray(c["roles"])
+		if !slices.Contains(values, "Tasks.Read.All") && !slices.Contains(values, "Tasks.ReadWrite.All") {
+			return "an app-only token holds no application permission"
+		}
+		return ""
+	}
 	// Passing every rule but the scope must end in InsufficientScopeError, never in success.
 	if scp, _ := c["scp"].(string); !slices.Contains(strings.Fields(scp), "access_as_user") {
 		return "scp lacks access_as_user"
@@ -241,6 +280,8 @@ func seedClaims() [][]byte {
 		b, _ := json.Marshal(c)
 		return b
 	}
+	app := entra.AppV2Claims(tenant, client, entra.DaemonApp, entra.DaemonSP, []string{"Tasks.Read.All"}, fuzzNow)
+	appV1 := entra.AppV1Claims(tenant, client, entra.DaemonApp, entra.DaemonSP, []string{"Tasks.ReadWrite.All"}, fuzzNow)
 	plain, _ := json.Marshal(v2)
 	seeds := [][]byte{
 		plain,
@@ -269,6 +310,22 @@ func seedClaims() [][]byte {
 		with(v2, "roles", nil),
 		with(v2, "roles", map[string]any{"0": "Admin"}),
 		[]byte(`{}`), []byte(`null`), []byte(`[]`), []byte(`"x"`),
+		// App-only tokens and the near misses around the rules that tell them apart.
+		with(app, "ver", "2.0"),
+		with(appV1, "ver", "1.0"),
+		with(app, "idtyp", "app"),
+		with(app, "idtyp", "user"),
+		with(app, "idtyp", "device"),
+		with(app, "idtyp", 1),
+		with(app, "scp", "access_as_user"),
+		with(app, "scp", ""),
+		with(app, "sub", entra.UserB),
+		with(app, "azp", nil),
+		with(app, "azp", "not-a-guid"),
+		with(app, "roles", []any{"Admin"}),
+		with(app, "roles", nil),
+		with(v2, "idtyp", "app"),
+		with(v2, "idtyp", "user"),
 	}
 	// Member names are case-sensitive (RFC 7519 §4); duplicates resolve to the last (§4).
 	text := string(plain)

@@ -61,6 +61,7 @@ type Verifier struct {
 	issuerV2  []string // the cloud's v2 issuers: one, or China's two hosts
 	scope     string   // the short name that must be in scp
 	fullScope string   // api://<client id>/<scope>, what a client must request
+	appScope  string   // api://<client id>/.default, what an app (client credentials) requests
 	now       func() time.Time
 	cache     *tokenCache // nil: no cache
 }
@@ -110,6 +111,7 @@ func NewVerifier(cfg Config, keys KeySource) (*Verifier, error) {
 		issuerV2:  issuerV2,
 		scope:     cfg.RequiredScope,
 		fullScope: "api://" + client + "/" + cfg.RequiredScope,
+		appScope:  "api://" + client + "/.default",
 		now:       now,
 		cache:     newTokenCache(cfg.CacheSize),
 	}, nil
@@ -119,8 +121,8 @@ func NewVerifier(cfg Config, keys KeySource) (*Verifier, error) {
 func (v *Verifier) RequiredScope() string { return v.fullScope }
 
 // Verify checks raw and returns the caller. Errors are *InvalidTokenError or
-// *InsufficientScopeError; the scope is checked last, so a 403 always means a token that is
-// otherwise entirely valid.
+// *InsufficientScopeError; the scope (for an app: its application permissions) is checked
+// last, so a 403 always means a token that is otherwise entirely valid.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 	now := v.now()
 	if p, ok := v.cache.get(raw, now, v.keys.Holds); ok {
@@ -137,22 +139,77 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 	if err := v.checkEntraClaims(&c); err != nil {
 		return nil, err
 	}
-	scopes := splitScopes(c.Scp)
-	if !slices.Contains(scopes, v.scope) {
-		return nil, &InsufficientScopeError{Scope: v.fullScope}
+	p, err := v.caller(&c)
+	if err != nil {
+		return nil, err
+	}
+	v.cache.put(raw, p, used, c.ExpiresAt.Time, now) // exp is required, so ExpiresAt is set
+	return p, nil
+}
+
+// caller is the principal of a token whose signature and Entra claims are valid: a signed-in
+// user (delegated token) or an app calling as itself (app-only token), told apart by kindOf.
+// A user must have been given the required scope in scp, as before. An app must carry no scp
+// at all (Entra puts scp only in user tokens: "Only included for user tokens",
+// learn.microsoft.com/entra/identity-platform/access-token-claims-reference, scp), must name
+// its client app (azp in v2, appid in v1: the audit log's actor), and must hold at least one
+// application permission of this API in roles; without one it has asked for none of ours, and
+// the 403 names the scope a client-credentials client requests, api://<client id>/.default.
+func (v *Verifier) caller(c *claims) (*Principal, error) {
+	kind, err := kindOf(c)
+	if err != nil {
+		return nil, err
 	}
 	p := &Principal{
 		ObjectID: strings.ToLower(c.OID),
 		TenantID: strings.ToLower(c.TID),
-		Name:     c.Name,
-		Username: c.username(),
-		Scopes:   scopes,
-		Roles:    access.ParseRoles(c.Roles),
-		// acrs is set only by Entra after a step-up: a token without it satisfied no context.
-		AuthContexts: c.ACRS,
+		AppID:    strings.ToLower(c.clientApp()),
+		Roles:    access.ParseRoles(kind, c.Roles),
 	}
-	v.cache.put(raw, p, used, c.ExpiresAt.Time, now) // exp is required, so ExpiresAt is set
+	if kind == access.App {
+		if c.HasScp {
+			return nil, invalid("an app-only token carries no scp", nil)
+		}
+		if !IsGUID(p.AppID) {
+			return nil, invalid("the token has no valid client app id", nil)
+		}
+		if p.Roles.Empty() {
+			return nil, &InsufficientScopeError{Scope: v.appScope}
+		}
+		return p, nil
+	}
+	scopes := splitScopes(c.Scp)
+	if !slices.Contains(scopes, v.scope) {
+		return nil, &InsufficientScopeError{Scope: v.fullScope}
+	}
+	p.Name, p.Username, p.Scopes = c.Name, c.username(), scopes
+	// acrs is set only by Entra after a step-up: a token without it satisfied no context.
+	p.AuthContexts = c.ACRS
 	return p, nil
+}
+
+// kindOf tells an app-only token from a delegated one. The optional claim idtyp says so when the
+// API's registration asks for it: "app" for an app-only token, and "user" for a delegated one when
+// configured with include_user_token ("the most accurate way for an API to determine if a token is
+// an app token or an app+user token", learn.microsoft.com/entra/identity-platform/optional-claims-reference,
+// idtyp). Any other value is no token this API was issued. Without idtyp, Microsoft's documented
+// test applies: an app-only token's oid equals its sub (learn.microsoft.com/entra/identity-platform/
+// scenario-protected-web-api-verification-scope-app-roles, "Accepting app-only tokens"), and it
+// has no scp (a user's delegated token always has one); both must hold, so a user token that
+// merely lacks scp stays a user token and gets the scope 403.
+func kindOf(c *claims) (access.Kind, error) {
+	switch c.IDTyp {
+	case "app":
+		return access.App, nil
+	case "user":
+		return access.User, nil
+	case "":
+		if !c.HasScp && c.OID == c.Subject {
+			return access.App, nil
+		}
+		return access.User, nil
+	}
+	return access.User, invalid("the token type (idtyp) is invalid", nil)
 }
 
 // keyfunc insists on a kid: Entra always sends one, and without it keyfunc would try every

@@ -117,7 +117,9 @@ func (a account) withCount(delta int, w tasks.Write) accountRow {
 	row := a.row
 	row.PartitionKey, row.RowKey = a.row.PartitionKey, accountRowKey
 	row.Count = max(row.Count+delta, 0)
-	row.Name, row.Email = w.By.Name, w.By.Email
+	if w.By.Known() { // else an app's write: the owner's name and email stay as they were
+		row.Name, row.Email = w.By.Name, w.By.Email
+	}
 	row.LastActivity, row.LastActivityType = w.At.UTC().Format(time.RFC3339Nano), edmDateTime
 	return row
 }
@@ -139,11 +141,17 @@ func (a account) writeAccount(row accountRow) aztables.TransactionAction {
 // The row must exist (If-Match: *; aztables sends a merge without If-Match as insert-or-merge,
 // which would create a row without a count): only data from before account rows lacks one, and
 // the update then adds it with the user's count (see Update).
+// A write by someone else than the owner (an app: w.By is not Known) leaves the name and email
+// out of the merge, so they stay the owner's own.
 func touchAccount(owner string, w tasks.Write) aztables.TransactionAction {
-	body, _ := json.Marshal(map[string]string{
-		"PartitionKey": owner, "RowKey": accountRowKey, "Name": w.By.Name, "Email": w.By.Email,
+	fields := map[string]string{
+		"PartitionKey": owner, "RowKey": accountRowKey,
 		"LastActivity": w.At.UTC().Format(time.RFC3339Nano), "LastActivity@odata.type": edmDateTime,
-	})
+	}
+	if w.By.Known() {
+		fields["Name"], fields["Email"] = w.By.Name, w.By.Email
+	}
+	body, _ := json.Marshal(fields)
 	star := azcore.ETag("*")
 	return aztables.TransactionAction{ActionType: aztables.TransactionTypeUpdateMerge, Entity: body, IfMatch: &star}
 }

@@ -32,6 +32,7 @@ type auditEntity struct {
 	At           string `json:"At"`
 	AtType       string `json:"At@odata.type,omitempty"`
 	ActorID      string `json:"ActorID"`
+	ActorKind    string `json:"ActorKind,omitempty"` // "" on records from before apps: a user
 	ActorName    string `json:"ActorName"`
 	Action       string `json:"Action"`
 	Subject      string `json:"Subject"`
@@ -63,7 +64,7 @@ func (s *Store) AppendAudit(ctx context.Context, r tasks.AuditRecord) (string, e
 	body, _ := json.Marshal(auditEntity{
 		PartitionKey: auditPartition, RowKey: key,
 		At: r.At.UTC().Format(time.RFC3339Nano), AtType: edmDateTime,
-		ActorID: r.ActorID, ActorName: r.ActorName, Action: string(r.Action), Subject: r.Subject,
+		ActorID: r.ActorID, ActorKind: string(r.ActorKind), ActorName: r.ActorName, Action: string(r.Action), Subject: r.Subject,
 		SubjectName: r.SubjectProfile.Name, SubjectEmail: r.SubjectProfile.Email,
 		State: string(r.State), Count: r.Count, Remaining: r.Remaining,
 	}) // strings and ints always marshal
@@ -101,7 +102,7 @@ func (s *Store) CompleteAudit(ctx context.Context, id string, state tasks.AuditS
 // ListAudit reads one page of the log, newest first.
 func (s *Store) ListAudit(ctx context.Context, limit int, cursor string) (tasks.AuditPage, error) {
 	entities, next, err := listPage(ctx, s.audit, listing{op: "list audit", scope: "admin audit"}, limit, cursor,
-		"RowKey,At,ActorID,ActorName,Action,Subject,SubjectName,SubjectEmail,State,Count,Remaining", "PartitionKey eq '"+auditPartition+"'")
+		"RowKey,At,ActorID,ActorKind,ActorName,Action,Subject,SubjectName,SubjectEmail,State,Count,Remaining", "PartitionKey eq '"+auditPartition+"'")
 	if err != nil {
 		return tasks.AuditPage{}, err
 	}
@@ -116,7 +117,7 @@ func (s *Store) ListAudit(ctx context.Context, limit int, cursor string) (tasks.
 			return tasks.AuditPage{}, fmt.Errorf("tablestore: audit record %s: %w", e.RowKey, err)
 		}
 		page.Items = append(page.Items, tasks.AuditRecord{
-			ID: e.RowKey, At: at.UTC(), ActorID: e.ActorID, ActorName: e.ActorName,
+			ID: e.RowKey, At: at.UTC(), ActorID: e.ActorID, ActorKind: actorKind(e.ActorKind), ActorName: e.ActorName,
 			Action: tasks.AuditAction(e.Action), Subject: e.Subject,
 			SubjectProfile: tasks.Profile{Name: e.SubjectName, Email: e.SubjectEmail}, State: auditState(e.State),
 			Count: e.Count, Remaining: e.Remaining,
@@ -131,4 +132,12 @@ func auditState(stored string) tasks.AuditState {
 		return tasks.AuditCompleted
 	}
 	return tasks.AuditState(stored)
+}
+
+// actorKind reads a stored actor kind; records from before apps were all written by users.
+func actorKind(stored string) tasks.ActorKind {
+	if stored == "" {
+		return tasks.ActorUser
+	}
+	return tasks.ActorKind(stored)
 }

@@ -384,3 +384,49 @@ func TestTaskLimit(t *testing.T) {
 		t.Errorf("%d tasks stored, want 3", n)
 	}
 }
+
+// An app's writes to a user's tasks carry no profile (the zero tasks.Profile): the users index
+// keeps the name and email of the user's own latest write, and still records the activity.
+func TestWritesWithoutAProfileKeepTheOwnersName(t *testing.T) {
+	store, _ := countedStore(t)
+	ctx := context.Background()
+	w := newWriter(t, store, "a1a1a1a1-0000-4000-8000-0000000000a1")
+	first := w.create("the user's own")
+	entry := func() tasks.User {
+		t.Helper()
+		page, err := store.ListUsers(ctx, 100, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range page.Items {
+			if u.ID == w.owner {
+				return u
+			}
+		}
+		t.Fatalf("%s is not listed", w.owner)
+		return tasks.User{}
+	}
+	before := entry()
+	byApp := func() tasks.Write {
+		time.Sleep(2 * time.Millisecond) // a later activity than the one before
+		return tasks.Write{At: time.Now().UTC().Truncate(time.Millisecond)}
+	}
+	made, err := store.Create(ctx, w.owner, tasks.NewTask{Task: w.task("by an app"), By: tasks.Profile{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := true
+	if _, err := store.Update(ctx, w.owner, first.ID, tasks.Patch{Completed: &done}, nil, byApp()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Delete(ctx, w.owner, made.Task.ID, nil, byApp()); err != nil {
+		t.Fatal(err)
+	}
+	after := entry()
+	if after.Name != ada.Name || after.Email != ada.Email {
+		t.Errorf("after an app's writes the index shows %q <%s>, want the user's own %q <%s>", after.Name, after.Email, ada.Name, ada.Email)
+	}
+	if after.TaskCount != 1 || !after.LastActivity.After(before.LastActivity) {
+		t.Errorf("after an app's writes: %d tasks, last activity %v (before %v); want 1 and later", after.TaskCount, after.LastActivity, before.LastActivity)
+	}
+}

@@ -22,12 +22,17 @@ type UserPage struct {
 	Next  string
 }
 
-// Profile is how a caller appears on a request, for the users index.
+// Profile is how a caller appears on a request, for the users index. On a write, the zero
+// Profile means "not the owner's": an app writing a user's tasks has no name or email of the
+// user to give, and the index keeps the ones the user's own latest write left.
 type Profile struct {
 	Name, Email string
 }
 
-// AuditAction names what an admin did.
+// Known reports whether p says who someone is.
+func (p Profile) Known() bool { return p != Profile{} }
+
+// AuditAction names what an admin or an app did.
 type AuditAction string
 
 const (
@@ -36,6 +41,18 @@ const (
 	ActionListUsers      AuditAction = "list-users"
 	ActionReadUserTasks  AuditAction = "read-user-tasks"
 	ActionEraseUserTasks AuditAction = "erase-user-tasks"
+	// An app's writes to a user's tasks (application permission Tasks.ReadWrite.All).
+	ActionCreateUserTask AuditAction = "create-user-task"
+	ActionUpdateUserTask AuditAction = "update-user-task"
+	ActionDeleteUserTask AuditAction = "delete-user-task"
+)
+
+// ActorKind is who acted: a signed-in user, or an app calling as itself.
+type ActorKind string
+
+const (
+	ActorUser ActorKind = "user" // ActorID is the user's object id
+	ActorApp  ActorKind = "app"  // ActorID is the app's client (application) id
 )
 
 // AuditState is where an audited action got to. Reads are recorded once they are done. An
@@ -49,7 +66,7 @@ const (
 	AuditFailed    AuditState = "failed"    // stopped by an error after Count items
 )
 
-// AuditRecord is one admin action. Subject is the user acted on ("" for none); SubjectProfile
+// AuditRecord is one audited action: by an admin, or by an app on a user's tasks. Subject is the user acted on ("" for none); SubjectProfile
 // is who they were when an erase read their account (an erase clears the name and email from
 // the account row, so the log is where an erased user keeps one; empty: not known); Count is how
 // many items the action returned or erased (nil: not known yet); Remaining is what an erase
@@ -58,6 +75,7 @@ type AuditRecord struct {
 	ID             string
 	At             time.Time
 	ActorID        string
+	ActorKind      ActorKind // "" reads as ActorUser: records from before apps were written by users
 	ActorName      string
 	Action         AuditAction
 	Subject        string

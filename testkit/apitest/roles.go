@@ -35,9 +35,9 @@ var roleCases = []roleCase{
 	{"no roles claim", nil, []string{}, []string{"tasks.read", "tasks.write"}},
 	{"Viewer", []string{"Viewer"}, []string{"Viewer"}, []string{"tasks.read"}},
 	{"Editor", []string{"Editor"}, []string{"Editor"}, []string{"tasks.read", "tasks.write"}},
-	{"Admin", []string{"Admin"}, []string{"Admin"}, []string{"tasks.read", "tasks.write", "admin"}},
+	{"Admin", []string{"Admin"}, []string{"Admin"}, []string{"tasks.read", "tasks.write", "users.read", "admin"}},
 	{"Viewer+Editor", []string{"Viewer", "Editor"}, []string{"Editor", "Viewer"}, []string{"tasks.read", "tasks.write"}},
-	{"Admin+Viewer", []string{"Viewer", "Admin"}, []string{"Admin", "Viewer"}, []string{"tasks.read", "tasks.write", "admin"}},
+	{"Admin+Viewer", []string{"Viewer", "Admin"}, []string{"Admin", "Viewer"}, []string{"tasks.read", "tasks.write", "users.read", "admin"}},
 	{"unknown value", []string{"admin", "Owner"}, []string{}, []string{"tasks.read", "tasks.write"}},
 	{"wrong JSON type", "Admin", nil, nil},
 }
@@ -200,7 +200,7 @@ type User struct {
 type AuditRecord struct {
 	ID        string
 	At        string
-	Actor     struct{ ID, Name string }
+	Actor     struct{ ID, Kind, Name string }
 	Action    string
 	Subject   *string
 	State     string

@@ -158,6 +158,53 @@ func V1Claims(tenant, apiClientID, oid string, now time.Time) map[string]any {
 	return c
 }
 
+// The fixed identities of an app calling as itself in the Go tests: the client (application) id
+// of a daemon's registration, and the object id of its service principal in TestTenant.
+const (
+	DaemonApp = "5a5a5a5a-0000-4000-8000-0000000000a1"
+	DaemonSP  = "5b5b5b5b-0000-4000-8000-0000000000b1"
+)
+
+// AppV2Claims are the claims of an app-only v2.0 access token (client credentials: a daemon, or a
+// managed identity) for the API client id in tenant, valid for an hour from now: the client app
+// appID calling as itself, whose service principal is spOID, holding the application permissions
+// roles. Such a token has no scp and no name or username, and its oid and sub are both the
+// service principal's object id (learn.microsoft.com/entra/identity-platform/access-token-claims-reference;
+// scenario-protected-web-api-verification-scope-app-roles). idtyp is absent, as it is unless the
+// API's registration asks for it: set claims["idtyp"] = "app" for that.
+func AppV2Claims(tenant, apiClientID, appID, spOID string, roles []string, now time.Time) map[string]any {
+	c := map[string]any{
+		"aud":    apiClientID,
+		"iss":    "https://login.microsoftonline.com/" + tenant + "/v2.0",
+		"iat":    now.Unix(),
+		"nbf":    now.Unix(),
+		"exp":    now.Add(time.Hour).Unix(),
+		"ver":    "2.0",
+		"tid":    tenant,
+		"oid":    spOID,
+		"sub":    spOID,
+		"azp":    appID,
+		"azpacr": "2",
+	}
+	if roles != nil { // nil: no roles claim at all (Entra sends none when nothing was granted)
+		c["roles"] = roles
+	}
+	return c
+}
+
+// AppV1Claims are AppV2Claims in the v1.0 shape: the sts.windows.net issuer, the api:// audience
+// and appid instead of azp.
+func AppV1Claims(tenant, apiClientID, appID, spOID string, roles []string, now time.Time) map[string]any {
+	c := AppV2Claims(tenant, apiClientID, appID, spOID, roles, now)
+	c["aud"] = "api://" + apiClientID
+	c["iss"] = "https://sts.windows.net/" + tenant + "/"
+	c["ver"] = "1.0"
+	c["appid"], c["appidacr"] = appID, "2"
+	delete(c, "azp")
+	delete(c, "azpacr")
+	return c
+}
+
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 func mustJSON(v any) []byte {

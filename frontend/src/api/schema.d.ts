@@ -89,7 +89,7 @@ export interface paths {
         };
         /**
          * The users who have tasks
-         * @description From the users index, which task writes keep current; never a scan of the tasks table. `name` and `email` are as seen on the user's latest write. In the index's own order (stable, not alphabetical); follow `next` until it is null. Not recorded in the audit log (it shows who has tasks, not their tasks; the admin panel reads it every time it opens); records of `list-users` from before remain.
+         * @description From the users index, which task writes keep current; never a scan of the tasks table. `name` and `email` are as seen on the user's own latest write (an app's writes leave them alone; empty for a user whose tasks only apps wrote). In the index's own order (stable, not alphabetical); follow `next` until it is null. Not recorded in the audit log (it shows who has tasks, not their tasks; the admin panel reads it every time it opens); records of `list-users` from before remain.
          */
         get: operations["listUsers"];
         put?: never;
@@ -111,12 +111,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One user's tasks, read-only
-         * @description Paged exactly like `GET /api/tasks`. Audited as `read-user-tasks` with the user as subject.
+         * One user's tasks
+         * @description Paged exactly like `GET /api/tasks`. For an Admin, or an app with Tasks.Read.All or Tasks.ReadWrite.All. Audited as `read-user-tasks` with the user as subject and the caller (a user, or an app by its client id) as actor.
          */
         get: operations["listUserTasks"];
         put?: never;
-        post?: never;
+        /**
+         * Create a task for a user (apps with Tasks.ReadWrite.All)
+         * @description As `POST /api/tasks`, in the given user's tasks: the same body, limits, `Idempotency-Key` (keys are per user) and answers. Only an app with the application permission Tasks.ReadWrite.All may; a signed-in user gets a 403 naming it. The users index keeps the user's own name and email. Audited as `create-user-task`: the record is written before the task (if it cannot be, nothing is created) and completed after.
+         */
+        post: operations["createUserTask"];
         /**
          * Erase all of one user's tasks
          * @description For offboarding or a data-erasure request. Deletes in transactions of up to 99 tasks, each keeping the user's count exact. A call that runs out of time answers what it erased and what `remaining` tasks are left: call again until `remaining` is 0. Idempotent: `erased` counts the tasks this call deleted, so a repeat answers 0; after a failure half way (503), calling again deletes what is left. Audited as `erase-user-tasks`: the record is written before the first delete (if it cannot be, nothing is erased) and completed after the last with the count.
@@ -127,6 +131,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{userId}/tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
+                userId: components["parameters"]["UserID"];
+                /** @description A task id, as `id` of `/api/tasks/{id}`. Anything else, and any id that is not one of this user's tasks, is answered 404. */
+                taskId: components["parameters"]["UserTaskID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read one of a user's tasks
+         * @description As `GET /api/tasks/{id}`, in the given user's tasks. For an Admin, or an app with Tasks.Read.All or Tasks.ReadWrite.All. Audited as `read-user-tasks` (count 1) once read.
+         */
+        get: operations["getUserTask"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of a user's tasks (apps with Tasks.ReadWrite.All)
+         * @description As `DELETE /api/tasks/{id}`, in the given user's tasks, `If-Match` included. Only an app with the application permission Tasks.ReadWrite.All may. Audited as `delete-user-task`: recorded before the delete, completed (or failed) after.
+         */
+        delete: operations["deleteUserTask"];
+        options?: never;
+        head?: never;
+        /**
+         * Change one of a user's tasks (apps with Tasks.ReadWrite.All)
+         * @description As `PATCH /api/tasks/{id}`, in the given user's tasks, `If-Match` included. Only an app with the application permission Tasks.ReadWrite.All may. Audited as `update-user-task`: recorded before the change, completed (or failed) after.
+         */
+        patch: operations["updateUserTask"];
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -135,7 +172,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The audit log of admin actions, newest first
+         * The audit log of admin and app actions on users' tasks, newest first
          * @description Append-only: nothing in the API changes or deletes a record. Follow `next` until it is null.
          */
         get: operations["listAudit"];
@@ -214,39 +251,46 @@ export interface components {
         Me: {
             /**
              * Format: uuid
-             * @description The token's `oid`: the caller's object id in the tenant.
+             * @description The token's `oid`: the caller's object id in the tenant (for an app, its service principal's).
              */
             id: string;
-            /** @description The token's `name` claim; empty if the token has none. */
+            /**
+             * @description `user`: a signed-in user (delegated token); `app`: an app calling as itself (app-only token).
+             * @enum {string}
+             */
+            kind: "user" | "app";
+            /** @description The client app's id (`azp` in v2 tokens, `appid` in v1): the app itself, or the app the user signed in with; empty if the token names none. */
+            appId: string;
+            /** @description The token's `name` claim; empty if the token has none, and for an app. */
             name: string;
-            /** @description `preferred_username` (v2 tokens) or `upn` / `unique_name` (v1); empty if none. */
+            /** @description `preferred_username` (v2 tokens) or `upn` / `unique_name` (v1); empty if none, and for an app. */
             email: string;
             /**
              * Format: uuid
              * @description The token's `tid`.
              */
             tenantId: string;
-            /** @description The delegated scopes in the token's `scp`. */
+            /** @description The delegated scopes in the token's `scp`; empty for an app. */
             scopes: string[];
-            /** @description The recognised app roles in the token's `roles` claim, in the order Admin, Editor, Viewer; empty when there are none (unknown values are left out). */
+            /** @description The recognised app roles in the token's `roles` claim, in the order Admin, Editor, Viewer, Tasks.Read.All, Tasks.ReadWrite.All: a user's roles only for a user, an app's application permissions only for an app; empty when there are none (unknown values, and roles of the other kind of caller, are left out). */
             roles: components["schemas"]["Role"][];
-            /** @description What the roles allow, in the order tasks.read, tasks.write, admin: the union over the roles; with no recognised role, an Editor's. */
-            permissions: ("tasks.read" | "tasks.write" | "admin")[];
+            /** @description What the roles allow, in the order tasks.read, tasks.write, users.read, users.write, admin: the union over the roles; a user with no recognised role has an Editor's. */
+            permissions: ("tasks.read" | "tasks.write" | "users.read" | "users.write" | "admin")[];
         };
         /**
-         * @description An app role of the API's registration.
+         * @description An app role of the API's registration: Admin, Editor and Viewer are assigned to users; Tasks.Read.All and Tasks.ReadWrite.All are application permissions granted to apps.
          * @enum {string}
          */
-        Role: "Admin" | "Editor" | "Viewer";
+        Role: "Admin" | "Editor" | "Viewer" | "Tasks.Read.All" | "Tasks.ReadWrite.All";
         User: {
             /**
              * Format: uuid
              * @description The user's object id (`oid`).
              */
             id: string;
-            /** @description The `name` claim of the user's latest write. */
+            /** @description The `name` claim of the user's own latest write (an app's writes leave it alone). */
             name: string;
-            /** @description The username claim of the user's latest write. */
+            /** @description The username claim of the user's own latest write. */
             email: string;
             taskCount: number;
             lastActivity: components["schemas"]["Timestamp"];
@@ -266,12 +310,21 @@ export interface components {
             id: string;
             at: components["schemas"]["Timestamp"];
             actor: {
-                /** Format: uuid */
+                /**
+                 * Format: uuid
+                 * @description A user's object id, or an app's client (application) id.
+                 */
                 id: string;
+                /**
+                 * @description Who acted: a signed-in user, or an app calling as itself (records from before apps say `user`).
+                 * @enum {string}
+                 */
+                kind: "user" | "app";
+                /** @description A user's name; empty for an app. */
                 name: string;
             };
             /** @enum {string} */
-            action: "list-users" | "read-user-tasks" | "erase-user-tasks";
+            action: "list-users" | "read-user-tasks" | "erase-user-tasks" | "create-user-task" | "update-user-task" | "delete-user-task";
             /** @description The user acted on; null for list-users (no longer recorded). */
             subject: string | null;
             /** @description The subject's name when an erase read their account (an erase clears it from the user's own record, so this is where an erased user keeps a name); null for reads, for a user whose tasks were already erased, and on older records. */
@@ -279,11 +332,11 @@ export interface components {
             /** @description The subject's email, as `subjectName`. */
             subjectEmail: string | null;
             /**
-             * @description Reads are recorded `completed`. An erase is recorded `started` before its first delete (and stays so if it never ended), then `completed`, `partial` (stopped with tasks left: see `remaining`) or `failed` (stopped by a storage error after `count` tasks).
+             * @description Reads are recorded `completed`. An erase is recorded `started` before its first delete (and stays so if it never ended), then `completed`, `partial` (stopped with tasks left: see `remaining`) or `failed` (stopped by a storage error after `count` tasks). An app's write is recorded `started` before it, then `completed`, or `failed` when it changed nothing (not found, a precondition, a limit).
              * @enum {string}
              */
             state: "started" | "completed" | "partial" | "failed";
-            /** @description Users listed, tasks read or tasks erased; null while an erase is only `started`. */
+            /** @description Users listed, tasks read, erased, created, changed or deleted; null while an action is only `started`. */
             count: number | null;
             /** @description For an erase that ended: the tasks the user still had. null otherwise. */
             remaining: number | null;
@@ -302,10 +355,10 @@ export interface components {
             status: number;
             detail?: string;
             /**
-             * @description On a 403 for a missing app role only: the role the operation needs. The missing-scope 403 never has it.
+             * @description On a 403 for a missing app role only: the role the operation needs, a user role (Editor, Admin) or an application permission (Tasks.Read.All, Tasks.ReadWrite.All); `detail` says whether the caller could hold it. The missing-scope 403 never has it.
              * @enum {string}
              */
-            requiredRole?: "Editor" | "Admin";
+            requiredRole?: "Editor" | "Admin" | "Tasks.Read.All" | "Tasks.ReadWrite.All";
             /** @description On 503 only: the `Retry-After` header's seconds, repeated because a cross-origin SPA cannot read that header through the Functions host. */
             retryAfter?: number;
             /** @description On a 401 claims challenge (step-up) only: the `WWW-Authenticate` header, byte for byte, repeated because a cross-origin SPA cannot read that header through the Functions host. */
@@ -367,7 +420,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A valid token without the required delegated scope in `scp` (app-only tokens included). */
+        /** @description A valid token without the required delegated scope in `scp`, or an app-only token without an application permission of this API (the challenge then names `api://<api-client-id>/.default`). */
         Forbidden: {
             headers: {
                 /** @description An RFC 6750 Bearer challenge naming the missing scope. */
@@ -378,7 +431,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Either a valid token without the required delegated scope (as for every route: an RFC 6750 challenge with `error="insufficient_scope"`, and no `requiredRole`), or a caller whose app roles do not allow the operation: no challenge, and `requiredRole` names the role to ask for (`Editor` for changing tasks, `Admin` for the admin API). */
+        /** @description Either a valid token without the required delegated scope or application permission (as for every route: an RFC 6750 challenge with `error="insufficient_scope"`, and no `requiredRole`), or a caller whose app roles do not allow the operation: no challenge, and `requiredRole` names the role to ask for (`Editor` for changing your tasks, `Admin` for the admin API, `Tasks.Read.All` or `Tasks.ReadWrite.All` for an app; a user writing another user's tasks is told it takes the application permission `Tasks.ReadWrite.All`). An app on `/api/tasks` gets this 403 with neither: an app has no tasks of its own. */
         ForbiddenScopeOrRole: {
             headers: {
                 /** @description Only on the missing-scope 403: an RFC 6750 Bearer challenge naming the scope. */
@@ -467,6 +520,8 @@ export interface components {
         UserID: string;
         /** @description A task id: 26 characters of Crockford base32 (ULID-like). Anything else, and any id that is not one of the caller's tasks, is answered 404. */
         TaskID: components["schemas"]["TaskID"];
+        /** @description A task id, as `id` of `/api/tasks/{id}`. Anything else, and any id that is not one of this user's tasks, is answered 404. */
+        UserTaskID: components["schemas"]["TaskID"];
         /** @description A key the client makes up for this create (a UUID is best), sent again unchanged with every retry of it (draft-ietf-httpapi-idempotency-key-header): a quoted string as the draft writes it (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or the key bare. Keys are per user. A repeat with the same title answers with the first create's task; with another title it is a 422. A key is honoured for as long as the task it created exists. 1 to 255 visible ASCII characters, given once; anything else is a 400. */
         IdempotencyKey: string;
         /** @description The task's ETag as last seen, exactly as this API returned it (Table Storage's ETags are weak, `W/"..."`, and are compared byte for byte), or a comma-separated list of them (any may match); `*` is no condition. On a mismatch the answer is 412 and nothing changes; anything that is not `*` or a list of entity tags (RFC 9110 §8.8.3) is a 400. */
@@ -548,7 +603,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["StorageUnavailable"];
         };
@@ -637,7 +692,7 @@ export interface operations {
             200: components["responses"]["TaskWithETag"];
             400: components["responses"]["BadAuthorizationHeader"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["StorageUnavailable"];
@@ -774,6 +829,78 @@ export interface operations {
             503: components["responses"]["StorageUnavailable"];
         };
     };
+    createUserTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key the client makes up for this create (a UUID is best), sent again unchanged with every retry of it (draft-ietf-httpapi-idempotency-key-header): a quoted string as the draft writes it (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or the key bare. Keys are per user. A repeat with the same title answers with the first create's task; with another title it is a 422. A key is honoured for as long as the task it created exists. 1 to 255 visible ASCII characters, given once; anything else is a 400. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
+                userId: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTask"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description Path of the new task, under the user's tasks. */
+                    Location: string;
+                    ETag: components["headers"]["ETag"];
+                    /** @description `true` when this answers a repeat of an earlier create with the same `Idempotency-Key`: the task is the one that create made. Absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Content-Type-Options": components["headers"]["NoSniff"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
+            408: components["responses"]["BodyTimeout"];
+            /** @description The user already has as many tasks as one user may keep (`TASKS_PER_USER_LIMIT`); nothing was created. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task this `Idempotency-Key` created was deleted while the repeat was being answered; no second task is made for the key. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["NotJSON"];
+            /** @description This `Idempotency-Key` was already used to create a task with another title; nothing was created. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
     eraseUserTasks: {
         parameters: {
             query?: never;
@@ -800,6 +927,97 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["UnauthorizedOrStepUp"];
             403: components["responses"]["ForbiddenScopeOrRole"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    getUserTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
+                userId: components["parameters"]["UserID"];
+                /** @description A task id, as `id` of `/api/tasks/{id}`. Anything else, and any id that is not one of this user's tasks, is answered 404. */
+                taskId: components["parameters"]["UserTaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TaskWithETag"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    deleteUserTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The task's ETag as last seen, exactly as this API returned it (Table Storage's ETags are weak, `W/"..."`, and are compared byte for byte), or a comma-separated list of them (any may match); `*` is no condition. On a mismatch the answer is 412 and nothing changes; anything that is not `*` or a list of entity tags (RFC 9110 §8.8.3) is a 400. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
+                userId: components["parameters"]["UserID"];
+                /** @description A task id, as `id` of `/api/tasks/{id}`. Anything else, and any id that is not one of this user's tasks, is answered 404. */
+                taskId: components["parameters"]["UserTaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    updateUserTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The task's ETag as last seen, exactly as this API returned it (Table Storage's ETags are weak, `W/"..."`, and are compared byte for byte), or a comma-separated list of them (any may match); `*` is no condition. On a mismatch the answer is 412 and nothing changes; anything that is not `*` or a list of entity tags (RFC 9110 §8.8.3) is a 400. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The user's object id (`oid`), a GUID; anything else is a 400. */
+                userId: components["parameters"]["UserID"];
+                /** @description A task id, as `id` of `/api/tasks/{id}`. Anything else, and any id that is not one of this user's tasks, is answered 404. */
+                taskId: components["parameters"]["UserTaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
+        responses: {
+            200: components["responses"]["TaskWithETag"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenScopeOrRole"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["BodyTimeout"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["NotJSON"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["StorageUnavailable"];
         };

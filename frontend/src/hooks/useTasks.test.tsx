@@ -17,7 +17,7 @@ const t = (id: string, title: string, etag = `W/"${id}-1"`): Task => ({
 
 function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
   return {
-    me: vi.fn<ApiClient["me"]>(async () => ({ id: "u", name: "Alice", email: "a@x", tenantId: "t", scopes: ["access_as_user"], roles: [], permissions: ["tasks.read", "tasks.write"] })),
+    me: vi.fn<ApiClient["me"]>(async () => ({ id: "u", kind: "user", appId: "c", name: "Alice", email: "a@x", tenantId: "t", scopes: ["access_as_user"], roles: [], permissions: ["tasks.read", "tasks.write"] })),
     listTasks: vi.fn(async () => ({ items: [t("a", "First"), t("b", "Second"), t("c", "Third")] })),
     getTask: vi.fn(async (id: string) => t(id, "fresh")),
     createTask: vi.fn(async (title: string) => t("new", title)),

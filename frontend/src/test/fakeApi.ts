@@ -4,7 +4,7 @@ import type { ApiClient } from "../api/client";
 import type { Me } from "../api/types";
 
 export function meWith(roles: string[] | undefined, permissions?: string[]): Me {
-  const base = { id: "0b1c2d3e-0000-4000-8000-000000000001", name: "Alice Martin", email: "alice@contoso.example", tenantId: "t", scopes: ["access_as_user"] };
+  const base = { id: "0b1c2d3e-0000-4000-8000-000000000001", kind: "user", appId: "0b1c2d3e-0000-4000-8000-0000000000a9", name: "Alice Martin", email: "alice@contoso.example", tenantId: "t", scopes: ["access_as_user"] };
   return (roles === undefined ? base : { ...base, roles, permissions: permissions ?? [] }) as Me;
 }
 

@@ -21,7 +21,8 @@ func TestLoadAppReadsTheRepositoryFunctions(t *testing.T) {
 		"tasks":      "GET,POST api/tasks",
 		"task":       "GET,PATCH,DELETE api/tasks/{id}",
 		"users":      "GET api/users",
-		"user-tasks": "GET,DELETE api/users/{userId}/tasks",
+		"user-tasks": "GET,POST,DELETE api/users/{userId}/tasks",
+		"user-task":  "GET,PATCH,DELETE api/users/{userId}/tasks/{taskId}",
 		"audit":      "GET api/audit",
 	}
 	for name, w := range want {
@@ -47,7 +48,9 @@ func TestRoutesOfTheRepository(t *testing.T) {
 		"GET /api/me", "GET /api/tasks", "POST /api/tasks",
 		"GET /api/tasks/" + id, "PATCH /api/tasks/" + id, "DELETE /api/tasks/" + id,
 		"GET /api/tasks/" + id[:25], // any id shape reaches the handler, which answers 404 problem+json
-		"GET /api/users", "GET /api/users/" + guid + "/tasks", "DELETE /api/users/" + guid + "/tasks", "GET /api/audit",
+		"GET /api/users", "GET /api/users/" + guid + "/tasks", "POST /api/users/" + guid + "/tasks", "DELETE /api/users/" + guid + "/tasks",
+		"GET /api/users/" + guid + "/tasks/" + id, "PATCH /api/users/" + guid + "/tasks/" + id, "DELETE /api/users/" + guid + "/tasks/" + id,
+		"GET /api/audit",
 		"GET /API/Me",   // literal segments match case-insensitively
 		"GET /api/me/",  // one trailing slash is ignored
 		"GET /api/me?x", // the query plays no part
@@ -56,7 +59,7 @@ func TestRoutesOfTheRepository(t *testing.T) {
 		"POST /api/me", "HEAD /api/me", "OPTIONS /api/me", // undeclared methods
 		"PUT /api/tasks", "DELETE /api/tasks", "PUT /api/tasks/" + id,
 		"GET /api/tasks/" + id + "/x", "GET /api/nope", "GET /me", "GET /api", "GET /api/me//",
-		"POST /api/users", "PATCH /api/users/" + guid + "/tasks", "DELETE /api/audit",
+		"POST /api/users", "PATCH /api/users/" + guid + "/tasks", "POST /api/users/" + guid + "/tasks/" + id, "DELETE /api/audit",
 		"GET /api/admin/users", "GET /api/admin/audit", // the old admin API is gone
 	}
 	for _, line := range routed {

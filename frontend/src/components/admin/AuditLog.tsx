@@ -10,6 +10,10 @@ const ACTIONS: Record<AuditAction, string> = {
   "list-users": "Listed users",
   "read-user-tasks": "Read a user’s tasks",
   "erase-user-tasks": "Erased a user’s tasks",
+  // An app's writes (application permission Tasks.ReadWrite.All).
+  "create-user-task": "Created a task for a user",
+  "update-user-task": "Changed a user’s task",
+  "delete-user-task": "Deleted a user’s task",
 };
 
 interface Props {
@@ -20,7 +24,11 @@ interface Props {
   onRetry(): void;
 }
 
-/** Every admin action, newest first. Nothing in the API changes or deletes these records. */
+/**
+ * Every admin action, and everything an app (a daemon or managed identity, calling with its own
+ * application permissions) read or changed in users' tasks, newest first. Nothing in the API
+ * changes or deletes these records.
+ */
 export function AuditLog({ state, names, onMore, onRetry }: Props) {
   return (
     <section className="card admin-section" aria-labelledby="admin-audit-title">
@@ -30,7 +38,9 @@ export function AuditLog({ state, names, onMore, onRetry }: Props) {
           Refresh
         </button>
       </div>
-      <p className="muted small">Every admin action, newest first. Nobody can change or delete these records.</p>
+      <p className="muted small">
+        Every admin action, and everything an app read or changed in users’ tasks, newest first. Nobody can change or delete these records.
+      </p>
       {state.status === "loading" && <Spinner label="Loading the audit log" />}
       {state.status === "error" && <LoadError what="The audit log" error={state.error} onRetry={onRetry} />}
       {state.status === "ready" && state.items.length === 0 && <p className="tasks__state">No admin actions yet.</p>}
@@ -40,7 +50,7 @@ export function AuditLog({ state, names, onMore, onRetry }: Props) {
           <thead>
             <tr>
               <th scope="col">When</th>
-              <th scope="col">Admin</th>
+              <th scope="col">By</th>
               <th scope="col">Action</th>
               <th scope="col">User</th>
               <th scope="col">Count</th>
@@ -52,7 +62,9 @@ export function AuditLog({ state, names, onMore, onRetry }: Props) {
                 <td data-label="When">
                   <Time at={r.at} />
                 </td>
-                <td data-label="Admin">{r.actor.name || <span className="mono">{r.actor.id}</span>}</td>
+                <td data-label="By">
+                  <Actor actor={r.actor} />
+                </td>
                 <td data-label="Action">
                   {ACTIONS[r.action] ?? r.action}
                   <Outcome record={r} />
@@ -69,16 +81,35 @@ export function AuditLog({ state, names, onMore, onRetry }: Props) {
   );
 }
 
-/** How an action that can stop half way (an erase) ended, when it did not simply complete. */
+/**
+ * Who acted: an admin by name, or an app by its client (application) id, which is how an
+ * administrator finds it in Entra (Enterprise applications) to see or revoke what it was granted.
+ */
+function Actor({ actor }: { actor: AuditRecord["actor"] }) {
+  if (actor.kind === "app") {
+    return (
+      <span title={`An app calling with its own permissions, client id ${actor.id}`}>
+        App <span className="mono break">{actor.id}</span>
+      </span>
+    );
+  }
+  return <>{actor.name || <span className="mono">{actor.id}</span>}</>;
+}
+
+/** An app's write to one task: recorded before it, completed (or failed) after. */
+const WRITES: ReadonlySet<AuditRecord["action"]> = new Set(["create-user-task", "update-user-task", "delete-user-task"]);
+
+/** How an action ended, when it did not simply complete: an erase can stop half way, an app's write can be refused. */
 function Outcome({ record }: { record: AuditRecord }) {
   const left = record.remaining ?? 0;
+  const write = WRITES.has(record.action);
   switch (record.state) {
     case "started":
-      return <span className="audit-outcome"> (did not finish: no count was recorded)</span>;
+      return <span className="audit-outcome">{write ? " (no outcome was recorded: it may or may not have happened)" : " (did not finish: no count was recorded)"}</span>;
     case "partial":
       return <span className="audit-outcome"> (stopped with {left === 1 ? "1 task" : `${left} tasks`} left)</span>;
     case "failed":
-      return <span className="audit-outcome"> (failed part way; erasing again finishes it)</span>;
+      return <span className="audit-outcome">{write ? " (refused: nothing was changed)" : " (failed part way; erasing again finishes it)"}</span>;
     default:
       return null;
   }

@@ -129,7 +129,7 @@ function adminApi(overrides: Partial<ApiClient> = {}) {
     listUserTasks: vi.fn(async () => ({ items: [task("t1", "Bob's first", true), task("t2", "Bob's second")] })),
     eraseUserTasks: vi.fn(async (id: string) => {
       users = users.filter((u) => u.id !== id);
-      audit.unshift({ id: "r1", at: "2026-11-29T11:00:00Z", actor: { id: "x", name: "Alice Martin" }, action: "erase-user-tasks", subject: id, subjectName: null, subjectEmail: null, state: "completed", count: 3, remaining: 0 });
+      audit.unshift({ id: "r1", at: "2026-11-29T11:00:00Z", actor: { id: "x", kind: "user", name: "Alice Martin" }, action: "erase-user-tasks", subject: id, subjectName: null, subjectEmail: null, state: "completed", count: 3, remaining: 0 });
       return { erased: 3, remaining: 0 };
     }),
     listAudit: vi.fn(async () => ({ items: [...audit], next: null })),

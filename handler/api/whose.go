@@ -1,0 +1,103 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/example/entra-tasks/handler/access"
+	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/tasks"
+)
+
+// The task routes come in two sets served by the same handlers: /api/tasks, a signed-in user's
+// own tasks, and /api/users/{userId}/tasks, a given user's tasks, which an admin reads and an
+// app (application permissions) reads and writes. Only whose tasks they are differs, and with
+// it what is recorded: the users index takes a user's name from their own writes only, and
+// everything done to another user's tasks is in the audit log.
+
+// tasksOf is whose tasks a request acts on.
+type tasksOf struct {
+	owner string // the partition: the caller's own oid, or the route's {userId}
+	base  string // the collection's path, for a create's Location
+	// by is who writes, for the users index: the caller on their own tasks; nobody (the zero
+	// Profile, which keeps the owner's name) on another's, where the caller is an app.
+	by tasks.Profile
+	// audited: another user's tasks; every read and write is in the audit log.
+	audited bool
+}
+
+// whose finds whose tasks a request is about.
+type whose func(r *http.Request, p *auth.Principal) (tasksOf, error)
+
+// ownTasks are the caller's own: /api/tasks.
+func ownTasks(_ *http.Request, p *auth.Principal) (tasksOf, error) {
+	return tasksOf{owner: p.ObjectID, base: "/api/tasks", by: profile(p)}, nil
+}
+
+// usersTasks are those of the route's {userId}: /api/users/{userId}/tasks.
+func usersTasks(r *http.Request, _ *auth.Principal) (tasksOf, error) {
+	owner, err := userID(r)
+	if err != nil {
+		return tasksOf{}, err
+	}
+	return tasksOf{owner: owner, base: "/api/users/" + owner + "/tasks", audited: true}, nil
+}
+
+// actor is how p appears in the audit log: a user by their object id and name, an app by its
+// client (application) id, which is what an administrator finds it by in Entra.
+func actor(p *auth.Principal) (id string, kind tasks.ActorKind, name string) {
+	if p.Kind() == access.App {
+		return p.AppID, tasks.ActorApp, ""
+	}
+	return p.ObjectID, tasks.ActorUser, p.Name
+}
+
+// auditRecord is a started audit record of a write, or none (users nil) for an unaudited one.
+type auditRecord struct {
+	users tasks.Users
+	id    string
+}
+
+// beginAudit records, before a write in of that is audited, that p starts action on of's owner:
+// no record, no write (the caller answers the error, a 503 when storage is down). A write that is
+// not audited gets the zero auditRecord.
+func (s *Server) beginAudit(ctx context.Context, of tasksOf, p *auth.Principal, action tasks.AuditAction) (auditRecord, error) {
+	if !of.audited {
+		return auditRecord{}, nil
+	}
+	users, err := s.adminUsers()
+	if err != nil {
+		return auditRecord{}, err
+	}
+	id, kind, name := actor(p)
+	rec, err := users.AppendAudit(ctx, tasks.AuditRecord{
+		At: s.nowMillis(), ActorID: id, ActorKind: kind, ActorName: name, Action: action,
+		Subject: of.owner, State: tasks.AuditStarted,
+	})
+	if err != nil {
+		return auditRecord{}, err
+	}
+	return auditRecord{users: users, id: rec}, nil
+}
+
+// finishAudit completes rec after its write: completed with count, or failed when writeErr says
+// the write did not happen. It returns writeErr, for the caller to answer. A completion that
+// cannot be written leaves the record "started" (the write is still on record as attempted) and
+// does not change the answer: the write's own outcome is what the client must hear, and a 503
+// for a create that was stored would invite a second one. The failure is logged.
+func (s *Server) finishAudit(ctx context.Context, r *http.Request, rec auditRecord, writeErr error, count int) error {
+	if rec.users == nil {
+		return writeErr
+	}
+	state := tasks.AuditCompleted
+	if writeErr != nil {
+		state, count = tasks.AuditFailed, 0
+	}
+	// A budget of its own, as an erase's completion has: the write may have used the request's up.
+	completion, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditCompletionTimeout)
+	defer cancel()
+	if err := rec.users.CompleteAudit(completion, rec.id, state, count, nil, tasks.Profile{}); err != nil {
+		s.log.ErrorContext(r.Context(), "audit record left started", "record", rec.id, "error", err.Error())
+	}
+	return writeErr
+}
