@@ -18,8 +18,10 @@ start: $(START_DEPS) ## Run the SPA and the API locally with Azurite (Ctrl-C sto
 # (make token USER=alice) picks another development user.
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER))
 
-token: ## Print a local-identity bearer token (USER=name for another user, ROLES=Admin,Viewer for app roles).
-	@$(GO) run ./tools/localidentity token -settings $(BUILD_DIR)/local.settings.json $(if $(TOKEN_USER),-user '$(TOKEN_USER)') $(if $(ROLES),-roles '$(ROLES)')
+# APP=name mints an app-only token instead (a daemon or managed identity, no user: docs/app-callers.md),
+# with ROLES among the application permissions Tasks.Read.All and Tasks.ReadWrite.All.
+token: ## Print a local-identity bearer token (USER=name for another user, ROLES=Admin,Viewer for app roles; APP=name ROLES=Tasks.Read.All for an app-only one).
+	@$(GO) run ./tools/localidentity token -settings $(BUILD_DIR)/local.settings.json $(if $(TOKEN_USER),-user '$(TOKEN_USER)') $(if $(APP),-app '$(APP)') $(if $(ROLES),-roles '$(ROLES)')
 
 AZURITE_DATA ?= .azurite
 AZURITE_TABLE_PORT ?= 10002

@@ -57,6 +57,48 @@ test.describe("local-identity mode (no tenant)", () => {
     rmSync(azuriteDir, { recursive: true, force: true });
   });
 
+  // docs/app-callers.md: an app-only token from `make token APP=reporter ROLES=Tasks.Read.All`, pasted in the docs
+  // page's Authorize dialog, is what "Try it out" sends, and the API serves the app the users list. Needs the API's
+  // app-only support: without it the API answers the app token 403 (it has no scp).
+  test("the docs page tries GET /api/users as an app, with a make token APP= token pasted in Authorize", async ({ browser }) => {
+    test.setTimeout(180_000); // Swagger UI's first render on a busy machine (docs.spec.ts)
+    stack = await startLocalStack({ ...ports, azuriteDir });
+    const created = await fetch(`${stack.apiUrl}/api/tasks`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${stack.makeToken("alice")}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Water the plants" }),
+    });
+    expect(created.status).toBe(201);
+    const appToken = stack.makeAppToken("reporter", "Tasks.Read.All");
+
+    const page = await openSpa(browser, stack);
+    await page.goto("/docs");
+    await expect(page.getByRole("heading", { name: /Tasks API/ })).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByText("or paste one in Authorize")).toBeVisible();
+
+    // The dialog offers the bearer scheme only: no OAuth2 flow, which would need a redirect URI or a secret.
+    await page.locator(".auth-wrapper").getByRole("button", { name: "Authorize" }).click();
+    const dialog = page.locator(".dialog-ux"); // Swagger UI's modal (it has no dialog role)
+    await expect(dialog.getByRole("heading", { name: "Available authorizations" })).toBeVisible();
+    await expect(dialog.getByRole("heading", { name: "bearer (http, Bearer)" })).toBeVisible();
+    await expect(dialog.getByText(/OAuth2/)).toHaveCount(0);
+    await expect(dialog.getByText("client_id")).toHaveCount(0);
+    await dialog.getByRole("textbox").fill(appToken);
+    await dialog.getByRole("button", { name: "Apply credentials" }).click();
+    await dialog.getByRole("button", { name: "Close" }).click();
+
+    const op = page.locator('.opblock-get:has(.opblock-summary-path[data-path="/api/users"])');
+    await op.locator(".opblock-summary-control").click();
+    await op.getByRole("button", { name: "Try it out" }).click();
+    const sent = page.waitForRequest((r) => r.method() === "GET" && new URL(r.url()).pathname === "/api/users");
+    await op.getByRole("button", { name: "Execute" }).click();
+    expect((await sent).headers()["authorization"], "the pasted token, not a user's").toBe(`Bearer ${appToken}`);
+
+    const live = op.locator(".live-responses-table");
+    await expect(live.locator("tr.response .response-col_status")).toHaveText("200");
+    await expect(live).toContainText('"name": "alice"');
+  });
+
   test("alice and bob sign in as development users; alice's task survives a restart", async ({ browser }) => {
     // Two stack starts and Swagger UI's first render: slow on a busy 2-core machine.
     test.setTimeout(300_000);

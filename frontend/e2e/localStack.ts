@@ -32,6 +32,8 @@ export interface LocalStack {
   urlFile: string;
   /** Prints a token the way `make token USER=<user>` does. */
   makeToken(user: string): string;
+  /** Prints an app-only token the way `make token APP=<app> ROLES=<roles>` does. */
+  makeAppToken(app: string, roles: string): string;
   stop(): Promise<void>;
 }
 
@@ -91,15 +93,18 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       apiUrl: api.info.apiUrl,
       settingsPath,
       urlFile,
-      makeToken: (user) => {
-        const r = spawnSync(localidentity, ["token", "-settings", settingsPath, "-user", user], { encoding: "utf8", env: cleanEnv() });
-        if (r.status !== 0) throw new Error(`localidentity token: ${r.stderr}`);
-        return r.stdout.trim();
-      },
+      makeToken: (user) => localIdentityToken(localidentity, ["-settings", settingsPath, "-user", user]),
+      makeAppToken: (app, roles) => localIdentityToken(localidentity, ["-settings", settingsPath, "-app", app, "-roles", roles]),
       stop,
     };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+function localIdentityToken(localidentity: string, args: string[]): string {
+  const r = spawnSync(localidentity, ["token", ...args], { encoding: "utf8", env: cleanEnv() });
+  if (r.status !== 0) throw new Error(`localidentity token: ${r.stderr}`);
+  return r.stdout.trim();
 }

@@ -4,7 +4,8 @@
 // the effective AZURE_TENANT_ID is still a placeholder such as "<your-tenant-id>", it serves
 // the committed development key set on loopback and starts the host with AZURE_TENANT_ID,
 // AZURE_API_CLIENT_ID and ENTRA_JWKS_URL pointing at that development identity; `make token`
-// (`localidentity token`) prints a bearer token signed with the same key, and the same
+// (`localidentity token`) prints a bearer token signed with the same key (a user's, or with
+// -app an app-only token such as a daemon or a managed identity gets), and the same
 // loopback server gives the SPA's "Sign in for local development" its tokens (its URL is
 // written to -url-file, where the SPA's dev proxy reads it). The handler still checks every
 // token in full; only the key source differs. With real tenant settings it changes nothing
@@ -18,6 +19,7 @@
 //
 //	localidentity run -settings build/local.settings.json [-url-file .cache/localidentity.url] -- func start --script-root build
 //	localidentity token [-settings build/local.settings.json] [-user alice] [-roles Admin,Viewer]
+//	localidentity token [-settings build/local.settings.json] -app reporter [-roles Tasks.Read.All]
 package main
 
 import (
@@ -60,7 +62,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: localidentity run -settings FILE [-url-file FILE] -- COMMAND [ARG...]\n       localidentity token [-settings FILE] [-user NAME] [-roles ROLE,ROLE]")
+	fmt.Fprintln(os.Stderr, "usage: localidentity run -settings FILE [-url-file FILE] -- COMMAND [ARG...]\n       localidentity token [-settings FILE] [-user NAME] [-roles ROLE,ROLE]\n       localidentity token [-settings FILE] -app NAME [-roles Tasks.Read.All|Tasks.ReadWrite.All]")
 	os.Exit(2)
 }
 
@@ -131,7 +133,7 @@ func runCommand(args []string) error {
 		)
 		fmt.Fprintf(os.Stderr, "\n*** LOCAL-IDENTITY MODE: AZURE_TENANT_ID in %s is a placeholder. ***\n"+
 			"    Tokens are checked against a development key set at %s (tenant %s, API client id %s).\n"+
-			"    Sign in to the SPA as a development user, or get a token with `make token`.\n"+
+			"    Sign in to the SPA as a development user, or get a token with `make token` (an app's: `make token APP=reporter ROLES=Tasks.Read.All`).\n"+
 			"    Put your tenant's values in %s to use Entra ID instead.\n\n",
 			*settingsPath, jwksURL, entra.DevTenantID, entra.DevAPIClientID, *settingsPath)
 	}
@@ -165,11 +167,21 @@ func tokenCommand(args []string, out io.Writer) error {
 	flags := flag.NewFlagSet("token", flag.ExitOnError)
 	settingsPath := flags.String("settings", "build/local.settings.json", "the local.settings.json the host reads")
 	user := flags.String("user", "", "a name for another development user (a different oid per name)")
+	app := flags.String("app", "", "a name for a development app (daemon): an app-only token, no user; roles from Tasks.Read.All,Tasks.ReadWrite.All")
 	roleList := flags.String("roles", "", "comma-separated app roles for the token's roles claim, e.g. Admin,Viewer (none: no roles claim)")
 	flags.Parse(args)
+	if *app != "" && *user != "" {
+		return errors.New("give a user (USER=) or an app (APP=), not both: a token is either delegated or app-only")
+	}
 	roles, err := parseRoles(*roleList)
 	if err != nil {
 		return err
+	}
+	if *app != "" {
+		// Before the settings are read, so a wrong role is named whatever the mode.
+		if err := checkAppRoles(roles); err != nil {
+			return err
+		}
 	}
 	local, err := isLocal(*settingsPath, os.Getenv)
 	if err != nil {
@@ -178,6 +190,18 @@ func tokenCommand(args []string, out io.Writer) error {
 	if !local {
 		return fmt.Errorf("%s names a real tenant, so the API checks tokens with Entra ID and a development token would be refused; "+
 			"get a real one, e.g. az account get-access-token --scope api://<api-client-id>/access_as_user", *settingsPath)
+	}
+	if *app != "" {
+		name, err := normalizeApp(*app)
+		if err != nil {
+			return err
+		}
+		token, err := appToken(name, roles, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, token)
+		return nil
 	}
 	name := ""
 	if *user != "" {

@@ -87,6 +87,17 @@ func devUsername(user string) string {
 // sees the same tasks across restarts.
 func userOID(name string) string {
 	sum := sha1.Sum([]byte("entra-tasks local identity:" + name))
+	return guidOf(sum)
+}
+
+// nameGUID is userOID for another kind of object (kind keeps their GUIDs apart); a user's
+// oid keeps its original derivation so that existing local data stays theirs.
+func nameGUID(kind, name string) string {
+	return guidOf(sha1.Sum([]byte("entra-tasks local identity " + kind + ":" + name)))
+}
+
+// guidOf shapes the first 16 bytes of a SHA-1 sum as a name-based, version 5 UUID (RFC 9562).
+func guidOf(sum [sha1.Size]byte) string {
 	b := sum[:16]
 	b[6] = b[6]&0x0f | 0x50
 	b[8] = b[8]&0x3f | 0x80

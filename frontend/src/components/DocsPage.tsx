@@ -3,7 +3,7 @@ import { describeError } from "../api/client";
 import { useAuth } from "../auth/auth";
 import { useServices } from "../services";
 import { Spinner } from "./Spinner";
-import { isApiRequest, openApiUrl } from "./docsRequests";
+import { openApiUrl, tokenForCall } from "./docsRequests";
 import "swagger-ui-dist/swagger-ui.css";
 import "./docs.css";
 
@@ -11,8 +11,11 @@ import "./docs.css";
  * /docs: the API's own OpenAPI document (served by the handler at /api/openapi.json), rendered
  * by Swagger UI. Calls tried from the page carry the signed-in user's token for the API,
  * fetched per call (so it is fresh) and attached only to requests for the API's origin.
- * Swagger UI's own Authorize dialogs are hidden: its OAuth2 flow would need another redirect
- * URI on the SPA's app registration, and the user is already signed in here.
+ * Swagger UI's Authorize dialog offers only the document's `bearer` scheme: a token pasted there
+ * (an app-only one from `make token APP=...`, or any other, docs/app-callers.md) wins over the
+ * user's, kept in memory for this page only. Its OAuth2 schemes are left out: their flows would
+ * need another redirect URI on the SPA's app registration (authorization code) or a client
+ * secret in the browser (client credentials), and the user is already signed in here.
  */
 export default function DocsPage() {
   const { config } = useServices();
@@ -39,11 +42,14 @@ export default function DocsPage() {
         deepLinking: false,
         defaultModelsExpandDepth: 0,
         displayRequestDuration: true,
-        plugins: [() => ({ components: { authorizeBtn: () => null, authorizeOperationBtn: () => null } })],
+        plugins: [bearerOnlyAuthorize],
         requestInterceptor: async (req) => {
-          if (signedInRef.current && isApiRequest(req.url, specUrl)) {
-            req.headers["Authorization"] = `Bearer ${await getToken({ forceRefresh: false })}`;
-          }
+          // Swagger UI has already put a pasted token on the request (swagger-client applies the
+          // scheme before the interceptor runs).
+          const pasted = Boolean(req.headers["Authorization"]);
+          const token = tokenForCall(req.url, specUrl, pasted, signedInRef.current);
+          if (token === "user") req.headers["Authorization"] = `Bearer ${await getToken({ forceRefresh: false })}`;
+          if (token === "none") delete req.headers["Authorization"];
           return req;
         },
         onComplete: () => !cancelled && setState("ready"),
@@ -71,11 +77,13 @@ export default function DocsPage() {
         </p>
         {signedIn ? (
           <p className="notice notice--info">
-            You are signed in: “Try it out” calls the API with your own token, on your own tasks.
+            You are signed in: “Try it out” calls the API with your own token, on your own tasks. A token pasted in
+            Authorize (an app's, say) is used instead.
           </p>
         ) : (
           <p className="notice notice--info">
-            Sign in to try the calls with your token; without one the API answers 401. <SignInButton small />
+            Sign in to try the calls with your token, or paste one in Authorize; without one the API answers 401.{" "}
+            <SignInButton small />
           </p>
         )}
         {state === "loading" && <Spinner label="Loading the API description" />}
@@ -88,6 +96,41 @@ export default function DocsPage() {
       <div ref={host} className="docs__swagger" data-testid="swagger-ui" />
     </div>
   );
+}
+
+/** An immutable.js list of security requirements, each a map from scheme name to scheme, as Swagger UI holds them. */
+interface SchemeGroups {
+  map(f: (group: SchemeGroup) => SchemeGroup): SchemeGroups;
+  filter(f: (group: SchemeGroup) => boolean): SchemeGroups;
+}
+interface SchemeGroup {
+  size: number;
+  filter(f: (scheme: { get(key: string): unknown }) => boolean): SchemeGroup;
+}
+
+/**
+ * A Swagger UI plugin: the Authorize dialog lists the schemes a token can be pasted into and no
+ * OAuth2 flow (see DocsPage). The per-operation lock buttons, which open the same dialog with each
+ * operation's own schemes, stay hidden.
+ */
+function bearerOnlyAuthorize() {
+  return {
+    components: { authorizeOperationBtn: () => null },
+    statePlugins: {
+      auth: {
+        wrapSelectors: {
+          // Swagger UI calls a wrapper as wrapper(original, system)(state, ...args) (swagger-ui's
+          // getWrappedAndBoundSelectors); the dialog shows what definitionsToAuthorize returns.
+          definitionsToAuthorize:
+            (original: () => SchemeGroups) =>
+            (): SchemeGroups =>
+              original()
+                .map((group) => group.filter((scheme) => scheme.get("type") !== "oauth2"))
+                .filter((group) => group.size > 0),
+        },
+      },
+    },
+  };
 }
 
 /**

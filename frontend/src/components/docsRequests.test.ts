@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isApiRequest, openApiUrl } from "./docsRequests";
+import { isApiRequest, openApiUrl, tokenForCall } from "./docsRequests";
 
 describe("docs page requests", () => {
   const page = "https://app.example.net/docs";
@@ -24,5 +24,15 @@ describe("docs page requests", () => {
     expect(isApiRequest("/api/me", spec, page)).toBe(true);
     expect(isApiRequest("https://app.example.net/api/me", spec, page)).toBe(true);
     expect(isApiRequest("https://api.example.net/api/me", spec, page)).toBe(false);
+  });
+
+  it("lets a pasted token win over the user's, for the API only", () => {
+    const spec = openApiUrl("https://api.example.net");
+    const api = "https://api.example.net/api/users";
+    expect(tokenForCall(api, spec, true, true, page)).toBe("pasted");
+    expect(tokenForCall(api, spec, true, false, page)).toBe("pasted");
+    expect(tokenForCall(api, spec, false, true, page)).toBe("user");
+    expect(tokenForCall(api, spec, false, false, page)).toBe("none");
+    expect(tokenForCall("https://evil.example.net/api/users", spec, true, true, page)).toBe("none");
   });
 });

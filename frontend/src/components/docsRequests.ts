@@ -16,3 +16,15 @@ export function isApiRequest(url: string, specUrl: string, base = window.locatio
     return false;
   }
 }
+
+/**
+ * Which token a call tried from the docs page carries. A token pasted in Swagger UI's Authorize
+ * dialog (its `bearer` scheme, e.g. an app's from `make token APP=reporter ROLES=Tasks.Read.All`)
+ * is already on the request and wins, so the page can try the API as that app; otherwise the
+ * signed-in user's. Neither ever leaves for a host other than the API.
+ */
+export function tokenForCall(url: string, specUrl: string, pasted: boolean, signedIn: boolean, base = window.location.href): "pasted" | "user" | "none" {
+  if (!isApiRequest(url, specUrl, base)) return "none";
+  if (pasted) return "pasted";
+  return signedIn ? "user" : "none";
+}
