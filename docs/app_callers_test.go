@@ -58,20 +58,27 @@ func walkthrough(t *testing.T) (script string, want []string) {
 // only with the API's app-only support (GET /api/users for Tasks.Read.All and the
 // /api/users/{userId}/tasks write routes).
 func TestAppCallersWalkthrough(t *testing.T) {
-	if _, err := exec.LookPath("jq"); err != nil {
-		t.Fatal("the walkthrough uses jq, as the doc says: install it (apt-get install jq)")
-	}
 	script, want := walkthrough(t)
 	base := startLocalStack(t)
 
-	// Each curl also reports its status on stderr; the doc's own lines are unchanged.
-	prelude := "set -eu\ncurl() { command curl -w '%{stderr}STATUS %{http_code}\\n' \"$@\"; }\n"
-	epilogue := "\necho \"USER_ID=$USER_ID TASK_ID=$TASK_ID\"\n"
+	// Each curl also reports its status on stderr, after whatever the line's own -w prints (curl
+	// keeps only the last -w it is given); the doc's own lines are unchanged.
+	prelude := `set -eu
+curl() {
+  local args=() w=''
+  while [ $# -gt 0 ]; do
+    if [ "$1" = -w ]; then w=$2; shift 2; continue; fi
+    args+=("$1"); shift
+  done
+  command curl "${args[@]}" -w "$w%{stderr}STATUS %{http_code}\n"
+}
+`
+	epilogue := "\necho \"USER_ID=$USER_ID TASK=$TASK\"\n"
 	full := prelude + strings.ReplaceAll(script, docAPI, base) + epilogue
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", "-c", full)
+	cmd := exec.CommandContext(ctx, "bash", "-c", full)
 	cmd.Dir = ".." // the repository, where make finds its Makefile
 	cmd.Env = scriptEnv()
 	var stdout, stderr bytes.Buffer
@@ -89,9 +96,9 @@ func TestAppCallersWalkthrough(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("statuses, in the doc's order:\n got  %v\n want %v", got, want)
 	}
-	ids := regexp.MustCompile(`USER_ID=[0-9a-f-]{36} TASK_ID=[0-9A-Za-z_-]+\n$`)
-	if err == nil && !ids.MatchString(stdout.String()) {
-		t.Errorf("the walkthrough did not find alice's id and the new task's id:\n%s", stdout.String())
+	ids := regexp.MustCompile(`USER_ID=([0-9a-f-]{36}) TASK=http://[^ ]+/api/users/([0-9a-f-]{36})/tasks/[0-9A-Za-z_-]+\n$`)
+	if m := ids.FindStringSubmatch(stdout.String()); err == nil && (m == nil || m[1] != m[2]) {
+		t.Errorf("the walkthrough did not find alice's id and the new task's address under it:\n%s", stdout.String())
 	}
 	if t.Failed() {
 		t.Logf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
