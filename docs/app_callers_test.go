@@ -5,13 +5,11 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/stack"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
@@ -59,7 +57,7 @@ func walkthrough(t *testing.T) (script string, want []string) {
 // /api/users/{userId}/tasks write routes).
 func TestAppCallersWalkthrough(t *testing.T) {
 	script, want := walkthrough(t)
-	base := startLocalStack(t)
+	base := testenv.StartLocalStack(t, "../local.settings.json.example", 2*time.Minute).URL()
 
 	// Each curl also reports its status on stderr, after whatever the line's own -w prints (curl
 	// keeps only the last -w it is given); the doc's own lines are unchanged.
@@ -120,50 +118,4 @@ func scriptEnv() []string {
 		env = append(env, kv)
 	}
 	return append(env, "AZURE_TENANT_ID=<local identity>")
-}
-
-// startLocalStack runs what `make start` runs without Core Tools, on free ports and a fresh
-// Azurite, with the repository's example settings, and returns the API's base URL.
-func startLocalStack(t *testing.T) string {
-	t.Helper()
-	var builds stack.Builder
-	t.Cleanup(func() { builds.RemoveAll() })
-	bins := map[string]string{}
-	for _, pkg := range []string{"./tools/localidentity", "./tools/funchost"} {
-		bin, err := builds.Build(context.Background(), pkg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bins[pkg] = bin
-	}
-	root := t.TempDir()
-	if err := stack.StageApp(root, testenv.BuildHandler(t)); err != nil {
-		t.Fatal(err)
-	}
-	example, err := os.ReadFile("../local.settings.json.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "local.settings.json"), example, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	azurite := testenv.StartAzurite(t)
-	var output stack.LogBuffer
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	host, err := stack.StartHost(ctx, stack.HostOptions{
-		ScriptRoot: root, Log: &output, Funchost: bins["./tools/funchost"],
-		LocalIdentity: bins["./tools/localidentity"], URLFile: filepath.Join(root, "localidentity.url"),
-		Env: []string{"TABLES_CONNECTION_STRING=" + azurite.ConnectionString()},
-	})
-	if err != nil {
-		t.Fatalf("%v\n%s", err, output.String())
-	}
-	t.Cleanup(func() {
-		host.Stop()
-		if t.Failed() {
-			t.Logf("stack output:\n%s", output.String())
-		}
-	})
-	return host.URL()
 }

@@ -173,19 +173,13 @@ const (
 // scenario-protected-web-api-verification-scope-app-roles). idtyp is absent, as it is unless the
 // API's registration asks for it: set claims["idtyp"] = "app" for that.
 func AppV2Claims(tenant, apiClientID, appID, spOID string, roles []string, now time.Time) map[string]any {
-	c := map[string]any{
-		"aud":    apiClientID,
-		"iss":    "https://login.microsoftonline.com/" + tenant + "/v2.0",
-		"iat":    now.Unix(),
-		"nbf":    now.Unix(),
-		"exp":    now.Add(time.Hour).Unix(),
-		"ver":    "2.0",
-		"tid":    tenant,
-		"oid":    spOID,
-		"sub":    spOID,
-		"azp":    appID,
-		"azpacr": "2",
-	}
+	c := V2Claims(tenant, apiClientID, spOID, now)
+	delete(c, "scp")
+	delete(c, "name")
+	delete(c, "preferred_username")
+	c["sub"] = spOID
+	c["azp"] = appID
+	c["azpacr"] = "2"
 	if roles != nil { // nil: no roles claim at all (Entra sends none when nothing was granted)
 		c["roles"] = roles
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/testkit/entra"
-	"github.com/example/entra-tasks/testkit/stack"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
@@ -21,50 +19,12 @@ import (
 // around the funchost stand-in around the real handler, with the repository's example
 // settings. Development tokens must pass the handler's full validation; others must not.
 func TestLocalIdentityEndToEnd(t *testing.T) {
-	var builds stack.Builder
-	defer builds.RemoveAll()
-	bins := map[string]string{}
-	for _, pkg := range []string{"./tools/localidentity", "./tools/funchost"} {
-		bin, err := builds.Build(context.Background(), pkg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bins[pkg] = bin
-	}
-	root := t.TempDir()
-	if err := stack.StageApp(root, testenv.BuildHandler(t)); err != nil {
-		t.Fatal(err)
-	}
-	original, err := os.ReadFile("../../local.settings.json.example")
+	local := testenv.StartLocalStack(t, "../../local.settings.json.example", time.Minute)
+	original, err := os.ReadFile(local.SettingsPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	settingsPath := filepath.Join(root, "local.settings.json")
-	if err := os.WriteFile(settingsPath, original, 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	azurite := testenv.StartAzurite(t)
-	urlFile := filepath.Join(root, "localidentity.url")
-	var output stack.LogBuffer
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	host, err := stack.StartHost(ctx, stack.HostOptions{
-		ScriptRoot: root, Log: &output, Funchost: bins["./tools/funchost"],
-		LocalIdentity: bins["./tools/localidentity"], URLFile: urlFile,
-		// The environment wins over local.settings.json, as with func start: point the example
-		// settings at this test's Azurite.
-		Env: []string{"TABLES_CONNECTION_STRING=" + azurite.ConnectionString()},
-	})
-	if err != nil {
-		t.Fatalf("%v\n%s", err, output.String())
-	}
-	defer func() {
-		host.Stop() // SIGTERM, passed on to funchost, which stops the handler
-		if t.Failed() {
-			t.Logf("output:\n%s", output.String())
-		}
-	}()
+	settingsPath, urlFile, output, host := local.SettingsPath, local.URLFile, local.Output, local.Host
 	base := host.URL()
 
 	tok, err := devToken("", nil, time.Now())
