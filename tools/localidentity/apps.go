@@ -71,19 +71,8 @@ func appToken(app string, roles []string, now time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	claims := entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, entra.DevUserOID, now)
-	for _, userOnly := range []string{"scp", "name", "preferred_username"} {
-		delete(claims, userOnly)
-	}
-	principal := appObjectID(app)
-	claims["azp"] = appClientID(app)
-	claims["azpacr"] = "2"
+	claims := entra.AppV2Claims(entra.DevTenantID, entra.DevAPIClientID, appClientID(app), appObjectID(app), roles, now)
 	claims["idtyp"] = "app"
-	claims["oid"] = principal
-	claims["sub"] = principal
-	if roles != nil {
-		claims["roles"] = roles
-	}
 	return key.Sign(claims, nil)
 }
 
