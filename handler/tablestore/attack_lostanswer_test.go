@@ -164,14 +164,14 @@ func TestAttackALostAuditAnswerIsA500(t *testing.T) {
 	}
 	ctx := context.Background()
 	lose.arm()
-	id, err := store.AppendAudit(ctx, tasks.AuditRecord{At: time.Now(), ActorID: "a", Action: tasks.ActionListUsers, State: tasks.AuditCompleted})
+	id, err := store.AppendAudit(ctx, tasks.Tenant{Home: true}, tasks.AuditRecord{At: time.Now(), ActorID: "a", Action: tasks.ActionListUsers, State: tasks.AuditCompleted})
 	if lose.lost != 1 {
 		t.Fatalf("%d answers lost", lose.lost)
 	}
 	if err != nil {
 		t.Errorf("an audit record whose answer was lost after it was added: %v (ErrUnavailable: %v; a 500 when not)", err, errors.Is(err, tasks.ErrUnavailable))
 	}
-	page, lerr := store.ListAudit(ctx, 10, "")
+	page, lerr := store.ListAudit(ctx, tasks.Tenant{Home: true}, 10, "")
 	if lerr != nil || len(page.Items) != 1 || (err == nil && page.Items[0].ID != id) {
 		t.Errorf("audit log: %+v, %v; want the one record %q", page.Items, lerr, id)
 	}

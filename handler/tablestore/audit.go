@@ -18,11 +18,24 @@ import (
 
 // The audit log is its own table: records are added with AddEntity (which never overwrites),
 // nothing here deletes one, and the only change a record gets is its completion: an erase is
-// recorded as started before its first delete, and completed with its count after its last. All records
-// share one partition, so a single query returns them in RowKey order; the RowKey starts
-// with the time counted down from the end of time, so that order is newest first. Admin
-// actions are far too rare for one partition's 2,000 entities a second to matter.
-const auditPartition = "audit"
+// recorded as started before its first delete, and completed with its count after its last.
+// Each tenant's records share one partition (auditPartition), so a single query returns them in
+// RowKey order, and reads no other tenant's; the RowKey starts with the time counted down from
+// the end of time, so that order is newest first. Admin actions are far too rare for one
+// partition's 2,000 entities a second to matter.
+
+// homeAuditPartition is the home tenant's partition: the one every record was written to
+// before multi-tenant mode, so those stay where they are.
+const homeAuditPartition = "audit"
+
+// auditPartition is tenant's partition of the log: "audit" for the home tenant, "audit_<tid>"
+// for another.
+func auditPartition(t tasks.Tenant) string {
+	if t.Home {
+		return homeAuditPartition
+	}
+	return homeAuditPartition + "_" + t.ID
+}
 
 var errNoAuditID = errors.New("tablestore: could not draw an audit record id")
 
@@ -55,14 +68,14 @@ func auditRowKey(at time.Time) (string, error) {
 	return fmt.Sprintf("%019d-%s", math.MaxInt64-at.UnixNano(), hex.EncodeToString(b[:])), nil
 }
 
-// AppendAudit adds r to the log and returns its id.
-func (s *Store) AppendAudit(ctx context.Context, r tasks.AuditRecord) (string, error) {
+// AppendAudit adds r to tenant's log and returns its id.
+func (s *Store) AppendAudit(ctx context.Context, tenant tasks.Tenant, r tasks.AuditRecord) (string, error) {
 	key, err := auditRowKey(r.At)
 	if err != nil {
 		return "", err
 	}
 	body, _ := json.Marshal(auditEntity{
-		PartitionKey: auditPartition, RowKey: key,
+		PartitionKey: auditPartition(tenant), RowKey: key,
 		At: r.At.UTC().Format(time.RFC3339Nano), AtType: edmDateTime,
 		ActorID: r.ActorID, ActorKind: string(r.ActorKind), ActorName: r.ActorName, Action: string(r.Action), Subject: r.Subject,
 		SubjectName: r.SubjectProfile.Name, SubjectEmail: r.SubjectProfile.Email,
@@ -82,8 +95,8 @@ func (s *Store) AppendAudit(ctx context.Context, r tasks.AuditRecord) (string, e
 
 // CompleteAudit sets a started record's final state, count and remaining, and the subject's
 // name and email when known: a merge of those properties alone, so the rest stays as written.
-func (s *Store) CompleteAudit(ctx context.Context, id string, state tasks.AuditState, count int, remaining *int, subject tasks.Profile) error {
-	fields := map[string]any{"PartitionKey": auditPartition, "RowKey": id, "State": string(state), "Count": count}
+func (s *Store) CompleteAudit(ctx context.Context, tenant tasks.Tenant, id string, state tasks.AuditState, count int, remaining *int, subject tasks.Profile) error {
+	fields := map[string]any{"PartitionKey": auditPartition(tenant), "RowKey": id, "State": string(state), "Count": count}
 	if remaining != nil {
 		fields["Remaining"] = *remaining
 	}
@@ -99,10 +112,12 @@ func (s *Store) CompleteAudit(ctx context.Context, id string, state tasks.AuditS
 	return classify("complete audit record", err)
 }
 
-// ListAudit reads one page of the log, newest first.
-func (s *Store) ListAudit(ctx context.Context, limit int, cursor string) (tasks.AuditPage, error) {
-	entities, next, err := listPage(ctx, s.audit, listing{op: "list audit", scope: "admin audit"}, limit, cursor,
-		"RowKey,At,ActorID,ActorKind,ActorName,Action,Subject,SubjectName,SubjectEmail,State,Count,Remaining", "PartitionKey eq '"+auditPartition+"'")
+// ListAudit reads one page of tenant's log, newest first.
+func (s *Store) ListAudit(ctx context.Context, tenant tasks.Tenant, limit int, cursor string) (tasks.AuditPage, error) {
+	l := listing{op: "list audit", scope: tenantScope("admin audit", tenant)}
+	entities, next, err := listPage(ctx, s.audit, l, limit, cursor,
+		"RowKey,At,ActorID,ActorKind,ActorName,Action,Subject,SubjectName,SubjectEmail,State,Count,Remaining",
+		"PartitionKey eq '"+quote(auditPartition(tenant))+"'")
 	if err != nil {
 		return tasks.AuditPage{}, err
 	}

@@ -130,7 +130,7 @@ func listPage(ctx context.Context, table *aztables.Client, l listing, limit int,
 			return nil, "", err
 		}
 		if pos.from != "" {
-			from := "RowKey ge '" + strings.ReplaceAll(pos.from, "'", "''") + "'"
+			from := "RowKey ge '" + quote(pos.from) + "'"
 			if filter != "" {
 				from = filter + " and " + from
 			}
@@ -155,12 +155,15 @@ func listPage(ctx context.Context, table *aztables.Client, l listing, limit int,
 	return resp.Entities, next, nil
 }
 
-// ownerFilter selects owner's partition. owner is a GUID from a verified token or a checked
-// path, so it needs no quoting; double quotes anyway, as OData requires, so that this stays
+// ownerFilter selects owner's partition. owner is made of GUIDs from a verified token or a
+// checked path (tasks.Tenant.Owner), so it needs no quoting; quoted anyway, so that this stays
 // safe if that ever changes.
 func ownerFilter(owner string) string {
-	return "PartitionKey eq '" + strings.ReplaceAll(owner, "'", "''") + "'"
+	return "PartitionKey eq '" + quote(owner) + "'"
 }
+
+// quote makes s an OData string literal's content: a single quote is written twice.
+func quote(s string) string { return strings.ReplaceAll(s, "'", "''") }
 
 // taskFilter selects owner's tasks: the partition's row keys below the bookkeeping rows (a
 // range the service reads as one, so the account and key rows cost nothing).

@@ -1,5 +1,6 @@
 // Package tablestore keeps tasks in Azure Table Storage (or Azurite): one table, one partition
-// per user (PartitionKey = the caller's verified oid), one entity per task (RowKey = task id).
+// per user (PartitionKey = the owner key, tasks.Tenant.Owner: the caller's verified oid, after
+// their tenant's id for a tenant other than the home one), one entity per task (RowKey = task id).
 // ETags are the service's own and pass through byte for byte.
 package tablestore
 

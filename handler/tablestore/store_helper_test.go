@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/example/entra-tasks/handler/tablestore"
+	"github.com/example/entra-tasks/handler/tasks"
+	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
@@ -20,3 +22,6 @@ func newStore(t *testing.T) *tablestore.Store {
 	}
 	return store
 }
+
+// home is the home tenant, whose users' owner keys are their bare oids.
+var home = tasks.Tenant{ID: entra.TestTenant, Home: true}

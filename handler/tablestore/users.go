@@ -20,6 +20,11 @@ import (
 // holds nothing else: each user's count, name and last activity live in their account row (see
 // account.go), exact and changed with every write, and the admin list reads them from there.
 //
+// Each tenant's entries are a key range of their own (see shardPrefix): the home tenant's are
+// where they were before multi-tenant mode (the bare two hex digits), another tenant's carry its
+// id before the shard. A listing reads its tenant's range with a PartitionKey filter, which the
+// service applies, so one tenant's listing never reads another's entries.
+//
 // So the index changes only when a user gains their first task. It must never miss a user who
 // has tasks, with no transaction across the two tables. The account row's Indexed flag carries
 // that: a create writes the index entry first whenever the flag is not set, and then sets it in
@@ -33,11 +38,51 @@ type userEntry struct {
 	RowKey       string `json:"RowKey"`
 }
 
-func userShard(owner string) string { return owner[:2] }
+// Home shards are exactly two lower-case hex digits (oids are lower-cased where they enter:
+// the verifier and the {userId} path check), so they all lie in [homeLow, homeHigh).
+const (
+	homeLow  = "0"
+	homeHigh = "g"
+)
+
+// tenantMark starts every other tenant's shards: a letter after 'f', so that they sort after
+// every home shard and no tenant id, even one starting with the same hex digits as home oids,
+// falls in the home range.
+const tenantMark = "t"
+
+// shardPrefix is what a tenant's shards start with: nothing for the home tenant (its entries
+// stay where single-tenant mode wrote them), "t<tid>_" for another. Tenant ids are GUIDs, which
+// hold no '_', so no tenant's prefix starts with another's.
+func shardPrefix(tenantID string) string {
+	if tenantID == "" {
+		return ""
+	}
+	return tenantMark + tenantID + "_"
+}
+
+// indexKey is owner's entry: the shard (its tenant's prefix, then the oid's first two hex
+// digits) and the oid.
+func indexKey(owner string) (pk, rk string) {
+	tid, oid := tasks.SplitOwner(owner)
+	return shardPrefix(tid) + oid[:2], oid
+}
+
+// tenantFilter selects tenant's entries alone: a PartitionKey range, which the service reads
+// as one (the home range, or everything after the tenant's prefix and before the next
+// character, '`' following '_').
+func tenantFilter(t tasks.Tenant) string {
+	low, high := homeLow, homeHigh
+	if !t.Home {
+		prefix := shardPrefix(t.ID)
+		low, high = prefix, prefix[:len(prefix)-1]+"`"
+	}
+	return "PartitionKey ge '" + quote(low) + "' and PartitionKey lt '" + quote(high) + "'"
+}
 
 // index writes owner's entry (again: an upsert, so that a retry or a second create is harmless).
 func (s *Store) index(ctx context.Context, owner string) error {
-	body, _ := json.Marshal(userEntry{PartitionKey: userShard(owner), RowKey: owner})
+	pk, rk := indexKey(owner)
+	body, _ := json.Marshal(userEntry{PartitionKey: pk, RowKey: rk})
 	err := withTable(ctx, s.users, func() error {
 		_, err := s.users.UpsertEntity(ctx, body, &aztables.UpsertEntityOptions{UpdateMode: aztables.UpdateModeReplace})
 		return err
@@ -59,7 +104,8 @@ func (s *Store) unindex(ctx context.Context, owner string, acct account) error {
 	if acct.row.Count > 0 {
 		return nil
 	}
-	entry, err := s.users.GetEntity(ctx, userShard(owner), owner, nil)
+	pk, rk := indexKey(owner)
+	entry, err := s.users.GetEntity(ctx, pk, rk, nil)
 	if err != nil && !hasStatus(err, 404) {
 		return classify("read users index", err)
 	}
@@ -86,7 +132,7 @@ func (s *Store) unindex(ctx context.Context, owner string, acct account) error {
 		return nil
 	}
 	etag := entry.ETag
-	_, err = s.users.DeleteEntity(ctx, userShard(owner), owner, &aztables.DeleteEntityOptions{IfMatch: &etag})
+	_, err = s.users.DeleteEntity(ctx, pk, rk, &aztables.DeleteEntityOptions{IfMatch: &etag})
 	if hasStatus(err, 412) || hasStatus(err, 404) {
 		return nil // written again meanwhile: it stays
 	}
@@ -96,21 +142,24 @@ func (s *Store) unindex(ctx context.Context, owner string, acct account) error {
 // listConcurrency bounds the account rows one page of the users list reads at once.
 const listConcurrency = 8
 
-// ListUsers reads one page of the users index, in its own order (shard, then oid), and each
-// listed user's account row, for their exact count, name and last activity. Users who have no
-// tasks left are not listed, so a page may be short.
-func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) (tasks.UserPage, error) {
-	entities, next, err := listPage(ctx, s.users, listing{op: "list users", scope: "admin users"}, limit, cursor, "RowKey", "")
+// ListUsers reads one page of tenant's range of the users index, in its own order (shard, then
+// oid), and each listed user's account row, for their exact count, name and last activity. Users
+// who have no tasks left are not listed, so a page may be short. Each user's ID is their oid:
+// the tenant is the caller's.
+func (s *Store) ListUsers(ctx context.Context, tenant tasks.Tenant, limit int, cursor string) (tasks.UserPage, error) {
+	l := listing{op: "list users", scope: tenantScope("admin users", tenant)}
+	entities, next, err := listPage(ctx, s.users, l, limit, cursor, "RowKey", tenantFilter(tenant))
 	if err != nil {
 		return tasks.UserPage{}, err
 	}
+	oids := make([]string, len(entities))
 	owners := make([]string, len(entities))
 	for i, raw := range entities {
 		var e userEntry
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return tasks.UserPage{}, fmt.Errorf("tablestore: decode user entry: %w", err)
 		}
-		owners[i] = e.RowKey
+		oids[i], owners[i] = e.RowKey, tenant.Owner(e.RowKey)
 	}
 	accounts, err := s.readAccounts(ctx, owners)
 	if err != nil {
@@ -123,10 +172,20 @@ func (s *Store) ListUsers(ctx context.Context, limit int, cursor string) (tasks.
 		}
 		last, _ := time.Parse(time.RFC3339Nano, acct.row.LastActivity) // zero if never written
 		page.Items = append(page.Items, tasks.User{
-			ID: owners[i], Name: acct.row.Name, Email: acct.row.Email, TaskCount: acct.row.Count, LastActivity: last.UTC(),
+			ID: oids[i], Name: acct.row.Name, Email: acct.row.Email, TaskCount: acct.row.Count, LastActivity: last.UTC(),
 		})
 	}
 	return page, nil
+}
+
+// tenantScope binds a listing's cursors to tenant too: a cursor of one tenant's listing is
+// refused in another's. The home tenant's scope is the listing's alone, as before tenants, so
+// that its cursors stay valid across the change.
+func tenantScope(listing string, t tasks.Tenant) string {
+	if t.Home {
+		return listing
+	}
+	return listing + "\x00tenant=" + t.ID
 }
 
 // readAccounts reads the account rows of owners, a few at a time.

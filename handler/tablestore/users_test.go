@@ -73,7 +73,7 @@ func now() tasks.Write {
 // count is what the admin list says of owner: their task count, or -1 when not listed.
 func count(t *testing.T, store *tablestore.Store, owner string) int {
 	t.Helper()
-	page, err := store.ListUsers(context.Background(), 200, "")
+	page, err := store.ListUsers(context.Background(), home, 200, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestWritesWithoutAProfileKeepTheOwnersName(t *testing.T) {
 	first := w.create("the user's own")
 	entry := func() tasks.User {
 		t.Helper()
-		page, err := store.ListUsers(ctx, 100, "")
+		page, err := store.ListUsers(ctx, home, 100, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 // User is one user who has tasks, as the admin API lists them. Name and Email come from the
 // token of their latest write and are for display only; TaskCount is exact.
 type User struct {
-	ID           string // the user's oid
+	ID           string // the user's oid (not their owner key: the tenant is the caller's)
 	Name         string
 	Email        string
 	TaskCount    int
@@ -66,11 +66,12 @@ const (
 	AuditFailed    AuditState = "failed"    // stopped by an error after Count items
 )
 
-// AuditRecord is one audited action: by an admin, or by an app on a user's tasks. Subject is the user acted on ("" for none); SubjectProfile
-// is who they were when an erase read their account (an erase clears the name and email from
-// the account row, so the log is where an erased user keeps one; empty: not known); Count is how
-// many items the action returned or erased (nil: not known yet); Remaining is what an erase
-// left (nil: not applicable or not known).
+// AuditRecord is one audited action: by an admin, or by an app on a user's tasks. Subject is the
+// user acted on, by their oid ("" for none: each tenant's log is its own, so the oid names them);
+// SubjectProfile is who they were when an erase read their account (an erase clears the name and
+// email from the account row, so the log is where an erased user keeps one; empty: not known);
+// Count is how many items the action returned or erased (nil: not known yet); Remaining is what
+// an erase left (nil: not applicable or not known).
 type AuditRecord struct {
 	ID             string
 	At             time.Time
@@ -102,20 +103,23 @@ type Erasure struct {
 }
 
 // Users is the users index and the audit log: what the admin API reads and changes besides
-// the tasks themselves.
+// the tasks themselves. Each tenant has an index and a log of its own: an admin of one tenant
+// never sees or touches another's (the tenant always comes from the caller's token).
 type Users interface {
-	// ListUsers pages through the users who have tasks; it never reads the tasks themselves.
-	ListUsers(ctx context.Context, limit int, cursor string) (UserPage, error)
+	// ListUsers pages through tenant's users who have tasks; it never reads the tasks themselves,
+	// nor another tenant's users. A cursor of another tenant's listing is ErrInvalidCursor.
+	ListUsers(ctx context.Context, tenant Tenant, limit int, cursor string) (UserPage, error)
 	// EraseTasks deletes owner's tasks in atomic batches, keeping the count exact after each,
 	// and starts no batch after stopBy. Safe to repeat: the next call goes on where this one
 	// stopped.
 	EraseTasks(ctx context.Context, owner string, stopBy time.Time) (Erasure, error)
-	// AppendAudit adds a record and returns its id. Records are never removed.
-	AppendAudit(ctx context.Context, r AuditRecord) (string, error)
+	// AppendAudit adds a record to tenant's log and returns its id. Records are never removed.
+	AppendAudit(ctx context.Context, tenant Tenant, r AuditRecord) (string, error)
 	// CompleteAudit closes a started record: its final state, count and remaining, and the
 	// subject's profile when the action learnt it (an erase reads it from the account row it
 	// clears). It is the only change a record ever gets.
-	CompleteAudit(ctx context.Context, id string, state AuditState, count int, remaining *int, subject Profile) error
-	// ListAudit pages through the audit log, newest first.
-	ListAudit(ctx context.Context, limit int, cursor string) (AuditPage, error)
+	CompleteAudit(ctx context.Context, tenant Tenant, id string, state AuditState, count int, remaining *int, subject Profile) error
+	// ListAudit pages through tenant's audit log, newest first. A cursor of another tenant's
+	// log is ErrInvalidCursor.
+	ListAudit(ctx context.Context, tenant Tenant, limit int, cursor string) (AuditPage, error)
 }
