@@ -11,7 +11,8 @@ import (
 	"github.com/example/entra-tasks/handler/tasks"
 )
 
-// The admin API: who has tasks, one user's tasks, erasing them, and the audit log. Listing users
+// The admin API: who has tasks, one user's tasks, erasing them, and the audit log, each of the
+// caller's own tenant only (tenantOf): {userId} is an oid in that tenant. Listing users
 // and reading a user's tasks take access.UsersRead (Admin, or an app's Tasks.Read.All or
 // Tasks.ReadWrite.All); the erase and the audit log take access.AdminRead (see routes). Every
 // action on a user's data is recorded before its answer is sent: if the record cannot be
@@ -75,7 +76,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	page, err := users.ListUsers(ctx, limit, next)
+	page, err := users.ListUsers(ctx, s.tenantOf(p), limit, next)
 	if err != nil {
 		return err
 	}
@@ -89,10 +90,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Princ
 }
 
 func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	owner, err := userID(r)
+	oid, err := userID(r)
 	if err != nil {
 		return err
 	}
+	tenant := s.tenantOf(p)
 	q, err := listParams(r, false)
 	if err != nil {
 		return err
@@ -102,11 +104,11 @@ func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.P
 	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	page, err := s.store.List(ctx, owner, q)
+	page, err := s.store.List(ctx, tenant.Owner(oid), q)
 	if err != nil {
 		return err
 	}
-	if err := s.audit(ctx, p, tasks.ActionReadUserTasks, owner, len(page.Items)); err != nil {
+	if err := s.audit(ctx, p, tenant, tasks.ActionReadUserTasks, oid, len(page.Items)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, toPageJSON(page))
@@ -124,10 +126,11 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	if err := p.RequireAuthContext(s.adminAuthContext); err != nil {
 		return err
 	}
-	owner, err := userID(r)
+	oid, err := userID(r)
 	if err != nil {
 		return err
 	}
+	tenant := s.tenantOf(p)
 	users, err := s.adminUsers()
 	if err != nil {
 		return err
@@ -135,15 +138,15 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
 	actorID, actorKind, actorName := actor(p)
-	record, err := users.AppendAudit(ctx, tasks.AuditRecord{
+	record, err := users.AppendAudit(ctx, tenant, tasks.AuditRecord{
 		At: s.nowMillis(), ActorID: actorID, ActorKind: actorKind, ActorName: actorName, Action: tasks.ActionEraseUserTasks,
-		Subject: owner, State: tasks.AuditStarted,
+		Subject: oid, State: tasks.AuditStarted,
 	})
 	if err != nil {
 		return err
 	}
 	// Leave a share of the budget for the last batch and the record's completion.
-	done, eraseErr := users.EraseTasks(ctx, owner, time.Now().Add(s.storageTimeout*2/3))
+	done, eraseErr := users.EraseTasks(ctx, tenant.Owner(oid), time.Now().Add(s.storageTimeout*2/3))
 	state, remaining := tasks.AuditCompleted, &done.Remaining
 	switch {
 	case eraseErr != nil:
@@ -155,7 +158,7 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	// half-way) must still say what it did, or its record stays "started" with no count.
 	completion, cancelCompletion := context.WithTimeout(context.WithoutCancel(ctx), auditCompletionTimeout)
 	defer cancelCompletion()
-	if err := users.CompleteAudit(completion, record, state, done.Erased, remaining, done.Subject); err != nil {
+	if err := users.CompleteAudit(completion, tenant, record, state, done.Erased, remaining, done.Subject); err != nil {
 		return errors.Join(eraseErr, err)
 	}
 	if eraseErr != nil {
@@ -179,7 +182,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	page, err := users.ListAudit(ctx, limit, next)
+	page, err := users.ListAudit(ctx, s.tenantOf(p), limit, next)
 	if err != nil {
 		return err
 	}
@@ -194,15 +197,15 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	return nil
 }
 
-// audit records in the audit log that p did action to subject ("" for none), involving count
-// items: for a read, once it is done.
-func (s *Server) audit(ctx context.Context, p *auth.Principal, action tasks.AuditAction, subject string, count int) error {
+// audit records in tenant's audit log that p did action to subject (an oid of tenant; "" for
+// none), involving count items: for a read, once it is done.
+func (s *Server) audit(ctx context.Context, p *auth.Principal, tenant tasks.Tenant, action tasks.AuditAction, subject string, count int) error {
 	users, err := s.adminUsers()
 	if err != nil {
 		return err
 	}
 	id, kind, name := actor(p)
-	_, err = users.AppendAudit(ctx, tasks.AuditRecord{
+	_, err = users.AppendAudit(ctx, tenant, tasks.AuditRecord{
 		At: s.nowMillis(), ActorID: id, ActorKind: kind, ActorName: name, Action: action, Subject: subject,
 		State: tasks.AuditCompleted, Count: &count,
 	})

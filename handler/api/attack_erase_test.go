@@ -101,7 +101,7 @@ func TestAttackAnEraseThatRunsOutOfTimeLeavesItsAuditRecordStarted(t *testing.T)
 	stall.armed = false
 	stall.mu.Unlock()
 
-	page, err := store.ListAudit(ctx, 10, "")
+	page, err := store.ListAudit(ctx, tasks.Tenant{Home: true}, 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}

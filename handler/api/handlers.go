@@ -45,7 +45,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	page, err := s.store.List(ctx, p.ObjectID, q)
+	page, err := s.store.List(ctx, s.tenantOf(p).Owner(p.ObjectID), q)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func listParams(r *http.Request, filters bool) (tasks.ListQuery, error) {
 // /api/users/{userId}/tasks (audited before the write and completed after it).
 func (s *Server) createTask(whose whose) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-		of, err := whose(r, p)
+		of, err := whose(r, p, s.tenantOf(p))
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func (s *Server) readNewTitle(w http.ResponseWriter, r *http.Request) (string, e
 // audited once done, as a list of a user's tasks is).
 func (s *Server) getTask(whose whose) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-		of, err := whose(r, p)
+		of, err := whose(r, p, s.tenantOf(p))
 		if err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func (s *Server) getTask(whose whose) routeHandler {
 			return err
 		}
 		if of.audited {
-			if err := s.audit(ctx, p, tasks.ActionReadUserTasks, of.owner, 1); err != nil {
+			if err := s.audit(ctx, p, of.tenant, tasks.ActionReadUserTasks, of.user, 1); err != nil {
 				return err
 			}
 		}
@@ -189,7 +189,7 @@ func (s *Server) getTask(whose whose) routeHandler {
 // (audited before the write and completed after it).
 func (s *Server) updateTask(whose whose) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-		of, err := whose(r, p)
+		of, err := whose(r, p, s.tenantOf(p))
 		if err != nil {
 			return err
 		}
@@ -254,7 +254,7 @@ func (s *Server) readPatch(w http.ResponseWriter, r *http.Request) (tasks.Patch,
 // (audited before the write and completed after it).
 func (s *Server) deleteTask(whose whose) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-		of, err := whose(r, p)
+		of, err := whose(r, p, s.tenantOf(p))
 		if err != nil {
 			return err
 		}

@@ -16,9 +16,12 @@ import (
 // requestInfo collects what the access log line reports; handlers deeper in the chain fill it.
 type requestInfo struct {
 	status int
-	user   string // the caller's oid once verified: pseudonymous, never the token
-	err    error  // the cause behind a 5xx, for the log only
-	gone   error  // what failed because the client closed the request (status 499)
+	// user is the caller's owner key once verified (tasks.Tenant.Owner: the oid, after the tid
+	// for a tenant other than the home one): pseudonymous, never the token, and one user's alone
+	// even when two tenants' users share an oid.
+	user string
+	err  error // the cause behind a 5xx, for the log only
+	gone error // what failed because the client closed the request (status 499)
 }
 
 type infoKey struct{}
@@ -155,7 +158,7 @@ func (s *Server) authenticated(need access.Permission, h routeHandler) http.Hand
 			s.fail(w, r, err)
 			return
 		}
-		infoFrom(r.Context()).user = p.ObjectID
+		infoFrom(r.Context()).user = s.tenantOf(p).Owner(p.ObjectID)
 		// Answers are per user: no shared cache may keep or reuse them.
 		w.Header().Set("Cache-Control", "no-store")
 		if err := p.Roles.Check(need); err != nil {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,9 @@ type Config struct {
 	// tasks.DefaultMaxTasksPerUser.
 	MaxTasksPerUser int
 	// TenantID and APIClientID fill the served OpenAPI document's sign-in URLs and scope.
+	// TenantID is also the home tenant: its users' data is keyed by their bare oid, as before
+	// multi-tenant mode, and any other tenant's by <tid>_<oid> (tasks.Tenant.Owner). Every
+	// verified caller has a tenant, so with none set here nobody is of the home tenant.
 	TenantID, APIClientID string
 	// AuthorityHost is the cloud's Entra host (AZURE_AUTHORITY_HOST) for those sign-in URLs;
 	// empty: the public cloud.
@@ -67,6 +71,7 @@ type Server struct {
 	// bodyTimeout and storageTimeout: see Config.
 	bodyTimeout, storageTimeout time.Duration
 	maxTasks                    int
+	homeTenant                  string // Config.TenantID, lower-case as the verifier gives tids (tenantOf)
 	adminAuthContext            string // see Config.AdminAuthContext
 	authorityHost               string // the cloud's Entra host, for the claims challenge's authorization_uri
 	openAPI                     openAPIDocument
@@ -89,6 +94,7 @@ func New(cfg Config) *Server {
 		bodyTimeout:    cfg.BodyTimeout,
 		storageTimeout: cfg.StorageTimeout,
 		maxTasks:       cfg.MaxTasksPerUser,
+		homeTenant:     strings.ToLower(cfg.TenantID),
 		// Step-up (claims challenge).
 		adminAuthContext: cfg.AdminAuthContext,
 		authorityHost:    cfg.AuthorityHost,

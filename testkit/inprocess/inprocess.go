@@ -36,7 +36,7 @@ func New(t testing.TB, table string, configure ...func(*api.Config)) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := api.Config{Verifier: verifier, Store: store, Users: store, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	cfg := api.Config{Verifier: verifier, Store: store, Users: store, TenantID: entra.TestTenant, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 	for _, c := range configure {
 		c(&cfg)
 	}
