@@ -26,13 +26,26 @@ type App struct {
 // the API's Config before it is built.
 func New(t testing.TB, table string, configure ...func(*api.Config)) *App {
 	t.Helper()
+	return NewOn(t, testenv.StartAzurite(t).ConnectionString(), table, nil, configure...)
+}
+
+// NewOn is New on a running Azurite (connectionString), so that two apps with different
+// settings can share one store, as a restart with new settings finds it. verify, if not nil,
+// changes the verifier's Config (for entra.TestTenant and entra.TestClient) before it is built,
+// e.g. to accept other tenants' tokens.
+func NewOn(t testing.TB, connectionString, table string, verify func(*auth.Config), configure ...func(*api.Config)) *App {
+	t.Helper()
 	key := testenv.MustKey(t, "in-process-key")
 	keys := testenv.StartKeySet(t, entra.NewKeyServer(key))
-	verifier, err := auth.NewVerifier(auth.Config{TenantID: entra.TestTenant, ClientID: entra.TestClient, RequiredScope: "access_as_user"}, keys)
+	vcfg := auth.Config{TenantID: entra.TestTenant, ClientID: entra.TestClient, RequiredScope: "access_as_user"}
+	if verify != nil {
+		verify(&vcfg)
+	}
+	verifier, err := auth.NewVerifier(vcfg, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := tablestore.NewFromConnectionString(testenv.StartAzurite(t).ConnectionString(), table)
+	store, err := tablestore.NewFromConnectionString(connectionString, table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +63,13 @@ func New(t testing.TB, table string, configure ...func(*api.Config)) *App {
 // Token mints a valid v2 access token for user oid.
 func (p *App) Token(t testing.TB, oid string) string {
 	t.Helper()
-	tok, err := p.Key.Sign(entra.V2Claims(entra.TestTenant, entra.TestClient, oid, time.Now()), nil)
+	return p.Sign(t, entra.V2Claims(entra.TestTenant, entra.TestClient, oid, time.Now()))
+}
+
+// Sign mints a token of claims with the app's key (e.g. another tenant's, from entra.V2Claims).
+func (p *App) Sign(t testing.TB, claims map[string]any) string {
+	t.Helper()
+	tok, err := p.Key.Sign(claims, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
