@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/example/entra-tasks/testkit/entra"
+)
+
+// A token of the partner tenant is the same development user's token issued by that tenant: tid and issuer of
+// the partner, the same API audience, the same oid (only tid tells alice's two identities apart), signed by the
+// same development key. `make token TENANT=...` and the SPA's sign-in give the same token.
+func TestPartnerTenantTokens(t *testing.T) {
+	settings := filepath.Join(t.TempDir(), "local.settings.json")
+	os.WriteFile(settings, []byte(`{"Values":{"AZURE_TENANT_ID":"<your-tenant-id>"}}`), 0o600)
+	t.Setenv("AZURE_TENANT_ID", "")
+	for _, tc := range []struct{ flag, body, wantTenant string }{
+		{"", `{"user":"alice"}`, entra.DevTenantID},
+		{"home", `{"user":"alice","tenant":"home"}`, entra.DevTenantID},
+		{"partner", `{"user":"alice","tenant":"partner"}`, entra.PartnerTenantID},
+		{"Partner", `{"user":"alice","tenant":" PARTNER "}`, entra.PartnerTenantID},
+		{strings.ToUpper(entra.OtherTenant), `{"user":"alice","tenant":"` + strings.ToUpper(entra.OtherTenant) + `"}`, entra.OtherTenant},
+	} {
+		rec := serveDev(t, tokenRequestTo(tokenPath, tc.body))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", tc.body, rec.Code, rec.Body)
+		}
+		var got tokenResponse
+		json.Unmarshal(rec.Body.Bytes(), &got)
+		claims := claimsOf(t, got.AccessToken)
+		if claims["tid"] != tc.wantTenant || claims["iss"] != "https://login.microsoftonline.com/"+tc.wantTenant+"/v2.0" ||
+			claims["aud"] != entra.DevAPIClientID || claims["oid"] != userOID("alice") || got.TenantID != tc.wantTenant {
+			t.Errorf("%s: tid %v iss %v aud %v oid %v, response tenantId %q; want tenant %s, alice's oid", tc.body, claims["tid"], claims["iss"], claims["aud"], claims["oid"], got.TenantID, tc.wantTenant)
+		}
+		args := []string{"-settings", settings, "-user", "alice"}
+		if tc.flag != "" {
+			args = append(args, "-tenant", tc.flag)
+		}
+		var printed bytes.Buffer
+		if err := tokenCommand(args, &printed); err != nil {
+			t.Fatal(err)
+		}
+		fromMake := claimsOf(t, strings.TrimSpace(printed.String()))
+		for _, c := range []string{"tid", "iss", "oid", "aud"} {
+			if fromMake[c] != claims[c] {
+				t.Errorf("-tenant %q: make token %s %v, endpoint %v", tc.flag, c, fromMake[c], claims[c])
+			}
+		}
+	}
+	// An app of the partner tenant: app-only, the partner's tid and issuer.
+	var printed bytes.Buffer
+	if err := tokenCommand([]string{"-settings", settings, "-app", "reporter", "-tenant", "partner", "-roles", "Tasks.Read.All"}, &printed); err != nil {
+		t.Fatal(err)
+	}
+	if c := claimsOf(t, strings.TrimSpace(printed.String())); c["tid"] != entra.PartnerTenantID || c["idtyp"] != "app" || c["iss"] != "https://login.microsoftonline.com/"+entra.PartnerTenantID+"/v2.0" {
+		t.Errorf("partner app token: tid %v idtyp %v iss %v", c["tid"], c["idtyp"], c["iss"])
+	}
+}
+
+// A tenant that is neither a short name nor a GUID is refused, by make token and by the endpoint (400), and no
+// token is printed.
+func TestBadTenantRefused(t *testing.T) {
+	settings := filepath.Join(t.TempDir(), "local.settings.json")
+	os.WriteFile(settings, []byte(`{"Values":{"AZURE_TENANT_ID":"<your-tenant-id>"}}`), 0o600)
+	t.Setenv("AZURE_TENANT_ID", "")
+	for _, bad := range []string{"contoso", "organizations", "common", "1111-1111", entra.PartnerTenantID + "x"} {
+		var printed bytes.Buffer
+		if err := tokenCommand([]string{"-settings", settings, "-user", "alice", "-tenant", bad}, &printed); err == nil || printed.Len() > 0 {
+			t.Errorf("-tenant %q: err %v, printed %q", bad, err, printed.String())
+		}
+		body, _ := json.Marshal(tokenRequest{User: "alice", Tenant: bad})
+		if rec := serveDev(t, tokenRequestTo(tokenPath, string(body))); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "tenant") {
+			t.Errorf("tenant %q: %d %s, want 400 naming the tenant", bad, rec.Code, rec.Body)
+		}
+	}
+}
+
+// `make start` in local-identity mode allows both development tenants, unless the environment or the settings
+// list tenants themselves.
+func TestDevAllowedTenants(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, list string) string {
+		p := filepath.Join(dir, name)
+		b, _ := json.Marshal(map[string]any{"Values": map[string]string{"AZURE_TENANT_ID": "<your-tenant-id>", "AZURE_ALLOWED_TENANTS": list}})
+		os.WriteFile(p, b, 0o600)
+		return p
+	}
+	none := func(string) string { return "" }
+	both := entra.DevTenantID + "," + entra.PartnerTenantID
+	if got, add, err := devAllowedTenants(write("empty.json", ""), none); err != nil || !add || got != both {
+		t.Errorf("empty setting: %q %v %v, want %q added", got, add, err, both)
+	}
+	if got, add, err := devAllowedTenants(filepath.Join(dir, "missing.json"), none); err != nil || !add || got != both {
+		t.Errorf("no settings file: %q %v %v, want %q added", got, add, err, both)
+	}
+	if _, add, err := devAllowedTenants(write("own.json", entra.DevTenantID), none); err != nil || add {
+		t.Errorf("a list in the settings must be kept: add %v, err %v", add, err)
+	}
+	env := func(k string) string {
+		if k == "AZURE_ALLOWED_TENANTS" {
+			return entra.DevTenantID
+		}
+		return ""
+	}
+	if _, add, err := devAllowedTenants(write("empty2.json", ""), env); err != nil || add {
+		t.Errorf("a list in the environment must be kept: add %v, err %v", add, err)
+	}
+}
