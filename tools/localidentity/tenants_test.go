@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/testkit/testenv"
 )
 
 // A token of the partner tenant is the same development user's token issued by that tenant: tid and issuer of
@@ -109,5 +111,71 @@ func TestDevAllowedTenants(t *testing.T) {
 	}
 	if _, add, err := devAllowedTenants(write("empty2.json", ""), env); err != nil || add {
 		t.Errorf("a list in the environment must be kept: add %v, err %v", add, err)
+	}
+}
+
+// TestMultiTenantEndToEnd runs `make start`'s stack (localidentity around funchost around the real handler, the
+// repository's example settings): localidentity gives the host both development tenants in AZURE_ALLOWED_TENANTS, so
+// the partner tenant's token passes the handler's full check and a third tenant's is refused before any key lookup.
+// alice of the partner tenant (the same oid as alice at home) does not see home alice's tasks.
+func TestMultiTenantEndToEnd(t *testing.T) {
+	local := testenv.StartLocalStack(t, "../../local.settings.json.example", time.Minute)
+	base := local.Host.URL()
+	token := func(tenant string) string {
+		tok, err := devToken("alice", tenant, nil, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	home, partner := token(entra.DevTenantID), token(entra.PartnerTenantID)
+	if me := getMe(t, base, home, http.StatusOK); me["id"] != userOID("alice") || me["tenantId"] != entra.DevTenantID {
+		t.Errorf("/api/me for alice at home: %v", me)
+	}
+	if me := getMe(t, base, partner, http.StatusOK); me["id"] != userOID("alice") || me["tenantId"] != entra.PartnerTenantID {
+		t.Errorf("/api/me for alice in the partner tenant: %v", me)
+	}
+
+	// A tenant not on the list: 401 invalid_token naming the tenant, whatever the key.
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/me", nil)
+	req.Header.Set("Authorization", "Bearer "+token(entra.OtherTenant))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if www := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != http.StatusUnauthorized ||
+		!strings.Contains(www, `error="invalid_token"`) || !strings.Contains(www, "tenant is not allowed") {
+		t.Errorf("a third tenant's token: %d, WWW-Authenticate %q; want 401 invalid_token, the tenant is not allowed", resp.StatusCode, www)
+	}
+
+	// The same oid in two tenants is two users: home alice's task is not partner alice's.
+	call := func(method, tok, body string) (int, map[string]any) {
+		req, _ := http.NewRequest(method, base+"/api/tasks", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	if code, body := call(http.MethodPost, home, `{"title":"Home alice's task"}`); code != http.StatusCreated {
+		t.Fatalf("POST /api/tasks as home alice: %d %v", code, body)
+	}
+	items := func(body map[string]any) int { list, _ := body["items"].([]any); return len(list) }
+	if code, body := call(http.MethodGet, partner, ""); code != http.StatusOK || items(body) != 0 {
+		t.Errorf("GET /api/tasks as partner alice: %d %v, want 200 and none of home alice's tasks", code, body)
+	}
+	if code, body := call(http.MethodGet, home, ""); code != http.StatusOK || items(body) != 1 {
+		t.Errorf("GET /api/tasks as home alice: %d %v, want her one task", code, body)
+	}
+	if !strings.Contains(local.Output.String(), "Multi-tenant mode") {
+		t.Error("make start does not announce the multi-tenant mode")
 	}
 }
