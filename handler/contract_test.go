@@ -177,3 +177,12 @@ func readJSON(t *testing.T, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// The host closes an idle connection to the handler after host.PoolIdleTimeout (.NET's
+// pooled-connection idle time-out, see there); the handler must keep idle connections longer,
+// or it would close one just as the host sends a request on it, and the host would answer 500.
+func TestHostDropsIdleConnectionsBeforeTheHandler(t *testing.T) {
+	if idle := productionLimits().idle; idle <= host.PoolIdleTimeout {
+		t.Errorf("the handler closes idle connections after %v, not later than the host's %v", idle, host.PoolIdleTimeout)
+	}
+}

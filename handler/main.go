@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -148,8 +149,8 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	verifier, err := auth.NewVerifier(auth.Config{
-		TenantID: cfg.TenantID, ClientID: cfg.APIClientID, RequiredScope: cfg.RequiredScope,
-		CacheSize: cfg.TokenCacheSize, AuthorityHost: cfg.AuthorityHost,
+		TenantID: cfg.TenantID, AllowedTenants: cfg.AllowedTenants, ClientID: cfg.APIClientID,
+		RequiredScope: cfg.RequiredScope, CacheSize: cfg.TokenCacheSize, AuthorityHost: cfg.AuthorityHost,
 	}, keys)
 	if err != nil {
 		return err
@@ -169,8 +170,11 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	}), logger, limits)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	logger.Info("listening", "addr", ln.Addr().String(), "tenant", cfg.TenantID, "table", cfg.Table)
-	if cfg.JWKSURL != auth.DefaultJWKSURL(cfg.AuthorityHost, cfg.TenantID) {
+	logger.Info("listening", "addr", ln.Addr().String(), "tenant", cfg.TenantID, "allowedTenants", cfg.AllowedTenants, "table", cfg.Table)
+	if !slices.Contains(cfg.AllowedTenants, cfg.TenantID) {
+		logger.Warn("AZURE_ALLOWED_TENANTS does not list the home tenant (AZURE_TENANT_ID): its users' tokens are refused", "tenant", cfg.TenantID)
+	}
+	if cfg.JWKSURL != cfg.DefaultJWKSURL() {
 		// Whoever controls this URL decides which tokens are valid: make an override visible.
 		logger.Warn("ENTRA_JWKS_URL overrides the tenant's signing keys; tokens are trusted on the keys at this URL", "url", cfg.JWKSURL)
 	}

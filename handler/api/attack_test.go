@@ -244,7 +244,7 @@ func TestAttackTable(t *testing.T) {
 		}), status: 401, challenge: invalidToken("the signature is invalid")},
 		{name: "another tenant's key and claims, another user", auth: bearer(func() string {
 			return k.sign(k.stranger, entra.V2Claims(entra.OtherTenant, entra.TestClient, entra.UserB, now()), nil)
-		}), status: 401, challenge: invalidToken("the signature key was not found")},
+		}), status: 401, challenge: invalidToken("the tenant is not allowed")},
 		{name: "another tenant's key with our tenant's claims", auth: bearer(func() string {
 			return k.sign(k.stranger, k.v2(entra.UserB), nil)
 		}), status: 401, challenge: invalidToken("the signature key was not found")},
@@ -307,7 +307,7 @@ func TestAttackTable(t *testing.T) {
 		{name: "v2 issuer with ver 1.0", auth: claims(map[string]any{"ver": "1.0"}), status: 401, challenge: invalidToken("the issuer is invalid")},
 		{name: "ver missing", auth: claims(map[string]any{"ver": nil}), status: 401, challenge: invalidToken("the token version is invalid")},
 		{name: "another tenant's issuer", auth: claims(map[string]any{"iss": "https://login.microsoftonline.com/" + entra.OtherTenant + "/v2.0"}), status: 401, challenge: invalidToken("the issuer is invalid")},
-		{name: "tid of another tenant", auth: claims(map[string]any{"tid": entra.OtherTenant}), status: 401, challenge: invalidToken("the tenant is invalid")},
+		{name: "tid of another tenant", auth: claims(map[string]any{"tid": entra.OtherTenant}), status: 401, challenge: invalidToken("the tenant is not allowed")},
 		{name: "tid missing", auth: claims(map[string]any{"tid": nil}), status: 401, challenge: invalidToken("the tenant is invalid")},
 
 		// Time: 2 minutes of leeway and not a second more.
@@ -349,7 +349,7 @@ func TestAttackTable(t *testing.T) {
 		}), status: 401, challenge: invalidToken("the audience is invalid")},
 		{name: "duplicate oid, the last one counts", auth: payload(appendM(`"oid":"` + entra.UserB + `"`)), status: 200, user: entra.UserB},
 		{name: "duplicate aud, last one foreign", auth: payload(appendM(`"aud":"someone-else"`)), status: 401, challenge: invalidToken("the audience is invalid")},
-		{name: "duplicate tid, last one foreign", auth: payload(appendM(`"tid":"` + entra.OtherTenant + `"`)), status: 401, challenge: invalidToken("the tenant is invalid")},
+		{name: "duplicate tid, last one foreign", auth: payload(appendM(`"tid":"` + entra.OtherTenant + `"`)), status: 401, challenge: invalidToken("the tenant is not allowed")},
 		{name: "duplicate tid, last one ours", auth: payload(prepend(`"tid":"` + entra.OtherTenant + `"`)), status: 200, user: entra.UserA},
 
 		// Scope: a valid token without it is 403, not 401.

@@ -98,3 +98,28 @@ func Issuers(authorityHost, tenant string) (v1 string, v2 []string, err error) {
 	}
 	return "https://" + known.v1Host + "/" + tenant + "/", v2, nil
 }
+
+// tenantIssuers are one tenant's issuers: v1 ("" in a cloud without a known v1 issuer) and v2.
+type tenantIssuers struct {
+	v1 string
+	v2 []string
+}
+
+// issuersOf returns the issuers of each of tenants in the cloud of authorityHost, keyed by the
+// lower-case tenant id that tokens carry in tid. They are made once here, so that a token
+// check only looks its tenant up, and the map is as large as the list and no larger.
+func issuersOf(authorityHost string, tenants []string) (map[string]*tenantIssuers, error) {
+	out := make(map[string]*tenantIssuers, len(tenants))
+	for _, t := range tenants {
+		if !IsGUID(t) {
+			return nil, fmt.Errorf("auth: allowed tenant %q is not a GUID", t)
+		}
+		t = strings.ToLower(t)
+		v1, v2, err := Issuers(authorityHost, t)
+		if err != nil {
+			return nil, err
+		}
+		out[t] = &tenantIssuers{v1: v1, v2: v2}
+	}
+	return out, nil
+}

@@ -1,10 +1,12 @@
-// Package auth verifies Microsoft Entra ID access tokens for one API in one tenant.
+// Package auth verifies Microsoft Entra ID access tokens for one API, in one tenant or in a
+// list of allowed tenants.
 //
 // The rules follow Microsoft.Identity.Web and Entra's claims-validation guidance, made strict
-// where the samples are lenient: RS256 only; a key from the tenant's key set chosen by kid;
-// exp required; aud is the API's client id or its api:// URI; iss is exactly this tenant's v1
-// or v2 issuer, matching the token's ver; tid is this tenant; oid is a GUID; and the delegated
-// scope is present in scp. It knows nothing about HTTP routes or tasks.
+// where the samples are lenient: RS256 only; a key from the configured key set chosen by kid;
+// exp required; aud is the API's client id or its api:// URI; tid is an allowed tenant (decided
+// before any key is looked up); iss is exactly that tenant's v1 or v2 issuer, matching the
+// token's ver; oid is a GUID; and the delegated scope is present in scp. It knows nothing about
+// HTTP routes or tasks.
 package auth
 
 import (
@@ -30,11 +32,14 @@ const MaxLeeway = 5 * time.Minute
 
 // Config describes the one API registration whose tokens a Verifier accepts.
 type Config struct {
-	TenantID      string        // GUID of the tenant that issues the tokens
-	ClientID      string        // the API app registration's client (application) id
-	RequiredScope string        // delegated scope that must be in scp, e.g. "access_as_user"
-	Leeway        time.Duration // clock skew tolerance; zero means DefaultLeeway
-	Now           func() time.Time
+	TenantID string // GUID of the API registration's own (home) tenant
+	// AllowedTenants are the tenants whose tokens are accepted (AZURE_ALLOWED_TENANTS), each a
+	// GUID; nil or empty: TenantID alone. The home tenant is accepted only if it is listed.
+	AllowedTenants []string
+	ClientID       string        // the API app registration's client (application) id
+	RequiredScope  string        // delegated scope that must be in scp, e.g. "access_as_user"
+	Leeway         time.Duration // clock skew tolerance; zero means DefaultLeeway
+	Now            func() time.Time
 	// CacheSize is how many verified tokens to remember, so that a token presented again
 	// skips the signature check until its exp (see tokenCache); zero disables the cache.
 	CacheSize int
@@ -56,12 +61,10 @@ type KeySource interface {
 type Verifier struct {
 	keys      KeySource
 	parser    *jwt.Parser
-	tenantID  string
-	issuerV1  string
-	issuerV2  []string // the cloud's v2 issuers: one, or China's two hosts
-	scope     string   // the short name that must be in scp
-	fullScope string   // api://<client id>/<scope>, what a client must request
-	appScope  string   // api://<client id>/.default, what an app (client credentials) requests
+	tenants   map[string]*tenantIssuers // allowed tenant id (lower case) -> its issuers
+	scope     string                    // the short name that must be in scp
+	fullScope string                    // api://<client id>/<scope>, what a client must request
+	appScope  string                    // api://<client id>/.default, what an app (client credentials) requests
 	now       func() time.Time
 	cache     *tokenCache // nil: no cache
 }
@@ -70,6 +73,10 @@ type Verifier struct {
 func NewVerifier(cfg Config, keys KeySource) (*Verifier, error) {
 	if !IsGUID(cfg.TenantID) {
 		return nil, fmt.Errorf("auth: tenant id %q is not a GUID", cfg.TenantID)
+	}
+	allowed := cfg.AllowedTenants
+	if len(allowed) == 0 {
+		allowed = []string{cfg.TenantID}
 	}
 	if !IsGUID(cfg.ClientID) {
 		return nil, fmt.Errorf("auth: client id %q is not a GUID", cfg.ClientID)
@@ -84,9 +91,8 @@ func NewVerifier(cfg Config, keys KeySource) (*Verifier, error) {
 	if leeway < 0 || leeway > MaxLeeway {
 		return nil, fmt.Errorf("auth: leeway %v is outside 0..%v", leeway, MaxLeeway)
 	}
-	tenant := strings.ToLower(cfg.TenantID)
 	client := strings.ToLower(cfg.ClientID)
-	issuerV1, issuerV2, err := Issuers(cfg.AuthorityHost, tenant)
+	tenants, err := issuersOf(cfg.AuthorityHost, allowed)
 	if err != nil {
 		return nil, err
 	}
@@ -106,9 +112,7 @@ func NewVerifier(cfg Config, keys KeySource) (*Verifier, error) {
 	return &Verifier{
 		keys:      keys,
 		parser:    jwt.NewParser(opts...),
-		tenantID:  tenant,
-		issuerV1:  issuerV1,
-		issuerV2:  issuerV2,
+		tenants:   tenants,
 		scope:     cfg.RequiredScope,
 		fullScope: "api://" + client + "/" + cfg.RequiredScope,
 		appScope:  "api://" + client + "/.default",
@@ -216,9 +220,18 @@ func kindOf(c *claims) (access.Kind, error) {
 // key in the set, which only widens what an attacker can aim at. Header fields such as jku,
 // x5u and jwk are never read: keys come from the configured key set and nowhere else.
 // The kid and key found are written to used, for the cache.
+//
+// Before any key is looked up, the token's tenant (from its still unverified claims, which the
+// parser has decoded by now) must be allowed: a token of any other tenant is refused without a
+// lookup, so no tenant on Earth can make the handler download keys (an unknown kid triggers a
+// refresh). Nothing is trusted from those claims: an allowed tid still has to carry a valid
+// signature and its own tenant's issuer (checkEntraClaims).
 func (v *Verifier) keyfunc(ctx context.Context, used *signingKey) jwt.Keyfunc {
 	lookup := v.keys.KeyfuncCtx(ctx)
 	return func(t *jwt.Token) (any, error) {
+		if err := v.checkTenant(t.Claims); err != nil {
+			return nil, err
+		}
 		kid, _ := t.Header["kid"].(string)
 		if kid == "" {
 			return nil, errNoKID
@@ -236,6 +249,18 @@ func (v *Verifier) keyfunc(ctx context.Context, used *signingKey) jwt.Keyfunc {
 	}
 }
 
+// checkTenant refuses a token whose tid is not a tenant id, or not an allowed one.
+func (v *Verifier) checkTenant(unverified jwt.Claims) error {
+	c, ok := unverified.(*claims)
+	switch {
+	case !ok || !IsGUID(c.TID):
+		return errTenantInvalid
+	case v.tenants[c.TID] == nil:
+		return errTenantNotAllowed
+	}
+	return nil
+}
+
 // splitScopes splits scp on U+0020 only (RFC 6749 §3.3: scope-tokens are separated by
 // spaces, and a tab or any other character belongs to the token).
 func splitScopes(scp string) []string {
@@ -243,28 +268,33 @@ func splitScopes(scp string) []string {
 }
 
 var (
-	errNoKID    = errors.New("token header has no kid")
-	errCritical = errors.New("token header lists critical extensions")
+	errNoKID            = errors.New("token header has no kid")
+	errCritical         = errors.New("token header lists critical extensions")
+	errTenantInvalid    = errors.New("the token's tid is not a tenant id")
+	errTenantNotAllowed = errors.New("the token's tenant is not an allowed tenant")
 )
 
-// checkEntraClaims applies the rules the generic JWT checks cannot: the issuer must be this
-// tenant's and must match the token version (a v1 issuer with ver 2.0 is a forgery or a
-// misconfiguration, never a real Entra token), and the caller must be identified by a GUID.
+// checkEntraClaims applies the rules the generic JWT checks cannot: the issuer must be the
+// issuer of the token's own tenant (tid), which must be allowed, and must match the token
+// version (a v1 issuer with ver 2.0 is a forgery or a misconfiguration, never a real Entra
+// token), and the caller must be identified by a GUID. An issuer of another allowed tenant is
+// refused too: tid and iss name the same tenant in every token Entra issues.
 func (v *Verifier) checkEntraClaims(c *claims) error {
+	iss := v.tenants[c.TID]
+	if iss == nil { // keyfunc refused it already; kept so that this check stands on its own
+		return invalid("the tenant is not allowed", nil)
+	}
 	switch c.Ver {
 	case "2.0":
-		if !slices.Contains(v.issuerV2, c.Issuer) {
+		if !slices.Contains(iss.v2, c.Issuer) {
 			return invalid("the issuer is invalid", nil)
 		}
 	case "1.0":
-		if v.issuerV1 == "" || c.Issuer != v.issuerV1 { // "": a cloud without a known v1 issuer
+		if iss.v1 == "" || c.Issuer != iss.v1 { // "": a cloud without a known v1 issuer
 			return invalid("the issuer is invalid", nil)
 		}
 	default:
 		return invalid("the token version is invalid", nil)
-	}
-	if !strings.EqualFold(c.TID, v.tenantID) {
-		return invalid("the tenant is invalid", nil)
 	}
 	if !IsGUID(c.OID) {
 		return invalid("the token has no valid oid", nil)
@@ -282,6 +312,10 @@ func describe(err error) error {
 		return err // the client went away while the token was being checked: not the token's fault
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return invalid("the token is malformed", err)
+	case errors.Is(err, errTenantInvalid):
+		return invalid("the tenant is invalid", err)
+	case errors.Is(err, errTenantNotAllowed):
+		return invalid("the tenant is not allowed", err)
 	case errors.Is(err, errCritical):
 		return invalid("the token uses an unsupported critical extension", err)
 	case errors.Is(err, errNoKID), errors.Is(err, jwt.ErrTokenUnverifiable):

@@ -125,7 +125,7 @@ func TestRejectsInvalidTokens(t *testing.T) {
 		{"v2 issuer with ver 1.0", sign(t, f.key, with(f.v1(), map[string]any{"iss": "https://login.microsoftonline.com/" + tenant + "/v2.0"}), nil), "the issuer is invalid"},
 		{"other tenant's issuer", sign(t, f.key, with(f.v2(), map[string]any{"iss": "https://login.microsoftonline.com/" + otherTenant + "/v2.0"}), nil), "the issuer is invalid"},
 		{"no ver", sign(t, f.key, with(f.v2(), map[string]any{"ver": nil}), nil), "the token version is invalid"},
-		{"other tid", sign(t, f.key, with(f.v2(), map[string]any{"tid": otherTenant}), nil), "the tenant is invalid"},
+		{"other tid", sign(t, f.key, with(f.v2(), map[string]any{"tid": otherTenant}), nil), "the tenant is not allowed"},
 		{"no oid", sign(t, f.key, with(f.v2(), map[string]any{"oid": nil}), nil), "the token has no valid oid"},
 		{"oid not a GUID", sign(t, f.key, with(f.v2(), map[string]any{"oid": "../../other"}), nil), "the token has no valid oid"},
 	}

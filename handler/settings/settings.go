@@ -4,6 +4,7 @@ package settings
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -14,8 +15,11 @@ import (
 
 // Values are the settings Load read, validated and with their defaults filled in.
 type Values struct {
-	Port             int
-	TenantID         string // lower case
+	Port     int
+	TenantID string // lower case: the home tenant, where the API is registered
+	// AllowedTenants are the tenants whose tokens are accepted, lower case, never empty once
+	// loaded: AZURE_ALLOWED_TENANTS, or the home tenant alone.
+	AllowedTenants   []string
 	APIClientID      string // lower case
 	RequiredScope    string
 	JWKSURL          string // the tenant's key set in AuthorityHost's cloud unless overridden
@@ -48,9 +52,13 @@ func Load(getenv func(string) string) (Values, error) {
 			bad[s.Name] = true
 		}
 	}
-	// The tenant's own key set, once the tenant and the cloud are known to be good.
-	if v.JWKSURL == "" && !bad["AZURE_TENANT_ID"] && !bad["AZURE_AUTHORITY_HOST"] {
-		v.JWKSURL = auth.DefaultJWKSURL(v.AuthorityHost, v.TenantID)
+	if len(v.AllowedTenants) == 0 && !bad["AZURE_TENANT_ID"] {
+		v.AllowedTenants = []string{v.TenantID}
+	}
+	// The tenant's own key set, or in multi-tenant mode the tenant-independent one, once the
+	// tenants and the cloud are known to be good.
+	if v.JWKSURL == "" && !bad["AZURE_TENANT_ID"] && !bad["AZURE_ALLOWED_TENANTS"] && !bad["AZURE_AUTHORITY_HOST"] {
+		v.JWKSURL = v.DefaultJWKSURL()
 	}
 	switch {
 	case v.TablesConnString != "" && v.TablesEndpoint != "":
@@ -62,6 +70,24 @@ func Load(getenv func(string) string) (Values, error) {
 		v.InAzure = v.InAzure || getenv(s.Name) != ""
 	}
 	return v, errors.Join(errs...)
+}
+
+// MultiTenant reports whether tokens of a tenant other than the home tenant are accepted.
+func (v Values) MultiTenant() bool {
+	return slices.ContainsFunc(v.AllowedTenants, func(t string) bool { return t != v.TenantID })
+}
+
+// DefaultJWKSURL is the key set the handler trusts unless ENTRA_JWKS_URL overrides it: the home
+// tenant's, or in multi-tenant mode the tenant-independent key set at /common, which signs the
+// tokens of every tenant (Microsoft Q&A, learn.microsoft.com/answers/questions/1283131: the common
+// endpoint's keys "are globally available for all tenants"; only an app with its own signing key,
+// which this API has not, needs a tenant's ?appid= key set). One key set for every tenant: the
+// keys held do not grow with the list, and no tenant's token causes a download of its own.
+func (v Values) DefaultJWKSURL() string {
+	if v.MultiTenant() {
+		return auth.DefaultJWKSURL(v.AuthorityHost, "common")
+	}
+	return auth.DefaultJWKSURL(v.AuthorityHost, v.TenantID)
 }
 
 // AzureCloud is the cloud of AZURE_AUTHORITY_HOST for the Azure SDK clients main builds

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -78,6 +79,20 @@ func All() []Setting {
 			},
 		},
 		{
+			Name: "AZURE_ALLOWED_TENANTS",
+			Meaning: "tenants whose tokens are accepted: comma-separated tenant GUIDs, the home tenant only if listed; " +
+				"naming any other tenant turns multi-tenant mode on (docs/multi-tenant.md)",
+			WhenUnset: "`AZURE_TENANT_ID` alone (single-tenant)",
+			check: func(value string, v *Values) error {
+				tenants, err := parseTenants(value)
+				if err != nil {
+					return fmt.Errorf("AZURE_ALLOWED_TENANTS: %w", err)
+				}
+				v.AllowedTenants = tenants
+				return nil
+			},
+		},
+		{
 			Name: "AZURE_API_CLIENT_ID", Meaning: "API app registration's client id", Required: true,
 			check: func(value string, v *Values) error {
 				v.APIClientID = strings.ToLower(value)
@@ -114,7 +129,7 @@ func All() []Setting {
 		{
 			Name:       "ENTRA_JWKS_URL",
 			Meaning:    "key set URL override (tests, local identity); https, or http on loopback only",
-			WhenUnset:  "`{AZURE_AUTHORITY_HOST}/{tenant}/discovery/v2.0/keys`",
+			WhenUnset:  "`{AZURE_AUTHORITY_HOST}/{tenant}/discovery/v2.0/keys`; multi-tenant: `{AZURE_AUTHORITY_HOST}/common/discovery/v2.0/keys`",
 			NotInAzure: "the handler defaults to the tenant's v2 key set",
 			check: func(value string, v *Values) error {
 				v.JWKSURL = value
@@ -248,4 +263,24 @@ func Platform() []Setting {
 		{Name: "WEBSITE_INSTANCE_ID", Meaning: "the instance's id, set on App Service plans",
 			NotInAzure: "set by the platform on App Service plans; same meaning as WEBSITE_SKU"},
 	}
+}
+
+// parseTenants reads AZURE_ALLOWED_TENANTS: tenant GUIDs separated by commas, spaces around
+// them allowed, case and repeats ignored. Only tenant ids: "common" or "organizations" would
+// mean every tenant on Earth, and a domain name is not what tokens carry in tid. Empty: nil.
+func parseTenants(value string) ([]string, error) {
+	if value == "" {
+		return nil, nil
+	}
+	var tenants []string
+	for _, item := range strings.Split(value, ",") {
+		t := strings.ToLower(strings.TrimSpace(item))
+		if !auth.IsGUID(t) {
+			return nil, fmt.Errorf("%q is not a tenant id: list tenant GUIDs separated by commas (not common, organizations or a domain name)", strings.TrimSpace(item))
+		}
+		if !slices.Contains(tenants, t) {
+			tenants = append(tenants, t)
+		}
+	}
+	return tenants, nil
 }

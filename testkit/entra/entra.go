@@ -49,14 +49,16 @@ func InTenant(claims map[string]any, tenant string) map[string]any {
 // The fixed identities of the Go tests and benchmarks; any GUIDs would do. Distinct from the
 // local-identity mode's, so a token minted for one never passes the other.
 //
-// OtherTenant is a tenant the API under test does not trust; ManagedIdentity is the client id
-// of a user-assigned managed identity, as AZURE_CLIENT_ID names one.
+// OtherTenant is a tenant the API under test does not trust; PartnerTenant is a second tenant
+// that the multi-tenant tests allow beside TestTenant (AZURE_ALLOWED_TENANTS); ManagedIdentity
+// is the client id of a user-assigned managed identity, as AZURE_CLIENT_ID names one.
 const (
-	TestTenant  = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
-	TestClient  = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
-	OtherTenant = "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
-	UserA       = "aaaaaaaa-0000-4000-8000-00000000000a"
-	UserB       = "bbbbbbbb-0000-4000-8000-00000000000b"
+	TestTenant    = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
+	TestClient    = "6f5e4d3c-2b1a-4098-8765-43210fedcba9"
+	OtherTenant   = "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+	PartnerTenant = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"
+	UserA         = "aaaaaaaa-0000-4000-8000-00000000000a"
+	UserB         = "bbbbbbbb-0000-4000-8000-00000000000b"
 
 	ManagedIdentity = "0f0e0d0c-0b0a-4909-8807-060504030201"
 )

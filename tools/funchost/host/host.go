@@ -126,10 +126,26 @@ func New(app *App, settings LocalSettings, opts Options) (*Host, error) {
 		settings:  settings,
 		opts:      opts,
 		log:       opts.Logger,
-		// A transport of our own: no proxy from the environment, no transparent gzip.
-		transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16, ResponseHeaderTimeout: opts.ProxyIdleTimeout},
+		// A transport of our own: no proxy from the environment, no transparent gzip; idle
+		// connections dropped as the host's HTTP client drops them (PoolIdleTimeout).
+		transport: &http.Transport{
+			DisableCompression: true, MaxIdleConnsPerHost: 16, ResponseHeaderTimeout: opts.ProxyIdleTimeout,
+			IdleConnTimeout: PoolIdleTimeout,
+		},
 	}, nil
 }
+
+// PoolIdleTimeout is how long the host keeps an idle connection to the handler for reuse. The
+// host forwards to a custom handler with an HttpClient over a default HttpClientHandler
+// (azure-functions-host src/WebJobs.Script/Workers/Http/DefaultHttpWorkerService.cs,
+// CreateHttpClient), which on .NET is SocketsHttpHandler, whose PooledConnectionIdleTimeout
+// defaults to 1 minute (learn.microsoft.com/dotnet/api/system.net.http.socketshttphandler.
+// pooledconnectionidletimeout). The host thus closes an idle connection before the handler's
+// own idle time-out (2 minutes) does, and never sends a request on a connection the handler is
+// closing. The stand-in used to keep idle connections for ever: after two idle minutes the
+// handler closed one just as the stand-in sent a POST on it, the body write failed with a broken
+// pipe, and the stand-in answered 500 (a browser test's seeding saw it twice).
+const PoolIdleTimeout = time.Minute
 
 func sortedByPrecedence(fns []Function) []Function {
 	sorted := append([]Function(nil), fns...)
