@@ -30,12 +30,13 @@ const (
 	DevKeyID       = "local-dev-key-1"
 )
 
-// PartnerTenantID is the local-identity mode's second tenant (issue 27, multi-tenant mode): another
+// DevPartnerTenantID is the local-identity mode's second tenant (issue 27, multi-tenant mode): another
 // organization that exists nowhere, whose users sign in to the same API registration
 // (DevAPIClientID) and whose tokens the same development key signs, as Entra signs every tenant's
-// tokens with the same keys (learn.microsoft.com/entra/identity-platform/signing-key-rollover).
+// tokens with the keys of its tenant-independent key set ({authority}/common/discovery/v2.0/keys,
+// which the handler trusts in multi-tenant mode).
 // `make start` lists it in AZURE_ALLOWED_TENANTS beside DevTenantID.
-const PartnerTenantID = "55555555-5555-4555-8555-555555555555"
+const DevPartnerTenantID = "55555555-5555-4555-8555-555555555555"
 
 // InTenant turns the claims of a v2.0 token (V2Claims, AppV2Claims) into the same token issued by
 // another tenant: its tid and its issuer https://login.microsoftonline.com/{tenant}/v2.0, as

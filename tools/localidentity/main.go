@@ -23,7 +23,7 @@
 //
 // Two development tenants take part (multi-tenant mode, docs/multi-tenant.md): the home tenant
 // the API is registered in (entra.DevTenantID) and a partner organization
-// (entra.PartnerTenantID). Unless the settings list tenants themselves, `run` gives the host
+// (entra.DevPartnerTenantID). Unless the settings list tenants themselves, `run` gives the host
 // AZURE_ALLOWED_TENANTS with both, so tokens of either pass and any other tenant's are refused.
 package main
 
@@ -116,7 +116,7 @@ func devAllowedTenants(settingsPath string, getenv func(string) string) (string,
 	if err != nil || strings.TrimSpace(set) != "" {
 		return "", false, err
 	}
-	return entra.DevTenantID + "," + entra.PartnerTenantID, true, nil
+	return entra.DevTenantID + "," + entra.DevPartnerTenantID, true, nil
 }
 
 func runCommand(args []string) error {
@@ -162,7 +162,7 @@ func runCommand(args []string) error {
 		tenants := "the tenants listed in AZURE_ALLOWED_TENANTS"
 		if add {
 			env = append(env, "AZURE_ALLOWED_TENANTS="+allowed)
-			tenants = fmt.Sprintf("home %s and partner %s (AZURE_ALLOWED_TENANTS)", entra.DevTenantID, entra.PartnerTenantID)
+			tenants = fmt.Sprintf("home %s and partner %s (AZURE_ALLOWED_TENANTS)", entra.DevTenantID, entra.DevPartnerTenantID)
 		}
 		fmt.Fprintf(os.Stderr, "\n*** LOCAL-IDENTITY MODE: AZURE_TENANT_ID in %s is a placeholder. ***\n"+
 			"    Tokens are checked against a development key set at %s (API client id %s).\n"+

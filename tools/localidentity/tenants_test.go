@@ -24,8 +24,8 @@ func TestPartnerTenantTokens(t *testing.T) {
 	for _, tc := range []struct{ flag, body, wantTenant string }{
 		{"", `{"user":"alice"}`, entra.DevTenantID},
 		{"home", `{"user":"alice","tenant":"home"}`, entra.DevTenantID},
-		{"partner", `{"user":"alice","tenant":"partner"}`, entra.PartnerTenantID},
-		{"Partner", `{"user":"alice","tenant":" PARTNER "}`, entra.PartnerTenantID},
+		{"partner", `{"user":"alice","tenant":"partner"}`, entra.DevPartnerTenantID},
+		{"Partner", `{"user":"alice","tenant":" PARTNER "}`, entra.DevPartnerTenantID},
 		{strings.ToUpper(entra.OtherTenant), `{"user":"alice","tenant":"` + strings.ToUpper(entra.OtherTenant) + `"}`, entra.OtherTenant},
 	} {
 		rec := serveDev(t, tokenRequestTo(tokenPath, tc.body))
@@ -59,7 +59,7 @@ func TestPartnerTenantTokens(t *testing.T) {
 	if err := tokenCommand([]string{"-settings", settings, "-app", "reporter", "-tenant", "partner", "-roles", "Tasks.Read.All"}, &printed); err != nil {
 		t.Fatal(err)
 	}
-	if c := claimsOf(t, strings.TrimSpace(printed.String())); c["tid"] != entra.PartnerTenantID || c["idtyp"] != "app" || c["iss"] != "https://login.microsoftonline.com/"+entra.PartnerTenantID+"/v2.0" {
+	if c := claimsOf(t, strings.TrimSpace(printed.String())); c["tid"] != entra.DevPartnerTenantID || c["idtyp"] != "app" || c["iss"] != "https://login.microsoftonline.com/"+entra.DevPartnerTenantID+"/v2.0" {
 		t.Errorf("partner app token: tid %v idtyp %v iss %v", c["tid"], c["idtyp"], c["iss"])
 	}
 }
@@ -70,7 +70,7 @@ func TestBadTenantRefused(t *testing.T) {
 	settings := filepath.Join(t.TempDir(), "local.settings.json")
 	os.WriteFile(settings, []byte(`{"Values":{"AZURE_TENANT_ID":"<your-tenant-id>"}}`), 0o600)
 	t.Setenv("AZURE_TENANT_ID", "")
-	for _, bad := range []string{"contoso", "organizations", "common", "1111-1111", entra.PartnerTenantID + "x"} {
+	for _, bad := range []string{"contoso", "organizations", "common", "1111-1111", entra.DevPartnerTenantID + "x"} {
 		var printed bytes.Buffer
 		if err := tokenCommand([]string{"-settings", settings, "-user", "alice", "-tenant", bad}, &printed); err == nil || printed.Len() > 0 {
 			t.Errorf("-tenant %q: err %v, printed %q", bad, err, printed.String())
@@ -93,7 +93,7 @@ func TestDevAllowedTenants(t *testing.T) {
 		return p
 	}
 	none := func(string) string { return "" }
-	both := entra.DevTenantID + "," + entra.PartnerTenantID
+	both := entra.DevTenantID + "," + entra.DevPartnerTenantID
 	if got, add, err := devAllowedTenants(write("empty.json", ""), none); err != nil || !add || got != both {
 		t.Errorf("empty setting: %q %v %v, want %q added", got, add, err, both)
 	}
@@ -114,25 +114,28 @@ func TestDevAllowedTenants(t *testing.T) {
 	}
 }
 
+// aliceIn is alice's development token in tenant.
+func aliceIn(t *testing.T, tenant string) string {
+	t.Helper()
+	tok, err := devToken("alice", tenant, nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 // TestMultiTenantEndToEnd runs `make start`'s stack (localidentity around funchost around the real handler, the
 // repository's example settings): localidentity gives the host both development tenants in AZURE_ALLOWED_TENANTS, so
 // the partner tenant's token passes the handler's full check and a third tenant's is refused before any key lookup.
-// alice of the partner tenant (the same oid as alice at home) does not see home alice's tasks.
 func TestMultiTenantEndToEnd(t *testing.T) {
 	local := testenv.StartLocalStack(t, "../../local.settings.json.example", time.Minute)
 	base := local.Host.URL()
-	token := func(tenant string) string {
-		tok, err := devToken("alice", tenant, nil, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
-	home, partner := token(entra.DevTenantID), token(entra.PartnerTenantID)
+	token := func(tenant string) string { return aliceIn(t, tenant) }
+	home, partner := token(entra.DevTenantID), token(entra.DevPartnerTenantID)
 	if me := getMe(t, base, home, http.StatusOK); me["id"] != userOID("alice") || me["tenantId"] != entra.DevTenantID {
 		t.Errorf("/api/me for alice at home: %v", me)
 	}
-	if me := getMe(t, base, partner, http.StatusOK); me["id"] != userOID("alice") || me["tenantId"] != entra.PartnerTenantID {
+	if me := getMe(t, base, partner, http.StatusOK); me["id"] != userOID("alice") || me["tenantId"] != entra.DevPartnerTenantID {
 		t.Errorf("/api/me for alice in the partner tenant: %v", me)
 	}
 
@@ -148,8 +151,17 @@ func TestMultiTenantEndToEnd(t *testing.T) {
 		!strings.Contains(www, `error="invalid_token"`) || !strings.Contains(www, "tenant is not allowed") {
 		t.Errorf("a third tenant's token: %d, WWW-Authenticate %q; want 401 invalid_token, the tenant is not allowed", resp.StatusCode, www)
 	}
+	if !strings.Contains(local.Output.String(), "Multi-tenant mode") {
+		t.Error("make start does not announce the multi-tenant mode")
+	}
+}
 
-	// The same oid in two tenants is two users: home alice's task is not partner alice's.
+// TestMultiTenantDataKeptApartEndToEnd: on the same stack, the same oid in two tenants is two users (the keying
+// rule, docs/multi-tenant.md): alice of the partner tenant does not see home alice's task, and home alice does.
+func TestMultiTenantDataKeptApartEndToEnd(t *testing.T) {
+	local := testenv.StartLocalStack(t, "../../local.settings.json.example", time.Minute)
+	base := local.Host.URL()
+	home, partner := aliceIn(t, entra.DevTenantID), aliceIn(t, entra.DevPartnerTenantID)
 	call := func(method, tok, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, base+"/api/tasks", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -174,8 +186,5 @@ func TestMultiTenantEndToEnd(t *testing.T) {
 	}
 	if code, body := call(http.MethodGet, home, ""); code != http.StatusOK || items(body) != 1 {
 		t.Errorf("GET /api/tasks as home alice: %d %v, want her one task", code, body)
-	}
-	if !strings.Contains(local.Output.String(), "Multi-tenant mode") {
-		t.Error("make start does not announce the multi-tenant mode")
 	}
 }

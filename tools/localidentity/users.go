@@ -60,10 +60,10 @@ func parseRoles(list string) ([]string, error) {
 
 // The short names of the local-identity mode's tenants, for `make token TENANT=...` and the SPA's
 // sign-in: the development tenant (the "home" tenant the API is registered in) and a second
-// organization (entra.PartnerTenantID), both listed in AZURE_ALLOWED_TENANTS by `make start`.
+// organization (entra.DevPartnerTenantID), both listed in AZURE_ALLOWED_TENANTS by `make start`.
 var devTenants = map[string]string{
 	"home":    entra.DevTenantID,
-	"partner": entra.PartnerTenantID,
+	"partner": entra.DevPartnerTenantID,
 }
 
 // errBadTenant is returned for a tenant that is neither a short name nor a GUID.
