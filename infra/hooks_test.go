@@ -270,3 +270,53 @@ func TestSpaConfigForDeploy(t *testing.T) {
 		t.Fatalf("spa-config.sh accepted an http API URL:\n%s", out)
 	}
 }
+
+// Multi-tenant mode: the web predeploy hook copies AZURE_SPA_AUTHORITY (main.bicep) into config.json, where the
+// SPA's MSAL takes its authority from; an environment without it (provisioned before the output existed) gets no
+// authority, as TestSpaConfigForDeploy shows, and a value that is no Entra authority of a tenant or of
+// `organizations` stops the deployment.
+func TestSpaConfigAuthority(t *testing.T) {
+	t.Parallel()
+	p := loadRepo(t)
+	repo := scratchRepo(t, p)
+	dist := filepath.Join(repo, "frontend", "dist")
+	os.MkdirAll(dist, 0o755)
+	os.WriteFile(filepath.Join(dist, "index.html"), []byte("<!doctype html>"), 0o644)
+	for _, authority := range []string{"https://login.microsoftonline.com/organizations", "https://login.microsoftonline.com/" + testTenant} {
+		env := azdEnv()
+		env["AZURE_SPA_AUTHORITY"] = authority
+		if out, err := runHook(t, p, repo, webPredeployHook, env, os.Getenv("PATH")); err != nil {
+			t.Fatalf("spa-config.sh with AZURE_SPA_AUTHORITY %s: %v\n%s", authority, err, out)
+		}
+		cfg := readJSON(t, filepath.Join(dist, "config.json"))
+		if cfg["authority"] != authority || cfg["tenantId"] != testTenant || len(cfg) != 6 {
+			t.Errorf("dist/config.json with AZURE_SPA_AUTHORITY %s = %v", authority, cfg)
+		}
+		checkRedirectURIs(t, cfg)
+		checkDeployedCSP(t, filepath.Join(dist, "staticwebapp.config.json"), env["API_BASE_URL"])
+	}
+	// Another cloud's login host: the Content-Security-Policy lets the SPA reach that host, the one MSAL signs in with.
+	env := azdEnv()
+	env["AZURE_SPA_AUTHORITY"] = "https://login.microsoftonline.us/organizations"
+	if out, err := runHook(t, p, repo, webPredeployHook, env, os.Getenv("PATH")); err != nil {
+		t.Fatalf("spa-config.sh with a US Government authority: %v\n%s", err, out)
+	}
+	var swa struct {
+		GlobalHeaders map[string]string `json:"globalHeaders"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dist, "staticwebapp.config.json"))
+	json.Unmarshal(b, &swa)
+	for _, want := range []string{"connect-src 'self' https://login.microsoftonline.us https://graph.microsoft.com", "frame-src 'self' https://login.microsoftonline.us;", "form-action 'self' https://login.microsoftonline.us"} {
+		if csp := swa.GlobalHeaders["Content-Security-Policy"]; !strings.Contains(csp, want) {
+			t.Errorf("Content-Security-Policy = %q, want it to contain %q", csp, want)
+		}
+	}
+	// `common` would also offer personal Microsoft accounts, which the registrations do not accept.
+	for _, bad := range []string{"https://login.microsoftonline.com/common", "http://login.microsoftonline.com/organizations", "https://login.microsoftonline.com/organizations\"x"} {
+		env := azdEnv()
+		env["AZURE_SPA_AUTHORITY"] = bad
+		if out, err := runHook(t, p, repo, webPredeployHook, env, os.Getenv("PATH")); err == nil {
+			t.Errorf("spa-config.sh accepted AZURE_SPA_AUTHORITY %q:\n%s", bad, out)
+		}
+	}
+}

@@ -52,6 +52,7 @@ var checks = []struct {
 	{"HookModes", checkHookModes},
 	{"EnvironmentNames", checkEnvironmentNameUses},
 	{"NoSecrets", checkNoSecrets},
+	{"MultiTenant", checkMultiTenant},
 }
 
 func TestInvariants(t *testing.T) {
@@ -167,7 +168,9 @@ var flexForbidden = []string{
 	"WEBSITE_TIME_ZONE", "TZ", "AzureWebJobsStorage", "WEBSITE_NODE_DEFAULT_VERSION",
 }
 
-// appSettings returns the one `Microsoft.Web/sites/config` 'appsettings' resource.
+// appSettings returns the app settings of the one `Microsoft.Web/sites/config` 'appsettings' resource: its
+// properties are union(<var holding an object literal>, <the optional settings, see optionalAppSettings>), and the
+// result holds the literal's settings followed by the optional ones (each set only under its condition).
 func appSettings(p *project, ps *problems) *bValue {
 	var found []*bDecl
 	for _, r := range p.resourcesOfType("Microsoft.Web/sites/config") {
@@ -179,12 +182,43 @@ func appSettings(p *project, ps *problems) *bValue {
 		ps.add("want exactly one Microsoft.Web/sites/config 'appsettings' resource (it replaces the whole set), found %d", len(found))
 		return nil
 	}
+	f := p.fileOf(found[0])
 	props := found[0].body.get("properties")
-	if props == nil || props.kind != vObject {
-		ps.add("appsettings: properties must be an object literal, so its keys can be checked")
+	m := appSettingsUnion.FindStringSubmatch(props.text())
+	if m == nil {
+		ps.add("appsettings: properties must be union(<var of an object literal>, <var of optional settings>), so its keys can be checked; got %s", props.text())
 		return nil
 	}
-	return props
+	base := resolveValue(f, &bValue{kind: vExpr, raw: m[1]})
+	if base == nil || base.kind != vObject {
+		ps.add("appsettings: %s must be an object literal, so its keys can be checked", m[1])
+		return nil
+	}
+	all := &bValue{kind: vObject, raw: base.raw, props: slices.Clone(base.props)}
+	for _, o := range optionalAppSettings(f, m[2], ps) {
+		all.props = append(all.props, o.props...)
+	}
+	return all
+}
+
+var (
+	appSettingsUnion = regexp.MustCompile(`^union\((\w+), (\w+)\)$`)
+	// An optional app setting: set when its parameter is non-empty, left out (not set to "") otherwise.
+	optionalSetting = regexp.MustCompile(`^empty\((\w+)\) \? \{\} : (\{ (\w+): (\w+) \})$`)
+)
+
+// optionalAppSettings reads the var named name, `empty(p) ? {} : { SETTING: p }`, as the object it sets.
+func optionalAppSettings(f *bFile, name string, ps *problems) []*bValue {
+	var m []string
+	d := f.decl("var", name)
+	if d != nil {
+		m = optionalSetting.FindStringSubmatch(d.body.text())
+	}
+	if m == nil || m[1] != m[4] {
+		ps.add("appsettings: %s must be a var, empty(<param>) ? {} : { <SETTING>: <param> } (set only when given)", name)
+		return nil
+	}
+	return []*bValue{{kind: vObject, raw: m[2], props: []*bProp{{key: m[3], val: &bValue{kind: vExpr, raw: m[4]}}}}}
 }
 
 func checkFlexAppSettings(p *project) (ps problems) {
@@ -481,8 +515,9 @@ func checkEntraApps(p *project) (ps problems) {
 		if !strings.Contains(un, "${resourceToken}-${appSuffix}") {
 			ps.add("app %s uniqueName %s must include the resource token and the environment's suffix (unique in the tenant, new after azd down)", a.name, un)
 		}
-		if a.body.get("signInAudience").text() != "'AzureADMyOrg'" {
-			ps.add("app %s must be single-tenant (signInAudience 'AzureADMyOrg')", a.name)
+		// Both registrations follow the one audience parameter (multitenant_test.go checks its default and values).
+		if a.body.get("signInAudience").text() != "signInAudience" {
+			ps.add("app %s: signInAudience = %s, want the module's signInAudience parameter (AzureADMyOrg unless multi-tenant)", a.name, a.body.get("signInAudience").text())
 		}
 		if a.body.get("passwordCredentials") != nil || a.body.get("keyCredentials") != nil {
 			ps.add("app %s must have no credentials", a.name)

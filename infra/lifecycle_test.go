@@ -263,6 +263,11 @@ func (s *azdSim) provision(failAfterRegistrations bool) error {
 		// main.bicep's records for the next run: the SPA is pre-authorized, the deploying user is Admin.
 		"AZURE_SPA_PREAUTHORIZED":   suffix + "/" + ids["AZURE_SPA_CLIENT_ID"],
 		"AZURE_ADMIN_ROLE_ASSIGNED": suffix + "/" + signedInPrincipalID,
+		// main.bicep's AZURE_SPA_AUTHORITY: the tenant, or organizations when the registrations are multi-tenant.
+		"AZURE_SPA_AUTHORITY": "https://login.microsoftonline.com/" + testTenant,
+	}
+	if effectiveParameter(s.p, values, "signInAudience") == multiTenant {
+		outputs["AZURE_SPA_AUTHORITY"] = "https://login.microsoftonline.com/organizations"
 	}
 	for k, v := range ids {
 		outputs[k] = v

@@ -136,6 +136,19 @@ param adminAuthContext string = ''
 @description('Extra https origins serving the SPA, e.g. a custom domain, comma-separated (AZURE_SPA_EXTRA_ORIGINS, default none).')
 param spaExtraOrigins string = ''
 
+// Multi-tenant mode (docs/multi-tenant.md): the registrations accept the work and school accounts of any Entra tenant,
+// and the API accepts exactly the tenants of allowedTenants. Both default to today's single-tenant deployment.
+@allowed([
+  'AzureADMyOrg'
+  'AzureADMultipleOrgs'
+])
+@description('signInAudience of the API and SPA registrations (AZURE_SIGN_IN_AUDIENCE): AzureADMyOrg (default, this tenant only) or AzureADMultipleOrgs (any Entra tenant may consent; the API still accepts only allowedTenants).')
+param signInAudience string = 'AzureADMyOrg'
+// The handler's AZURE_ALLOWED_TENANTS: the tenants whose tokens it accepts, this one included only if listed. Empty:
+// the setting is left out and the handler accepts this tenant alone, exactly as a single-tenant deployment does.
+@description('Tenant ids whose tokens the API accepts, comma-separated (AZURE_ALLOWED_TENANTS, default none: this tenant alone). List this tenant too to keep its users.')
+param allowedTenants string = ''
+
 // 512 MB is Flex Consumption's smallest instance. The handler's resident memory under `make bench` load is about
 // 16 MB (bench/results.md) and the Functions host's own footprint fits beside it; billing is per GB-second, so
 // 2048 would cost four times as much for nothing. Raise it only if the host's logs show memory pressure.
@@ -275,6 +288,7 @@ module entra 'app/entra.bicep' = {
     // The SPA an earlier deployment of these registrations pre-authorized: the API's first request keeps it.
     preAuthorizedSpaAppId: startsWith(spaPreauthorizedRecord, recordPrefix) ? substring(spaPreauthorizedRecord, length(recordPrefix)) : ''
     appRoleAssignmentRequired: requireAppRoleAssignment
+    signInAudience: signInAudience
     // Like the Admin role, Tasks.Read.All is assigned once per identity (msgraph-bicep-types#161).
     daemonPrincipalId: daemonPrincipalId
     daemonAlreadyAssigned: daemonIdentity && daemonRoleRecord == '${recordPrefix}${daemonPrincipalId}'
@@ -304,6 +318,7 @@ module api 'app/api.bicep' = {
     localDevOrigins: localDevOrigins
     instanceMemoryMB: instanceMemoryMB
     adminAuthContext: adminAuthContext
+    allowedTenants: allowedTenants
   }
   // The host starts as soon as the app exists and reaches storage with the identity: grant the roles first.
   dependsOn: [
@@ -325,6 +340,11 @@ output API_REQUIRED_SCOPE string = apiScopeName
 output API_SCOPE string = entra.outputs.apiScope
 output API_BASE_URL string = api.outputs.baseUrl
 output SPA_URL string = 'https://${web.outputs.defaultHostName}'
+// The authority the SPA's MSAL signs in with (the hooks copy it into config.json): this tenant, or, multi-tenant,
+// `organizations`, where a user of any Entra tenant picks their work or school account
+// (https://learn.microsoft.com/entra/identity-platform/msal-client-application-configuration, "Authority"). The
+// cloud's own login host, like the handler's AZURE_AUTHORITY_HOST.
+output AZURE_SPA_AUTHORITY string = '${environment().authentication.loginEndpoint}${signInAudience == 'AzureADMultipleOrgs' ? 'organizations' : tenant().tenantId}'
 // azd writes an array output into the environment as a JSON string; the hooks copy it into config.json.
 output SPA_REDIRECT_URIS array = entra.outputs.spaRedirectUris
 output AZURE_FUNCTION_APP_NAME string = api.outputs.name

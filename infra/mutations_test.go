@@ -35,20 +35,20 @@ var mutations = []mutation{
 	{"ModuleWiring", "infra/main.bicep", "    scopeName: apiScopeName\n", ""},
 	{"ModuleWiring", "infra/main.bicep", "    ownerId: principalId\n", "    ownerId: principalId\n    owner: principalId\n"},
 
-	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    FUNCTIONS_WORKER_RUNTIME: 'custom'\n"},
-	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    FUNCTIONS_EXTENSION_VERSION: '~4'\n"},
-	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", ""},
-	{"FlexAppSettings", "infra/app/api.bicep", "    AZURE_CLIENT_ID: identity.properties.clientId\n", ""},
-	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true'\n"},
-	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    ENTRA_JWKS_URL: 'https://example.net/keys'\n"},
+	{"FlexAppSettings", "infra/app/api.bicep", "  TASKS_TABLE: tableName\n", "  TASKS_TABLE: tableName\n    FUNCTIONS_WORKER_RUNTIME: 'custom'\n"},
+	{"FlexAppSettings", "infra/app/api.bicep", "  TASKS_TABLE: tableName\n", "  TASKS_TABLE: tableName\n    FUNCTIONS_EXTENSION_VERSION: '~4'\n"},
+	{"FlexAppSettings", "infra/app/api.bicep", "  TASKS_TABLE: tableName\n", ""},
+	{"FlexAppSettings", "infra/app/api.bicep", "  AZURE_CLIENT_ID: identity.properties.clientId\n", ""},
+	{"FlexAppSettings", "infra/app/api.bicep", "  TASKS_TABLE: tableName\n", "  TASKS_TABLE: tableName\n    TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true'\n"},
+	{"FlexAppSettings", "infra/app/api.bicep", "  TASKS_TABLE: tableName\n", "  TASKS_TABLE: tableName\n    ENTRA_JWKS_URL: 'https://example.net/keys'\n"},
 	{"FlexAppSettings", "infra/app/api.bicep", "AzureWebJobsStorage__credential: 'managedidentity'", "AzureWebJobsStorage__credential: 'connectionstring'"},
 	{"FlexAppSettings", "infra/app/api.bicep", "suffixes.storage}'", "suffixes.storage}/'"},
 	{"FlexAppSettings", "infra/app/api.bicep", "Authorization=AAD'", "Authorization=Key'"},
 	{"FlexAppSettings", "infra/app/api.bicep", "      minTlsVersion: '1.2'\n", "      minTlsVersion: '1.2'\n      linuxFxVersion: 'custom'\n"},
 
 	{"FlexAppSettings", "infra/app/api.bicep", "AZURE_AUTHORITY_HOST: environment().authentication.loginEndpoint", "AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/'"},
-	{"FlexAppSettings", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    WEBSITE_SKU: 'FlexConsumption'\n"},
-	{"HandlerSettingsKnown", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    TASK_TABLE: tableName\n"},
+	{"FlexAppSettings", "infra/app/api.bicep", "  TASKS_TABLE: tableName\n", "  TASKS_TABLE: tableName\n    WEBSITE_SKU: 'FlexConsumption'\n"},
+	{"HandlerSettingsKnown", "infra/app/api.bicep", "  TASKS_TABLE: tableName\n", "  TASKS_TABLE: tableName\n    TASK_TABLE: tableName\n"},
 	{"FunctionApp", "infra/app/api.bicep", "version: '1.0'", "version: '1'"},
 	{"FunctionApp", "infra/app/api.bicep", "name: 'custom'", "name: 'go'"},
 	{"FunctionApp", "infra/app/api.bicep", "httpsOnly: true", "httpsOnly: false"},
@@ -94,13 +94,14 @@ var mutations = []mutation{
 	{"EntraApps", "infra/app/entra.bicep", "var spaUniqueName = 'tasks-spa-${resourceToken}-${appSuffix}'", "var spaUniqueName = 'tasks-spa-${resourceToken}'"},
 	{"EntraApps", "infra/app/entra.bicep", "resource spaServicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0'", "resource spaServicePrincipal 'Microsoft.Graph/servicePrincipalz@v1.0'"},
 	{"EntraApps", "infra/app/entra.bicep", "        appId: spaApp.appId\n", "        appId: graphAppId\n"},
-	{"EntraApps", "infra/app/entra.bicep", "  signInAudience: 'AzureADMyOrg'\n  owners: owners\n  tags: appTags\n  spa:", "  signInAudience: 'AzureADMultipleOrgs'\n  owners: owners\n  tags: appTags\n  spa:"},
+	// The audience not passed to one registration: the SPA single-tenant while the API follows the parameter.
+	{"EntraApps", "infra/app/entra.bicep", "  signInAudience: signInAudience\n  owners: owners\n  tags: appTags\n  spa:", "  signInAudience: 'AzureADMyOrg'\n  owners: owners\n  tags: appTags\n  spa:"},
 
 	// The scope and the pre-authorization in one request (the review's finding 1), and its variants.
-	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 2\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA"},
+	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n    knownClientApplications: keptKnownClients\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 2\n    preAuthorizedApplications: keptPreAuthorizations\n    knownClientApplications: keptKnownClients\n  }\n}\n\n// The SPA"},
 	{"GraphRequestOrder", "infra/app/entra.bicep", "          id: scopeId\n          type: 'Scope'", "          id: guid(spaUniqueName, scopeName)\n          type: 'Scope'"},
 	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    // The SPA gets", "    requestedAccessTokenVersion: 2\n    // The SPA gets"},
-	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 1\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n  }\n}\n\n// The SPA"},
+	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n    knownClientApplications: keptKnownClients\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 1\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n    knownClientApplications: keptKnownClients\n  }\n}\n\n// The SPA"},
 	// Pass 1 pre-authorizing the SPA it is about to create a scope for, on every deployment.
 	{"GraphRequestOrder", "infra/app/entra.bicep", "    preAuthorizedApplications: keptPreAuthorizations\n", "    preAuthorizedApplications: [\n      {\n        appId: spaApp.appId\n        delegatedPermissionIds: [ scopeId ]\n      }\n    ]\n"},
 
@@ -239,7 +240,23 @@ var mutations = []mutation{
 	{"EnvironmentNames", "infra/main.bicep", "var resourceGroupName = 'rg-${environmentName}${endsWith(environmentName, '.') ? '-' : ''}'", "var resourceGroupName = 'rg-${environmentName}'"},
 	{"EnvironmentNames", "infra/main.bicep", "    name: 'st${resourceToken}'", "    name: 'st${environmentName}'"},
 
-	{"NoSecrets", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    STORAGE_KEY: storageAccount.listKeys().keys[0].value\n"},
+	// Multi-tenant mode (multitenant_test.go): a default that is not single-tenant, the audience not reaching the
+	// registrations, the combined consent missing (pass 2, and pass 1 of a rerun), the tenant list not reaching the
+	// handler or always sent, and the SPA's authority not following the audience.
+	{"MultiTenant", "infra/main.bicep", "param signInAudience string = 'AzureADMyOrg'", "param signInAudience string = 'AzureADMultipleOrgs'"},
+	{"MultiTenant", "infra/app/entra.bicep", "param signInAudience string = 'AzureADMyOrg'", "param signInAudience string = 'AzureADMultipleOrgs'"},
+	{"MultiTenant", "infra/main.parameters.json", "${AZURE_SIGN_IN_AUDIENCE=AzureADMyOrg}", "${AZURE_SIGN_IN_AUDIENCE=AzureADMultipleOrgs}"},
+	{"MultiTenant", "infra/main.bicep", "  'AzureADMyOrg'\n  'AzureADMultipleOrgs'\n])\n@description('signInAudience of the API", "  'AzureADMyOrg'\n  'AzureADMultipleOrgs'\n  'AzureADandPersonalMicrosoftAccount'\n])\n@description('signInAudience of the API"},
+	{"MultiTenant", "infra/main.bicep", "    signInAudience: signInAudience\n", ""},
+	{"MultiTenant", "infra/app/entra.bicep", "    knownClientApplications: multiTenant ? [ spaApp.appId ] : []\n", ""},
+	{"MultiTenant", "infra/app/entra.bicep", "    knownClientApplications: keptKnownClients\n", ""},
+	{"MultiTenant", "infra/main.bicep", "    allowedTenants: allowedTenants\n", ""},
+	{"MultiTenant", "infra/main.parameters.json", `"value": "${AZURE_ALLOWED_TENANTS}"`, `"value": "${AZURE_TENANT_ID}"`},
+	{"MultiTenant", "infra/app/api.bicep", "  ADMIN_AUTH_CONTEXT: adminAuthContext\n", "  ADMIN_AUTH_CONTEXT: adminAuthContext\n  AZURE_ALLOWED_TENANTS: allowedTenants\n"},
+	{"MultiTenant", "infra/main.bicep", "? 'organizations' : tenant().tenantId}'", "? 'common' : tenant().tenantId}'"},
+	{"FlexAppSettings", "infra/app/api.bicep", "empty(allowedTenants) ? {} : { AZURE_ALLOWED_TENANTS: allowedTenants }", "{ AZURE_ALLOWED_TENANTS: allowedTenants }"},
+
+	{"NoSecrets", "infra/app/api.bicep", "  TASKS_TABLE: tableName\n", "  TASKS_TABLE: tableName\n    STORAGE_KEY: storageAccount.listKeys().keys[0].value\n"},
 	{"NoSecrets", "scripts/postprovision.sh", "set -eu\n", "set -eu\n# AccountKey=abc\n"},
 }
 
@@ -290,7 +307,7 @@ func TestReaderFailsLoudly(t *testing.T) {
 	for _, m := range []mutation{
 		{"", "infra/main.bicep", "targetScope = 'subscription'", "targetScope = 'subscription'\nimport * as x from 'x.bicep'"},
 		{"", "infra/main.bicep", "targetScope = 'subscription'", "targetScope = 'subscription'\ntype t = string"},
-		{"", "infra/app/api.bicep", "    TASKS_TABLE: tableName\n", "    TASKS_TABLE: tableName\n    ...extra\n"},
+		{"", "infra/app/api.bicep", "  TASKS_TABLE: tableName\n", "  TASKS_TABLE: tableName\n    ...extra\n"},
 		{"", "infra/app/api.bicep", "  properties: {\n    serverFarmId", "  properties: {{\n    serverFarmId"},
 		{"", "infra/app/storage.bicep", "'TLS1_2'", "'TLS1_2"},
 		{"", "infra/app/web.bicep", "    tier: 'Free'\n  }", "    tier: 'Free'\n  ]"},

@@ -20,8 +20,10 @@ TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER))
 
 # APP=name mints an app-only token instead (a daemon or managed identity, no user: docs/app-callers.md),
 # with ROLES among the application permissions Tasks.Read.All and Tasks.ReadWrite.All.
-token: ## Print a local-identity bearer token (USER=name for another user, ROLES=Admin,Viewer for app roles; APP=name ROLES=Tasks.Read.All for an app-only one).
-	@$(GO) run ./tools/localidentity token -settings $(BUILD_DIR)/local.settings.json $(if $(TOKEN_USER),-user '$(TOKEN_USER)') $(if $(APP),-app '$(APP)') $(if $(ROLES),-roles '$(ROLES)')
+# TENANT=partner (or home, or any tenant id) issues it in another development tenant: multi-tenant mode
+# (docs/multi-tenant.md); make start allows home and partner, so another tenant id shows the refusal.
+token: ## Print a local-identity bearer token (USER=name for another user, ROLES=Admin,Viewer for app roles, TENANT=partner for the second tenant; APP=name ROLES=Tasks.Read.All for an app-only one).
+	@$(GO) run ./tools/localidentity token -settings $(BUILD_DIR)/local.settings.json $(if $(TOKEN_USER),-user '$(TOKEN_USER)') $(if $(APP),-app '$(APP)') $(if $(ROLES),-roles '$(ROLES)') $(if $(TENANT),-tenant '$(TENANT)')
 
 AZURITE_DATA ?= .azurite
 AZURITE_TABLE_PORT ?= 10002

@@ -64,6 +64,11 @@ function Get-RepoRoot {
     return (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 }
 
+# AZURE_SPA_AUTHORITY (main.bicep): the cloud's login host and this tenant's id, or `organizations`.
+function Need-Authority([string]$Name) {
+    Get-Checked $Name '\Ahttps://[A-Za-z0-9.-]+/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|organizations)\z' 'an authority such as https://login.microsoftonline.com/organizations'
+}
+
 # The SPA's runtime config (read by the SPA before MSAL starts).
 function Write-SpaConfig([string]$Path, [string]$ApiBaseUrl) {
     New-Item -ItemType Directory -Force -Path (Split-Path -Parent $Path) | Out-Null
@@ -75,6 +80,10 @@ function Write-SpaConfig([string]$Path, [string]$ApiBaseUrl) {
         apiScope     = $env:API_SCOPE
         apiBaseUrl   = $ApiBaseUrl
         redirectUris = [string[]]@($redirectUris | ForEach-Object { $_ })
+    }
+    # "authority" only when the environment has AZURE_SPA_AUTHORITY (lib.sh, write_spa_config).
+    if ($env:AZURE_SPA_AUTHORITY) {
+        $config.Insert(2, 'authority', (Need-Authority 'AZURE_SPA_AUTHORITY'))
     }
     # UTF-8 without BOM, as browsers and JSON.parse expect.
     [IO.File]::WriteAllText($Path, ($config | ConvertTo-Json) + "`n", [Text.UTF8Encoding]::new($false))

@@ -52,14 +52,29 @@ repo_root() {
   (cd "$(dirname "$0")/.." && pwd)
 }
 
+# need_authority: AZURE_SPA_AUTHORITY, the authority the SPA's MSAL signs in with (main.bicep): the cloud's login
+# host and this tenant's id, or `organizations` in multi-tenant mode.
+need_authority() {
+  need_match "$1" '^https://[A-Za-z0-9.-]+/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|organizations)$' \
+    'an authority such as https://login.microsoftonline.com/organizations'
+}
+
 # write_spa_config FILE API_BASE_URL: the SPA's runtime config (read by the SPA before MSAL starts).
 # The values were validated above, so they need no JSON escaping (SPA_REDIRECT_URIS is already a JSON list).
+# "authority" only when the environment has AZURE_SPA_AUTHORITY: one provisioned before that output existed has
+# not, and the SPA then signs in with tenantId, as it always did.
 write_spa_config() {
   mkdir -p "$(dirname "$1")"
+  _authority=
+  if [ -n "${AZURE_SPA_AUTHORITY:-}" ]; then
+    need_authority AZURE_SPA_AUTHORITY
+    _authority="
+  \"authority\": \"$AZURE_SPA_AUTHORITY\","
+  fi
   cat >"$1.tmp" <<JSON
 {
   "clientId": "$AZURE_SPA_CLIENT_ID",
-  "tenantId": "$AZURE_TENANT_ID",
+  "tenantId": "$AZURE_TENANT_ID",$_authority
   "apiScope": "$API_SCOPE",
   "apiBaseUrl": "$2",
   "redirectUris": $SPA_REDIRECT_URIS

@@ -28,7 +28,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** src/auth/msal.ts: authority `https://login.microsoftonline.com/<tenant>`. */
+/** src/auth/msal.ts: authority `https://login.microsoftonline.com/<tenant>` unless config.json names one. */
 export const ENTRA_ORIGIN = "https://login.microsoftonline.com";
 /** src/hooks/useGraphPhoto.ts: the photo from `https://graph.microsoft.com/v1.0/me/photo/$value`. */
 export const GRAPH_ORIGIN = "https://graph.microsoft.com";
@@ -37,6 +37,12 @@ export const GRAPH_ORIGIN = "https://graph.microsoft.com";
 export function apiOrigin(apiBaseUrl) {
   if (typeof apiBaseUrl !== "string" || !/^https?:\/\//i.test(apiBaseUrl)) return null;
   return new URL(apiBaseUrl).origin;
+}
+
+/** The origin of the authority the SPA signs in with: config.json's authority (src/auth/msal.ts authorityOf), else Entra's. */
+export function entraOrigin(authority) {
+  if (typeof authority !== "string" || !/^https:\/\//i.test(authority)) return ENTRA_ORIGIN;
+  return new URL(authority).origin;
 }
 
 /** 'sha256-…' for each inline classic <script> of an HTML page (the bytes between the tags, as CSP hashes them). */
@@ -50,7 +56,7 @@ export function inlineScriptHashes(html) {
 }
 
 /** One page's Content-Security-Policy. */
-export function contentSecurityPolicy({ api, scriptHashes = [], frameAncestors }) {
+export function contentSecurityPolicy({ api, scriptHashes = [], frameAncestors, entra = ENTRA_ORIGIN }) {
   const directives = [
     ["default-src", "'self'"],
     ["script-src", "'self'", ...scriptHashes],
@@ -59,14 +65,14 @@ export function contentSecurityPolicy({ api, scriptHashes = [], frameAncestors }
     ["style-src", "'self'"],
     // data: for images in style sheets (Swagger UI's icons); blob: for the Graph photo (an object URL).
     ["img-src", "'self'", "data:", "blob:"],
-    ["connect-src", "'self'", ENTRA_ORIGIN, GRAPH_ORIGIN, ...(api ? [api] : [])],
-    ["frame-src", "'self'", ENTRA_ORIGIN],
+    ["connect-src", "'self'", entra, GRAPH_ORIGIN, ...(api ? [api] : [])],
+    ["frame-src", "'self'", entra],
     ["frame-ancestors", frameAncestors],
     ["object-src", "'none'"],
     ["base-uri", "'none'"],
     // MSAL can post its authorize request as a form in its popup (an about:blank page, which runs under this
     // policy): the authority only.
-    ["form-action", "'self'", ENTRA_ORIGIN],
+    ["form-action", "'self'", entra],
   ];
   return directives.map((d) => d.join(" ")).join("; ");
 }
@@ -74,6 +80,7 @@ export function contentSecurityPolicy({ api, scriptHashes = [], frameAncestors }
 /** The whole staticwebapp.config.json for a config.json and the built (or source) index.html. */
 export function swaConfig(config, indexHtml) {
   const api = apiOrigin(config.apiBaseUrl);
+  const entra = entraOrigin(config.authority);
   return {
     navigationFallback: {
       rewrite: "/index.html",
@@ -86,7 +93,7 @@ export function swaConfig(config, indexHtml) {
         headers: {
           "Cache-Control": "no-store",
           // MSAL frames this page (hidden iframe), so it allows its own origin as an ancestor.
-          "Content-Security-Policy": contentSecurityPolicy({ api, frameAncestors: "'self'" }),
+          "Content-Security-Policy": contentSecurityPolicy({ api, entra, frameAncestors: "'self'" }),
           "X-Frame-Options": "SAMEORIGIN",
           // The redirect bridge must not be served with Cross-Origin-Opener-Policy: it would put the popup in
           // another browsing context group and cut the bridge off from the app
@@ -98,7 +105,7 @@ export function swaConfig(config, indexHtml) {
       { route: "/assets/*", headers: { "Cache-Control": "public, max-age=31536000, immutable" } },
     ],
     globalHeaders: {
-      "Content-Security-Policy": contentSecurityPolicy({ api, scriptHashes: inlineScriptHashes(indexHtml), frameAncestors: "'none'" }),
+      "Content-Security-Policy": contentSecurityPolicy({ api, entra, scriptHashes: inlineScriptHashes(indexHtml), frameAncestors: "'none'" }),
       "X-Frame-Options": "DENY",
       "X-Content-Type-Options": "nosniff",
       "Referrer-Policy": "strict-origin-when-cross-origin",

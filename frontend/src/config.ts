@@ -7,8 +7,14 @@ export interface EntraConfig {
   mode: "entra";
   /** Client id of the SPA's Entra app registration. */
   clientId: string;
-  /** Directory (tenant) id. */
+  /** Directory (tenant) id: the home tenant of the app registrations. */
   tenantId: string;
+  /**
+   * The Entra authority MSAL signs in with, when the deployment wrote one (AZURE_SPA_AUTHORITY, infra/main.bicep):
+   * `https://<the cloud's login host>/<tenantId>`, or `.../organizations` in multi-tenant mode, where a user of any
+   * organization picks their account. Absent: `https://login.microsoftonline.com/<tenantId>` (msal.ts, authorityOf).
+   */
+  authority?: string;
   /** Delegated scope of the API, e.g. `api://<api-client-id>/access_as_user`. */
   apiScope: string;
   /** Origin (and optional path) of the API; "" means same origin. No trailing slash needed. */
@@ -103,6 +109,12 @@ export function validateConfig(raw: unknown, pageHostname = window.location.host
   else if (!/^(api:\/\/|https:\/\/)\S+\/\S+$/.test(apiScope)) {
     fail("apiScope", `apiScope must look like api://<api-client-id>/access_as_user (got "${apiScope}").`);
   }
+  const authority = r["authority"];
+  if (authority !== undefined && !isAuthority(authority)) {
+    problems.push(
+      `authority must be https://<login host>/<tenant id> or https://<login host>/organizations (got ${JSON.stringify(authority)}).`,
+    );
+  }
   const uris = r["redirectUris"];
   const redirectUris = Array.isArray(uris) && uris.every((u) => typeof u === "string") ? (uris as string[]) : undefined;
   if (uris !== undefined && !redirectUris) problems.push("redirectUris must be a list of URLs.");
@@ -115,9 +127,20 @@ export function validateConfig(raw: unknown, pageHostname = window.location.host
       tenantId: str("tenantId"),
       apiScope,
       apiBaseUrl,
+      ...(typeof authority === "string" ? { authority } : {}),
       ...(redirectUris ? { redirectUris } : {}),
     },
   };
+}
+
+/**
+ * An Entra authority for one tenant or for any organization. Not `common` (it would also offer personal Microsoft
+ * accounts, which the registrations do not accept) and not `consumers`; https only, as MSAL requires.
+ */
+function isAuthority(v: unknown): v is string {
+  if (typeof v !== "string") return false;
+  const m = /^https:\/\/([A-Za-z0-9.-]+)\/([^/]+)$/.exec(v);
+  return m !== null && (m[2] === "organizations" || GUID.test(m[2]!));
 }
 
 /**

@@ -34,6 +34,8 @@ param localDevOrigins array
 param instanceMemoryMB int
 @description('Authentication context an admin erase requires (ADMIN_AUTH_CONTEXT), e.g. c1; empty: no step-up.')
 param adminAuthContext string
+@description('Tenant ids whose tokens the handler accepts, comma-separated (AZURE_ALLOWED_TENANTS); empty: this tenant alone.')
+param allowedTenants string = ''
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
@@ -115,37 +117,45 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
   }
 }
 
-// All app settings, in one object: this resource replaces the whole set on every deployment.
+// All app settings, in one object (with the optional ones below): the resource replaces the whole set on every
+// deployment.
 // Not set, on purpose: FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION (rejected or ignored on Flex, the
 // runtime comes from functionAppConfig), WEBSITE_RUN_FROM_PACKAGE / WEBSITE_CONTENT* (not used by Flex),
 // TABLES_CONNECTION_STRING (local Azurite only; the handler refuses to start if both TABLES_* are set), and
 // ENTRA_JWKS_URL (the handler defaults to this tenant's v2 key set).
+var handlerAppSettings = {
+  // Host storage through the identity (no AzureWebJobsStorage connection string).
+  AzureWebJobsStorage__accountName: storageAccount.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.properties.clientId
+  // Telemetry. The connection string only identifies the component (local auth is disabled on it); the
+  // authentication string makes the host send with an Entra token of the identity (Metrics Publisher role).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  // Handler settings (docs/design.md, "Settings"): which tokens to accept...
+  AZURE_TENANT_ID: tenant().tenantId
+  AZURE_API_CLIENT_ID: apiClientId
+  API_REQUIRED_SCOPE: apiScopeName
+  // The cloud's Entra host: issuers and the key set URL follow it, so a US Government or China deployment
+  // accepts its own cloud's tokens (https://login.microsoftonline.com/ in the public cloud).
+  AZURE_AUTHORITY_HOST: environment().authentication.loginEndpoint
+  // ...and where the tasks live, reached with the user-assigned identity (azidentity reads AZURE_CLIENT_ID).
+  TABLES_ENDPOINT: 'https://${storageAccount.name}.table.${environment().suffixes.storage}'
+  AZURE_CLIENT_ID: identity.properties.clientId
+  TASKS_TABLE: tableName
+  // ...and whether an admin erase needs a stronger sign-in (empty: no; the handler accepts an empty value as unset).
+  ADMIN_AUTH_CONTEXT: adminAuthContext
+}
+
+// Multi-tenant mode: the tenants the handler accepts (docs/multi-tenant.md). Only when some are listed: without the
+// setting the handler accepts this tenant alone, as it always has, so a single-tenant deployment's settings are the
+// same as before.
+var allowedTenantsSetting = empty(allowedTenants) ? {} : { AZURE_ALLOWED_TENANTS: allowedTenants }
+
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: {
-    // Host storage through the identity (no AzureWebJobsStorage connection string).
-    AzureWebJobsStorage__accountName: storageAccount.name
-    AzureWebJobsStorage__credential: 'managedidentity'
-    AzureWebJobsStorage__clientId: identity.properties.clientId
-    // Telemetry. The connection string only identifies the component (local auth is disabled on it); the
-    // authentication string makes the host send with an Entra token of the identity (Metrics Publisher role).
-    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
-    // Handler settings (docs/design.md, "Settings"): which tokens to accept...
-    AZURE_TENANT_ID: tenant().tenantId
-    AZURE_API_CLIENT_ID: apiClientId
-    API_REQUIRED_SCOPE: apiScopeName
-    // The cloud's Entra host: issuers and the key set URL follow it, so a US Government or China deployment
-    // accepts its own cloud's tokens (https://login.microsoftonline.com/ in the public cloud).
-    AZURE_AUTHORITY_HOST: environment().authentication.loginEndpoint
-    // ...and where the tasks live, reached with the user-assigned identity (azidentity reads AZURE_CLIENT_ID).
-    TABLES_ENDPOINT: 'https://${storageAccount.name}.table.${environment().suffixes.storage}'
-    AZURE_CLIENT_ID: identity.properties.clientId
-    TASKS_TABLE: tableName
-    // ...and whether an admin erase needs a stronger sign-in (empty: no; the handler accepts an empty value as unset).
-    ADMIN_AUTH_CONTEXT: adminAuthContext
-  }
+  properties: union(handlerAppSettings, allowedTenantsSetting)
 }
 
 output name string = functionApp.name

@@ -1,9 +1,12 @@
 // Entra ID app registrations through the Microsoft Graph Bicep extension (GA, types v1.0 1.0.0, Bicep >= 0.36.1;
-// the registry reference is in infra/bicepconfig.json). Two registrations, both single-tenant:
+// the registry reference is in infra/bicepconfig.json). Two registrations, single-tenant by default or both
+// multi-tenant (signInAudience, AZURE_SIGN_IN_AUDIENCE; docs/multi-tenant.md):
 //   - the API: exposes the delegated scope `access_as_user`, identifier URI api://{appId}, v2 access tokens,
 //     and pre-authorizes the SPA (no consent prompt for our own scope, no admin consent needed);
 //   - the SPA: a public client (no secret, no certificate) using auth code + PKCE from the browser (MSAL).
 // Both get a service principal so users of this tenant can sign in and tokens can be issued for the API.
+// Multi-tenant, other organizations' users sign in too, once their tenant has consented (a service principal of
+// each app there); the API accepts only the tenants its AZURE_ALLOWED_TENANTS setting lists (app/api.bicep).
 //
 // Graph objects live in the tenant, not in the resource group: `azd down` leaves them; the predown hook
 // (scripts/predown.sh) deletes them, found by id or by their tags. uniqueName is the Bicep identity of an app:
@@ -38,6 +41,16 @@ param localDevOrigins array
 param scopeName string
 @description('Object id made owner of both registrations (the deploying principal); empty: none added.')
 param ownerId string = ''
+// Who may sign in: this tenant's accounts only, or the work and school accounts of any Entra tenant (the API still
+// refuses every tenant not in AZURE_ALLOWED_TENANTS). Personal Microsoft accounts are never offered: the API's
+// identity is tid + oid of an organization. Values: Graph's application.signInAudience
+// (https://learn.microsoft.com/graph/api/resources/application, signInAudience).
+@allowed([
+  'AzureADMyOrg'
+  'AzureADMultipleOrgs'
+])
+@description('signInAudience of both registrations (AZURE_SIGN_IN_AUDIENCE): AzureADMyOrg (default) or AzureADMultipleOrgs.')
+param signInAudience string = 'AzureADMyOrg'
 @description('Object id of a user assigned the API\'s Admin app role (the deploying user); empty: nobody.')
 param adminUserId string = ''
 @description('Require an app role assignment before Entra issues a token for the API (appRoleAssignmentRequired on its service principal).')
@@ -173,6 +186,16 @@ var keptPreAuthorizations = empty(preAuthorizedSpaAppId) ? [] : [
   }
 ]
 
+// Multi-tenant: the SPA is the API's known client, so one consent in another tenant (a user's, or its admin's)
+// covers both registrations and creates both service principals there ("combined consent": Graph's
+// apiApplication.knownClientApplications, https://learn.microsoft.com/graph/api/resources/apiapplication; both
+// apps must be registered in the same tenant, as these are). Without it the other tenant would consent to the SPA
+// and still have no service principal for the API, and Entra would refuse the API's token (AADSTS650052).
+// Single-tenant: nothing, as before. Like the pre-authorization, pass 1 of a rerun sends the SPA an earlier
+// deployment recorded (Graph replaces `api` as a whole), and pass 2 names the SPA it just wrote.
+var multiTenant = signInAudience == 'AzureADMultipleOrgs'
+var keptKnownClients = multiTenant && !empty(preAuthorizedSpaAppId) ? [ preAuthorizedSpaAppId ] : []
+
 // Microsoft Graph and its delegated User.Read permission (well-known ids, identical in every tenant).
 var graphAppId = '00000003-0000-0000-c000-000000000000'
 var graphUserReadId = 'e1fe6dd8-ba31-4d61-89e7-88639da4683d'
@@ -210,7 +233,7 @@ var spaRedirectUris = flatten(map(spaOrigins, origin => [ '${origin}${spaUrls.re
 resource apiAppCreate 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: apiUniqueName
   displayName: 'Tasks API (${environmentName})'
-  signInAudience: 'AzureADMyOrg'
+  signInAudience: signInAudience
   owners: owners
   tags: appTags
   appRoles: appRoles
@@ -221,6 +244,7 @@ resource apiAppCreate 'Microsoft.Graph/applications@v1.0' = {
     requestedAccessTokenVersion: 2
     oauth2PermissionScopes: apiScopes
     preAuthorizedApplications: keptPreAuthorizations
+    knownClientApplications: keptKnownClients
   }
 }
 
@@ -228,7 +252,7 @@ resource apiAppCreate 'Microsoft.Graph/applications@v1.0' = {
 resource spaApp 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: spaUniqueName
   displayName: 'Tasks SPA (${environmentName})'
-  signInAudience: 'AzureADMyOrg'
+  signInAudience: signInAudience
   owners: owners
   tags: appTags
   spa: {
@@ -263,10 +287,12 @@ resource spaApp 'Microsoft.Graph/applications@v1.0' = {
 resource apiApp 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: apiUniqueName
   displayName: 'Tasks API (${environmentName})'
-  signInAudience: 'AzureADMyOrg'
+  signInAudience: signInAudience
   owners: owners
   tags: appTags
-  // Not defaulted by Entra: without it `api://{appId}/access_as_user` cannot be requested.
+  // Not defaulted by Entra: without it `api://{appId}/access_as_user` cannot be requested. api://{appId} stays valid
+  // for a multi-tenant API: it is the first of Entra's supported identifier URI formats, unique because the appId is
+  // (https://learn.microsoft.com/entra/identity-platform/identifier-uri-restrictions, "Secure patterns").
   identifierUris: [
     'api://${apiAppCreate.appId}'
   ]
@@ -287,6 +313,7 @@ resource apiApp 'Microsoft.Graph/applications@v1.0' = {
         ]
       }
     ]
+    knownClientApplications: multiTenant ? [ spaApp.appId ] : []
   }
 }
 

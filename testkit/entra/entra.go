@@ -30,6 +30,23 @@ const (
 	DevKeyID       = "local-dev-key-1"
 )
 
+// DevPartnerTenantID is the local-identity mode's second tenant (issue 27, multi-tenant mode): another
+// organization that exists nowhere, whose users sign in to the same API registration
+// (DevAPIClientID) and whose tokens the same development key signs, as Entra signs every tenant's
+// tokens with the keys of its tenant-independent key set ({authority}/common/discovery/v2.0/keys,
+// which the handler trusts in multi-tenant mode).
+// `make start` lists it in AZURE_ALLOWED_TENANTS beside DevTenantID.
+const DevPartnerTenantID = "55555555-5555-4555-8555-555555555555"
+
+// InTenant turns the claims of a v2.0 token (V2Claims, AppV2Claims) into the same token issued by
+// another tenant: its tid and its issuer https://login.microsoftonline.com/{tenant}/v2.0, as
+// Entra issues a multi-tenant app's tokens from the user's own tenant. Everything else is kept.
+func InTenant(claims map[string]any, tenant string) map[string]any {
+	claims["tid"] = tenant
+	claims["iss"] = "https://login.microsoftonline.com/" + tenant + "/v2.0"
+	return claims
+}
+
 // The fixed identities of the Go tests and benchmarks; any GUIDs would do. Distinct from the
 // local-identity mode's, so a token minted for one never passes the other.
 //

@@ -48,7 +48,7 @@ func isApplicationPermission(role string) bool {
 	return false
 }
 
-// appToken signs a v2 app-only access token for the development tenant and API, shaped like the
+// appToken signs a v2 app-only access token for the development API in tenant, shaped like the
 // one Entra issues to a daemon's client-credentials request or a managed identity
 // (learn.microsoft.com/entra/identity-platform/access-token-claims-reference; a Microsoft-issued
 // example: learn.microsoft.com/graph/change-notifications-with-resource-data, "Example JWT token"):
@@ -63,7 +63,7 @@ func isApplicationPermission(role string) bool {
 //   - roles: the application permissions granted to the app; none at all when roles is nil, as
 //     Entra issues for an app that was granted nothing;
 //   - no scp, no name, no preferred_username: no user is present.
-func appToken(app string, roles []string, now time.Time) (string, error) {
+func appToken(app, tenant string, roles []string, now time.Time) (string, error) {
 	if err := checkAppRoles(roles); err != nil {
 		return "", err
 	}
@@ -71,7 +71,7 @@ func appToken(app string, roles []string, now time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	claims := entra.AppV2Claims(entra.DevTenantID, entra.DevAPIClientID, appClientID(app), appObjectID(app), roles, now)
+	claims := entra.InTenant(entra.AppV2Claims(entra.DevTenantID, entra.DevAPIClientID, appClientID(app), appObjectID(app), roles, now), tenant)
 	claims["idtyp"] = "app"
 	return key.Sign(claims, nil)
 }

@@ -63,6 +63,8 @@ type tokenRequest struct {
 	// Roles is a comma-separated list of app role values for the token's roles claim, e.g.
 	// "Admin,Viewer"; absent or empty: no roles claim (the API then treats the user as an Editor).
 	Roles string `json:"roles"`
+	// Tenant is the token's tenant: "home" (absent or empty), "partner", or a tenant id.
+	Tenant string `json:"tenant"`
 }
 
 type tokenResponse struct {
@@ -72,10 +74,12 @@ type tokenResponse struct {
 	// Name and Username are what the SPA shows; the API reads the same values from the token.
 	Name     string `json:"name"`
 	Username string `json:"username"`
+	// TenantID is the token's tid.
+	TenantID string `json:"tenantId"`
 }
 
-// token answers POST {"user":"alice","roles":"Admin"} with a token for that development user:
-// the same token `make token USER=alice ROLES=Admin` prints.
+// token answers POST {"user":"alice","roles":"Admin","tenant":"partner"} with a token for that
+// development user: the same token `make token USER=alice ROLES=Admin TENANT=partner` prints.
 func (d devIdentity) token(w http.ResponseWriter, r *http.Request) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		writeError(w, http.StatusUnsupportedMediaType, "send JSON: {\"user\":\"alice\"}")
@@ -85,7 +89,7 @@ func (d devIdentity) token(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1024))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "the body must be {\"user\":\"<name>\",\"roles\":\"<Role,Role>\"} (roles optional)")
+		writeError(w, http.StatusBadRequest, "the body must be {\"user\":\"<name>\",\"roles\":\"<Role,Role>\",\"tenant\":\"home|partner\"} (roles and tenant optional)")
 		return
 	}
 	user, err := normalizeUser(req.User)
@@ -93,11 +97,15 @@ func (d devIdentity) token(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		roles, err = parseRoles(req.Roles)
 	}
+	tenant := ""
+	if err == nil {
+		tenant, err = resolveTenant(req.Tenant)
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	tok, err := devToken(user, roles, d.now())
+	tok, err := devToken(user, tenant, roles, d.now())
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "could not sign a development token")
 		return
@@ -106,7 +114,7 @@ func (d devIdentity) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(tokenResponse{
 		AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(tokenLifetime.Seconds()),
-		Name: user, Username: devUsername(user),
+		Name: user, Username: devUsername(user), TenantID: tenant,
 	})
 }
 

@@ -18,8 +18,13 @@
 // Usage:
 //
 //	localidentity run -settings build/local.settings.json [-url-file .cache/localidentity.url] -- func start --script-root build
-//	localidentity token [-settings build/local.settings.json] [-user alice] [-roles Admin,Viewer]
-//	localidentity token [-settings build/local.settings.json] -app reporter [-roles Tasks.Read.All]
+//	localidentity token [-settings build/local.settings.json] [-user alice] [-tenant partner] [-roles Admin,Viewer]
+//	localidentity token [-settings build/local.settings.json] -app reporter [-tenant partner] [-roles Tasks.Read.All]
+//
+// Two development tenants take part (multi-tenant mode, docs/multi-tenant.md): the home tenant
+// the API is registered in (entra.DevTenantID) and a partner organization
+// (entra.DevPartnerTenantID). Unless the settings list tenants themselves, `run` gives the host
+// AZURE_ALLOWED_TENANTS with both, so tokens of either pass and any other tenant's are refused.
 package main
 
 import (
@@ -62,7 +67,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: localidentity run -settings FILE [-url-file FILE] -- COMMAND [ARG...]\n       localidentity token [-settings FILE] [-user NAME] [-roles ROLE,ROLE]\n       localidentity token [-settings FILE] -app NAME [-roles Tasks.Read.All|Tasks.ReadWrite.All]")
+	fmt.Fprintln(os.Stderr, "usage: localidentity run -settings FILE [-url-file FILE] -- COMMAND [ARG...]\n       localidentity token [-settings FILE] [-user NAME] [-tenant home|partner|GUID] [-roles ROLE,ROLE]\n       localidentity token [-settings FILE] -app NAME [-tenant home|partner|GUID] [-roles Tasks.Read.All|Tasks.ReadWrite.All]")
 	os.Exit(2)
 }
 
@@ -81,9 +86,14 @@ func isLocal(settingsPath string, getenv func(string) string) (bool, error) {
 }
 
 func settingsTenant(path string) (string, error) {
+	return settingsValue(path, "AZURE_TENANT_ID", "<no settings yet>")
+}
+
+// settingsValue reads Values[key] of a local.settings.json; missing is the value of a missing file.
+func settingsValue(path, key, missing string) (string, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return "<no settings yet>", nil
+		return missing, nil
 	}
 	if err != nil {
 		return "", err
@@ -92,7 +102,21 @@ func settingsTenant(path string) (string, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	return s.Values["AZURE_TENANT_ID"], nil
+	return s.Values[key], nil
+}
+
+// devAllowedTenants is the AZURE_ALLOWED_TENANTS local-identity mode gives the host: both
+// development tenants, so `make start` runs in multi-tenant mode. A list in the environment or
+// the settings wins (to try the mode with one tenant, say), and is then left as it is.
+func devAllowedTenants(settingsPath string, getenv func(string) string) (string, bool, error) {
+	if getenv("AZURE_ALLOWED_TENANTS") != "" {
+		return "", false, nil
+	}
+	set, err := settingsValue(settingsPath, "AZURE_ALLOWED_TENANTS", "")
+	if err != nil || strings.TrimSpace(set) != "" {
+		return "", false, err
+	}
+	return entra.DevTenantID + "," + entra.DevPartnerTenantID, true, nil
 }
 
 func runCommand(args []string) error {
@@ -131,11 +155,22 @@ func runCommand(args []string) error {
 			"AZURE_API_CLIENT_ID="+entra.DevAPIClientID,
 			"ENTRA_JWKS_URL="+jwksURL,
 		)
+		allowed, add, err := devAllowedTenants(*settingsPath, os.Getenv)
+		if err != nil {
+			return err
+		}
+		tenants := "the tenants listed in AZURE_ALLOWED_TENANTS"
+		if add {
+			env = append(env, "AZURE_ALLOWED_TENANTS="+allowed)
+			tenants = fmt.Sprintf("home %s and partner %s (AZURE_ALLOWED_TENANTS)", entra.DevTenantID, entra.DevPartnerTenantID)
+		}
 		fmt.Fprintf(os.Stderr, "\n*** LOCAL-IDENTITY MODE: AZURE_TENANT_ID in %s is a placeholder. ***\n"+
-			"    Tokens are checked against a development key set at %s (tenant %s, API client id %s).\n"+
-			"    Sign in to the SPA as a development user, or get a token with `make token` (an app's: `make token APP=reporter ROLES=Tasks.Read.All`).\n"+
+			"    Tokens are checked against a development key set at %s (API client id %s).\n"+
+			"    Multi-tenant mode: tokens of %s pass.\n"+
+			"    Sign in to the SPA as a development user, or get a token with `make token` (another tenant's: `make token USER=alice TENANT=partner`;\n"+
+			"    an app's: `make token APP=reporter ROLES=Tasks.Read.All`).\n"+
 			"    Put your tenant's values in %s to use Entra ID instead.\n\n",
-			*settingsPath, jwksURL, entra.DevTenantID, entra.DevAPIClientID, *settingsPath)
+			*settingsPath, jwksURL, entra.DevAPIClientID, tenants, *settingsPath)
 	}
 	return runChild(command, env)
 }
@@ -169,11 +204,16 @@ func tokenCommand(args []string, out io.Writer) error {
 	user := flags.String("user", "", "a name for another development user (a different oid per name)")
 	app := flags.String("app", "", "a name for a development app (daemon): an app-only token, no user; roles from Tasks.Read.All,Tasks.ReadWrite.All")
 	roleList := flags.String("roles", "", "comma-separated app roles for the token's roles claim, e.g. Admin,Viewer (none: no roles claim)")
+	tenantName := flags.String("tenant", "", "the token's tenant: home (the default), partner, or any tenant id (one the API does not allow is refused)")
 	flags.Parse(args)
 	if *app != "" && *user != "" {
 		return errors.New("give a user (USER=) or an app (APP=), not both: a token is either delegated or app-only")
 	}
 	roles, err := parseRoles(*roleList)
+	if err != nil {
+		return err
+	}
+	tenant, err := resolveTenant(*tenantName)
 	if err != nil {
 		return err
 	}
@@ -196,7 +236,7 @@ func tokenCommand(args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		token, err := appToken(name, roles, time.Now())
+		token, err := appToken(name, tenant, roles, time.Now())
 		if err != nil {
 			return err
 		}
@@ -209,7 +249,7 @@ func tokenCommand(args []string, out io.Writer) error {
 			return err
 		}
 	}
-	token, err := devToken(name, roles, time.Now())
+	token, err := devToken(name, tenant, roles, time.Now())
 	if err != nil {
 		return err
 	}

@@ -27,14 +27,14 @@ func TestLocalIdentityEndToEnd(t *testing.T) {
 	settingsPath, urlFile, output, host := local.SettingsPath, local.URLFile, local.Output, local.Host
 	base := host.URL()
 
-	tok, err := devToken("", nil, time.Now())
+	tok, err := devToken("", entra.DevTenantID, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if me := getMe(t, base, tok, http.StatusOK); me["id"] != entra.DevUserOID || me["tenantId"] != entra.DevTenantID {
 		t.Errorf("/api/me for the default development user: %v", me)
 	}
-	alice, _ := devToken("alice", nil, time.Now())
+	alice, _ := devToken("alice", entra.DevTenantID, nil, time.Now())
 	if me := getMe(t, base, alice, http.StatusOK); me["id"] != userOID("alice") || me["name"] != "alice" {
 		t.Errorf("/api/me for alice: %v", me)
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -57,15 +58,48 @@ func parseRoles(list string) ([]string, error) {
 	return roles, nil
 }
 
-// devToken signs a v2 access token for the development tenant and API, for the default
-// development user or, given a name, for a user whose oid is derived from it; roles, if not
-// nil, become its roles claim.
-func devToken(user string, roles []string, now time.Time) (string, error) {
+// The short names of the local-identity mode's tenants, for `make token TENANT=...` and the SPA's
+// sign-in: the development tenant (the "home" tenant the API is registered in) and a second
+// organization (entra.DevPartnerTenantID), both listed in AZURE_ALLOWED_TENANTS by `make start`.
+var devTenants = map[string]string{
+	"home":    entra.DevTenantID,
+	"partner": entra.DevPartnerTenantID,
+}
+
+// errBadTenant is returned for a tenant that is neither a short name nor a GUID.
+var errBadTenant = errors.New("a development tenant is home, partner or a tenant id (a GUID); any other GUID is a tenant the API does not allow, to see it refused")
+
+var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// resolveTenant reads a tenant for a development token: empty or "home" is the development
+// tenant, "partner" the second one, and a GUID any tenant at all (lower case, as Entra writes tid).
+func resolveTenant(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return entra.DevTenantID, nil
+	}
+	if id, ok := devTenants[strings.ToLower(name)]; ok {
+		return id, nil
+	}
+	if guidPattern.MatchString(name) {
+		return strings.ToLower(name), nil
+	}
+	return "", errBadTenant
+}
+
+// devToken signs a v2 access token for the development API in tenant (a resolved tenant id), for
+// the default development user or, given a name, for a user whose oid is derived from it; roles,
+// if not nil, become its roles claim.
+//
+// The same name has the same oid in every tenant. In Entra a guest's object in another tenant
+// has an oid of its own; here alice of the partner tenant keeps alice's oid on purpose, so that
+// only tid tells the two apart and a store that keyed by oid alone would mix their data.
+func devToken(user, tenant string, roles []string, now time.Time) (string, error) {
 	key, err := entra.DevKey()
 	if err != nil {
 		return "", err
 	}
-	claims := entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, entra.DevUserOID, now)
+	claims := entra.InTenant(entra.V2Claims(entra.DevTenantID, entra.DevAPIClientID, entra.DevUserOID, now), tenant)
 	if user != "" {
 		claims["oid"] = userOID(user)
 		claims["sub"] = "sub-" + userOID(user)

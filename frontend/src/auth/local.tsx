@@ -4,13 +4,31 @@ import { ROLES, type Role } from "../api/roles";
 import type { LocalConfig } from "../config";
 import { Link, navigate } from "../router";
 import { AuthContext, type Account, type Auth } from "./auth";
-import { LocalIdentity } from "./localIdentity";
+import { LocalIdentity, type DevTenant } from "./localIdentity";
 
-/** The development users offered by name; any other name can be typed. */
-export const DEV_USERS = ["alice", "bob"];
+/** tools/localidentity's two development tenants, as the sign-in offers them (docs/multi-tenant.md). */
+export const DEV_TENANTS: readonly { id: DevTenant; label: string; note: string }[] = [
+  { id: "home", label: "Home", note: "the organization the API is registered in" },
+  { id: "partner", label: "Partner", note: "another organization the API allows" },
+];
+
+/**
+ * The development users offered by name in each tenant; any other name can be typed. alice of the partner tenant is
+ * the same person as a guest there: the same oid, another tid, so the API keeps her data apart.
+ */
+export const DEV_USERS: Record<DevTenant, readonly { name: string; label: string }[]> = {
+  home: [
+    { name: "alice", label: "alice" },
+    { name: "bob", label: "bob" },
+  ],
+  partner: [
+    { name: "alice", label: "alice, as a guest" },
+    { name: "carol", label: "carol" },
+  ],
+};
 
 interface LocalSignInState {
-  signIn(user: string, roles: readonly Role[]): Promise<void>;
+  signIn(user: string, roles: readonly Role[], tenant: DevTenant): Promise<void>;
   busy: boolean;
   error: string | null;
 }
@@ -25,11 +43,11 @@ export function LocalAuthProvider({ config, children }: { config: LocalConfig; c
   const [error, setError] = useState<string | null>(null);
 
   const signIn = useCallback(
-    async (user: string, roles: readonly Role[]) => {
+    async (user: string, roles: readonly Role[], tenant: DevTenant) => {
       setError(null);
       setBusy(true);
       try {
-        setAccount(await identity.signIn(user, roles));
+        setAccount(await identity.signIn(user, roles, tenant));
       } catch (err) {
         setError(describeError(err));
       } finally {
@@ -81,10 +99,14 @@ function useLocalSignIn(): LocalSignInState {
   return s;
 }
 
-/** Pick alice, bob or a typed name; the same name is the same user as `make token USER=<name>`. */
+/**
+ * Pick a tenant, then alice, bob (home), alice as a guest, carol (partner) or a typed name; the same name and tenant
+ * are the same user as `make token USER=<name> TENANT=<tenant>`.
+ */
 function LocalSignInPanel() {
   const { signIn, busy, error } = useLocalSignIn();
-  const [choice, setChoice] = useState(DEV_USERS[0]!);
+  const [tenant, setTenant] = useState<DevTenant>("home");
+  const [choice, setChoice] = useState(DEV_USERS.home[0]!.name);
   const [other, setOther] = useState("");
   const [roles, setRoles] = useState<Role[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
@@ -100,7 +122,12 @@ function LocalSignInPanel() {
       return;
     }
     setProblem(null);
-    void signIn(user, roles);
+    void signIn(user, roles, tenant);
+  };
+  const chooseTenant = (t: DevTenant) => {
+    setTenant(t);
+    // The other tenant's first user, unless a typed name is chosen (it is kept).
+    if (choice !== "other") setChoice(DEV_USERS[t][0]!.name);
   };
 
   return (
@@ -111,11 +138,20 @@ function LocalSignInPanel() {
         tokens come from tools/localidentity and pass the API's full token check.
       </p>
       <fieldset className="local-sign-in__users">
+        <legend>Organization (tenant)</legend>
+        {DEV_TENANTS.map((t) => (
+          <label key={t.id} className="local-sign-in__choice">
+            <input type="radio" name={`${id}-tenant`} value={t.id} checked={tenant === t.id} onChange={() => chooseTenant(t.id)} />
+            {t.label} <span className="muted small">({t.note})</span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="local-sign-in__users">
         <legend>Development user</legend>
-        {DEV_USERS.map((name) => (
+        {DEV_USERS[tenant].map(({ name, label }) => (
           <label key={name} className="local-sign-in__choice">
             <input type="radio" name={`${id}-user`} value={name} checked={choice === name} onChange={() => setChoice(name)} />
-            {name}
+            {label}
           </label>
         ))}
         <label className="local-sign-in__choice">
@@ -167,6 +203,7 @@ function LocalSignInPanel() {
         <code>
           make token USER={user || "name"}
           {roles.length > 0 ? ` ROLES=${roles.join(",")}` : ""}
+          {tenant !== "home" ? ` TENANT=${tenant}` : ""}
         </code>
         .
       </p>

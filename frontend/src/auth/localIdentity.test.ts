@@ -53,6 +53,20 @@ describe("LocalIdentity", () => {
     expect(fetch).toHaveBeenCalledTimes(3);
   });
 
+  it("asks for the chosen tenant's token at sign-in and at every renewal, the home tenant without a tenant field", async () => {
+    const fetch = endpoint();
+    const storage = memoryStorage();
+    let now = 0;
+    const id = new LocalIdentity({ tokenPath: "/local-identity/token", fetch, storage, now: () => now });
+    await id.signIn("alice", [], "partner");
+    expect(fetch).toHaveBeenLastCalledWith("/local-identity/token", expect.objectContaining({ body: JSON.stringify({ user: "alice", tenant: "partner" }) }));
+    now = 3600_000; // expired: renewed after a reload, for the same tenant
+    await new LocalIdentity({ tokenPath: "/local-identity/token", fetch, storage, now: () => now }).getToken({ forceRefresh: false });
+    expect(fetch).toHaveBeenLastCalledWith("/local-identity/token", expect.objectContaining({ body: JSON.stringify({ user: "alice", tenant: "partner" }) }));
+    await id.signIn("alice", ["Admin"], "home");
+    expect(fetch).toHaveBeenLastCalledWith("/local-identity/token", expect.objectContaining({ body: JSON.stringify({ user: "alice", roles: "Admin" }) }));
+  });
+
   it("signs out by forgetting the session", async () => {
     const id = new LocalIdentity({ tokenPath: "/t", fetch: endpoint(), storage: memoryStorage() });
     await id.signIn("alice");

@@ -11,10 +11,18 @@ interface Session extends Account {
   user: string;
   /** The app roles the user chose for their tokens; empty: no `roles` claim. */
   roles?: string[];
+  /** The development tenant the user signed in to ("home" or "partner"); absent: home. */
+  tenant?: DevTenant;
   token: string;
   /** Epoch milliseconds. */
   expiresAt: number;
 }
+
+/**
+ * tools/localidentity's development tenants (multi-tenant mode, docs/multi-tenant.md): the home tenant the API is
+ * registered in, and a partner organization. `make start` lets the API accept both.
+ */
+export type DevTenant = "home" | "partner";
 
 interface TokenResponse {
   access_token: string;
@@ -54,9 +62,12 @@ export class LocalIdentity {
     return s ? { name: s.name, username: s.username } : null;
   }
 
-  /** Signs in as `user`; `roles` (e.g. ["Admin"]) go into every token's `roles` claim, none: no claim. */
-  async signIn(user: string, roles: readonly string[] = []): Promise<Account> {
-    const session = await this.request(user.trim(), [...roles]);
+  /**
+   * Signs in as `user` of `tenant`; `roles` (e.g. ["Admin"]) go into every token's `roles` claim, none: no claim.
+   * The same name is the same oid in both tenants; only the token's tid tells them apart.
+   */
+  async signIn(user: string, roles: readonly string[] = [], tenant: DevTenant = "home"): Promise<Account> {
+    const session = await this.request(user.trim(), [...roles], tenant);
     this.storage.setItem(STORAGE_KEY, JSON.stringify(session));
     return { name: session.name, username: session.username };
   }
@@ -70,7 +81,7 @@ export class LocalIdentity {
     const s = this.session();
     if (!s) throw new Error("Not signed in.");
     if (!forceRefresh && s.expiresAt - this.now() > RENEW_MARGIN_MS) return s.token;
-    const fresh = await this.request(s.user, s.roles ?? []);
+    const fresh = await this.request(s.user, s.roles ?? [], s.tenant ?? "home");
     this.storage.setItem(STORAGE_KEY, JSON.stringify(fresh));
     return fresh.token;
   }
@@ -82,20 +93,26 @@ export class LocalIdentity {
       const s = raw as Partial<Session>;
       if (typeof s.user !== "string" || typeof s.token !== "string" || typeof s.expiresAt !== "number") return null;
       const roles = Array.isArray(s.roles) ? s.roles.filter((r): r is string => typeof r === "string") : [];
-      return { ...(s as Session), roles };
+      const tenant: DevTenant = s.tenant === "partner" ? "partner" : "home";
+      return { ...(s as Session), roles, tenant };
     } catch {
       return null;
     }
   }
 
-  private async request(user: string, roles: string[]): Promise<Session> {
+  private async request(user: string, roles: string[], tenant: DevTenant): Promise<Session> {
     let res: Response;
     try {
       res = await this.doFetch(this.tokenPath, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        // tools/localidentity takes the roles comma-separated; with none, the field is left out.
-        body: JSON.stringify(roles.length > 0 ? { user, roles: roles.join(",") } : { user }),
+        // tools/localidentity takes the roles comma-separated; with none, the field is left out, and so is the
+        // home tenant (its default).
+        body: JSON.stringify({
+          user,
+          ...(roles.length > 0 ? { roles: roles.join(",") } : {}),
+          ...(tenant !== "home" ? { tenant } : {}),
+        }),
         cache: "no-store",
       });
     } catch {
@@ -113,6 +130,7 @@ export class LocalIdentity {
     return {
       user,
       roles,
+      tenant,
       name: body.name ?? user,
       username: body.username ?? user,
       token: body.access_token,

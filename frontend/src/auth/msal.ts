@@ -25,11 +25,24 @@ export const GRAPH_SCOPES = ["User.Read"];
 /** The page MSAL v5 finishes every flow on (frontend/redirect.html); infra/app/spa-urls.json registers it. */
 export const REDIRECT_PATH = "/redirect.html";
 
+/** Entra's public-cloud login host: the authority's host when config.json names none. */
+export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
+
+/**
+ * The authority MSAL signs in with: config.json's own (the deployment's: the cloud's login host with the tenant, or
+ * `organizations` in multi-tenant mode, where a user of any organization picks their account and the API then checks
+ * the tenant; learn.microsoft.com/entra/identity-platform/msal-client-application-configuration, "Authority"), else
+ * the tenant on the public cloud, as before multi-tenant mode existed.
+ */
+export function authorityOf(cfg: EntraConfig): string {
+  return cfg.authority ?? `${DEFAULT_AUTHORITY_HOST}/${cfg.tenantId}`;
+}
+
 export function msalConfiguration(cfg: EntraConfig, origin = window.location.origin): Configuration {
   return {
     auth: {
       clientId: cfg.clientId,
-      authority: `https://login.microsoftonline.com/${cfg.tenantId}`,
+      authority: authorityOf(cfg),
       // MSAL v5 sends every flow through this bridge page (see redirect.html / src/redirect.ts).
       redirectUri: `${origin}${REDIRECT_PATH}`,
       postLogoutRedirectUri: `${origin}/`,

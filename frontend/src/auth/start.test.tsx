@@ -56,6 +56,36 @@ describe("startAuth", () => {
     expect(document.title).toBe("bob-token");
   });
 
+  it("offers the partner tenant's users, and its tokens are asked for that tenant, renewals included", async () => {
+    const fetch = vi.spyOn(globalThis, "fetch").mockImplementation(async () =>
+      new Response(JSON.stringify({ access_token: "carol-token", token_type: "Bearer", expires_in: 3600, name: "carol", username: "carol@example.com" }), {
+        status: 200,
+      }),
+    );
+    const Auth = await startAuth({ mode: "local", tokenPath: "/local-identity/token", apiBaseUrl: "" });
+    render(
+      <Auth>
+        <Probe />
+      </Auth>,
+    );
+    // The home tenant's users only, until Partner is chosen.
+    expect(screen.queryByRole("radio", { name: "carol" })).toBeNull();
+    fireEvent.click(screen.getByRole("radio", { name: /^Partner/ }));
+    expect(screen.queryByRole("radio", { name: "bob" })).toBeNull();
+    expect((screen.getByRole("radio", { name: "alice, as a guest" }) as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(screen.getByRole("radio", { name: "carol" }));
+    expect(screen.getByText("make token USER=carol TENANT=partner", { exact: false })).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "Sign in for local development" }));
+    });
+    expect(await screen.findByText("signed in as carol")).toBeTruthy();
+    expect(fetch).toHaveBeenLastCalledWith("/local-identity/token", expect.objectContaining({ body: JSON.stringify({ user: "carol", tenant: "partner" }) }));
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "token" }));
+    });
+    expect(document.title).toBe("carol-token");
+  });
+
   it("a typed name is used as it is typed, trimmed", async () => {
     const fetch = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("{}", { status: 404 }));
     const Auth = await startAuth({ mode: "local", tokenPath: "/local-identity/token", apiBaseUrl: "" });
