@@ -135,12 +135,14 @@ func New(app *App, settings LocalSettings, opts Options) (*Host, error) {
 	}, nil
 }
 
-// PoolIdleTimeout is how long the host keeps an idle connection to the handler for reuse. The
-// host forwards to a custom handler with an HttpClient over a default HttpClientHandler
-// (azure-functions-host src/WebJobs.Script/Workers/Http/DefaultHttpWorkerService.cs,
-// CreateHttpClient), which on .NET is SocketsHttpHandler, whose PooledConnectionIdleTimeout
-// defaults to 1 minute (learn.microsoft.com/dotnet/api/system.net.http.socketshttphandler.
-// pooledconnectionidletimeout). The host thus closes an idle connection before the handler's
+// PoolIdleTimeout is how long the host keeps an idle connection to the handler for reuse. With
+// enableProxyingHttpRequest (our host.json) the host forwards through YARP over a
+// SocketsHttpHandler that sets only AllowAutoRedirect and UseCookies (azure-functions-host
+// src/WebJobs.Script.Grpc/Server/DefaultHttpProxyService.cs); without it, through an HttpClient
+// over a default HttpClientHandler, which on .NET is a SocketsHttpHandler too
+// (src/WebJobs.Script/Workers/Http/DefaultHttpWorkerService.cs, CreateHttpClient). Either way
+// PooledConnectionIdleTimeout keeps its default, 1 minute (learn.microsoft.com/dotnet/api/
+// system.net.http.socketshttphandler.pooledconnectionidletimeout). The host thus closes an idle connection before the handler's
 // own idle time-out (2 minutes) does, and never sends a request on a connection the handler is
 // closing. The stand-in used to keep idle connections for ever: after two idle minutes the
 // handler closed one just as the stand-in sent a POST on it, the body write failed with a broken
