@@ -165,7 +165,7 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	limits := productionLimits()
 	srv := newHTTPServer(api.New(api.Config{
 		Verifier: verifier, Store: store, Users: store, Logger: logger, MaxTasksPerUser: cfg.MaxTasksPerUser,
-		TenantID: cfg.TenantID, APIClientID: cfg.APIClientID, AuthorityHost: cfg.AuthorityHost,
+		TenantID: cfg.TenantID, MultiTenant: cfg.MultiTenant(), APIClientID: cfg.APIClientID, AuthorityHost: cfg.AuthorityHost,
 		BodyTimeout: limits.body, AdminAuthContext: cfg.AdminAuthContext,
 	}), logger, limits)
 	served := make(chan error, 1)

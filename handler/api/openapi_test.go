@@ -84,13 +84,19 @@ func getDoc(t *testing.T, h http.Handler, header map[string]string) (*http.Reque
 
 func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 	spec := templateContract(t)
-	for _, c := range []struct{ scopeName, authorityHost, signIn string }{
-		{"access_as_user", "", "https://login.microsoftonline.com/"},
-		{"Tasks.ReadWrite", "https://login.microsoftonline.us", "https://login.microsoftonline.us/"}, // AZURE_AUTHORITY_HOST
+	for _, c := range []struct {
+		scopeName, authorityHost, signIn, tenant string
+		multiTenant                              bool
+	}{
+		{"access_as_user", "", "https://login.microsoftonline.com/", entra.TestTenant, false},
+		{"Tasks.ReadWrite", "https://login.microsoftonline.us", "https://login.microsoftonline.us/", entra.TestTenant, false}, // AZURE_AUTHORITY_HOST
+		// Multi-tenant: a user of any allowed tenant signs in, so the URLs name organizations,
+		// as the SPA's authority does (a home-tenant URL would sign partner users in as guests).
+		{"access_as_user", "", "https://login.microsoftonline.com/", "organizations", true},
 	} {
 		scopeName := c.scopeName
 		h := api.New(api.Config{Logger: quiet, Verifier: refusingVerifier{t, "api://" + entra.TestClient + "/" + scopeName}, TenantID: entra.TestTenant, APIClientID: entra.TestClient,
-			AuthorityHost: c.authorityHost})
+			AuthorityHost: c.authorityHost, MultiTenant: c.multiTenant})
 		req, r := getDoc(t, h, nil)
 		if r.Status != 200 {
 			t.Fatalf("status %d: %s", r.Status, r.Body)
@@ -113,8 +119,8 @@ func TestOpenAPIServedWithThisDeploymentsSignIn(t *testing.T) {
 		}
 		authorizeURL, tokenURL, scopes := doc.Flow()
 		scope := "api://" + entra.TestClient + "/" + scopeName
-		if authorizeURL != c.signIn+entra.TestTenant+"/oauth2/v2.0/authorize" ||
-			tokenURL != c.signIn+entra.TestTenant+"/oauth2/v2.0/token" {
+		if authorizeURL != c.signIn+c.tenant+"/oauth2/v2.0/authorize" ||
+			tokenURL != c.signIn+c.tenant+"/oauth2/v2.0/token" {
 			t.Errorf("sign-in URLs %q, %q", authorizeURL, tokenURL)
 		}
 		if _, ok := scopes[scope]; !ok || len(scopes) != 1 {

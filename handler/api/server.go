@@ -49,6 +49,9 @@ type Config struct {
 	// multi-tenant mode, and any other tenant's by <tid>_<oid> (tasks.Tenant.Owner). Every
 	// verified caller has a tenant, so with none set here nobody is of the home tenant.
 	TenantID, APIClientID string
+	// MultiTenant: tokens of other tenants than TenantID are accepted (AZURE_ALLOWED_TENANTS),
+	// so the OpenAPI document's sign-in URLs name "organizations", not the home tenant.
+	MultiTenant bool
 	// AuthorityHost is the cloud's Entra host (AZURE_AUTHORITY_HOST) for those sign-in URLs;
 	// empty: the public cloud.
 	AuthorityHost string
@@ -123,7 +126,11 @@ func New(cfg Config) *Server {
 	if s.authorityHost == "" {
 		s.authorityHost = auth.DefaultAuthorityHost
 	}
-	s.openAPI = renderOpenAPI(cfg.AuthorityHost, cfg.TenantID, s.requiredScope())
+	signIn := cfg.TenantID
+	if cfg.MultiTenant && signIn != "" {
+		signIn = "organizations"
+	}
+	s.openAPI = renderOpenAPI(cfg.AuthorityHost, signIn, s.requiredScope())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Path, rt.handler)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -153,6 +154,16 @@ func TestMultiTenantEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(local.Output.String(), "Multi-tenant mode") {
 		t.Error("make start does not announce the multi-tenant mode")
+	}
+	// The docs page signs users of every allowed tenant in: its OAuth URLs name organizations.
+	doc, err := http.Get(base + "/api/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(doc.Body)
+	doc.Body.Close()
+	if !strings.Contains(string(body), `/organizations/oauth2/v2.0/authorize"`) {
+		t.Error("multi-tenant: the OpenAPI document's authorization URL does not name organizations")
 	}
 }
 
