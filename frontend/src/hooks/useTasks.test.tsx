@@ -271,14 +271,14 @@ describe("useTasks", () => {
   it("puts a task back where it was, with the reason on its row, when deleting fails; treats 404 as already deleted", async () => {
     const deleteTask = vi
       .fn<ApiClient["deleteTask"]>()
-      .mockRejectedValueOnce(new ApiError("down", 503))
+      .mockRejectedValueOnce(new ApiError("down", 503, { traceId: TRACE } as Problem))
       .mockRejectedValueOnce(new ApiError("Not Found", 404));
     const { result } = await loaded(fakeApi({ deleteTask }));
     vi.useFakeTimers();
     act(() => result.current.remove("b"));
     await undoWindowPasses();
     expect(titles(result)).toEqual(["First", "Second", "Third"]);
-    expect(result.current.state.items[1]?.problem).toMatchObject({ kind: "error", retry: { delete: true } });
+    expect(result.current.state.items[1]?.problem).toMatchObject({ kind: "error", retry: { delete: true }, traceId: TRACE });
     expect(text(result.current.state.items[1]?.problem?.message)).toMatch(/^Not deleted\. The task store is temporarily unavailable/);
 
     // "Try again" sends the delete now (the user already chose it once).
@@ -295,7 +295,7 @@ describe("useTasks", () => {
     const listTasks = vi
       .fn<ApiClient["listTasks"]>()
       .mockResolvedValueOnce({ items: [t("a", "First")], next: "p2" })
-      .mockRejectedValueOnce(new ApiError("down", 503))
+      .mockRejectedValueOnce(new ApiError("down", 503, { traceId: TRACE } as Problem))
       .mockResolvedValueOnce({ items: [t("a", "First"), t("b", "Second")] });
     const { result } = await loaded(fakeApi({ listTasks }));
     await act(async () => {
@@ -304,6 +304,7 @@ describe("useTasks", () => {
     expect(titles(result)).toEqual(["First"]);
     expect(result.current.state.next).toBe("p2");
     expect(text(result.current.state.notice?.message)).toMatch(/^Could not load more tasks/);
+    expect(result.current.state.notice?.traceId).toBe(TRACE);
     await act(async () => {
       await result.current.loadMore();
     });
