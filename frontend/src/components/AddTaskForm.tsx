@@ -1,10 +1,12 @@
 import { useId, useRef, useState, type FormEvent } from "react";
+import type { Failure } from "../api/reference";
 import { checkTitle, MAX_TITLE } from "../hooks/titles";
+import { ErrorReference } from "./ErrorReference";
 
 /** The new-task box. A title the API refused comes back into the box, with the reason under it. */
-export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Promise<string | null>; disabled: boolean }) {
+export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Promise<Failure | null>; disabled: boolean }) {
   const [value, setValue] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Failure | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const id = useId();
 
@@ -12,7 +14,7 @@ export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Pro
     e.preventDefault();
     const checked = checkTitle(value);
     if (!checked.ok) {
-      setError(checked.message);
+      setError({ message: checked.message });
       input.current?.focus();
       return;
     }
@@ -55,9 +57,10 @@ export function AddTaskForm({ onAdd, disabled }: { onAdd: (title: string) => Pro
         welcome.
       </p>
       {error && (
-        <p id={`${id}-error`} className="form-error add-task__error" role="alert">
-          {error}
-        </p>
+        <div className="form-error add-task__error" role="alert">
+          <p id={`${id}-error`}>{error.message}</p>
+          <ErrorReference traceId={error.traceId} />
+        </div>
       )}
     </form>
   );

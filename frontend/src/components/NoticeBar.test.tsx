@@ -23,6 +23,14 @@ describe("NoticeBar", () => {
     expect(onUndo).toHaveBeenCalledWith("t1");
   });
 
+  it("an error shows the reference of the failed call, with its Copy button", () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    render(<NoticeBar notice={{ id: 2, kind: "error", message: ["Could not load more tasks."], traceId }} onDismiss={() => undefined} onUndo={() => undefined} />);
+    const alert = screen.getByRole("alert");
+    expect(alert.textContent).toContain(`Could not load more tasks.Reference: ${traceId}`);
+    expect(screen.getByRole("button", { name: "Copy reference" })).toBeTruthy();
+  });
+
   it("holds the offer while it is hovered or focused, and lets go when neither", () => {
     const onHold = vi.fn();
     render(<NoticeBar notice={offer} onDismiss={() => undefined} onUndo={() => undefined} onHold={onHold} />);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { Notice } from "../hooks/useTasks";
+import { ErrorReference } from "./ErrorReference";
 import { MessageText } from "./MessageText";
 
 const CONFIRMATION_MS = 4000;
@@ -73,10 +74,13 @@ export function NoticeBar({ notice, onDismiss, onUndo, onHold }: Props) {
           onFocus={() => setFocused(true)}
           onBlur={(e) => !e.currentTarget.contains(e.relatedTarget) && setFocused(false)}
         >
-          <p>
-            <MessageText message={notice.message} />
-            {notice.undoDelete && ` ${UNDO_KEY} undoes it.`}
-          </p>
+          <div className="notice__body">
+            <p>
+              <MessageText message={notice.message} />
+              {notice.undoDelete && ` ${UNDO_KEY} undoes it.`}
+            </p>
+            <ErrorReference traceId={notice.traceId} />
+          </div>
           {notice.undoDelete && (
             <button
               type="button"

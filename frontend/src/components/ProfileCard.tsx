@@ -1,4 +1,5 @@
 import { useAccess } from "../access";
+import { ErrorReference } from "./ErrorReference";
 import { Spinner } from "./Spinner";
 
 /** What the API sees: GET /api/me, built from the verified token's claims. */
@@ -14,6 +15,7 @@ export function ProfileCard() {
       {state.status === "error" && state.httpStatus !== 403 && (
         <div className="inline-error" role="alert">
           <p>{state.error}</p>
+          <ErrorReference traceId={state.traceId} />
           <button type="button" className="btn btn--secondary btn--sm" onClick={retry}>
             Try again
           </button>

@@ -1,6 +1,7 @@
 import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from "react";
 import type { TaskRow } from "../hooks/useTasks";
 import { checkTitle, MAX_TITLE } from "../hooks/titles";
+import { ErrorReference } from "./ErrorReference";
 import { MessageText } from "./MessageText";
 
 interface Props {
@@ -56,6 +57,7 @@ export function TaskItem({ task, readOnly = false, onToggle, onRename, onDelete,
             <p>
               <MessageText message={task.problem.message} />
             </p>
+            <ErrorReference traceId={task.problem.traceId} />
             {task.problem.retry && !readOnly && (
               <button type="button" className="btn btn--secondary btn--sm" onClick={onRetry}>
                 {task.problem.retryLabel ?? "Try again"}

@@ -8,6 +8,7 @@ import { useListParams } from "../hooks/useListParams";
 import { useTasks, type TasksState } from "../hooks/useTasks";
 import { useWarnBeforeLeaving } from "../hooks/useWarnBeforeLeaving";
 import { AddTaskForm } from "./AddTaskForm";
+import { ErrorReference } from "./ErrorReference";
 import { NoticeBar } from "./NoticeBar";
 import { Spinner } from "./Spinner";
 import { TaskFilters } from "./TaskFilters";
@@ -108,6 +109,7 @@ function Panel({ api, readOnly = false }: Props) {
         <div className="tasks__state tasks__state--error" role="alert">
           <p className="tasks__state-title">Your tasks could not be loaded</p>
           <p>{state.loadError?.message}</p>
+          <ErrorReference traceId={state.loadError?.traceId} />
           <button type="button" className="btn btn--secondary" onClick={tasks.retry}>
             Try again
           </button>

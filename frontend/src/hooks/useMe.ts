@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, describeError, type ApiClient } from "../api/client";
+import { traceIdOf } from "../api/reference";
 import type { Me } from "../api/types";
 
 export type MeState =
@@ -7,7 +8,7 @@ export type MeState =
   | { status: "idle" }
   | { status: "loading" }
   | { status: "ready"; me: Me }
-  | { status: "error"; error: string; httpStatus: number };
+  | { status: "error"; error: string; httpStatus: number; traceId?: string | undefined };
 
 /**
  * `GET /api/me` for the signed-in user `who` (null: nothing is asked), asked again when `who`
@@ -30,7 +31,7 @@ export function useMe(api: ApiClient, who: string | null) {
       (me) => setAnswer({ who, state: { status: "ready", me } }),
       (err: unknown) => {
         if (!ac.signal.aborted)
-          setAnswer({ who, state: { status: "error", error: describeError(err), httpStatus: err instanceof ApiError ? err.status : 0 } });
+          setAnswer({ who, state: { status: "error", error: describeError(err), httpStatus: err instanceof ApiError ? err.status : 0, traceId: traceIdOf(err) } });
       },
     );
     return () => ac.abort();

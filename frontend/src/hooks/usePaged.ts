@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { describeError, type PageParams } from "../api/client";
+import type { PageParams } from "../api/client";
+import { failure, type Failure } from "../api/reference";
 import type { Page } from "../api/types";
 
 export interface PagedState<T> {
@@ -10,8 +11,8 @@ export interface PagedState<T> {
   loadingMore: boolean;
   /** The first page's failure, as thrown (a caller may look at its status or problem). */
   error: unknown;
-  /** Why the last "load more" failed, in words; the items already shown stay. */
-  moreError: string | undefined;
+  /** Why the last "load more" failed, in words (and its reference); the items already shown stay. */
+  moreError: Failure | undefined;
 }
 
 export type PageLoader<T> = (params: PageParams, signal?: AbortSignal) => Promise<Page<T>>;
@@ -61,7 +62,7 @@ export function usePaged<T>(load: PageLoader<T>, pageSize: number, version = 0) 
       setState((s) => ({ ...s, loadingMore: false, items: [...s.items, ...page.items], next: page.next ?? undefined }));
     } catch (err) {
       if (gen !== generation.current) return;
-      setState((s) => ({ ...s, loadingMore: false, moreError: describeError(err) }));
+      setState((s) => ({ ...s, loadingMore: false, moreError: failure(err) }));
     }
   }, [load, pageSize]);
 

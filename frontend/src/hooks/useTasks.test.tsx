@@ -1,7 +1,8 @@
 import { act, renderHook, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, type ApiClient } from "../api/client";
-import type { Task } from "../api/types";
+import type { Failure } from "../api/reference";
+import type { Problem, Task } from "../api/types";
 import { queryWrapper } from "../test/queryWrapper";
 import { UNDO_DELETE_MS, useTasks, type Message } from "./useTasks";
 import { useMe } from "./useMe";
@@ -59,16 +60,19 @@ async function undoWindowPasses() {
 
 afterEach(() => vi.useRealTimers());
 
+/** A trace id as the API puts it in a problem body (issue 28); `Problem` gains the member with the OpenAPI schema. */
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
 describe("useTasks", () => {
   it("shows a load error with a readable message, and recovers on retry", async () => {
     const listTasks = vi
       .fn<ApiClient["listTasks"]>()
-      .mockRejectedValueOnce(new ApiError("storage unavailable", 503, undefined, 30))
+      .mockRejectedValueOnce(new ApiError("storage unavailable", 503, { status: 503, traceId: TRACE } as Problem, 30))
       .mockResolvedValueOnce({ items: [] });
     const api = fakeApi({ listTasks });
     const { result } = renderHook(() => useTasks(api), { wrapper: queryWrapper() });
     await waitFor(() => expect(result.current.state.status).toBe("error"));
-    expect(result.current.state.loadError).toEqual({ message: "The task store is temporarily unavailable. Try again in 30 s.", status: 503 });
+    expect(result.current.state.loadError).toEqual({ message: "The task store is temporarily unavailable. Try again in 30 s.", status: 503, traceId: TRACE });
     act(() => result.current.retry());
     await waitFor(() => expect(result.current.state.status).toBe("ready"));
     expect(result.current.state.items).toEqual([]);
@@ -103,7 +107,7 @@ describe("useTasks", () => {
     let resolve!: (task: Task) => void;
     const createTask = vi.fn(() => new Promise<Task>((r) => (resolve = r)));
     const { result } = await loaded(fakeApi({ createTask }));
-    let done!: Promise<string | null>;
+    let done!: Promise<Failure | null>;
     act(() => {
       done = result.current.add("Fourth");
     });
@@ -120,28 +124,28 @@ describe("useTasks", () => {
 
   it("removes the optimistic task and explains when adding fails", async () => {
     const createTask = vi.fn(async () => {
-      throw new ApiError("title must be 1 to 200 characters", 400, { detail: "title must be 1 to 200 characters" });
+      throw new ApiError("title must be 1 to 200 characters", 400, { detail: "title must be 1 to 200 characters", traceId: TRACE } as Problem);
     });
     const { result } = await loaded(fakeApi({ createTask }));
-    let refused: string | null | undefined;
+    let refused: Failure | null | undefined;
     await act(async () => {
       refused = await result.current.add("Bad");
     });
-    expect(refused).toBe("Could not add this task. title must be 1 to 200 characters");
+    expect(refused).toEqual({ message: "Could not add this task. title must be 1 to 200 characters", traceId: TRACE });
     expect(titles(result)).toEqual(["First", "Second", "Third"]);
     expect(result.current.state.notice).toBeUndefined();
   });
 
   it("sends the task's etag, rolls a failed update back with the reason on its row, and 'Try again' resends it", async () => {
     const updateTask = vi.fn<ApiClient["updateTask"]>(async () => {
-      throw new ApiError("boom", 500, { title: "Internal Server Error" });
+      throw new ApiError("boom", 500, { title: "Internal Server Error", traceId: TRACE } as Problem);
     });
     const { result } = await loaded(fakeApi({ updateTask }));
     await act(async () => {
       await result.current.update("b", { completed: true });
     });
     expect(updateTask).toHaveBeenCalledWith("b", { completed: true }, 'W/"b-1"');
-    expect(result.current.state.items[1]).toMatchObject({ ...t("b", "Second"), problem: { kind: "error", retry: { patch: { completed: true } } } });
+    expect(result.current.state.items[1]).toMatchObject({ ...t("b", "Second"), problem: { kind: "error", retry: { patch: { completed: true } }, traceId: TRACE } });
     expect(text(result.current.state.items[1]?.problem?.message)).toBe("Your change was not saved. Internal Server Error");
     expect(result.current.state.notice).toBeUndefined();
 
@@ -267,14 +271,14 @@ describe("useTasks", () => {
   it("puts a task back where it was, with the reason on its row, when deleting fails; treats 404 as already deleted", async () => {
     const deleteTask = vi
       .fn<ApiClient["deleteTask"]>()
-      .mockRejectedValueOnce(new ApiError("down", 503))
+      .mockRejectedValueOnce(new ApiError("down", 503, { traceId: TRACE } as Problem))
       .mockRejectedValueOnce(new ApiError("Not Found", 404));
     const { result } = await loaded(fakeApi({ deleteTask }));
     vi.useFakeTimers();
     act(() => result.current.remove("b"));
     await undoWindowPasses();
     expect(titles(result)).toEqual(["First", "Second", "Third"]);
-    expect(result.current.state.items[1]?.problem).toMatchObject({ kind: "error", retry: { delete: true } });
+    expect(result.current.state.items[1]?.problem).toMatchObject({ kind: "error", retry: { delete: true }, traceId: TRACE });
     expect(text(result.current.state.items[1]?.problem?.message)).toMatch(/^Not deleted\. The task store is temporarily unavailable/);
 
     // "Try again" sends the delete now (the user already chose it once).
@@ -291,7 +295,7 @@ describe("useTasks", () => {
     const listTasks = vi
       .fn<ApiClient["listTasks"]>()
       .mockResolvedValueOnce({ items: [t("a", "First")], next: "p2" })
-      .mockRejectedValueOnce(new ApiError("down", 503))
+      .mockRejectedValueOnce(new ApiError("down", 503, { traceId: TRACE } as Problem))
       .mockResolvedValueOnce({ items: [t("a", "First"), t("b", "Second")] });
     const { result } = await loaded(fakeApi({ listTasks }));
     await act(async () => {
@@ -300,6 +304,7 @@ describe("useTasks", () => {
     expect(titles(result)).toEqual(["First"]);
     expect(result.current.state.next).toBe("p2");
     expect(text(result.current.state.notice?.message)).toMatch(/^Could not load more tasks/);
+    expect(result.current.state.notice?.traceId).toBe(TRACE);
     await act(async () => {
       await result.current.loadMore();
     });
@@ -368,7 +373,7 @@ describe("useTasks: quick changes and what the server holds", () => {
     const deleteTask = vi.fn(() => new Promise<void>((r) => (finish = r)));
     const createTask = vi.fn(() => new Promise<Task>((_r, reject) => (fail = reject)));
     const { result } = await loaded(fakeApi({ deleteTask, createTask }));
-    let added!: Promise<string | null>;
+    let added!: Promise<Failure | null>;
     act(() => result.current.remove("b"));
     act(() => result.current.dismissNotice()); // closing the undo offer sends the delete now
     act(() => {

@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useIsMutating, useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, describeError, type ApiClient } from "../api/client";
+import { failure, traceIdOf, type Failure } from "../api/reference";
 import type { Task, TaskPage, TaskPatch } from "../api/types";
 import { TASKS_KEY, taskListQuery } from "./queries";
 import { DEFAULT_TASK_LIST, type TaskListParams } from "./taskList";
@@ -18,6 +19,8 @@ export interface RowProblem {
   retry?: { patch: TaskPatch } | { delete: true };
   /** The retry button's words; "Try again" when not given. */
   retryLabel?: string;
+  /** The API's trace id of the failed call, for the user to quote (shown as "Reference: …"). */
+  traceId?: string | undefined;
 }
 
 /** A task as shown: `pending` while a change to it is on its way to the API. */
@@ -32,10 +35,11 @@ export interface Notice {
   kind: "info" | "error";
   message: Message;
   undoDelete?: string;
+  /** The API's trace id of the failed call, for the user to quote. */
+  traceId?: string | undefined;
 }
 
-export interface LoadError {
-  message: string;
+export interface LoadError extends Failure {
   /** The API's HTTP status; 0 when it could not be reached. */
   status: number;
 }
@@ -138,10 +142,8 @@ export function useTasks(api: ApiClient, params: TaskListParams = DEFAULT_TASK_L
     mutationFn: (v: { id: string; etag: string }) => api.deleteTask(v.id, v.etag),
   });
 
-  const say = useCallback((kind: Notice["kind"], message: Message, undoDelete?: string) => {
-    const n: Notice = { id: ++noticeSeq.current, kind, message };
-    if (undoDelete) n.undoDelete = undoDelete;
-    setNotice(n);
+  const say = useCallback((kind: Notice["kind"], message: Message, extra?: Pick<Notice, "undoDelete" | "traceId">) => {
+    setNotice({ id: ++noticeSeq.current, kind, message, ...extra });
   }, []);
   const setProblem = useCallback((id: string, problem: RowProblem | undefined) => {
     setProblems(({ [id]: _, ...rest }) => (problem ? { ...rest, [id]: problem } : rest));
@@ -194,7 +196,7 @@ export function useTasks(api: ApiClient, params: TaskListParams = DEFAULT_TASK_L
 
   /** Adds a task at the top of the list; resolves null, or why the API refused it (shown by the add box). */
   const add = useCallback(
-    async (title: string): Promise<string | null> => {
+    async (title: string): Promise<Failure | null> => {
       const tempId = `pending-${++tempSeq.current}`;
       const now = new Date().toISOString();
       insert({ id: tempId, title, completed: false, createdAt: now, updatedAt: now, etag: "" }, 0);
@@ -212,7 +214,7 @@ export function useTasks(api: ApiClient, params: TaskListParams = DEFAULT_TASK_L
         if (err instanceof ApiError && (err.status === 0 || err.status >= 500)) unsureCreates.current.set(title, key);
         else unsureCreates.current.delete(title);
         drop(tempId);
-        return `Could not add this task. ${describeError(err)}`;
+        return failure(err, "Could not add this task. ");
       } finally {
         busy(tempId, -1);
       }
@@ -246,6 +248,7 @@ export function useTasks(api: ApiClient, params: TaskListParams = DEFAULT_TASK_L
           setProblem(before.id, {
             kind: "error",
             message: [`Your ${what} was not applied: the task changed somewhere else, and reloading it failed. ${describeError(err)}`],
+            traceId: traceIdOf(err),
           });
         }
       }
@@ -292,7 +295,7 @@ export function useTasks(api: ApiClient, params: TaskListParams = DEFAULT_TASK_L
         } else {
           put(id, before);
           const what = patch.title !== undefined ? "rename" : "change";
-          setProblem(id, { kind: "error", message: [`Your ${what} was not saved. ${describeError(err)}`], retry: { patch } });
+          setProblem(id, { kind: "error", message: [`Your ${what} was not saved. ${describeError(err)}`], retry: { patch }, traceId: traceIdOf(err) });
         }
         return false;
       } finally {
@@ -315,7 +318,7 @@ export function useTasks(api: ApiClient, params: TaskListParams = DEFAULT_TASK_L
         else if (is(err, 412)) await showConflict(task, index, null);
         else {
           insert(task, index);
-          setProblem(task.id, { kind: "error", message: [`Not deleted. ${describeError(err)}`], retry: { delete: true } });
+          setProblem(task.id, { kind: "error", message: [`Not deleted. ${describeError(err)}`], retry: { delete: true }, traceId: traceIdOf(err) });
         }
       } finally {
         hide(task.id, false);
@@ -346,7 +349,7 @@ export function useTasks(api: ApiClient, params: TaskListParams = DEFAULT_TASK_L
       setProblem(id, undefined);
       hide(id, true);
       staged.current = { task, index, timer: setTimeout(flushStagedDelete, UNDO_DELETE_MS) };
-      say("info", ["Deleted ", { title: task.title }, "."], id);
+      say("info", ["Deleted ", { title: task.title }, "."], { undoDelete: id });
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps -- find reads the ref of the rows
     [flushStagedDelete, hide, say, setProblem],
@@ -412,7 +415,7 @@ export function useTasks(api: ApiClient, params: TaskListParams = DEFAULT_TASK_L
     const seen = new Set(itemsRef.current.map((t) => t.id));
     const r = await fetchNextPage();
     if (r.isError) {
-      say("error", [`Could not load more tasks. ${describeError(r.error)}`]);
+      say("error", [`Could not load more tasks. ${describeError(r.error)}`], { traceId: traceIdOf(r.error) });
       return undefined;
     }
     return r.data?.pages.at(-1)?.items.find((t) => !seen.has(t.id))?.id;
@@ -425,7 +428,7 @@ export function useTasks(api: ApiClient, params: TaskListParams = DEFAULT_TASK_L
     status: data ? "ready" : error && !isFetching ? "error" : "loading",
     items,
     next: hasNextPage ? (data?.pages.at(-1)?.next ?? undefined) : undefined,
-    loadError: !data && error ? { message: describeError(error), status: error instanceof ApiError ? error.status : 0 } : undefined,
+    loadError: !data && error ? { ...failure(error), status: error instanceof ApiError ? error.status : 0 } : undefined,
     loadingMore: isFetchingNextPage,
     notice,
     saving,

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import "./admin.css";
 import type { AdminUser, AuditRecord } from "../../api/types";
-import { ApiError, describeError } from "../../api/client";
+import { ApiError } from "../../api/client";
+import { failure, type Failure } from "../../api/reference";
 import { requiredRoleIn } from "../../api/roles";
 import { usePaged } from "../../hooks/usePaged";
 import { useServices } from "../../services";
@@ -24,7 +25,7 @@ export function AdminPanel() {
   const [viewing, setViewing] = useState<AdminUser | null>(null);
   const [erasing, setErasing] = useState<AdminUser | null>(null);
   const [eraseBusy, setEraseBusy] = useState(false);
-  const [eraseError, setEraseError] = useState<string | null>(null);
+  const [eraseError, setEraseError] = useState<Failure | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
   // After an erase the user's row goes away with its Erase button: focus then goes to the Users heading.
   const erased = useRef(false);
@@ -50,7 +51,7 @@ export function AdminPanel() {
       refreshAudit();
     } catch (err) {
       // Erasing is idempotent: trying again after a failure half way finishes the job.
-      setEraseError(`Nothing more was erased. ${describeError(err)} Trying again is safe.`);
+      setEraseError(failure(err, "Nothing more was erased. ", " Trying again is safe."));
     } finally {
       setEraseBusy(false);
     }

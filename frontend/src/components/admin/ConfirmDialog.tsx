@@ -1,4 +1,6 @@
 import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from "react";
+import type { Failure } from "../../api/reference";
+import { ErrorReference } from "../ErrorReference";
 
 interface Props {
   title: string;
@@ -9,8 +11,8 @@ interface Props {
   busy: boolean;
   /** The confirm button's text while busy, e.g. "Erasing…". */
   busyLabel: string;
-  /** Why the last attempt failed; the dialog stays open to try again. */
-  error: string | null;
+  /** Why the last attempt failed (and its reference); the dialog stays open to try again. */
+  error: Failure | null;
   onConfirm(): void;
   onCancel(): void;
   /**
@@ -35,7 +37,7 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, 
   const focusAfterRef = useRef(focusAfter);
   focusAfterRef.current = focusAfter;
   const id = useId();
-  const errorRef = useRef<HTMLParagraphElement>(null);
+  const errorRef = useRef<HTMLDivElement>(null);
 
   // A failure whose focus was lost anyway (the user clicked elsewhere meanwhile) takes focus to its
   // message, so a screen reader user hears it and Tab goes on from inside the dialog.
@@ -99,9 +101,10 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, 
       <h2 id={`${id}-title`}>{title}</h2>
       <div id={`${id}-body`}>{children}</div>
       {error && (
-        <p ref={errorRef} className="form-error" role="alert" tabIndex={-1}>
-          {error}
-        </p>
+        <div ref={errorRef} className="form-error" role="alert" tabIndex={-1}>
+          <p>{error.message}</p>
+          <ErrorReference traceId={error.traceId} />
+        </div>
       )}
       <div className="confirm-dialog__actions">
         <button ref={cancel} type="button" className="btn btn--secondary" onClick={requestCancel} disabled={busy}>

@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { AdminUser, AuditRecord } from "../../api/types";
+import type { AdminUser, AuditRecord, Problem } from "../../api/types";
 import { ApiError, type ApiClient } from "../../api/client";
 import { fakeApi, meWith } from "../../test/fakeApi";
 import { renderApp } from "../../test/renderApp";
@@ -222,7 +222,7 @@ describe("the admin panel", () => {
   it("keeps the confirmation open after a failed erase, says retrying is safe, and retries", async () => {
     const eraseUserTasks = vi
       .fn<ApiClient["eraseUserTasks"]>()
-      .mockRejectedValueOnce(new ApiError("down", 503))
+      .mockRejectedValueOnce(new ApiError("down", 503, traced("e")))
       .mockResolvedValueOnce({ erased: 2, remaining: 0 });
     await openPanel(adminApi({ eraseUserTasks }));
     fireEvent.click(screen.getByRole("button", { name: "Erase tasks of Bob Stone" }));
@@ -231,6 +231,8 @@ describe("the admin panel", () => {
       fireEvent.click(within(dialog).getByRole("button", { name: "Erase 3 tasks" }));
     });
     expect(within(dialog).getByRole("alert").textContent).toMatch(/temporarily unavailable.*Trying again is safe/);
+    expect(within(dialog).getByRole("alert").textContent).toContain(`Reference: ${"e".repeat(32)}`);
+    expect(within(dialog).getByRole("button", { name: "Copy reference" })).toBeTruthy();
     await act(async () => {
       fireEvent.click(within(dialog).getByRole("button", { name: "Erase 3 tasks" }));
     });
@@ -247,11 +249,12 @@ describe("the admin panel", () => {
   it("shows a load error with Try again, and recovers", async () => {
     const listUsers = vi
       .fn<ApiClient["listUsers"]>()
-      .mockRejectedValueOnce(new ApiError("down", 0))
+      .mockRejectedValueOnce(new ApiError("down", 500, traced("a")))
       .mockResolvedValueOnce({ items: [bob], next: null });
     renderApp(<AdminRoute />, adminApi({ listUsers }));
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("Users could not be loaded");
+    expect(alert.textContent).toContain(`Reference: ${"a".repeat(32)}`);
     fireEvent.click(within(alert).getByRole("button", { name: "Try again" }));
     expect(await screen.findByRole("button", { name: "Erase tasks of Bob Stone" })).toBeTruthy();
   });
@@ -260,14 +263,20 @@ describe("the admin panel", () => {
     const listUsers = vi
       .fn<ApiClient["listUsers"]>()
       .mockResolvedValueOnce({ items: [bob], next: "page2" })
-      .mockRejectedValueOnce(new ApiError("down", 0))
+      .mockRejectedValueOnce(new ApiError("down", 503, traced("b")))
       .mockResolvedValueOnce({ items: [carol], next: null });
     await openPanel(adminApi({ listUsers }));
     fireEvent.click(screen.getByRole("button", { name: "Load more users" }));
     expect((await screen.findByRole("alert")).textContent).toContain("Could not load more users.");
+    expect(screen.getByRole("alert").textContent).toContain(`Reference: ${"b".repeat(32)}`);
     fireEvent.click(screen.getByRole("button", { name: "Load more users" }));
     expect(await screen.findByRole("button", { name: "Erase tasks of carol@contoso.example" })).toBeTruthy();
     expect(listUsers).toHaveBeenLastCalledWith({ limit: 50, next: "page2" });
     expect(screen.queryByRole("button", { name: "Load more users" })).toBeNull();
   });
 });
+
+/** A problem body with a trace id of 32 `digit`s, as the API sends (issue 28). */
+function traced(digit: string): Problem {
+  return { title: "Service Unavailable", traceId: digit.repeat(32) } as Problem;
+}
