@@ -53,6 +53,11 @@ var checks = []struct {
 	{"EnvironmentNames", checkEnvironmentNameUses},
 	{"NoSecrets", checkNoSecrets},
 	{"MultiTenant", checkMultiTenant},
+	{"ActionGroup", checkActionGroup},
+	{"Alerts", checkAlerts},
+	{"Workbook", checkWorkbook},
+	{"ScaleParams", checkScaleParams},
+	{"VendoredTypes", checkVendoredTypes},
 }
 
 func TestInvariants(t *testing.T) {

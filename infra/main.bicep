@@ -160,6 +160,39 @@ param allowedTenants string = ''
 @description('Memory of each function app instance in MB (AZURE_FUNCTIONS_INSTANCE_MEMORY_MB, default 512).')
 param instanceMemoryMB int = 512
 
+// Scale (docs/operations.md, "Scale"). Microsoft's Flex Consumption defaults are 100 instances at most (40 to 1000
+// allowed) and an HTTP concurrency per instance set by its memory: 4 at 512 MB, 16 at 2048 MB, 32 at 4096 MB
+// (https://learn.microsoft.com/azure/azure-functions/functions-concurrency#http-trigger-concurrency,
+// https://learn.microsoft.com/azure/azure-functions/event-driven-scaling#flex-consumption-plan).
+// Measured here: one handler serves GET /api/me at roughly 10-20k requests/s in process (bench/results.md), about
+// 50-100 us of CPU each, so a request spends nearly all its time waiting on Table Storage (a write is 2 storage
+// calls). An instance therefore takes far more concurrent requests than 4 before its
+// CPU is the limit: 16 at ~25 ms per request is ~640 requests/s per 0.25-vCPU instance, a small share of its CPU.
+// The ceiling that matters is the storage account's, 20,000 requests/s
+// (https://learn.microsoft.com/azure/storage/tables/scalability-targets): at 2 calls a
+// write and ~640 requests/s an instance, about 15 instances of writes reach it, so instances beyond 40 (the lowest
+// cap Flex allows) would only add throttled calls (the storage alert) and cost. Raise the cap with the account's
+// limit, not before.
+@minValue(40)
+@maxValue(1000)
+@description('Most instances the function app scales out to (AZURE_FUNCTIONS_MAXIMUM_INSTANCE_COUNT, default 40).')
+param maximumInstanceCount int = 40
+@minValue(1)
+@maxValue(1000)
+@description('Concurrent HTTP requests one instance takes before Flex adds another (AZURE_FUNCTIONS_HTTP_CONCURRENCY, default 16).')
+param httpPerInstanceConcurrency int = 16
+// Always-ready instances are billed while idle; 0 keeps scale to zero (and a cold start after idling). Set 1 when
+// the first request after a quiet period must not wait for a new instance.
+@minValue(0)
+@maxValue(20)
+@description('Instances kept running for the HTTP functions even when idle (AZURE_FUNCTIONS_ALWAYS_READY, default 0).')
+param alwaysReadyInstances int = 0
+
+// Who hears about an alert (docs/operations.md). Empty: the alerts still exist and show in the portal, but no action
+// group is created and nobody is sent anything.
+@description('Email address the alerts are sent to (AZURE_ALERT_EMAIL, default none: no action group).')
+param alertEmail string = ''
+
 // azd accepts environment names of letters, digits and - ( ) _ . (Azure/azure-dev pkg/environment/environment.go),
 // all of which a resource group name may hold, but not at its end: a name ending in '.' gets a '-' appended.
 // Every other use of environmentName is a tag value, a display name or an input of uniqueString().
@@ -317,6 +350,9 @@ module api 'app/api.bicep' = {
     extraOrigins: extraSpaOrigins
     localDevOrigins: localDevOrigins
     instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    alwaysReadyInstances: alwaysReadyInstances
     adminAuthContext: adminAuthContext
     allowedTenants: allowedTenants
   }
@@ -324,6 +360,33 @@ module api 'app/api.bicep' = {
   dependsOn: [
     rbac
   ]
+}
+
+// What the person on call gets (docs/operations.md): alerts on the app's 5xx, storage throttling, handler errors and
+// the key set, sent to alertEmail when one is given.
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    alertEmail: alertEmail
+    functionAppName: api.outputs.name
+    storageAccountName: storage.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+// The operations workbook: requests, latency by route, errors by problem type, storage calls, instances.
+module workbook 'app/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
 }
 
 // Outputs become azd environment values (.azure/<env>/.env). The hooks read them; keep the names stable.

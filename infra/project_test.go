@@ -83,7 +83,10 @@ func readProjectFiles(t testing.TB, root string) map[string]string {
 			t.Fatalf("walking %s: %v", dir, err)
 		}
 	}
-	walk("infra", func(p string) bool { return strings.HasSuffix(p, ".bicep") || strings.HasSuffix(p, ".json") })
+	// .kql: the log alerts' queries, which app/alerts.bicep loads with loadTextContent.
+	walk("infra", func(p string) bool {
+		return strings.HasSuffix(p, ".bicep") || strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".kql")
+	})
 	walk("scripts", func(p string) bool { return strings.HasSuffix(p, ".sh") || strings.HasSuffix(p, ".ps1") })
 	add("azure.yaml")
 	add("local.settings.json.example")

@@ -32,6 +32,12 @@ param extraOrigins array
 param localDevOrigins array
 @description('Memory of each instance in MB (Flex Consumption: 512, 2048 or 4096).')
 param instanceMemoryMB int
+@description('Most instances the app scales out to (Flex Consumption: 40 to 1000; see main.bicep).')
+param maximumInstanceCount int
+@description('Concurrent HTTP requests one instance takes before the platform adds another (see main.bicep).')
+param httpPerInstanceConcurrency int
+@description('Instances kept running for the HTTP functions even when idle; 0: scale to zero (see main.bicep).')
+param alwaysReadyInstances int
 @description('Authentication context an admin erase requires (ADMIN_AUTH_CONTEXT), e.g. c1; empty: no step-up.')
 param adminAuthContext string
 @description('Tenant ids whose tokens the handler accepts, comma-separated (AZURE_ALLOWED_TENANTS); empty: this tenant alone.')
@@ -48,6 +54,10 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
   name: identityName
 }
+
+// Always-ready instances for the group 'http', which holds every HTTP trigger of the app
+// (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#always-ready-instances); none: scale to zero.
+var alwaysReady = alwaysReadyInstances > 0 ? [ { name: 'http', instanceCount: alwaysReadyInstances } ] : []
 
 // Flex Consumption: scale to zero, per-execution billing, Linux. One app per plan.
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
@@ -102,10 +112,16 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
           }
         }
       }
+      // Defaults and their reasons are in main.bicep, beside the parameters.
       scaleAndConcurrency: {
-        // 512 MB by default (see main.bicep); at most 100 instances. Lower maximumInstanceCount (>= 40) to cap cost.
         instanceMemoryMB: instanceMemoryMB
-        maximumInstanceCount: 100
+        maximumInstanceCount: maximumInstanceCount
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
+        alwaysReady: alwaysReady
       }
       // Custom handler on Flex: exactly this catalog entry (an uncatalogued version deploys, then fails with 500s).
       // It replaces FUNCTIONS_WORKER_RUNTIME, which must not be set on Flex.
