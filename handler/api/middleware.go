@@ -23,8 +23,8 @@ type requestInfo struct {
 	user string
 	// problem names the kind of a failure (fail), for the access line's "problem".
 	problem string
-	err  error // the cause behind a 5xx, for the log only
-	gone error // what failed because the client closed the request (status 499)
+	err     error // the cause behind a 5xx, for the log only
+	gone    error // what failed because the client closed the request (status 499)
 }
 
 type infoKey struct{}

@@ -31,8 +31,8 @@ type standIn struct {
 	addr string
 	// output, if set, receives the handler's lines as the host prints them, besides the test log.
 	output io.Writer
-	stop context.CancelFunc
-	done chan error
+	stop   context.CancelFunc
+	done   chan error
 }
 
 func startStandIn(t *testing.T, settings map[string]string) *standIn {

@@ -66,7 +66,9 @@ func TestEveryLineOfARequestCarriesTheCallersTraceID(t *testing.T) {
 	e, out := telemetryEnv(t)
 	tok := e.Token(t, entra.UserA)
 	const create, missing = "0af7651916cd43dd8448eb211c80319c", "4bf92f3577b34da6a3ce929d0e0e4736"
-	tp := func(id string) map[string]string { return map[string]string{"traceparent": "00-" + id + "-b7ad6b7169203331-01"} }
+	tp := func(id string) map[string]string {
+		return map[string]string{"traceparent": "00-" + id + "-b7ad6b7169203331-01"}
+	}
 
 	before := len(waitForAccessLines(t, out, 0))
 	r := e.Do(t, apitest.Request{Method: "POST", Path: "/api/tasks", Token: tok, Body: map[string]any{"title": "secret title milk"}, Header: tp(create)})
