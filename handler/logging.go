@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/entra-tasks/handler/internal/plain"
+	"github.com/example/entra-tasks/handler/trace"
 )
 
 // The Functions host reads the handler's output line by line and logs each line under the
@@ -24,7 +25,15 @@ import (
 // Each record is one Write of one line straight to the file, with no buffer in between, so a
 // SIGKILL (how the host stops a handler) loses no line that was logged before it.
 //
-// The lines are slog.JSONHandler's, byte for byte. jsonLines writes the common ones (the
+// Every line logged with a request's context carries that request's trace id as "traceId"
+// (handler/trace: the id of the traceparent the host forwarded, or a new one), the last
+// attribute of the line, so that all of a request's lines (its access line, its storage calls,
+// any warning) are found by the one id App Insights calls operation_Id.
+//
+// Nothing here samples: every line is written. Application Insights' sampling is the host's
+// (host.json), and WARN and ERROR lines go to stderr, which the host logs as Warning and Error.
+//
+// The lines are slog.JSONHandler's, byte for byte, with "traceId" added. jsonLines writes the common ones (the
 // access line of every request) itself, and hands every other record to slog.JSONHandler.
 
 // levelRouter is a slog.Handler that sends records below slog.LevelWarn to one handler and
@@ -98,18 +107,21 @@ func (h *jsonLines) Enabled(ctx context.Context, level slog.Level) bool {
 	return h.std.Enabled(ctx, level)
 }
 
-func (h *jsonLines) WithAttrs(attrs []slog.Attr) slog.Handler { return h.std.WithAttrs(attrs) }
+func (h *jsonLines) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return traced{h.std.WithAttrs(attrs)}
+}
 
-func (h *jsonLines) WithGroup(name string) slog.Handler { return h.std.WithGroup(name) }
+func (h *jsonLines) WithGroup(name string) slog.Handler { return traced{h.std.WithGroup(name)} }
 
 func (h *jsonLines) Handle(ctx context.Context, r slog.Record) error {
+	id := trace.FromContext(ctx)
 	out := h.out
 	out.mu.Lock()
-	line, ok := appendPlainRecord(out.buf[:0], r)
+	line, ok := appendPlainRecord(out.buf[:0], r, id)
 	if !ok {
 		out.buf = line[:0]
 		out.mu.Unlock()
-		return h.std.Handle(ctx, r)
+		return h.std.Handle(ctx, withTraceID(r, id))
 	}
 	_, err := out.w.Write(line)
 	if cap(line) <= 64<<10 {
@@ -119,10 +131,32 @@ func (h *jsonLines) Handle(ctx context.Context, r slog.Record) error {
 	return err
 }
 
+// traced is a handler made by With or WithGroup: slog.JSONHandler's, with the trace id added
+// as jsonLines adds it (inside the group, after WithGroup).
+type traced struct{ slog.Handler }
+
+func (t traced) Handle(ctx context.Context, r slog.Record) error {
+	return t.Handler.Handle(ctx, withTraceID(r, trace.FromContext(ctx)))
+}
+
+func (t traced) WithAttrs(attrs []slog.Attr) slog.Handler { return traced{t.Handler.WithAttrs(attrs)} }
+
+func (t traced) WithGroup(name string) slog.Handler { return traced{t.Handler.WithGroup(name)} }
+
+// withTraceID is r with the attribute "traceId" last, unless id is "".
+func withTraceID(r slog.Record, id trace.ID) slog.Record {
+	if id == "" {
+		return r
+	}
+	r = r.Clone() // AddAttrs on a copy would share the caller's attributes
+	r.AddAttrs(slog.String("traceId", string(id)))
+	return r
+}
+
 // appendPlainRecord appends r as slog.JSONHandler (no options, no groups, no attributes
-// from With) writes it, and reports false, with nothing to use, when r holds anything it
-// does not write exactly as slog does.
-func appendPlainRecord(b []byte, r slog.Record) ([]byte, bool) {
+// from With) writes it, with id last as "traceId" unless it is "", and reports false, with
+// nothing to use, when r holds anything it does not write exactly as slog does.
+func appendPlainRecord(b []byte, r slog.Record, id trace.ID) ([]byte, bool) {
 	b = append(b, '{')
 	if !r.Time.IsZero() {
 		t := r.Time.Round(0) // slog strips the monotonic reading
@@ -149,6 +183,14 @@ func appendPlainRecord(b []byte, r slog.Record) ([]byte, bool) {
 	})
 	if !ok {
 		return b, false
+	}
+	if id != "" {
+		if !plain.SlogJSON(string(id)) {
+			return b, false
+		}
+		b = append(b, `,"traceId":"`...)
+		b = append(b, id...)
+		b = append(b, '"')
 	}
 	return append(b, "}\n"...), true
 }

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/settings"
@@ -155,9 +157,12 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	store, credential, err := newStore(cfg)
+	store, credential, err := newStore(cfg, tablestore.Telemetry(logger))
 	if err != nil {
 		return err
+	}
+	if cfg.UserIDKey == nil {
+		logger.Warn("USER_ID_KEY is not set: user ids in log lines use a random key of this instance, so they correlate within this instance only")
 	}
 	logger.Info("storage credential", "credential", credential)
 	go warmUp(life, logger, keys, store)
@@ -166,7 +171,8 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 	srv := newHTTPServer(api.New(api.Config{
 		Verifier: verifier, Store: store, Users: store, Logger: logger, MaxTasksPerUser: cfg.MaxTasksPerUser,
 		TenantID: cfg.TenantID, MultiTenant: cfg.MultiTenant(), APIClientID: cfg.APIClientID, AuthorityHost: cfg.AuthorityHost,
-		BodyTimeout: limits.body, AdminAuthContext: cfg.AdminAuthContext,
+		BodyTimeout: limits.body, AdminAuthContext: cfg.AdminAuthContext, UserIDKey: cfg.UserIDKey,
+		Health: api.NewHealth(keys.HoldsKeys, store.Ping, nil),
 	}), logger, limits)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -225,16 +231,16 @@ func newHTTPServer(h http.Handler, logger *slog.Logger, l serverLimits) *http.Se
 }
 
 // newStore returns the task store and how it authenticates (for the start-up log).
-func newStore(cfg settings.Values) (*tablestore.Store, string, error) {
+func newStore(cfg settings.Values, perCall ...policy.Policy) (*tablestore.Store, string, error) {
 	if cfg.TablesConnString != "" {
-		store, err := tablestore.NewFromConnectionString(cfg.TablesConnString, cfg.Table)
+		store, err := tablestore.NewFromConnectionString(cfg.TablesConnString, cfg.Table, perCall...)
 		return store, "shared key (TABLES_CONNECTION_STRING)", err
 	}
 	cred, what, err := newTableCredential(cfg)
 	if err != nil {
 		return nil, "", err
 	}
-	store, err := tablestore.NewFromEndpoint(cfg.TablesEndpoint, cfg.Table, cred, cfg.AzureCloud())
+	store, err := tablestore.NewFromEndpoint(cfg.TablesEndpoint, cfg.Table, cred, cfg.AzureCloud(), perCall...)
 	return store, what, err
 }
 

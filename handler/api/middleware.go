@@ -7,21 +7,24 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/example/entra-tasks/handler/access"
 	"github.com/example/entra-tasks/handler/auth"
+	"github.com/example/entra-tasks/handler/trace"
 )
 
 // requestInfo collects what the access log line reports; handlers deeper in the chain fill it.
 type requestInfo struct {
 	status int
-	// user is the caller's owner key once verified (tasks.Tenant.Owner: the oid, after the tid
-	// for a tenant other than the home one): pseudonymous, never the token, and one user's alone
-	// even when two tenants' users share an oid.
+	// user is the caller's pseudonymous id once verified (userIDs: a keyed hash of tid and
+	// oid), never the oid itself nor the token; "" while anonymous.
 	user string
-	err  error // the cause behind a 5xx, for the log only
-	gone error // what failed because the client closed the request (status 499)
+	// problem names the kind of a failure (fail), for the access line's "problem".
+	problem string
+	err     error // the cause behind a 5xx, for the log only
+	gone    error // what failed because the client closed the request (status 499)
 }
 
 type infoKey struct{}
@@ -65,6 +68,10 @@ func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // something waits): each request is copied once, not once for each.
 // The line is written as soon as the handler returns, in one write (see handler/logging.go):
 // nothing is held back that a crash could lose.
+//
+// The request's trace id (trace.FromContext) is the one of the traceparent header the host
+// sends, or a new one; the logger's handler (handler/logging.go) writes it on every line logged
+// with the request's context, and fail on every problem body.
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -76,9 +83,25 @@ func (s *Server) logged(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(&rec.ctx)) // the host's readiness polls are not worth a line each
 			return
 		}
-		next.ServeHTTP(rec, r.WithContext(&rec.ctx))
-		s.logRequest(r, info, start)
+		rec.ctx.setTrace(trace.FromHeader(r.Header.Get(trace.Header)))
+		// The mux records the matched pattern on the request it is given: this copy.
+		routed := r.WithContext(&rec.ctx)
+		next.ServeHTTP(rec, routed)
+		s.logRequest(routed, info, start)
 	})
+}
+
+// routeOf is the route pattern r matched, without its method ("/api/tasks/{id}"): what the
+// access line names instead of the path, which holds ids a log line has no need of.
+func routeOf(r *http.Request) string {
+	p := r.Pattern
+	if i := strings.IndexByte(p, ' '); i >= 0 {
+		p = p[i+1:]
+	}
+	if p == "/" {
+		return "" // the catch-all: no route matched (a 404 "no-route")
+	}
+	return p
 }
 
 // invocationIDHeader is X-Azure-Functions-InvocationId in the canonical form net/http keys
@@ -100,10 +123,10 @@ func (s *Server) logRequest(r *http.Request, info *requestInfo, start time.Time)
 		return
 	}
 	now := time.Now()
-	var buf [9]slog.Attr
+	var buf [10]slog.Attr
 	attrs := append(buf[:0],
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("route", routeOf(r)),
 		slog.Int("status", info.status),
 		slog.Float64("ms", float64(now.Sub(start).Microseconds())/1000),
 	)
@@ -114,6 +137,9 @@ func (s *Server) logRequest(r *http.Request, info *requestInfo, start time.Time)
 	}
 	if info.user != "" {
 		attrs = append(attrs, slog.String("user", info.user))
+	}
+	if info.status >= 400 && info.problem != "" {
+		attrs = append(attrs, slog.String("problem", info.problem))
 	}
 	if info.gone != nil {
 		// INFO, not ERROR: a client that hangs up is routine and no operator can act on it.
@@ -158,7 +184,7 @@ func (s *Server) authenticated(need access.Permission, h routeHandler) http.Hand
 			s.fail(w, r, err)
 			return
 		}
-		infoFrom(r.Context()).user = s.tenantOf(p).Owner(p.ObjectID)
+		infoFrom(r.Context()).user = s.userIDs.of(p.TenantID, p.ObjectID)
 		// Answers are per user: no shared cache may keep or reuse them.
 		w.Header().Set("Cache-Control", "no-store")
 		if err := p.Roles.Check(need); err != nil {

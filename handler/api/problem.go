@@ -11,6 +11,7 @@ import (
 	"github.com/example/entra-tasks/handler/access"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tasks"
+	"github.com/example/entra-tasks/handler/trace"
 )
 
 // problem is an RFC 9457 problem details document. Type is about:blank throughout: the status
@@ -29,6 +30,9 @@ type problem struct {
 	// WWWAuthenticate repeats, on a 401 claims challenge (step-up), the WWW-Authenticate header
 	// byte for byte: a cross-origin SPA cannot read that header through the Functions host.
 	WWWAuthenticate string `json:"wwwAuthenticate,omitempty"`
+	// TraceID is the request's trace id (App Insights' operation_Id): what a user quotes and
+	// the operator finds every log line of the request by.
+	TraceID string `json:"traceId,omitempty"`
 }
 
 // Errors the HTTP layer itself detects.
@@ -66,11 +70,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled) {
 		info := infoFrom(r.Context())
 		info.gone = err
-		writeProblem(w, problem{Type: "about:blank", Title: "Client Closed Request", Status: StatusClientClosedRequest,
+		info.problem = "client-closed-request"
+		writeProblem(w, r, problem{Type: "about:blank", Title: "Client Closed Request", Status: StatusClientClosedRequest,
 			Detail: "the client closed the request before the answer was ready"})
 		return
 	}
 	status, detail := http.StatusInternalServerError, "the server could not complete the request"
+	// kind names the failure on the access line ("problem"): finer than the status, stable,
+	// and never a word of the request's content. Problem bodies keep type about:blank.
+	kind := "internal-error"
 	var (
 		invalidToken *auth.InvalidTokenError
 		invalidReq   *auth.InvalidRequestError
@@ -85,61 +93,86 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
 	switch {
 	case errors.Is(err, auth.ErrNoToken):
+		kind = "missing-token"
 		status, detail = http.StatusUnauthorized, "a bearer token is required"
 		h.Set("WWW-Authenticate", s.challenge())
 	case errors.As(err, &invalidReq):
+		kind = "invalid-request"
 		status, detail = http.StatusBadRequest, invalidReq.Description
 		h.Set("WWW-Authenticate", s.challenge("error", "invalid_request", "error_description", invalidReq.Description))
 	case errors.As(err, &invalidToken):
+		kind = "invalid-token"
 		status, detail = http.StatusUnauthorized, invalidToken.Description
 		h.Set("WWW-Authenticate", s.challenge("error", "invalid_token", "error_description", invalidToken.Description))
 	case errors.As(err, &noScope):
+		kind = "insufficient-scope"
 		status, detail = http.StatusForbidden, "the token does not grant the scope "+noScope.Scope
 		h.Set("WWW-Authenticate", s.challenge("error", "insufficient_scope", "scope", noScope.Scope))
 	case errors.As(err, &noClaims):
+		kind = "insufficient-claims"
 		status, detail = http.StatusUnauthorized, "this action needs a stronger sign-in (authentication context "+noClaims.AuthContext+"); sign in again with the claims in the challenge"
 		h.Set("WWW-Authenticate", s.claimsChallenge(noClaims))
 	case errors.As(err, &noRole):
+		kind = "missing-role"
 		status, detail = http.StatusForbidden, missingRoleDetail(noRole)
 	case errors.As(err, &noOwnTasks):
+		kind = "no-own-tasks"
 		status, detail = http.StatusForbidden, "an app has no tasks of its own: read and write a user's tasks at /api/users/{userId}/tasks, with the application permission Tasks.Read.All or Tasks.ReadWrite.All"
 	case errors.As(err, &validation):
+		kind = "invalid-task"
 		status, detail = http.StatusBadRequest, validation.Error()
 	case errors.As(err, &bad):
+		kind = "bad-request"
 		status, detail = http.StatusBadRequest, bad.Error()
 	case errors.Is(err, tasks.ErrInvalidCursor):
+		kind = "invalid-cursor"
 		status, detail = http.StatusBadRequest, "next: not a cursor this API issued for this list (the same q and done); start again without next"
 	case errors.Is(err, errTooLarge):
+		kind = "body-too-large"
 		status, detail = http.StatusRequestEntityTooLarge, errTooLarge.Error()
 	case errors.Is(err, errNotJSON):
+		kind = "unsupported-media-type"
 		status, detail = http.StatusUnsupportedMediaType, errNotJSON.Error()
 	case errors.Is(err, errBodyTimeout):
+		kind = "body-timeout"
 		// RFC 9110 §15.5.9: the server closes the connection; its read side is broken anyway.
 		status, detail = http.StatusRequestTimeout, errBodyTimeout.Error()
 		h.Set("Connection", "close")
 	case errors.As(err, &limit):
+		kind = "task-limit"
 		status, detail = http.StatusConflict, limit.Error()
 	case errors.Is(err, tasks.ErrKeyReused):
+		kind = "idempotency-key-reused"
 		// draft-ietf-httpapi-idempotency-key-header-06, "Error Scenarios": a key reused for another payload is a 422.
 		status, detail = http.StatusUnprocessableEntity, "this Idempotency-Key was already used to create a task with another title; use a new key for a new task"
 	case errors.Is(err, tasks.ErrKeyTaskGone):
+		kind = "idempotency-key-task-gone"
 		status, detail = http.StatusGone, "the task this Idempotency-Key created has been deleted; use a new key to create another"
 	case errors.Is(err, errNoRoute):
+		kind = "no-route"
 		status, detail = http.StatusNotFound, errNoRoute.Error()
 	case errors.Is(err, tasks.ErrNotFound):
+		kind = "not-found"
 		status, detail = http.StatusNotFound, "no such task"
 	case errors.Is(err, tasks.ErrPreconditionFailed):
+		kind = "precondition-failed"
 		status, detail = http.StatusPreconditionFailed, "the task has changed since the ETag given in If-Match"
 	case errors.Is(err, auth.ErrKeysUnavailable):
+		kind = "keys-unavailable"
+		// The alert on the key set's outage counts these lines.
+		s.log.ErrorContext(r.Context(), "keys unavailable")
 		// The token may well be valid: a 401 would make the SPA drop it and sign in again.
 		status, detail = http.StatusServiceUnavailable, "the sign-in keys are not available yet; try again shortly"
 		h.Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
 	case errors.Is(err, tasks.ErrUnavailable):
+		kind = "storage-unavailable"
 		status, detail = http.StatusServiceUnavailable, "task storage is unavailable; try again shortly"
 		h.Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
 	}
+	info := infoFrom(r.Context())
+	info.problem = kind
 	if status >= 500 {
-		infoFrom(r.Context()).err = err
+		info.err = err
 	}
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
 	if status == http.StatusServiceUnavailable {
@@ -151,7 +184,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if noClaims != nil {
 		p.WWWAuthenticate = h.Get("WWW-Authenticate")
 	}
-	writeProblem(w, p)
+	writeProblem(w, r, p)
 }
 
 // missingRoleDetail says what the caller lacks, and whether they could ever be granted it: a
@@ -170,7 +203,9 @@ func missingRoleDetail(e *access.MissingRoleError) string {
 	return "this needs the " + role + " role, which your account has not been assigned"
 }
 
-func writeProblem(w http.ResponseWriter, p problem) {
+// writeProblem sends p with the request's trace id: every problem body carries it.
+func writeProblem(w http.ResponseWriter, r *http.Request, p problem) {
+	p.TraceID = string(trace.FromContext(r.Context()))
 	status := p.Status
 	body, _ := json.Marshal(p)
 	h := w.Header()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/example/entra-tasks/handler/trace"
 )
 
 // requestContext is a request's context as the routes see it: the connection's context
@@ -21,6 +23,9 @@ type requestContext struct {
 	parent   context.Context
 	deadline time.Time // the earlier of the server's and parent's
 	info     *requestInfo
+	// traceID is trace.FromContext's answer, a trace.ID boxed once by setTrace (each lookup
+	// would otherwise box it again); nil for the host's readiness polls.
+	traceID any
 
 	mu     sync.Mutex
 	real   context.Context    // context.WithDeadline(parent, deadline) once needed; nil before
@@ -36,6 +41,9 @@ func (c *requestContext) init(parent context.Context, start time.Time, timeout t
 		c.deadline = d
 	}
 }
+
+// setTrace makes id the request's trace id.
+func (c *requestContext) setTrace(id trace.ID) { c.traceID = id }
 
 // materialize returns the real context, making it first if needed. c.mu must be held.
 func (c *requestContext) materialize() context.Context {
@@ -73,8 +81,11 @@ func (c *requestContext) Err() error {
 }
 
 func (c *requestContext) Value(key any) any {
-	if _, ok := key.(infoKey); ok {
+	switch key.(type) {
+	case infoKey:
 		return c.info
+	case trace.ContextKey:
+		return c.traceID
 	}
 	// Any other key may be context's own (context.Cause and derived contexts ask for it),
 	// whose answer must be the real context's once this one is done.

@@ -59,6 +59,11 @@ type Config struct {
 	// destructive admin action (the erase) requires in the token's acrs claim; without it the
 	// caller gets a claims challenge. Empty: no step-up (ADMIN_AUTH_CONTEXT).
 	AdminAuthContext string
+	// UserIDKey is the HMAC key of the pseudonymous user id on the access line (USER_ID_KEY, at
+	// least UserIDKeyBytes); nil: a random key, so ids correlate within this process only.
+	UserIDKey []byte
+	// Health answers GET /api/health; nil: the route answers 503 (nothing is known).
+	Health *Health
 }
 
 // Server is the API's http.Handler.
@@ -78,6 +83,8 @@ type Server struct {
 	adminAuthContext            string // see Config.AdminAuthContext
 	authorityHost               string // the cloud's Entra host, for the claims challenge's authorization_uri
 	openAPI                     openAPIDocument
+	userIDs                     *userIDs
+	health                      *Health
 	mux                         *http.ServeMux
 	chain                       http.Handler // mux wrapped in the cross-cutting middleware, built once
 }
@@ -101,6 +108,8 @@ func New(cfg Config) *Server {
 		// Step-up (claims challenge).
 		adminAuthContext: cfg.AdminAuthContext,
 		authorityHost:    cfg.AuthorityHost,
+		userIDs:          newUserIDs(cfg.UserIDKey),
+		health:           cfg.Health,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -183,6 +192,7 @@ func (s *Server) routes() []route {
 		{Route{"DELETE", "/api/users/{userId}/tasks/{taskId}"}, s.authenticated(access.UsersWrite, s.deleteTask(usersTasks))},
 		{Route{"GET", "/api/audit"}, s.authenticated(access.AdminRead, s.listAudit)},
 		{Route{"GET", "/api/openapi.json"}, http.HandlerFunc(s.serveOpenAPI)}, // anonymous
+		{Route{"GET", "/api/health"}, http.HandlerFunc(s.serveHealth)},        // anonymous
 	}
 }
 

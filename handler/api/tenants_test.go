@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -75,7 +78,10 @@ func (e *tenantEnv) start(t *testing.T, allowed []string) *tenantServer {
 	t.Helper()
 	app := inprocess.NewOn(t, e.conn, "tasks",
 		func(c *auth.Config) { c.AllowedTenants = allowed },
-		func(c *api.Config) { c.Logger = slog.New(slog.NewJSONHandler(e.log, nil)) })
+		func(c *api.Config) {
+			c.Logger = slog.New(slog.NewJSONHandler(e.log, nil))
+			c.UserIDKey = tenantsUserIDKey
+		})
 	srv := httptest.NewServer(app.Handler)
 	t.Cleanup(srv.Close)
 	return &tenantServer{app: app, srv: srv}
@@ -353,11 +359,33 @@ func TestTenantsKeepTheirDataApart(t *testing.T) {
 	})
 
 	t.Run("the request log tells the two users apart", func(t *testing.T) {
+		// One oid in two tenants: two users, two ids; the oid itself is in no line.
+		home, ofB := userID(tenantsUserIDKey, entra.TestTenant, entra.UserA), userID(tenantsUserIDKey, tenantB, entra.UserA)
 		users := e.log.users("/api/tasks")
-		if !slices.Contains(users, entra.UserA) || !slices.Contains(users, tenantB+"_"+entra.UserA) {
-			t.Errorf("users logged on /api/tasks: %v, want %s and %s", users, entra.UserA, tenantB+"_"+entra.UserA)
+		if home == ofB || !slices.Contains(users, home) || !slices.Contains(users, ofB) {
+			t.Errorf("users logged on /api/tasks: %v, want %s and %s", users, home, ofB)
+		}
+		if e.log.contains(entra.UserA) {
+			t.Errorf("an oid is in the request log")
 		}
 	})
+}
+
+// tenantsUserIDKey is USER_ID_KEY for these servers, so that the test can name the ids.
+var tenantsUserIDKey = []byte("0123456789abcdef0123456789abcdef")
+
+// userID is the contract's pseudonymous id: the first 16 hex digits of
+// HMAC-SHA256(key, tid + "/" + oid), computed here independently of the API's code.
+func userID(key []byte, tid, oid string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(tid + "/" + oid))
+	return hex.EncodeToString(m.Sum(nil))[:16]
+}
+
+func (b *syncBuffer) contains(s string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Contains(b.buf.Bytes(), []byte(s))
 }
 
 // syncBuffer is a log the servers write JSON lines to, safe for concurrent requests.
@@ -379,8 +407,8 @@ func (b *syncBuffer) users(path string) []string {
 	var out []string
 	sc := bufio.NewScanner(bytes.NewReader(b.buf.Bytes()))
 	for sc.Scan() {
-		var line struct{ Msg, Path, User string }
-		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "request" && line.Path == path && line.User != "" {
+		var line struct{ Msg, Route, User string }
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "request" && line.Route == path && line.User != "" {
 			out = append(out, line.User)
 		}
 	}

@@ -177,6 +177,11 @@ func (k *RemoteKeys) logFailure(ctx context.Context, err error) {
 // Ready is closed when the first download has ended, successfully or not.
 func (k *RemoteKeys) Ready() <-chan struct{} { return k.ready }
 
+// HoldsKeys reports whether any signing key is held: false before the first download ends
+// and while every download so far has failed (token checks then answer ErrKeysUnavailable).
+// GET /api/health reports it.
+func (k *RemoteKeys) HoldsKeys() bool { return k.store.holdsKeys() }
+
 // KeyfuncCtx implements KeySource.
 func (k *RemoteKeys) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
 	lookup := k.keys.KeyfuncCtx(ctx)

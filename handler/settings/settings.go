@@ -32,6 +32,7 @@ type Values struct {
 	TokenCacheSize   int    // verified tokens remembered; 0: every request is checked in full
 	MaxTasksPerUser  int    // the most tasks one user may keep
 	AdminAuthContext string // authentication context the admin erase requires ("c1"); empty: none
+	UserIDKey        []byte // HMAC key of the pseudonymous user id in log lines; nil: a random one per process
 }
 
 // Load reads every setting through getenv and validates them all up front, so that a mistake

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -58,6 +59,10 @@ const maxTokenCacheSize = 100_000
 
 // maxTasksPerUser keeps the per-user limit where an erase of one user still fits a few requests.
 const maxTasksPerUser = 1_000_000
+
+// userIDKeyBytes is the least USER_ID_KEY length: SHA-256's output size, below which an HMAC
+// key is weaker than the hash (RFC 2104 §3).
+const userIDKeyBytes = 32
 
 // tableName is a Table Storage name (3-63 letters and digits, starting with a letter) short
 // enough that the users index and audit tables beside it, <name>users and <name>audit, are
@@ -230,6 +235,25 @@ func All() []Setting {
 				if err := auth.CheckAuthContextID(value); err != nil {
 					return fmt.Errorf("ADMIN_AUTH_CONTEXT: %w; create the authentication context in Entra first (docs/security.md)", err)
 				}
+				return nil
+			},
+		},
+		{
+			Name: "USER_ID_KEY",
+			Meaning: "base64 key (at least 32 bytes) of the pseudonymous user id on log lines (HMAC-SHA256 of tid/oid); " +
+				"the same key on every instance lets one user's requests be followed across them",
+			WhenUnset:  "a random key per process (ids correlate within one instance only)",
+			NotInAzure: "not provisioned by infra yet: each instance then draws its own key and says so in a WARN line",
+			check: func(value string, v *Values) error {
+				if value == "" {
+					return nil
+				}
+				key, err := base64.StdEncoding.DecodeString(value)
+				if err != nil || len(key) < userIDKeyBytes {
+					// Never quote it: it is a secret.
+					return fmt.Errorf("USER_ID_KEY must be at least %d random bytes in base64 (openssl rand -base64 32)", userIDKeyBytes)
+				}
+				v.UserIDKey = key
 				return nil
 			},
 		},

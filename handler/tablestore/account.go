@@ -72,7 +72,7 @@ func (a account) exists() bool { return a.etag != "" }
 // an error that withTable recognises (hasCode TableNotFound), not an empty account: the
 // transaction that follows needs the table.
 func (s *Store) readAccount(ctx context.Context, owner string) (account, error) {
-	resp, err := s.table.GetEntity(ctx, owner, accountRowKey, nil)
+	resp, err := s.table.GetEntity(named(ctx, "read account"), owner, accountRowKey, nil)
 	if hasStatus(err, 404) && !hasCode(err, aztables.TableNotFound) {
 		// No account row: a user who has never written, or one whose tasks were written before
 		// account rows existed (nothing else migrates those). Count their tasks, once: the first
@@ -103,7 +103,7 @@ func (s *Store) countTasks(ctx context.Context, owner string) (int, error) {
 	pager := s.table.NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter, Select: &sel})
 	n := 0
 	for pager.More() {
-		page, err := pager.NextPage(ctx)
+		page, err := pager.NextPage(named(ctx, "count tasks"))
 		if err != nil {
 			return 0, classify("count tasks", err)
 		}

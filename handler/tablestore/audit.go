@@ -82,7 +82,7 @@ func (s *Store) AppendAudit(ctx context.Context, tenant tasks.Tenant, r tasks.Au
 		State: string(r.State), Count: r.Count, Remaining: r.Remaining,
 	}) // strings and ints always marshal
 	err = withTable(ctx, s.audit, func() error {
-		_, err := s.audit.AddEntity(ctx, body, nil)
+		_, err := s.audit.AddEntity(named(ctx, "append audit record"), body, nil)
 		return err
 	})
 	if hasCode(err, aztables.EntityAlreadyExists) {
@@ -108,7 +108,7 @@ func (s *Store) CompleteAudit(ctx context.Context, tenant tasks.Tenant, id strin
 	}
 	body, _ := json.Marshal(fields) // strings and ints always marshal
 	star := azcore.ETag("*")
-	_, err := s.audit.UpdateEntity(ctx, body, &aztables.UpdateEntityOptions{IfMatch: &star, UpdateMode: aztables.UpdateModeMerge})
+	_, err := s.audit.UpdateEntity(named(ctx, "complete audit record"), body, &aztables.UpdateEntityOptions{IfMatch: &star, UpdateMode: aztables.UpdateModeMerge})
 	return classify("complete audit record", err)
 }
 

@@ -96,7 +96,7 @@ func (batchCapture) Do(req *policy.Request) (*http.Response, error) {
 // and then whether the transaction was applied is not known.
 func submit(ctx context.Context, table *aztables.Client, op string, actions []aztables.TransactionAction) ([]opResult, error) {
 	captured := &capturedResponse{}
-	_, err := table.SubmitTransaction(context.WithValue(ctx, captureKey{}, captured), actions, nil)
+	_, err := table.SubmitTransaction(context.WithValue(named(ctx, op), captureKey{}, captured), actions, nil)
 	if captured.body == nil || captured.status != http.StatusAccepted {
 		if err == nil {
 			err = errors.New("no answer was read")

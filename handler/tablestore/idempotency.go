@@ -57,7 +57,7 @@ func addKeyRow(owner, rowKey string, n tasks.NewTask) aztables.TransactionAction
 // replay answers a create whose key was used before: the task that create made, if the request
 // is the same (ErrKeyReused if not); ErrNotFound if the key is unknown.
 func (s *Store) replay(ctx context.Context, owner string, n tasks.NewTask) (tasks.Created, error) {
-	resp, err := s.table.GetEntity(ctx, owner, idempotencyRowKey(n.Key), nil)
+	resp, err := s.table.GetEntity(named(ctx, "read idempotency key"), owner, idempotencyRowKey(n.Key), nil)
 	if err != nil {
 		return tasks.Created{}, classify("read idempotency key", err)
 	}

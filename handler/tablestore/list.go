@@ -139,7 +139,7 @@ func listPage(ctx context.Context, table *aztables.Client, l listing, limit int,
 			opts.NextPartitionKey, opts.NextRowKey = &pos.pk, &pos.rk
 		}
 	}
-	resp, err := table.NewListEntitiesPager(opts).NextPage(ctx)
+	resp, err := table.NewListEntitiesPager(opts).NextPage(named(ctx, l.op))
 	switch {
 	case err != nil && cursor != "" && hasStatus(err, 400):
 		return nil, "", fmt.Errorf("%s: %w", l.op, tasks.ErrInvalidCursor)

@@ -99,7 +99,7 @@ func (s *Store) Get(ctx context.Context, owner, id string) (tasks.Task, error) {
 
 // get reads one task and the row key of its Idempotency-Key row.
 func (s *Store) get(ctx context.Context, owner, id string) (tasks.Task, string, error) {
-	resp, err := s.table.GetEntity(ctx, owner, id, nil)
+	resp, err := s.table.GetEntity(named(ctx, "get task"), owner, id, nil)
 	if err != nil {
 		return tasks.Task{}, "", classify("get task", err)
 	}

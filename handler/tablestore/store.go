@@ -82,9 +82,10 @@ func newFromConnectionString(connectionString, table string, opts *aztables.Clie
 //
 // azureCloud names the cloud the account lives in (AZURE_AUTHORITY_HOST's cloud): aztables takes the
 // token audience from its Tables entry.
-func NewFromEndpoint(endpoint, table string, cred azcore.TokenCredential, azureCloud cloud.Configuration) (*Store, error) {
+func NewFromEndpoint(endpoint, table string, cred azcore.TokenCredential, azureCloud cloud.Configuration, perCall ...policy.Policy) (*Store, error) {
 	opts := ClientOptions()
 	opts.Cloud = azureCloud
+	opts.PerCallPolicies = append(opts.PerCallPolicies, perCall...)
 	var clients [3]*aztables.Client
 	for i, name := range []string{table, table + UsersTableSuffix, table + AuditTableSuffix} {
 		client, err := aztables.NewClient(strings.TrimRight(endpoint, "/")+"/"+name, cred, opts)
@@ -94,6 +95,17 @@ func NewFromEndpoint(endpoint, table string, cred azcore.TokenCredential, azureC
 		clients[i] = client
 	}
 	return &Store{table: clients[0], users: clients[1], audit: clients[2]}, nil
+}
+
+// Ping asks storage one cheap question (a read of a row that never exists, in the tasks table)
+// and reports an error unless it answered: a 404 is an answer, whether for the row or for a
+// table not created yet (the store creates it on first use). GET /api/health uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := s.table.GetEntity(named(ctx, "health check"), "health", "probe", nil)
+	if err == nil || hasStatus(err, 404) {
+		return nil
+	}
+	return classify("health check", err)
 }
 
 // EnsureTable creates the tables if they do not exist yet.
@@ -107,7 +119,7 @@ func (s *Store) EnsureTable(ctx context.Context) error {
 }
 
 func ensureTable(ctx context.Context, t *aztables.Client) error {
-	_, err := t.CreateTable(ctx, nil)
+	_, err := t.CreateTable(named(ctx, "create table"), nil)
 	if err == nil || hasCode(err, aztables.TableAlreadyExists) {
 		return nil
 	}

@@ -84,7 +84,7 @@ func (s *Store) index(ctx context.Context, owner string) error {
 	pk, rk := indexKey(owner)
 	body, _ := json.Marshal(userEntry{PartitionKey: pk, RowKey: rk})
 	err := withTable(ctx, s.users, func() error {
-		_, err := s.users.UpsertEntity(ctx, body, &aztables.UpsertEntityOptions{UpdateMode: aztables.UpdateModeReplace})
+		_, err := s.users.UpsertEntity(named(ctx, "update users index"), body, &aztables.UpsertEntityOptions{UpdateMode: aztables.UpdateModeReplace})
 		return err
 	})
 	return classify("update users index", err)
@@ -105,7 +105,7 @@ func (s *Store) unindex(ctx context.Context, owner string, acct account) error {
 		return nil
 	}
 	pk, rk := indexKey(owner)
-	entry, err := s.users.GetEntity(ctx, pk, rk, nil)
+	entry, err := s.users.GetEntity(named(ctx, "read users index"), pk, rk, nil)
 	if err != nil && !hasStatus(err, 404) {
 		return classify("read users index", err)
 	}
@@ -132,7 +132,7 @@ func (s *Store) unindex(ctx context.Context, owner string, acct account) error {
 		return nil
 	}
 	etag := entry.ETag
-	_, err = s.users.DeleteEntity(ctx, pk, rk, &aztables.DeleteEntityOptions{IfMatch: &etag})
+	_, err = s.users.DeleteEntity(named(ctx, "update users index"), pk, rk, &aztables.DeleteEntityOptions{IfMatch: &etag})
 	if hasStatus(err, 412) || hasStatus(err, 404) {
 		return nil // written again meanwhile: it stays
 	}
@@ -294,7 +294,7 @@ func (it eraseItem) rows() int {
 func (s *Store) eraseItems(ctx context.Context, owner string) ([]eraseItem, error) {
 	filter := taskFilter(owner)
 	sel, top := "RowKey,IdemRow", int32(eraseQuery)
-	resp, err := s.table.NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter, Select: &sel, Top: &top}).NextPage(ctx)
+	resp, err := s.table.NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter, Select: &sel, Top: &top}).NextPage(named(ctx, "list tasks to erase"))
 	if hasCode(err, aztables.TableNotFound) {
 		return nil, nil
 	}

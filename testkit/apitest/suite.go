@@ -43,6 +43,7 @@ func Run(t *testing.T, start StartFunc) {
 	e.requireEveryOperationExercised(t)
 	t.Run("Me", e.testMe)
 	t.Run("Unauthenticated", e.testUnauthenticated)
+	t.Run("Health", e.testHealth)
 	t.Run("DocumentNamesTheChallengedScope", e.testDocumentNamesTheChallengedScope)
 	t.Run("CRUD", e.testCRUD)
 	t.Run("Isolation", e.testIsolation)
@@ -95,6 +96,24 @@ func (e *Env) testUnauthenticated(t *testing.T) {
 	expectProblem(t, r, 401)
 	if got := r.Header.Get("WWW-Authenticate"); !strings.Contains(got, `error="invalid_token"`) {
 		t.Errorf("WWW-Authenticate = %q, want invalid_token", got)
+	}
+}
+
+// GET /api/health needs no token and, with keys and storage at hand, says ok and nothing else:
+// an availability test reads it every minute, and an anonymous caller learns nothing more.
+func (e *Env) testHealth(t *testing.T) {
+	var r Response
+	// The handler may still be fetching its keys or probing storage for the first time; a
+	// probe is cached for 30 s, so a 503 here is retried only while the first one runs.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		r = e.Do(t, Request{Method: "GET", Path: "/api/health"})
+		if r.Status != 503 || time.Now().After(deadline) {
+			break
+		}
+	}
+	expectStatus(t, r, 200)
+	if got := strings.TrimSpace(string(r.Body)); got != `{"status":"ok"}` {
+		t.Errorf("GET /api/health: %s, want exactly {\"status\":\"ok\"}", got)
 	}
 }
 

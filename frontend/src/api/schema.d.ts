@@ -184,6 +184,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether this instance can serve
+         * @description Anonymous, for availability tests: 200 when the instance holds Entra's signing keys and Table Storage answered it recently (storage is probed at most every 30 s), else 503 saying which is missing. Nothing else: no versions, no names, no errors.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -193,7 +213,7 @@ export interface paths {
         };
         /**
          * This document
-         * @description Anonymous: the only route that needs no token. The tenant's authorize and token URLs and the API's scope are filled in from the function app's settings.
+         * @description Anonymous, as GET /api/health is: the routes that need no token. The tenant's authorize and token URLs and the API's scope are filled in from the function app's settings.
          */
         get: operations["getOpenAPIDocument"];
         put?: never;
@@ -363,6 +383,8 @@ export interface components {
             retryAfter?: number;
             /** @description On a 401 claims challenge (step-up) only: the `WWW-Authenticate` header, byte for byte, repeated because a cross-origin SPA cannot read that header through the Functions host. */
             wwwAuthenticate?: string;
+            /** @description The request's trace id (Application Insights' operation_Id): the trace id of the W3C `traceparent` the request came with, or a new one. Quote it when reporting a problem; every log line of the request carries it. */
+            traceId?: string;
         };
     };
     responses: {
@@ -1052,6 +1074,47 @@ export interface operations {
             403: components["responses"]["ForbiddenScopeOrRole"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["StorageUnavailable"];
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Keys held and storage reachable. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
+                };
+            };
+            /** @description The instance lacks its signing keys, or storage did not answer its last probe. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "unavailable";
+                        /** @description Whether Entra's signing keys are held. */
+                        keys: boolean;
+                        /** @description Whether Table Storage answered the last probe. */
+                        storage: boolean;
+                    };
+                };
+            };
         };
     };
     getOpenAPIDocument: {

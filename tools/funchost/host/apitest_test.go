@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -28,13 +29,21 @@ func TestAPIThroughTheStandIn(t *testing.T) {
 type standIn struct {
 	root string
 	addr string
-	stop context.CancelFunc
-	done chan error
+	// output, if set, receives the handler's lines as the host prints them, besides the test log.
+	output io.Writer
+	stop   context.CancelFunc
+	done   chan error
 }
 
 func startStandIn(t *testing.T, settings map[string]string) *standIn {
 	t.Helper()
-	s := &standIn{root: stageScriptRoot(t, settings)}
+	return startStandInTo(t, settings, nil)
+}
+
+// startStandInTo is startStandIn with the handler's lines also written to output.
+func startStandInTo(t *testing.T, settings map[string]string, output io.Writer) *standIn {
+	t.Helper()
+	s := &standIn{root: stageScriptRoot(t, settings), output: output}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +79,7 @@ func (s *standIn) start(t *testing.T, ln net.Listener) {
 	}
 	h, err := host.New(app, settings, host.Options{
 		Environ:       []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")},
-		HandlerOutput: t.Output(),
+		HandlerOutput: s.handlerOutput(t),
 		Logger:        slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
@@ -79,6 +88,13 @@ func (s *standIn) start(t *testing.T, ln net.Listener) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop, s.done = cancel, make(chan error, 1)
 	go func() { s.done <- h.Run(ctx, ln) }()
+}
+
+func (s *standIn) handlerOutput(t *testing.T) io.Writer {
+	if s.output == nil {
+		return t.Output()
+	}
+	return io.MultiWriter(t.Output(), s.output)
 }
 
 func (s *standIn) halt(t *testing.T) {

@@ -24,7 +24,8 @@
 //     answers 404 for any other path or method;
 //   - answers CORS preflights and adds CORS headers for the configured origins;
 //   - proxies the request (path, query, headers, body) and the response, adding
-//     X-Azure-Functions-InvocationId and X-Azure-Functions-HostVersion, retrying while the
+//     X-Azure-Functions-InvocationId and X-Azure-Functions-HostVersion and a traceparent that
+//     continues the caller's trace (traceparent.go), retrying while the
 //     handler restarts (retry.go), with the host's body cap and idle time-out.
 //
 // What it does not emulate: any trigger or binding other than HTTP, function keys and
@@ -330,6 +331,7 @@ func (h *Host) proxy(target *url.URL) *httputil.ReverseProxy {
 			pr.SetXForwarded()
 			pr.Out.Header.Set("X-Azure-Functions-InvocationId", newGUID())
 			pr.Out.Header.Set("X-Azure-Functions-HostVersion", HostVersion)
+			setTraceparent(pr.Out.Header, pr.In.Header)
 			if pr.Out.Body != nil && pr.Out.Body != http.NoBody {
 				pr.Out.Body = &trackedBody{ReadCloser: pr.Out.Body}
 			}

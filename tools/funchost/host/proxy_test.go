@@ -126,3 +126,32 @@ func TestProxiesTheResponseAsTheHandlerWroteIt(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The host forwards its own activity's traceparent: the caller's trace id with a new span id
+// when the caller sent a valid one, else a new trace (traceparent.go cites the host's path).
+func TestTraceparentContinuesTheCallersTrace(t *testing.T) {
+	h := startHost(t, stageRepoApp(t, nil), Options{})
+	traceparent := regexp.MustCompile(`^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$`)
+	const caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	forwarded := func(sent ...string) []string {
+		req := newRequest(t, http.MethodGet, h.URL+"/api/me", nil)
+		for _, v := range sent {
+			req.Header.Add("traceparent", v)
+		}
+		_, e := echoed(t, req)
+		got := e.Header.Values("Traceparent")
+		if len(got) != 1 || !traceparent.MatchString(got[0]) {
+			t.Fatalf("sent %q, handler got traceparent %q: want exactly one valid version-00 value", sent, got)
+		}
+		return traceparent.FindStringSubmatch(got[0])
+	}
+	got := forwarded(caller)
+	if got[1] != "4bf92f3577b34da6a3ce929d0e0e4736" || got[2] == "00f067aa0ba902b7" || !strings.HasSuffix(got[0], "-01") {
+		t.Errorf("caller's %s forwarded as %s: want its trace id and flags with the host's own span id", caller, got[0])
+	}
+	for _, bad := range [][]string{nil, {"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"}, {"garbage"}, {caller, caller}} {
+		if got := forwarded(bad...); got[1] == "4bf92f3577b34da6a3ce929d0e0e4736" {
+			t.Errorf("sent %q: forwarded %s, want a new trace", bad, got[0])
+		}
+	}
+}
