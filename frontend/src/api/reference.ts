@@ -6,11 +6,11 @@ import { ApiError, describeError } from "./client";
 import type { Problem } from "./types";
 
 /**
- * The problem body with the member the handler adds (issue 28). Local until the OpenAPI Problem schema carries it
- * (then `Problem` has it and this is the same type); read as `unknown` either way, because an error body may come
- * from something in front of the handler (the Functions host, a proxy) and must be checked before it is shown.
+ * The problem body with `traceId` read as `unknown`: the OpenAPI Problem schema types it as a string, but an error
+ * body may come from something in front of the handler (the Functions host, a proxy) and is checked before it is
+ * shown.
  */
-type ProblemWithTrace = Problem & { traceId?: unknown };
+type ProblemWithTrace = Omit<Problem, "traceId"> & { traceId?: unknown };
 
 /**
  * A W3C trace-id: 32 lower-case hex digits, not all zero ("All bytes as zero ... is considered an invalid value",
