@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { NAV_EVENT, navigate } from "../router";
 
 /**
@@ -45,12 +45,12 @@ export function useListParams(): [ListParams, (next: Partial<ListParams>) => voi
       window.removeEventListener(NAV_EVENT, update);
     };
   }, []);
-  const [params, setParams] = useState(() => readListParams(search));
+  // Read in the render that follows the change, not in an effect after it: the "Hide done tasks" box is controlled by
+  // params.hideDone, and React puts a controlled box back to its current value right after the click. Through an
+  // effect the box showed the old value for a render after the click (a browser test's `check()` saw it unchanged).
   // One object per distinct value, so that a list keyed on it reloads only when the parameters change.
-  useEffect(() => {
-    const next = readListParams(search);
-    setParams((prev) => (prev.q === next.q && prev.hideDone === next.hideDone ? prev : next));
-  }, [search]);
+  const { q, hideDone } = readListParams(search);
+  const params = useMemo(() => ({ q, hideDone }), [q, hideDone]);
 
   const set = useCallback((change: Partial<ListParams>) => {
     const current = readListParams(window.location.search);
