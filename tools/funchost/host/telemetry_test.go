@@ -45,16 +45,21 @@ func waitForAccessLines(t *testing.T, out *testenv.LogBuffer, n int) []map[strin
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		lines := linesOf(t, out.String())
-		count := 0
-		for _, l := range lines {
-			if l["msg"] == "request" {
-				count++
-			}
-		}
-		if count >= n || time.Now().After(deadline) {
+		if accessLines(lines) >= n || time.Now().After(deadline) {
 			return lines
 		}
 	}
+}
+
+// accessLines counts the access lines ("msg":"request") among lines.
+func accessLines(lines []map[string]any) int {
+	count := 0
+	for _, l := range lines {
+		if l["msg"] == "request" {
+			count++
+		}
+	}
+	return count
 }
 
 var traceIDShape = regexp.MustCompile(`^[0-9a-f]{32}$`)
@@ -70,7 +75,10 @@ func TestEveryLineOfARequestCarriesTheCallersTraceID(t *testing.T) {
 		return map[string]string{"traceparent": "00-" + id + "-b7ad6b7169203331-01"}
 	}
 
-	before := len(waitForAccessLines(t, out, 0))
+	// Lines printed so far, and of them access lines (the stand-in's own readiness requests):
+	// the three requests below add three access lines to those.
+	printed := waitForAccessLines(t, out, 0)
+	before, accessBefore := len(printed), accessLines(printed)
 	r := e.Do(t, apitest.Request{Method: "POST", Path: "/api/tasks", Token: tok, Body: map[string]any{"title": "secret title milk"}, Header: tp(create)})
 	if r.Status != 201 {
 		t.Fatalf("create: %d %s", r.Status, r.Body)
@@ -89,7 +97,7 @@ func TestEveryLineOfARequestCarriesTheCallersTraceID(t *testing.T) {
 		t.Errorf("malformed traceparent: problem traceId %q, want a new valid one", fresh.TraceID)
 	}
 
-	lines := waitForAccessLines(t, out, 3)[before:]
+	lines := waitForAccessLines(t, out, accessBefore+3)[before:]
 	byTrace := map[string][]map[string]any{}
 	for _, l := range lines {
 		id, _ := l["traceId"].(string)
@@ -140,7 +148,8 @@ func stringOf(v any) string { s, _ := v.(string); return s }
 func TestTelemetryBytesPerRequest(t *testing.T) {
 	e, out := telemetryEnv(t)
 	tok := e.Token(t, entra.UserA)
-	n := 0
+	// Access lines printed so far (the stand-in's readiness requests): each request adds one.
+	n := accessLines(waitForAccessLines(t, out, 0))
 	measure := func(name string, req apitest.Request) {
 		before := len(waitForAccessLines(t, out, n))
 		e.Do(t, req)
