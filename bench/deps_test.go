@@ -7,7 +7,7 @@ import (
 )
 
 // TestCommandsLinkNoTestingPackage: bench and the tools that start the stack are commands, so the
-// test support they start processes with (testkit/stack, testkit/entra) must not bring the testing
+// test support they start processes with (devstack, devstack/entra) must not bring the testing
 // package into their binaries, as testkit/testenv would.
 func TestCommandsLinkNoTestingPackage(t *testing.T) {
 	for _, cmd := range []string{".", "../tools/stack", "../tools/funchost", "../tools/localidentity", "../tools/pack"} {

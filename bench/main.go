@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
 )
 
 // plan is how much of each measurement to take; -quick shrinks it to a smoke run that only
@@ -55,7 +55,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	log.SetFlags(log.Ltime)
-	root, err := stack.RepoRoot()
+	root, err := devstack.RepoRoot()
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -14,16 +14,16 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
 )
 
 // startAzurite starts the pinned Azurite table service for this run. In memory: the benchmark
 // measures the service's request path, not its snapshots to disk.
-func startAzurite(ctx context.Context) (*stack.Azurite, error) {
-	var log stack.LogBuffer
+func startAzurite(ctx context.Context) (*devstack.Azurite, error) {
+	var log devstack.LogBuffer
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	a, err := stack.StartAzurite(ctx, stack.AzuriteOptions{Log: &log})
+	a, err := devstack.StartAzurite(ctx, devstack.AzuriteOptions{Log: &log})
 	if err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, log.String())
 	}
@@ -34,7 +34,7 @@ func startAzurite(ctx context.Context) (*stack.Azurite, error) {
 // runs a custom handler.
 type handlerProc struct {
 	started time.Time // just before exec
-	h       *stack.Handler
+	h       *devstack.Handler
 	stderr  *os.File // a goroutine dump lands here on SIGQUIT
 }
 
@@ -63,7 +63,7 @@ func launch(bin string, env []string, stdout io.Writer) (*handlerProc, error) {
 		settings[name] = value
 	}
 	started := time.Now()
-	h, err := stack.LaunchHandler(stack.HandlerOptions{Bin: bin, Settings: settings, Stdout: stdout, Stderr: stderr})
+	h, err := devstack.LaunchHandler(devstack.HandlerOptions{Bin: bin, Settings: settings, Stdout: stdout, Stderr: stderr})
 	if err != nil {
 		stderr.Close()
 		os.Remove(stderr.Name())

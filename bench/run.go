@@ -15,10 +15,10 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
+	"github.com/example/entra-tasks/devstack"
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/testkit/entra"
-	"github.com/example/entra-tasks/testkit/stack"
 )
 
 // Users of the run: one per scenario, so that each partition holds exactly what it measures.
@@ -57,7 +57,7 @@ type report struct {
 
 // bed is the test bed: Azurite, the key set, the handler binary and the settings it runs with.
 type bed struct {
-	azurite *stack.Azurite
+	azurite *devstack.Azurite
 	bin     string
 	floor   string // the floor's binary (bench/floor)
 	key     *entra.Key
@@ -101,7 +101,7 @@ func run(ctx context.Context, root string, p plan) (*report, error) {
 	b := &bed{}
 	// Built as make build builds the handler (static, stripped), the floor too, so that the two
 	// process starts differ only by what the programs do.
-	builder := &stack.Builder{Dir: tmp}
+	builder := &devstack.Builder{Dir: tmp}
 	if b.bin, err = builder.Handler(ctx); err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func run(ctx context.Context, root string, p plan) (*report, error) {
 	if b.key, err = entra.NewKey("bench-key-1"); err != nil {
 		return nil, err
 	}
-	keySrv, err := stack.ServeKeys(entra.NewKeyServer(b.key))
+	keySrv, err := devstack.ServeKeys(entra.NewKeyServer(b.key))
 	if err != nil {
 		return nil, err
 	}

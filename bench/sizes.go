@@ -15,10 +15,10 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
+	"github.com/example/entra-tasks/devstack"
+	"github.com/example/entra-tasks/devstack/entra"
+	"github.com/example/entra-tasks/devstack/storecalls"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/testkit/entra"
-	"github.com/example/entra-tasks/testkit/stack"
-	"github.com/example/entra-tasks/testkit/storecalls"
 )
 
 // What one operation costs as its caller's partition grows: for each task count of the plan
@@ -94,7 +94,7 @@ func (r *report) perUserScale(ctx context.Context, b *bed, p plan) error {
 		return err
 	}
 	defer proxy.Close()
-	counted, err := b.start(ctx, "TABLES_CONNECTION_STRING="+stack.TableConnectionString(proxy.port))
+	counted, err := b.start(ctx, "TABLES_CONNECTION_STRING="+devstack.TableConnectionString(proxy.port))
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/example/entra-tasks/devstack/storecalls"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/testkit/storecalls"
 )
 
 // flatRatio is the standing bar for a write at N tasks against the same write at 0: the same

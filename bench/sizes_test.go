@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/storecalls"
+	"github.com/example/entra-tasks/devstack/storecalls"
 )
 
 // The erase route is one constant, wherever it lives; the path names the user in it.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
 )
 
 // TestQuickRunProducesEveryRow runs the whole benchmark with tiny counts. It proves that the
@@ -16,7 +16,7 @@ func TestQuickRunProducesEveryRow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Azurite and several handler processes")
 	}
-	root, err := stack.RepoRoot()
+	root, err := devstack.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

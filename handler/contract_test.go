@@ -11,16 +11,16 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/example/entra-tasks/devstack/entra"
+	"github.com/example/entra-tasks/devstack/stage"
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/settings"
-	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/tools/funchost/host"
-	"github.com/example/entra-tasks/tools/stage"
 )
 
 var constraint = regexp.MustCompile(`\{([a-zA-Z]+)(:[^}]*)?\}`)
 
-// stagedApp lays the function app out as `make build` stages it (tools/stage) and reads it with
+// stagedApp lays the function app out as `make build` stages it (devstack/stage) and reads it with
 // the host stand-in, which applies the Functions host's own checks to every function folder:
 // the same reading whether or not the stand-in serves the app.
 func stagedApp(t *testing.T) *host.App {

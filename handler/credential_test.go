@@ -14,8 +14,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/handler/settings"
-	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 

@@ -10,8 +10,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/testkit/apitest"
-	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // TestEraseSurvivesAnOutageHalfWay stops Azurite while an admin erase is deleting a user's

@@ -4,7 +4,7 @@
 # the handler binary, cross-compiled for the function app (linux/amd64, static): `func start --script-root
 # build` runs it. build/api.zip holds exactly those files, the handler at mode 0755, written by tools/pack
 # so that no azd version or OS can drop the executable bit; azure.yaml deploys it as is. The staging is
-# tools/stage, the same code `make start` and the tests stage with.
+# devstack/stage, the same code `make start` and the tests stage with.
 set -eu
 cd "$(dirname "$0")/.."
 GO="${GO:-go}"

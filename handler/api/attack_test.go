@@ -19,7 +19,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
@@ -85,7 +85,7 @@ func (k attackKit) signRaw(key *entra.Key, header, payload string) string {
 	return tok
 }
 
-// withLib signs with golang-jwt for algorithms testkit/entra does not speak.
+// withLib signs with golang-jwt for algorithms devstack/entra does not speak.
 func (k attackKit) withLib(method jwt.SigningMethod, key any, kid string, claims map[string]any) string {
 	tok := jwt.NewWithClaims(method, jwt.MapClaims(claims))
 	tok.Header["kid"] = kid

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/testkit/entra"
 )
 
 type oneUser struct{}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/testkit/apitest"
-	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 

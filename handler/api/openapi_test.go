@@ -12,11 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/testkit/apitest"
 	"github.com/example/entra-tasks/testkit/contract"
-	"github.com/example/entra-tasks/testkit/entra"
 )
 
 var quiet = slog.New(slog.DiscardHandler)

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/handler/access"
 	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/testkit/entra"
 )
 
 func (f *fixture) app(roles ...string) map[string]any {

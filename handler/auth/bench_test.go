@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // benchFixture is a realistic v2 token and the production key path (keyfunc over a loopback

@@ -8,7 +8,7 @@ import (
 
 	"github.com/MicahParks/jwkset"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 func rsaJWK(t *testing.T, pub *rsa.PublicKey, kid string) jwkset.JWK {

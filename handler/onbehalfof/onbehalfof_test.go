@@ -17,7 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 const (

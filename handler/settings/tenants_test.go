@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 // AZURE_ALLOWED_TENANTS: unset is the home tenant alone with the home tenant's key set, as

@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 

@@ -10,9 +10,9 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
+	"github.com/example/entra-tasks/devstack/storecalls"
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/testkit/storecalls"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/devstack/storecalls"
 	"github.com/example/entra-tasks/handler/tablestore"
 	"github.com/example/entra-tasks/handler/tasks"
-	"github.com/example/entra-tasks/testkit/storecalls"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 // Callers beyond the browser: apps calling as themselves (app-only tokens, application

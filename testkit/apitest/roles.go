@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 // RoleToken mints a valid token for oid whose roles claim is roles (nil: no roles claim).

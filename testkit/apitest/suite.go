@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/testkit/contract"
-	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // Task, Page and Problem are the wire shapes, decoded the way a client would.

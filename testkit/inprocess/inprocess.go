@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/handler/auth"
 	"github.com/example/entra-tasks/handler/tablestore"
-	"github.com/example/entra-tasks/testkit/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 

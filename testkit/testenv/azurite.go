@@ -1,4 +1,4 @@
-// Package testenv starts the real things the tests run against (testkit/stack: Azurite from the
+// Package testenv starts the real things the tests run against (devstack: Azurite from the
 // pinned npm package, the handler binary, a loopback key set), tied to a test: a failure to start
 // fails the test, and everything stops when the test ends. Nothing here is mocked.
 package testenv
@@ -8,21 +8,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
 )
 
 // startTimeout bounds each wait for a process to be ready.
 const startTimeout = 30 * time.Second
 
 // LogBuffer collects what several goroutines write, readable while they run.
-type LogBuffer = stack.LogBuffer
+type LogBuffer = devstack.LogBuffer
 
 // Azurite is an Azurite table service owned by one test. Its data lives in a temporary folder,
 // so Stop and Start simulate an outage without losing what was written.
 type Azurite struct {
 	t   testing.TB
-	az  *stack.Azurite
-	log *stack.LogBuffer
+	az  *devstack.Azurite
+	log *devstack.LogBuffer
 	// Port is the table service's port.
 	Port int
 }
@@ -30,10 +30,10 @@ type Azurite struct {
 // StartAzurite starts the table service on a free port and stops it when the test ends.
 func StartAzurite(t testing.TB) *Azurite {
 	t.Helper()
-	log := &stack.LogBuffer{}
+	log := &devstack.LogBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	az, err := stack.StartAzurite(ctx, stack.AzuriteOptions{Dir: t.TempDir(), Log: log})
+	az, err := devstack.StartAzurite(ctx, devstack.AzuriteOptions{Dir: t.TempDir(), Log: log})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log)
 	}
@@ -62,7 +62,7 @@ func (a *Azurite) Stop() { a.az.Stop() }
 // FreePort asks the kernel for a free TCP port on loopback.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	port, err := stack.FreePort()
+	port, err := devstack.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
 )
 
 // builds compiles the handler once per test process (into a temporary folder, like go test's own).
-var builds stack.Builder
+var builds devstack.Builder
 
 // BuildHandler builds the handler binary once per test process and returns its path.
 func BuildHandler(t testing.TB) string {
@@ -24,8 +24,8 @@ func BuildHandler(t testing.TB) string {
 // Handler is the real handler binary running as a child process, as the Functions host runs it.
 type Handler struct {
 	t     testing.TB
-	h     *stack.Handler
-	out   *stack.LogBuffer
+	h     *devstack.Handler
+	out   *devstack.LogBuffer
 	since int // where the current run's output starts in out
 	// Port is FUNCTIONS_CUSTOMHANDLER_PORT.
 	Port int
@@ -36,13 +36,13 @@ type Handler struct {
 // it when the test ends.
 func StartHandler(t testing.TB, settings map[string]string) *Handler {
 	t.Helper()
-	out := &stack.LogBuffer{}
+	out := &devstack.LogBuffer{}
 	// Build first: the start's time-out is for the process, and a build on a loaded machine can
 	// take longer than that on its own (it did: a 53 s "not ready" with no output at all).
 	bin := BuildHandler(t)
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	h, err := stack.StartHandler(ctx, stack.HandlerOptions{Bin: bin, Settings: settings, Stdout: out, Stderr: out})
+	h, err := devstack.StartHandler(ctx, devstack.HandlerOptions{Bin: bin, Settings: settings, Stdout: out, Stderr: out})
 	if err != nil {
 		t.Fatalf("%v\noutput:\n%s", err, out)
 	}
@@ -88,7 +88,7 @@ func (h *Handler) Output() string { return h.out.String()[h.since:] }
 // ServeKeys serves a key set on loopback for the test's lifetime and returns its URL.
 func ServeKeys(t testing.TB, keys http.Handler) string {
 	t.Helper()
-	srv, err := stack.ServeKeys(keys)
+	srv, err := devstack.ServeKeys(keys)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/handler/auth"
-	"github.com/example/entra-tasks/testkit/entra"
 )
 
 // StartKeySet serves keys on loopback and returns the production key set over it, after its

@@ -7,17 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
 )
 
 // LocalStack is what `make start` runs without Core Tools: localidentity around the funchost
 // stand-in around the real handler, on a fresh Azurite, with a copy of the repository's example
 // settings in a staged app folder.
 type LocalStack struct {
-	*stack.Host
-	Output       *stack.LogBuffer // everything the host, localidentity and the handler printed
-	SettingsPath string           // the staged local.settings.json
-	URLFile      string           // where localidentity publishes its token endpoint's URL
+	*devstack.Host
+	Output       *devstack.LogBuffer // everything the host, localidentity and the handler printed
+	SettingsPath string              // the staged local.settings.json
+	URLFile      string              // where localidentity publishes its token endpoint's URL
 }
 
 // StartLocalStack starts a LocalStack whose settings are a copy of exampleSettings (the path of
@@ -25,7 +25,7 @@ type LocalStack struct {
 // the test ends (Stop may be called earlier), and its output is logged if the test failed.
 func StartLocalStack(t testing.TB, exampleSettings string, timeout time.Duration) *LocalStack {
 	t.Helper()
-	var builds stack.Builder
+	var builds devstack.Builder
 	t.Cleanup(func() { builds.RemoveAll() })
 	bins := map[string]string{}
 	for _, pkg := range []string{"./tools/localidentity", "./tools/funchost"} {
@@ -36,14 +36,14 @@ func StartLocalStack(t testing.TB, exampleSettings string, timeout time.Duration
 		bins[pkg] = bin
 	}
 	root := t.TempDir()
-	if err := stack.StageApp(root, BuildHandler(t)); err != nil {
+	if err := devstack.StageApp(root, BuildHandler(t)); err != nil {
 		t.Fatal(err)
 	}
 	example, err := os.ReadFile(exampleSettings)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls := &LocalStack{Output: &stack.LogBuffer{}, SettingsPath: filepath.Join(root, "local.settings.json"),
+	ls := &LocalStack{Output: &devstack.LogBuffer{}, SettingsPath: filepath.Join(root, "local.settings.json"),
 		URLFile: filepath.Join(root, "localidentity.url")}
 	if err := os.WriteFile(ls.SettingsPath, example, 0o600); err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func StartLocalStack(t testing.TB, exampleSettings string, timeout time.Duration
 	azurite := StartAzurite(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	ls.Host, err = stack.StartHost(ctx, stack.HostOptions{
+	ls.Host, err = devstack.StartHost(ctx, devstack.HostOptions{
 		ScriptRoot: root, Log: ls.Output, Funchost: bins["./tools/funchost"],
 		LocalIdentity: bins["./tools/localidentity"], URLFile: ls.URLFile,
 		// The environment wins over local.settings.json, as with func start: point the example

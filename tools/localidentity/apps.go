@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 // The application permissions (app roles with allowedMemberTypes Application) on the API's

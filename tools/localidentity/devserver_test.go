@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 func tokenRequestTo(target, body string) *http.Request {

@@ -40,7 +40,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 func main() {

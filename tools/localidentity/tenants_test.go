@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/entra"
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 

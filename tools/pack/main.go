@@ -6,7 +6,7 @@
 // into its zips, and a zip made on Windows has none to copy. On Flex Consumption the package is mounted
 // read-only, so the host could not make the handler executable itself.
 //
-// With -stage it first stages the app into -src (tools/stage: the handler cross-compiled for the function
+// With -stage it first stages the app into -src (devstack/stage: the handler cross-compiled for the function
 // app, host.json and the function.json files), as scripts/build-api.sh and build-api.ps1 run it.
 //
 // Usage: go run ./tools/pack [-stage] -src build -out build/api.zip
@@ -20,7 +20,7 @@ import (
 	"os"
 	"path/filepath"
 
-	appstage "github.com/example/entra-tasks/tools/stage"
+	appstage "github.com/example/entra-tasks/devstack/stage"
 )
 
 func main() {

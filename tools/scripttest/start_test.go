@@ -25,7 +25,7 @@ import (
 	"testing"
 	"time"
 
-	kit "github.com/example/entra-tasks/testkit/stack"
+	kit "github.com/example/entra-tasks/devstack"
 )
 
 // repoRoot is two folders up from tools/scripttest.

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/entra"
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 // startTimeout bounds the whole start: builds, Azurite, and a host that may be Core Tools.
@@ -64,7 +64,7 @@ func (s *running) start(ctx context.Context) (ready, error) {
 	if err != nil {
 		return ready{}, err
 	}
-	builder := &stack.Builder{Dir: bins}
+	builder := &devstack.Builder{Dir: bins}
 	s.onStop(func() { builder.RemoveAll() })
 	if s.cfg.mode == "e2e" {
 		return s.startE2E(ctx, work, builder)
@@ -90,12 +90,12 @@ func (s *running) workDir() (string, error) {
 }
 
 // startE2E: Azurite in memory, the key set on loopback, settings from the flags, funchost.
-func (s *running) startE2E(ctx context.Context, work string, builder *stack.Builder) (ready, error) {
+func (s *running) startE2E(ctx context.Context, work string, builder *devstack.Builder) (ready, error) {
 	keys, err := s.serveKeys()
 	if err != nil {
 		return ready{}, err
 	}
-	azurite, err := s.startAzurite(ctx, stack.AzuriteOptions{Dir: s.cfg.azuriteDir, TablePort: s.cfg.azuritePort})
+	azurite, err := s.startAzurite(ctx, devstack.AzuriteOptions{Dir: s.cfg.azuriteDir, TablePort: s.cfg.azuritePort})
 	if err != nil {
 		return ready{}, err
 	}
@@ -111,7 +111,7 @@ func (s *running) startE2E(ctx context.Context, work string, builder *stack.Buil
 		values[name] = s.cfg.set[name]
 	}
 	settingsPath := filepath.Join(work, "local.settings.json")
-	if err := (stack.LocalSettings{Values: values, CORS: s.cfg.cors}).Write(settingsPath); err != nil {
+	if err := (devstack.LocalSettings{Values: values, CORS: s.cfg.cors}).Write(settingsPath); err != nil {
 		return ready{}, err
 	}
 	log, where, err := s.logs.open("api")
@@ -122,11 +122,11 @@ func (s *running) startE2E(ctx context.Context, work string, builder *stack.Buil
 	if err != nil {
 		return ready{}, err
 	}
-	if err := stack.StageApp(work, bins[0]); err != nil {
+	if err := devstack.StageApp(work, bins[0]); err != nil {
 		return ready{}, fmt.Errorf("staging the app in %s: %w", work, err)
 	}
 	// The settings also go in the environment, where they win over anything this process inherited.
-	host, err := s.startHost(ctx, where, stack.HostOptions{
+	host, err := s.startHost(ctx, where, devstack.HostOptions{
 		ScriptRoot: work, Port: s.cfg.apiPort, Env: environment(values), Log: log, Funchost: bins[1],
 	})
 	if err != nil {
@@ -136,8 +136,8 @@ func (s *running) startE2E(ctx context.Context, work string, builder *stack.Buil
 }
 
 // startLocal: what `make start` runs, with local.settings.json and the local identity.
-func (s *running) startLocal(ctx context.Context, work string, builder *stack.Builder) (ready, error) {
-	root, err := stack.RepoRoot()
+func (s *running) startLocal(ctx context.Context, work string, builder *devstack.Builder) (ready, error) {
+	root, err := devstack.RepoRoot()
 	if err != nil {
 		return ready{}, err
 	}
@@ -149,7 +149,7 @@ func (s *running) startLocal(ctx context.Context, work string, builder *stack.Bu
 	if !s.cfg.azuriteDirSet {
 		dir = filepath.Join(root, ".azurite")
 	}
-	azurite, err := s.startAzurite(ctx, stack.AzuriteOptions{Dir: dir, TablePort: s.cfg.azuritePort,
+	azurite, err := s.startAzurite(ctx, devstack.AzuriteOptions{Dir: dir, TablePort: s.cfg.azuritePort,
 		BlobAndQueue: true, BlobPort: s.cfg.blobPort, QueuePort: s.cfg.queuePort})
 	if err != nil {
 		return ready{}, err
@@ -170,7 +170,7 @@ func (s *running) startLocal(ctx context.Context, work string, builder *stack.Bu
 	if err != nil {
 		return ready{}, err
 	}
-	if err := stack.StageApp(work, bins[0]); err != nil {
+	if err := devstack.StageApp(work, bins[0]); err != nil {
 		return ready{}, fmt.Errorf("staging the app in %s: %w", work, err)
 	}
 	urlFile := s.cfg.urlFile
@@ -180,7 +180,7 @@ func (s *running) startLocal(ctx context.Context, work string, builder *stack.Bu
 	if urlFile, err = filepath.Abs(urlFile); err != nil {
 		return ready{}, err
 	}
-	opts := stack.HostOptions{ScriptRoot: work, Port: s.cfg.apiPort, CORS: s.cfg.cors, Log: log,
+	opts := devstack.HostOptions{ScriptRoot: work, Port: s.cfg.apiPort, CORS: s.cfg.cors, Log: log,
 		Env: s.localEnv(azurite), LocalIdentity: bins[1], URLFile: urlFile}
 	if !coreTools {
 		opts.Funchost = bins[2]
@@ -218,7 +218,7 @@ func (s *running) localSettings(root, work string) (string, error) {
 
 // localEnv is what wins over local.settings.json: Azurite's address when it is not on its usual ports
 // (the example settings name those), then each -set.
-func (s *running) localEnv(a *stack.Azurite) []string {
+func (s *running) localEnv(a *devstack.Azurite) []string {
 	var env []string
 	if a.BlobPort() != 10000 || a.QueuePort() != 10001 || a.TablePort() != 10002 {
 		env = append(env, "TABLES_CONNECTION_STRING="+a.ConnectionString(), "AzureWebJobsStorage="+a.StorageConnectionString())
@@ -243,7 +243,7 @@ func useCoreTools(ctx context.Context, root string, log io.Writer) (bool, error)
 	return true, nil
 }
 
-func (s *running) serveKeys() (*stack.KeyServer, error) {
+func (s *running) serveKeys() (*devstack.KeyServer, error) {
 	body, err := os.ReadFile(s.cfg.jwks)
 	if err != nil {
 		return nil, fmt.Errorf("the key server: %w", err)
@@ -251,7 +251,7 @@ func (s *running) serveKeys() (*stack.KeyServer, error) {
 	if !json.Valid(body) {
 		return nil, fmt.Errorf("the key server: %s is not JSON", s.cfg.jwks)
 	}
-	keys, err := stack.ServeKeys(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	keys, err := devstack.ServeKeys(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	}))
@@ -262,13 +262,13 @@ func (s *running) serveKeys() (*stack.KeyServer, error) {
 	return keys, nil
 }
 
-func (s *running) startAzurite(ctx context.Context, opts stack.AzuriteOptions) (*stack.Azurite, error) {
+func (s *running) startAzurite(ctx context.Context, opts devstack.AzuriteOptions) (*devstack.Azurite, error) {
 	log, where, err := s.logs.open("azurite")
 	if err != nil {
 		return nil, err
 	}
 	opts.Log = log
-	a, err := stack.StartAzurite(ctx, opts)
+	a, err := devstack.StartAzurite(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("Azurite: %s (%s)", oneLine(err, log), where)
 	}
@@ -276,8 +276,8 @@ func (s *running) startAzurite(ctx context.Context, opts stack.AzuriteOptions) (
 	return a, nil
 }
 
-func (s *running) startHost(ctx context.Context, where string, opts stack.HostOptions) (*stack.Host, error) {
-	h, err := stack.StartHost(ctx, opts)
+func (s *running) startHost(ctx context.Context, where string, opts devstack.HostOptions) (*devstack.Host, error) {
+	h, err := devstack.StartHost(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("the API: %s (%s)", oneLine(err, opts.Log), where)
 	}
@@ -286,7 +286,7 @@ func (s *running) startHost(ctx context.Context, where string, opts stack.HostOp
 }
 
 // build compiles pkgs, in order; a compiler's output goes to log.
-func (s *running) build(ctx context.Context, b *stack.Builder, log io.Writer, where string, pkgs ...string) ([]string, error) {
+func (s *running) build(ctx context.Context, b *devstack.Builder, log io.Writer, where string, pkgs ...string) ([]string, error) {
 	bins := make([]string, len(pkgs))
 	for i, pkg := range pkgs {
 		bin, err := b.Build(ctx, pkg)

@@ -16,14 +16,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/entra"
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
+	"github.com/example/entra-tasks/devstack/entra"
 )
 
 // These tests run the command as the browser tests' global set-up and `make start` run it: a real
 // process, in a session of its own so that every process it starts can be found afterwards.
 
-var builds stack.Builder
+var builds devstack.Builder
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -44,7 +44,7 @@ func build(t *testing.T, pkg string) string {
 type runningStack struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stderr *stack.LogBuffer
+	stderr *devstack.LogBuffer
 	ready  ready
 	exited chan error
 }
@@ -86,7 +86,7 @@ func launch(t *testing.T, args ...string) *runningStack {
 	cmd := exec.Command(build(t, "./tools/stack"), args...)
 	cmd.Dir = "../.."
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	s := &runningStack{cmd: cmd, stderr: &stack.LogBuffer{}, exited: make(chan error, 1)}
+	s := &runningStack{cmd: cmd, stderr: &devstack.LogBuffer{}, exited: make(chan error, 1)}
 	cmd.Stderr = s.stderr
 	var err error
 	if s.stdin, err = cmd.StdinPipe(); err != nil {
@@ -119,7 +119,7 @@ func (s *runningStack) stop(t *testing.T, sig syscall.Signal) error {
 // assertNothingLeft checks that no process of the run's session is alive.
 func (s *runningStack) assertNothingLeft(t *testing.T) {
 	t.Helper()
-	for _, p := range stack.SessionProcesses(s.cmd.Process.Pid) {
+	for _, p := range devstack.SessionProcesses(s.cmd.Process.Pid) {
 		t.Errorf("still running: pid %d: %s", p.Pid, p.Command)
 	}
 }

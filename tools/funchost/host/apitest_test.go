@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/entra-tasks/devstack"
 	"github.com/example/entra-tasks/testkit/apitest"
-	"github.com/example/entra-tasks/testkit/stack"
 	"github.com/example/entra-tasks/testkit/testenv"
 	"github.com/example/entra-tasks/tools/funchost/host"
 )
@@ -114,15 +114,15 @@ func (s *standIn) halt(t *testing.T) {
 	}
 }
 
-// stageScriptRoot lays out what `make build` stages (testkit/stack, tools/stage) with the handler
+// stageScriptRoot lays out what `make build` stages (devstack, devstack/stage) with the handler
 // built for this machine, plus a local.settings.json holding settings.
 func stageScriptRoot(t *testing.T, settings map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
-	if err := stack.StageApp(root, testenv.BuildHandler(t)); err != nil {
+	if err := devstack.StageApp(root, testenv.BuildHandler(t)); err != nil {
 		t.Fatal(err)
 	}
-	if err := (stack.LocalSettings{Values: settings}).Write(filepath.Join(root, "local.settings.json")); err != nil {
+	if err := (devstack.LocalSettings{Values: settings}).Write(filepath.Join(root, "local.settings.json")); err != nil {
 		t.Fatal(err)
 	}
 	return root

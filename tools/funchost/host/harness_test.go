@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
 )
 
 // builds compiles the echo handler once per test binary.
-var builds stack.Builder
+var builds devstack.Builder
 
 // buildEchoHandler builds testdata/echohandler once per test binary.
 func buildEchoHandler(t *testing.T) string {
@@ -34,12 +34,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// stageRepoApp lays out a script root the way `make build` does (testkit/stack, tools/stage), with
+// stageRepoApp lays out a script root the way `make build` does (devstack, devstack/stage), with
 // the echo handler as the executable and settings as local.settings.json (nil: no file).
 func stageRepoApp(t *testing.T, settings map[string]any) string {
 	t.Helper()
 	root := t.TempDir()
-	if err := stack.StageApp(root, buildEchoHandler(t)); err != nil {
+	if err := devstack.StageApp(root, buildEchoHandler(t)); err != nil {
 		t.Fatal(err)
 	}
 	if settings != nil {

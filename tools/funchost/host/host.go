@@ -51,7 +51,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
 )
 
 // HostVersion is sent as X-Azure-Functions-HostVersion. It names the stand-in rather than
@@ -172,7 +172,7 @@ func (h *Host) Run(ctx context.Context, ln net.Listener) error {
 		h.log.Warn("skipping a local setting already defined in the environment", "name", name)
 	}
 	h.env = env
-	port, err := stack.FreePort()
+	port, err := devstack.FreePort()
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/testkit/entra"
-	"github.com/example/entra-tasks/testkit/stack"
+	"github.com/example/entra-tasks/devstack"
+	"github.com/example/entra-tasks/devstack/entra"
 	"github.com/example/entra-tasks/testkit/testenv"
 	"github.com/example/entra-tasks/tools/funchost/host"
 )
@@ -27,7 +27,7 @@ func handlerSettings() map[string]string {
 		"AZURE_TENANT_ID":          entra.TestTenant,
 		"AZURE_API_CLIENT_ID":      entra.TestClient,
 		"ENTRA_JWKS_URL":           "http://127.0.0.1:1/keys",
-		"TABLES_CONNECTION_STRING": stack.TableConnectionString(1),
+		"TABLES_CONNECTION_STRING": devstack.TableConnectionString(1),
 	}
 }
 

@@ -15,8 +15,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
-	"github.com/example/entra-tasks/testkit/stack"
-	"github.com/example/entra-tasks/testkit/storecalls"
+	"github.com/example/entra-tasks/devstack"
+	"github.com/example/entra-tasks/devstack/storecalls"
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
@@ -135,7 +135,7 @@ func proxyConnectionString(t *testing.T, connectionString string, c *storecalls.
 	srv := &http.Server{Handler: c.Proxy(&url.URL{Scheme: target.Scheme, Host: target.Host})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return stack.TableConnectionString(ln.Addr().(*net.TCPAddr).Port)
+	return devstack.TableConnectionString(ln.Addr().(*net.TCPAddr).Port)
 }
 
 // A request the proxy cannot forward is still counted, with no status.

@@ -1,4 +1,4 @@
-package stack
+package devstack
 
 import (
 	"encoding/json"
@@ -6,10 +6,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/example/entra-tasks/tools/stage"
+	"github.com/example/entra-tasks/devstack/stage"
 )
 
-// StageApp lays out the function app in dir as `make build` does (tools/stage), with handler (a
+// StageApp lays out the function app in dir as `make build` does (devstack/stage), with handler (a
 // binary built for this machine, Builder.Handler) as its executable.
 func StageApp(dir, handler string) error {
 	root, err := RepoRoot()

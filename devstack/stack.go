@@ -6,7 +6,7 @@
 // It imports no testing package: commands link it. Constructors return errors and take a context
 // where they wait; every process runs in its own process group and is stopped with the signal that
 // lets it finish cleanly.
-package stack
+package devstack
 
 import (
 	"errors"

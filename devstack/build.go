@@ -1,4 +1,4 @@
-package stack
+package devstack
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/example/entra-tasks/tools/stage"
+	"github.com/example/entra-tasks/devstack/stage"
 )
 
 // Builder compiles the repository's commands for this machine, each at most once, into Dir.
@@ -26,7 +26,7 @@ type build struct {
 }
 
 // Build compiles the main package pkg ("./handler", "./tools/funchost") of the repository and returns
-// the binary's path. Each is built as `make build` builds the handler (tools/stage), for this machine.
+// the binary's path. Each is built as `make build` builds the handler (devstack/stage), for this machine.
 func (b *Builder) Build(ctx context.Context, pkg string) (string, error) {
 	b.mu.Lock()
 	if b.builds == nil {
