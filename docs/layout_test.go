@@ -1,4 +1,5 @@
-// Package docs holds no code: its tests keep README.md true to the tree and the settings it describes.
+// Package docs holds no code: its tests keep README.md and the docs true to the tree and to the
+// settings the handler reads.
 package docs
 
 import (
@@ -11,37 +12,19 @@ import (
 	"testing"
 )
 
-// TestReadmeLayoutMatchesTree: every path README's Layout table names exists, every top-level
-// entry of the repository is in the table, and so is every Go package of the API and of the
-// test kit (the two places a newcomer looks for code), so a moved or added package cannot
-// leave the map behind.
+// TestReadmeLayoutMatchesTree: every path README's Layout table names exists, and every
+// top-level entry of the repository is in the table, so an added or moved folder cannot leave
+// a newcomer's map behind.
 func TestReadmeLayoutMatchesTree(t *testing.T) {
 	tracked := trackedFiles(t)
-	listed := layoutPaths(t)
+	listed := tablePaths(t, "../README.md", "Layout")
 
-	exists := func(p string) bool {
-		p = strings.TrimSuffix(p, "/")
-		for _, f := range tracked {
-			if f == p || strings.HasPrefix(f, p+"/") {
-				return true
-			}
-		}
-		return false
-	}
 	for _, p := range listed {
-		if !exists(p) {
+		if !existsIn(tracked, p) {
 			t.Errorf("README's Layout names %s, which is not in the repository", p)
 		}
 	}
 
-	isListed := func(p string) bool {
-		for _, l := range listed {
-			if strings.TrimSuffix(l, "/") == p {
-				return true
-			}
-		}
-		return false
-	}
 	// Files every Go repository has, and README itself.
 	obvious := map[string]bool{"README.md": true, "go.mod": true, "go.sum": true, ".gitignore": true}
 	seen := map[string]bool{}
@@ -51,24 +34,52 @@ func TestReadmeLayoutMatchesTree(t *testing.T) {
 			continue
 		}
 		seen[top] = true
-		if !slices.ContainsFunc(listed, func(l string) bool { return l == top || strings.HasPrefix(l, top+"/") }) {
+		if !slices.ContainsFunc(listed, func(l string) bool { return strings.TrimSuffix(l, "/") == top }) {
 			t.Errorf("README's Layout does not mention %s", top)
-		}
-	}
-	for _, pkg := range goPackages(tracked, "handler/", "testkit/") {
-		if !isListed(pkg) && pkg != "handler" {
-			t.Errorf("README's Layout does not mention the Go package %s", pkg)
 		}
 	}
 }
 
-// layoutPaths returns the backquoted paths in the first column of README's Layout table.
-func layoutPaths(t *testing.T) []string {
+// TestDesignListsEveryPackage: docs/design.md's Packages table names every Go package of the
+// handler, the local stack, the test kit, the commands, bench and reliability, and nothing that
+// is not one. A package under handler/, devstack/ or testkit/ must be named itself; a command
+// under tools/ is named by its folder (tools/funchost covers tools/funchost/host).
+func TestDesignListsEveryPackage(t *testing.T) {
+	tracked := trackedFiles(t)
+	listed := tablePaths(t, "design.md", "Packages")
+	pkgs := goPackages(tracked, "handler/", "devstack/", "testkit/", "tools/", "bench/", "reliability/")
+
+	for _, p := range listed {
+		if !slices.Contains(pkgs, p) {
+			t.Errorf("docs/design.md's Packages names %s, which is not a Go package of the repository", p)
+		}
+	}
+	for _, pkg := range pkgs {
+		name := pkg
+		if rest, ok := strings.CutPrefix(pkg, "tools/"); ok {
+			name = "tools/" + strings.SplitN(rest, "/", 2)[0]
+			if name != pkg && slices.Contains(listed, name) {
+				continue // a command's internal package
+			}
+		}
+		if !slices.Contains(listed, name) {
+			t.Errorf("docs/design.md's Packages does not mention the Go package %s", pkg)
+		}
+	}
+}
+
+func existsIn(tracked []string, p string) bool {
+	p = strings.TrimSuffix(p, "/")
+	return slices.ContainsFunc(tracked, func(f string) bool { return f == p || strings.HasPrefix(f, p+"/") })
+}
+
+// tablePaths returns the backquoted paths in the first column of the table in the file's
+// "## heading" section.
+func tablePaths(t *testing.T, file, heading string) []string {
 	t.Helper()
-	section := readmeSection(t, "Layout")
 	code := regexp.MustCompile("`([^`]+)`")
 	var paths []string
-	for _, line := range strings.Split(section, "\n") {
+	for _, line := range strings.Split(section(t, file, heading), "\n") {
 		cells := strings.Split(line, "|")
 		if len(cells) < 3 || strings.HasPrefix(strings.TrimSpace(cells[1]), "---") {
 			continue
@@ -78,24 +89,27 @@ func layoutPaths(t *testing.T) []string {
 		}
 	}
 	if len(paths) == 0 {
-		t.Fatal("README's Layout table lists no paths")
+		t.Fatalf("%s's %s table lists no paths", file, heading)
 	}
 	return paths
 }
 
-// goPackages returns the directories under the prefixes holding non-test Go files.
+// goPackages returns the directories under the prefixes holding non-test Go files (a prefix
+// "bench/" also matches the directory bench itself).
 func goPackages(files []string, prefixes ...string) []string {
-	seen := map[string]bool{}
 	var pkgs []string
 	for _, f := range files {
 		if !strings.HasSuffix(f, ".go") || strings.HasSuffix(f, "_test.go") {
 			continue
 		}
 		dir := path.Dir(f)
+		if slices.Contains(pkgs, dir) {
+			continue
+		}
 		for _, p := range prefixes {
-			if (strings.HasPrefix(f, p) || dir == strings.TrimSuffix(p, "/")) && !seen[dir] {
-				seen[dir] = true
+			if strings.HasPrefix(f, p) || dir == strings.TrimSuffix(p, "/") {
 				pkgs = append(pkgs, dir)
+				break
 			}
 		}
 	}
@@ -113,17 +127,18 @@ func trackedFiles(t *testing.T) []string {
 	return strings.Fields(string(out))
 }
 
-// readmeSection returns the text of README.md's "## heading" section, up to the next one.
-func readmeSection(t *testing.T, heading string) string {
+// section returns the text of the file's "## heading" section, up to the next one. The file is
+// relative to docs/.
+func section(t *testing.T, file, heading string) string {
 	t.Helper()
-	readme, err := os.ReadFile("../README.md")
+	text, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n## "+heading+"\n")
+	_, body, ok := strings.Cut(string(text), "\n## "+heading+"\n")
 	if !ok {
-		t.Fatalf("README.md has no ## %s section", heading)
+		t.Fatalf("%s has no ## %s section", file, heading)
 	}
-	section, _, _ = strings.Cut(section, "\n## ")
-	return section
+	body, _, _ = strings.Cut(body, "\n## ")
+	return body
 }

@@ -97,7 +97,8 @@ var mutations = []mutation{
 	// The audience not passed to one registration: the SPA single-tenant while the API follows the parameter.
 	{"EntraApps", "infra/app/entra.bicep", "  signInAudience: signInAudience\n  owners: owners\n  tags: appTags\n  spa:", "  signInAudience: 'AzureADMyOrg'\n  owners: owners\n  tags: appTags\n  spa:"},
 
-	// The scope and the pre-authorization in one request (the review's finding 1), and its variants.
+	// The scope and the pre-authorization in one request, and its variants: Graph rejects a request
+	// that pre-authorizes a scope defined in that same request (infra/app/entra.bicep, "Request order").
 	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    preAuthorizedApplications: keptPreAuthorizations\n    knownClientApplications: keptKnownClients\n  }\n}\n\n// The SPA", "    requestedAccessTokenVersion: 2\n    preAuthorizedApplications: keptPreAuthorizations\n    knownClientApplications: keptKnownClients\n  }\n}\n\n// The SPA"},
 	{"GraphRequestOrder", "infra/app/entra.bicep", "          id: scopeId\n          type: 'Scope'", "          id: guid(spaUniqueName, scopeName)\n          type: 'Scope'"},
 	{"GraphRequestOrder", "infra/app/entra.bicep", "    requestedAccessTokenVersion: 2\n    oauth2PermissionScopes: apiScopes\n    // The SPA gets", "    requestedAccessTokenVersion: 2\n    // The SPA gets"},

@@ -54,11 +54,11 @@ func halfClosed(t *testing.T, h *testenv.Handler, method, path, auth string, hea
 	return resp.StatusCode, string(raw)
 }
 
-// Clients that half-close after a complete request, or reset, are the outsider round's F1
-// and F2 (docs/security.md): they were answered 500 or 503 with an ERROR line, creates
-// answered 500 had been stored, and complete bodies were called unreadable. A half-closed
-// client is now answered exactly as any other, every answer tells the truth, and a reset is
-// at most a 499 at INFO.
+// A client that half-closes after a complete request, or resets, is answered exactly as any
+// other, every answer tells the truth (a create answered 201 is stored, a complete body is
+// never called unreadable, held keys are used), and what fails because the client left is at
+// most a 499 at INFO: never a 5xx, never an ERROR line (docs/security.md, "the client
+// half-closes its side").
 func TestAttackHalfClosedClients(t *testing.T) {
 	k := attackKit{t: t, ours: atkKey(t, "ours-1")}
 	h := testenv.StartHandler(t, map[string]string{

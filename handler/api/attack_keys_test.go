@@ -132,7 +132,7 @@ func TestAttackNationalClouds(t *testing.T) {
 	}
 }
 
-// Outsider round 2, F5: a loopback http key set URL (local mode) may redirect to another
+// A loopback http key set URL (local mode) may redirect to another
 // loopback http URL, never to http off loopback. 0.0.0.0 reaches this machine on Linux, so a
 // binary that followed that redirect would get the keys and answer 200.
 func TestAttackKeySetRedirectOffLoopback(t *testing.T) {

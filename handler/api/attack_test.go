@@ -380,7 +380,8 @@ func TestAttackTable(t *testing.T) {
 			status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "signed by the set's RS512 key as RS256", auth: bearer(func() string { return k.sign(rs512Key, k.v2(entra.UserA), nil) }),
 			status: 401, challenge: invalidToken("the signature key was not found")},
-		// Outsider round 2, F8: malformed keys in the set are skipped, not trusted and not fatal.
+		// A key jwkset cannot parse is skipped, neither trusted nor fatal to the rest of the set
+		// (docs/security.md, "only signature keys verify").
 		{name: "signed by the set's key with x5c [AAAA]", auth: bearer(func() string { return k.sign(badX5CKey, k.v2(entra.UserA), nil) }),
 			status: 401, challenge: invalidToken("the signature key was not found")},
 		{name: "signed by the set's key with use SIG", auth: bearer(func() string { return k.sign(badUseKey, k.v2(entra.UserA), nil) }),

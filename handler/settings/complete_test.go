@@ -27,7 +27,7 @@ func TestLoadReadsTheTable(t *testing.T) {
 	}
 }
 
-// The README, the local settings example and the infra tests trust the table to be every
+// docs/settings.md, the local settings example and the infra tests trust the table to be every
 // setting the handler reads, so no other shipped code under handler/ may read the
 // environment by name: os.Getenv and friends are not called, and a getenv passed down is
 // called only with a name the settings package exports.
@@ -51,7 +51,7 @@ func TestOnlySettingsReadsTheEnvironment(t *testing.T) {
 			case *ast.SelectorExpr:
 				if pkg, ok := fn.X.(*ast.Ident); ok && (pkg.Name == "os" || pkg.Name == "syscall") &&
 					(fn.Sel.Name == "Getenv" || fn.Sel.Name == "LookupEnv" || fn.Sel.Name == "Environ") {
-					t.Errorf("%s calls %s.%s: read settings through handler/settings (All), so the README and infra see them", path, pkg.Name, fn.Sel.Name)
+					t.Errorf("%s calls %s.%s: read settings through handler/settings (All), so docs/settings.md and infra see them", path, pkg.Name, fn.Sel.Name)
 				}
 			case *ast.Ident:
 				if strings.EqualFold(fn.Name, "getenv") && len(call.Args) == 1 {

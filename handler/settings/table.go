@@ -15,16 +15,16 @@ import (
 )
 
 // Setting is one app setting the handler reads: app settings in Azure, environment variables
-// (or local.settings.json Values) locally. README.md's settings table is a checked copy of
+// (or local.settings.json Values) locally. docs/settings.md's table is a checked copy of
 // All: same names, meanings and defaults.
 type Setting struct {
 	Name    string
-	Meaning string // one line, as README.md words it
+	Meaning string // one line, as docs/settings.md words it
 	// Required settings have no default: start-up stops without them.
 	Required bool
 	// Default is the value used when the setting is unset or blank; "" when there is none.
 	Default string
-	// WhenUnset is README.md's default column for an optional setting without a Default:
+	// WhenUnset is docs/settings.md's default column for an optional setting without a Default:
 	// what leaving it out means.
 	WhenUnset string
 	// NotInAzure is empty when the deployment (infra/app/api.bicep) sets the setting on the
@@ -35,7 +35,7 @@ type Setting struct {
 	check func(value string, v *Values) error
 }
 
-// DefaultText is the setting's default as README.md's table shows it.
+// DefaultText is the setting's default as docs/settings.md's table shows it.
 func (s Setting) DefaultText() string {
 	switch {
 	case s.Required:
@@ -69,7 +69,7 @@ const userIDKeyBytes = 32
 // names too.
 var tableName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{2,57}$`)
 
-// All returns every app setting, in README.md's order. Rules between settings (exactly one
+// All returns every app setting, in docs/settings.md's order. Rules between settings (exactly one
 // of the TABLES_* settings; the key set URL that follows the tenant) are in Load.
 func All() []Setting {
 	return []Setting{
