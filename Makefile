@@ -11,12 +11,17 @@ AZURITE_BIN := $(AZURITE_DIR)/node_modules/.bin/azurite
 BUILD_DIR := build
 TEST_TARGETS :=
 
-.PHONY: help build test test-go vet clean deps
+.PHONY: help build test test-go clean deps
 
-help: ## List the targets.
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+# Each target's help text starts with its group (## @run, @test, @build, @measure, @other); help prints
+# the groups in that order, the order a newcomer needs them.
+help: ## @other List the targets, by purpose.
+	@awk -F':.*## @' '/^[a-zA-Z_-]+:.*## @/ { split($$2, w, " "); g = w[1]; sub(/^[^ ]+ /, "", $$2); \
+	    lines[g] = lines[g] sprintf("  %-16s %s\n", $$1, $$2) } \
+	  END { n = split("run test build measure other", order, " "); \
+	    for (i = 1; i <= n; i++) if (order[i] in lines) printf "%s:\n%s\n", order[i], lines[order[i]] }' $(MAKEFILE_LIST)
 
-deps: $(AZURITE_BIN) ## Install Go modules and the pinned Azurite.
+deps: $(AZURITE_BIN) ## @build Install Go modules and the pinned Azurite.
 	$(GO) mod download
 
 # A stamp file, not the .bin symlink, records the install: a symlink's own time is not what
@@ -33,25 +38,20 @@ $(AZURITE_STAMP): $(AZURITE_DIR)/package.json $(AZURITE_DIR)/package-lock.json
 # is azd's prepackage hook, so a deploy never depends on make; it runs here as azd runs it,
 # `/bin/sh -c <absolute path>` (Azure/azure-dev cli/azd/pkg/tools/bash/bash.go), so a script that
 # lost its executable bit fails `make build` as it would fail `azd deploy`.
-build: ## Stage the function app in build/ and write build/api.zip.
+build: ## @build Stage the function app in build/ and write build/api.zip.
 	GO="$(GO)" /bin/sh -c '$(ROOT)/scripts/build-api.sh'
 
-# go vet, and gofmt: a file gofmt would change fails the build (it prints the files).
-vet:
-	$(GO) vet ./...
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './*/node_modules/*')); \
-	  if [ -n "$$unformatted" ]; then echo "gofmt would change:" $$unformatted "(run gofmt -w)" >&2; exit 1; fi
+# -k: one failing area does not hide the results of the others; make still fails at the end.
+test: ## @test Run every test CI runs.
+	@$(MAKE) --no-print-directory -k $(TEST_TARGETS)
 
-test-go: $(AZURITE_BIN) vet ## Go unit and integration tests (real Azurite).
+# Static checks (gofmt, go vet) are in `make lint` (mk/lint.mk), a target of its own in `make test`.
+test-go: $(AZURITE_BIN) ## @test Go unit and integration tests (real Azurite).
 	AZURITE_BIN=$(ROOT)/$(AZURITE_BIN) $(GO) test -count=1 ./...
 
 TEST_TARGETS += test-go
 
 -include mk/*.mk
 
-# -k: one failing area does not hide the results of the others; make still fails at the end.
-test: ## Run every test CI runs.
-	@$(MAKE) --no-print-directory -k $(TEST_TARGETS)
-
-clean: ## Remove build output.
+clean: ## @other Remove build output.
 	rm -rf $(BUILD_DIR)

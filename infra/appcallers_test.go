@@ -5,7 +5,7 @@ package infra_test
 //     https://learn.microsoft.com/entra/identity-platform/optional-claims-reference). Graph's shape:
 //     optionalClaims {accessToken: [{name, essential, source, additionalProperties}]} (msgraph-bicep-types
 //     generated/microsoftgraph/microsoft.graph/v1.0/1.0.0/types.md, MicrosoftGraphOptionalClaims and
-//     MicrosoftGraphOptionalClaim). The value is a var, which bicepcheck (make infra-bicep) does not type, so its
+//     MicrosoftGraphOptionalClaim). The value is a var, which bicepcheck (make lint) does not type, so its
 //     property names are checked here.
 //   - The daemon identity (AZURE_DAEMON_IDENTITY, off by default): a user-assigned identity granted Tasks.Read.All
 //     with appRoleAssignedTo, created once per identity like the Admin assignment (msgraph-bicep-types#161).

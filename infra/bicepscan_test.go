@@ -3,7 +3,7 @@ package infra_test
 // A small, strict reader for the Bicep this repository writes: declarations, object and array literals, and any
 // other expression kept as its source text. The checks need that structure (which resource a property belongs
 // to, the items of an array, a declaration's condition) and no tool on a contributor's machine or in CI gives it:
-// the Bicep CLI's ARM JSON exists only where the CLI is installed, and bicepcheck (make infra-bicep) reports
+// the Bicep CLI's ARM JSON exists only where the CLI is installed, and bicepcheck (make lint) reports
 // syntax and property names but returns no tree. Whatever the reader does not understand (import, type, func,
 // spread, an object literal followed by more expression, unbalanced brackets, a statement not ending at a new
 // line) is an error, so a check never passes because the reader skipped something.

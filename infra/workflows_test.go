@@ -3,7 +3,7 @@ package infra_test
 // The GitHub workflows (.github/) hold rules that only a real GitHub run would otherwise reveal, and a broken
 // deploy workflow fails only after a push to main. Each rule below is a check over the files as text + YAML, and
 // each has a mutation (workflowMutations) that breaks it in an in-memory copy and must make that check fail.
-// `make test-workflows` also runs actionlint (pinned) over the same files for syntax, expressions and action inputs.
+// `make lint` also runs actionlint (pinned) over the same files for syntax, expressions and action inputs.
 
 import (
 	"encoding/json"

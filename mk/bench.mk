@@ -6,13 +6,13 @@
 
 .PHONY: bench bench-profile
 
-bench: $(AZURITE_BIN) ## Measure performance against the targets; writes bench/results.md (~3 min).
+bench: $(AZURITE_BIN) ## @measure Measure performance against the targets; writes bench/results.md (~3 min).
 	AZURITE_BIN=$(ROOT)/$(AZURITE_BIN) $(GO) run ./bench -out bench/results.md
 
 # CPU and allocation profiles of the in-process /api/me (cached token: the commonest request;
 # uncached: the full check) and list paths, and of the auth key lookup on a cache hit, for
 # `go tool pprof`.
-bench-profile: $(AZURITE_BIN) ## Write pprof profiles of /api/me and the list path to bench/profiles/.
+bench-profile: $(AZURITE_BIN) ## @measure Write pprof profiles of /api/me and the list path to bench/profiles/.
 	mkdir -p bench/profiles
 	cd handler/api && AZURITE_BIN=$(ROOT)/$(AZURITE_BIN) $(GO) test -run '^$$' -bench '^BenchmarkMeCached$$' -benchtime 200000x \
 		-cpuprofile $(ROOT)/bench/profiles/mecached.cpu.pprof -memprofile $(ROOT)/bench/profiles/mecached.mem.pprof -o $(ROOT)/bench/profiles/api.test .

@@ -19,10 +19,10 @@ $(FRONTEND_STAMP): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.jso
 
 frontend-deps: $(FRONTEND_STAMP)
 
-frontend-build: $(FRONTEND_STAMP) ## Build the SPA's production bundle into frontend/dist.
+frontend-build: $(FRONTEND_STAMP) ## @build Build the SPA's production bundle into frontend/dist.
 	cd $(FRONTEND_DIR) && npm run -s build
 
-test-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) ## SPA: typecheck, unit tests, build, browser tests (Chromium).
+test-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) ## @test SPA: typecheck, unit tests, build, browser tests (Chromium).
 	@$(ENSURE_CHROMIUM) >/dev/null # first, so a missing browser stops the target before minutes of work
 	cd $(FRONTEND_DIR) && npm run -s typecheck
 	cd $(FRONTEND_DIR) && rm -rf test-results && mkdir -p test-results
@@ -45,7 +45,7 @@ frontend-screenshot: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build
 # The Vite dev server on http://localhost:5173, or SPA_PORT (make start runs it beside the API). Writes
 # frontend/public/config.json from local.settings.json when it is missing (azd provision writes
 # it with the real ids).
-start-web: $(FRONTEND_STAMP) ## Run the SPA's dev server on http://localhost:5173.
+start-web: $(FRONTEND_STAMP) ## @run Run the SPA's dev server on http://localhost:5173.
 	cd $(FRONTEND_DIR) && node scripts/write-config.mjs $(if $(LOCAL_SETTINGS),--settings $(abspath $(LOCAL_SETTINGS)))
 	@# Stopped by make start's SIGTERM is a normal end, not a make error.
 	cd $(FRONTEND_DIR) && trap 'exit 0' TERM && ./node_modules/.bin/vite --port $(SPA_PORT) --strictPort
@@ -55,5 +55,5 @@ start-web: $(FRONTEND_STAMP) ## Run the SPA's dev server on http://localhost:517
 # writes the medians to their own section at the end of bench/results.md. A measurement only:
 # it never fails on a time. FIRST_TASK_RUNS=n changes the runs per profile (default 7).
 .PHONY: bench-frontend
-bench-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build ## Measure navigation → first task (loopback, Slow 4G + 4x CPU); writes bench/results.md.
+bench-frontend: $(FRONTEND_STAMP) $(AZURITE_BIN) frontend-build ## @measure Measure navigation → first task (loopback, Slow 4G + 4x CPU); writes bench/results.md.
 	chromium=$$($(ENSURE_CHROMIUM)) && cd $(FRONTEND_DIR) && CHROMIUM_PATH="$$chromium" npx playwright test -c perf/playwright.config.ts

@@ -17,10 +17,10 @@ $(OPENAPI_NPM_STAMP): frontend/package.json frontend/package-lock.json
 	@touch $@
 endif
 
-api-types: $(OPENAPI_NPM_STAMP) ## Regenerate the SPA's API types from the OpenAPI document.
+api-types: $(OPENAPI_NPM_STAMP) ## @build Regenerate the SPA's API types from the OpenAPI document.
 	cd frontend && npm run --silent api:types
 
-test-openapi: $(OPENAPI_NPM_STAMP) ## The committed SPA API types are what the OpenAPI document generates.
+test-openapi: $(OPENAPI_NPM_STAMP) ## @test The committed SPA API types are what the OpenAPI document generates.
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  (cd frontend && ./node_modules/.bin/openapi-typescript ../$(OPENAPI_DOC) --output "$$tmp/schema.d.ts" >/dev/null) && \
 	  if ! diff -u $(OPENAPI_TYPES) "$$tmp/schema.d.ts"; then \
