@@ -11,14 +11,6 @@ import (
 	"github.com/example/entra-tasks/testkit/testenv"
 )
 
-// TestAPI runs the integration suite against the handler binary on its own, with real
-// Azurite and a loopback key set.
-func TestAPI(t *testing.T) {
-	apitest.Run(t, func(t *testing.T, settings map[string]string) apitest.Target {
-		return testenv.StartHandler(t, settings)
-	})
-}
-
 // TestLogLines checks the access log a user of Application Insights would read: one JSON line
 // per request with the host's invocation id and the caller's pseudonymous id (never the oid),
 // and never the token.

@@ -16,9 +16,9 @@ import (
 	"github.com/example/entra-tasks/tools/funchost/host"
 )
 
-// TestAPIThroughTheStandIn runs the API integration suite a second time, through the
-// Functions routing: the repository's own host.json and function.json files in front of the
-// real handler binary. A route the handler serves but no function.json declares fails here.
+// TestAPIThroughTheStandIn is where the API integration suite runs, once, on the path users run:
+// the repository's own host.json and function.json files, loaded under the host's rules, in front
+// of the real handler binary. A route the handler serves but no function.json declares fails here.
 func TestAPIThroughTheStandIn(t *testing.T) {
 	apitest.Run(t, func(t *testing.T, settings map[string]string) apitest.Target {
 		return startStandIn(t, settings)
