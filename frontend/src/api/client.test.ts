@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, createApiClient, describeError, REQUEST_TIMEOUT_MS, type TokenGetter } from "./client";
+import type { TokenGetter } from "../auth/token";
+import { ApiError, createApiClient, describeError, REQUEST_TIMEOUT_MS } from "./client";
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   const type = status >= 400 ? "application/problem+json" : "application/json";

@@ -4,20 +4,11 @@
 // retries the request once.
 
 import { SatisfiedChallenges, sendWithStepUp } from "../auth/stepUp";
+import type { TokenGetter, TokenRequest } from "../auth/token";
 import { requiredRoleIn, roleNeededMessage } from "./roles";
 import type { paths } from "./schema";
 import type { AdminUser, AuditRecord, Erased, Me, Page, Problem, Task, TaskPage, TaskPatch } from "./types";
 
-export interface TokenRequest {
-  /** True on the retry after a 401: the cached token was rejected, get a fresh one. */
-  forceRefresh: boolean;
-  /**
-   * A claims challenge (JSON) the new token must satisfy: from the API's `WWW-Authenticate: Bearer
-   * error="insufficient_claims", claims="<base64>"` (Conditional Access step-up, continuous access evaluation).
-   */
-  claims?: string;
-}
-export type TokenGetter = (req: TokenRequest) => Promise<string>;
 
 export interface ApiClientOptions {
   /** API origin (and optional path prefix); "" for same origin. */

@@ -1,5 +1,5 @@
 import { createContext, useContext, type ComponentType } from "react";
-import type { TokenGetter } from "../api/client";
+import type { TokenGetter } from "./token";
 
 /** The signed-in user as the app shows them. */
 export interface Account {

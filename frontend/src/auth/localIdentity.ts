@@ -3,7 +3,7 @@
 // Not MSAL: MSAL accepts only https authorities, and there is no authority here, only a
 // development key that the local API is told to trust.
 
-import type { TokenRequest } from "../api/client";
+import type { TokenRequest } from "./token";
 import type { Account } from "./auth";
 
 interface Session extends Account {

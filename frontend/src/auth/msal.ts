@@ -13,7 +13,7 @@ import {
   type RedirectRequest,
   type SilentRequest,
 } from "@azure/msal-browser";
-import type { TokenRequest } from "../api/client";
+import type { TokenRequest } from "./token";
 import type { EntraConfig } from "../config";
 import type { Renewal } from "./renewal";
 import { acquireTokenSilentWithClaims, CLIENT_CAPABILITIES } from "./stepUp"; // step-up hook

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { CacheLookupPolicy, type IPublicClientApplication } from "@azure/msal-browser";
-import type { TokenRequest } from "../api/client";
+import type { TokenRequest } from "./token";
 import { msalConfiguration } from "./msal";
 import { acquireTokenSilentWithClaims, claimsChallengeOf, claimsOfChallenge, SatisfiedChallenges, sendWithStepUp } from "./stepUp";
 

@@ -5,7 +5,7 @@
 // challenge for that API so that every later token for it is requested with the same claims and the action does
 // not run into the challenge again.
 import { CacheLookupPolicy, type AuthenticationResult, type IPublicClientApplication, type SilentRequest } from "@azure/msal-browser";
-import type { TokenRequest } from "../api/client";
+import type { TokenRequest } from "./token";
 
 /**
  * MSAL's `clientCapabilities`: "CP1" tells Entra this app can handle claims challenges (claims-challenge, "Client
