@@ -31,7 +31,7 @@ type userJSON struct {
 
 type userPageJSON struct {
 	Items []userJSON `json:"items"`
-	Next  *string    `json:"next"` // null on the last page
+	Next  string     `json:"next,omitempty"` // absent on the last page, as on every list
 }
 
 // actorJSON is who acted: kind "user" (id: their object id) or "app" (id: its client id; no name).
@@ -63,7 +63,7 @@ type erasureJSON struct {
 
 type auditPageJSON struct {
 	Items []auditJSON `json:"items"`
-	Next  *string     `json:"next"`
+	Next  string      `json:"next,omitempty"`
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -81,7 +81,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	out := userPageJSON{Items: make([]userJSON, len(page.Items)), Next: nullable(page.Next)}
+	out := userPageJSON{Items: make([]userJSON, len(page.Items)), Next: page.Next}
 	for i, u := range page.Items {
 		out.Items[i] = userJSON{ID: u.ID, Name: u.Name, Email: u.Email, TaskCount: u.TaskCount,
 			LastActivity: u.LastActivity.UTC().Format(timeLayout)}
@@ -191,7 +191,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	out := auditPageJSON{Items: make([]auditJSON, len(page.Items)), Next: nullable(page.Next)}
+	out := auditPageJSON{Items: make([]auditJSON, len(page.Items)), Next: page.Next}
 	for i, a := range page.Items {
 		out.Items[i] = auditJSON{ID: a.ID, At: a.At.UTC().Format(timeLayout),
 			Actor: actorJSON{ID: a.ActorID, Kind: string(a.ActorKind), Name: a.ActorName}, Action: string(a.Action),
