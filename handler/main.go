@@ -169,7 +169,7 @@ func run(logger *slog.Logger, getenv func(string) string) error {
 
 	limits := productionLimits()
 	srv := newHTTPServer(api.New(api.Config{
-		Verifier: verifier, Store: store, Users: store, Logger: logger, MaxTasksPerUser: cfg.MaxTasksPerUser,
+		Verifier: verifier, Store: store, Users: store, AuditLog: store, Logger: logger, MaxTasksPerUser: cfg.MaxTasksPerUser,
 		TenantID: cfg.TenantID, MultiTenant: cfg.MultiTenant(), APIClientID: cfg.APIClientID, AuthorityHost: cfg.AuthorityHost,
 		BodyTimeout: limits.body, AdminAuthContext: cfg.AdminAuthContext, UserIDKey: cfg.UserIDKey,
 		Health: api.NewHealth(keys.HoldsKeys, store.Ping, nil),

@@ -133,7 +133,8 @@ const (
 	TasksWrite                        // create, change and delete one's own tasks
 	UsersRead                         // list the users who have tasks, read any user's tasks
 	UsersWrite                        // create, change and delete any given user's tasks
-	AdminRead                         // erase a user's tasks, read the audit log ("admin")
+	UsersErase                        // erase all of a user's tasks at once (irreversible; step-up)
+	AuditRead                         // read the audit log
 	// None is the permission of routes that only need a valid token.
 	None Permission = 0
 )
@@ -141,16 +142,19 @@ const (
 // ownTasks are the permissions on the caller's own tasks, which only a user has.
 const ownTasks = TasksRead | TasksWrite
 
+// permissionNames are the names the API lists (GET /api/me). "admin" stands for UsersErase and
+// AuditRead together: the admin API as the SPA shows it, which only the Admin role grants, and
+// a name clients already read; it is listed only when both are held.
 var permissionNames = [...]struct {
 	perm Permission
 	name string
-}{{TasksRead, "tasks.read"}, {TasksWrite, "tasks.write"}, {UsersRead, "users.read"}, {UsersWrite, "users.write"}, {AdminRead, "admin"}}
+}{{TasksRead, "tasks.read"}, {TasksWrite, "tasks.write"}, {UsersRead, "users.read"}, {UsersWrite, "users.write"}, {UsersErase | AuditRead, "admin"}}
 
 // grants is what each role allows; a caller's permissions are the union over their roles.
 func (r Role) grants() Permission {
 	switch r {
 	case Admin:
-		return TasksRead | TasksWrite | UsersRead | AdminRead
+		return TasksRead | TasksWrite | UsersRead | UsersErase | AuditRead
 	case Editor:
 		return TasksRead | TasksWrite
 	case Viewer:
@@ -158,6 +162,8 @@ func (r Role) grants() Permission {
 	case TasksReadAll:
 		return UsersRead
 	case TasksReadWriteAll:
+		// Not UsersErase: an app cannot satisfy the erase's step-up (an authentication context
+		// is a user's sign-in), and deleting a user's tasks one by one is audited per task.
 		return UsersRead | UsersWrite
 	}
 	return None
@@ -193,7 +199,7 @@ func (p Permission) Names() []string { return p.AppendNames(make([]string, 0, le
 // AppendNames appends Names to dst.
 func (p Permission) AppendNames(dst []string) []string {
 	for _, n := range permissionNames {
-		if p&n.perm != 0 {
+		if p&n.perm == n.perm {
 			dst = append(dst, n.name)
 		}
 	}

@@ -59,13 +59,17 @@ func TestCheckNamesTheLeastRoleNeeded(t *testing.T) {
 		want access.Role
 	}{
 		{"viewer writing", viewer, access.TasksWrite, access.Editor},
-		{"editor on admin", editor, access.AdminRead, access.Admin},
+		{"editor erasing", editor, access.UsersErase, access.Admin},
+		{"editor reading the audit log", editor, access.AuditRead, access.Admin},
 		{"editor listing users", editor, access.UsersRead, access.Admin},
 		// No user role writes another user's tasks: the 403 names the application permission.
 		{"admin writing a user's tasks", admin, access.UsersWrite, access.TasksReadWriteAll},
 		{"reader app writing", reader, access.UsersWrite, access.TasksReadWriteAll},
 		// No application permission erases or reads the audit log: the 403 names Admin.
-		{"writer app erasing", writer, access.AdminRead, access.Admin},
+		{"writer app erasing", writer, access.UsersErase, access.Admin},
+		{"reader app erasing", reader, access.UsersErase, access.Admin},
+		{"viewer erasing", viewer, access.UsersErase, access.Admin},
+		{"writer app reading the audit log", writer, access.AuditRead, access.Admin},
 	} {
 		var missing *access.MissingRoleError
 		err := c.rs.Check(c.need)
@@ -78,7 +82,7 @@ func TestCheckNamesTheLeastRoleNeeded(t *testing.T) {
 		need access.Permission
 	}{
 		{viewer, access.TasksRead}, {viewer, access.None}, {editor, access.TasksWrite}, {0, access.TasksWrite},
-		{admin, access.UsersRead}, {reader, access.UsersRead}, {writer, access.UsersWrite}, {reader, access.None},
+		{admin, access.UsersRead}, {admin, access.UsersErase}, {admin, access.AuditRead}, {reader, access.UsersRead}, {writer, access.UsersWrite}, {reader, access.None},
 	} {
 		if err := ok.rs.Check(ok.need); err != nil {
 			t.Errorf("%v needing %v: %v", ok.rs.Names(), ok.need.Names(), err)
@@ -111,5 +115,23 @@ func TestPermissionsCountEachRoleForItsKindOnly(t *testing.T) {
 	app := access.ParseRoles(access.App, []string{"Tasks.Read.All"}) | access.Roles(access.Admin)
 	if got := app.Permissions().Names(); !slices.Equal(got, []string{"users.read"}) {
 		t.Errorf("an app's set holding Admin grants %v, want only users.read", got)
+	}
+}
+
+// "admin" in /api/me stands for the erase and the audit log together: a set holding only one of
+// them does not claim the admin API.
+func TestAdminIsListedOnlyWithBothOfItsPermissions(t *testing.T) {
+	for _, c := range []struct {
+		p    access.Permission
+		want []string
+	}{
+		{access.UsersErase, []string{}},
+		{access.AuditRead, []string{}},
+		{access.UsersErase | access.AuditRead, []string{"admin"}},
+		{access.UsersRead | access.UsersErase | access.AuditRead, []string{"users.read", "admin"}},
+	} {
+		if got := c.p.Names(); !slices.Equal(got, c.want) {
+			t.Errorf("%b: %v, want %v", c.p, got, c.want)
+		}
 	}
 }

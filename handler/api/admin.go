@@ -14,7 +14,8 @@ import (
 // The admin API: who has tasks, one user's tasks, erasing them, and the audit log, each of the
 // caller's own tenant only (tenantOf): {userId} is an oid in that tenant. Listing users
 // and reading a user's tasks take access.UsersRead (Admin, or an app's Tasks.Read.All or
-// Tasks.ReadWrite.All); the erase and the audit log take access.AdminRead (see routes). Every
+// Tasks.ReadWrite.All); the erase takes access.UsersErase and the audit log access.AuditRead,
+// both the Admin role's only (see routes). Every
 // action on a user's data is recorded before its answer is sent: if the record cannot be
 // written, the admin gets a 503 and no data. The list of users is not recorded: the admin panel
 // reads it every time it opens, a record of each opening buried the erases the log is for, and
@@ -30,7 +31,7 @@ type userJSON struct {
 
 type userPageJSON struct {
 	Items []userJSON `json:"items"`
-	Next  *string    `json:"next"` // null on the last page
+	Next  string     `json:"next,omitempty"` // absent on the last page, as on every list
 }
 
 // actorJSON is who acted: kind "user" (id: their object id) or "app" (id: its client id; no name).
@@ -62,7 +63,7 @@ type erasureJSON struct {
 
 type auditPageJSON struct {
 	Items []auditJSON `json:"items"`
-	Next  *string     `json:"next"`
+	Next  string      `json:"next,omitempty"`
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -80,7 +81,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	out := userPageJSON{Items: make([]userJSON, len(page.Items)), Next: nullable(page.Next)}
+	out := userPageJSON{Items: make([]userJSON, len(page.Items)), Next: page.Next}
 	for i, u := range page.Items {
 		out.Items[i] = userJSON{ID: u.ID, Name: u.Name, Email: u.Email, TaskCount: u.TaskCount,
 			LastActivity: u.LastActivity.UTC().Format(timeLayout)}
@@ -99,7 +100,7 @@ func (s *Server) listUserTasks(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
-	if _, err := s.adminUsers(); err != nil {
+	if _, err := s.audited(); err != nil {
 		return err // no audit log: no read of anyone's tasks
 	}
 	ctx, cancel := s.storageContext(r)
@@ -135,10 +136,14 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
+	auditLog, err := s.audited()
+	if err != nil {
+		return err
+	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
 	actorID, actorKind, actorName := actor(p)
-	record, err := users.AppendAudit(ctx, tenant, tasks.AuditRecord{
+	record, err := auditLog.AppendAudit(ctx, tenant, tasks.AuditRecord{
 		At: s.nowMillis(), ActorID: actorID, ActorKind: actorKind, ActorName: actorName, Action: tasks.ActionEraseUserTasks,
 		Subject: oid, State: tasks.AuditStarted,
 	})
@@ -158,7 +163,7 @@ func (s *Server) eraseUserTasks(w http.ResponseWriter, r *http.Request, p *auth.
 	// half-way) must still say what it did, or its record stays "started" with no count.
 	completion, cancelCompletion := context.WithTimeout(context.WithoutCancel(ctx), auditCompletionTimeout)
 	defer cancelCompletion()
-	if err := users.CompleteAudit(completion, tenant, record, state, done.Erased, remaining, done.Subject); err != nil {
+	if err := auditLog.CompleteAudit(completion, tenant, record, state, done.Erased, remaining, done.Subject); err != nil {
 		return errors.Join(eraseErr, err)
 	}
 	if eraseErr != nil {
@@ -176,17 +181,17 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	users, err := s.adminUsers()
+	auditLog, err := s.audited()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := s.storageContext(r)
 	defer cancel()
-	page, err := users.ListAudit(ctx, s.tenantOf(p), limit, next)
+	page, err := auditLog.ListAudit(ctx, s.tenantOf(p), limit, next)
 	if err != nil {
 		return err
 	}
-	out := auditPageJSON{Items: make([]auditJSON, len(page.Items)), Next: nullable(page.Next)}
+	out := auditPageJSON{Items: make([]auditJSON, len(page.Items)), Next: page.Next}
 	for i, a := range page.Items {
 		out.Items[i] = auditJSON{ID: a.ID, At: a.At.UTC().Format(timeLayout),
 			Actor: actorJSON{ID: a.ActorID, Kind: string(a.ActorKind), Name: a.ActorName}, Action: string(a.Action),
@@ -200,12 +205,12 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *auth.Princ
 // audit records in tenant's audit log that p did action to subject (an oid of tenant; "" for
 // none), involving count items: for a read, once it is done.
 func (s *Server) audit(ctx context.Context, p *auth.Principal, tenant tasks.Tenant, action tasks.AuditAction, subject string, count int) error {
-	users, err := s.adminUsers()
+	auditLog, err := s.audited()
 	if err != nil {
 		return err
 	}
 	id, kind, name := actor(p)
-	_, err = users.AppendAudit(ctx, tenant, tasks.AuditRecord{
+	_, err = auditLog.AppendAudit(ctx, tenant, tasks.AuditRecord{
 		At: s.nowMillis(), ActorID: id, ActorKind: kind, ActorName: name, Action: action, Subject: subject,
 		State: tasks.AuditCompleted, Count: &count,
 	})
@@ -217,6 +222,15 @@ func (s *Server) adminUsers() (tasks.Users, error) {
 		return nil, errNoUsers
 	}
 	return s.users, nil
+}
+
+// audited is the audit log, or errNoAuditLog: an action that must be recorded is not taken
+// without one.
+func (s *Server) audited() (tasks.AuditLog, error) {
+	if s.auditLog == nil {
+		return nil, errNoAuditLog
+	}
+	return s.auditLog, nil
 }
 
 // userID is the {userId} path value of an admin route: a user's object id (a GUID, in any

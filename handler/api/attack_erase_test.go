@@ -81,7 +81,7 @@ func TestAttackAnEraseThatRunsOutOfTimeLeavesItsAuditRecordStarted(t *testing.T)
 	if err := store.CreateMany(ctx, victim, ts, tasks.Profile{Name: "Ada"}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Config{Verifier: anAdmin{}, Store: store, Users: store,
+	srv := httptest.NewServer(New(Config{Verifier: anAdmin{}, Store: store, Users: store, AuditLog: store,
 		StorageTimeout: 2 * time.Second, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}))
 	defer srv.Close()
 

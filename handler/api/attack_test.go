@@ -138,7 +138,7 @@ func TestAttackTable(t *testing.T) {
 		withMembers(encKey.JWK(), map[string]any{"use": "enc"}),
 		withMembers(encOpsKey.JWK(), map[string]any{"use": nil, "key_ops": []string{"encrypt"}}),
 		withMembers(rs512Key.JWK(), map[string]any{"alg": "RS512"}),
-		// Keys jwkset cannot parse, which used to fail the whole download (a 503 for every row
+		// Keys that cannot be parsed, which once failed the whole download (a 503 for every row
 		// below): they are skipped with a WARN, and every valid row still verifies.
 		withMembers(badX5CKey.JWK(), map[string]any{"x5c": []string{"AAAA"}}),
 		withMembers(badUseKey.JWK(), map[string]any{"use": "SIG"}),

@@ -43,6 +43,7 @@ var (
 	// errBodyTimeout: the client took longer than the server waits for a body (Config.BodyTimeout).
 	errBodyTimeout = errors.New("the request body did not arrive in time; nothing was changed")
 	errNoUsers     = fmt.Errorf("the users index is not configured: %w", tasks.ErrUnavailable)
+	errNoAuditLog  = fmt.Errorf("the audit log is not configured: %w", tasks.ErrUnavailable)
 )
 
 // badRequest is a malformed request; its text is the detail the client sees.

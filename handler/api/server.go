@@ -28,12 +28,15 @@ type TokenVerifier interface {
 type Config struct {
 	Verifier TokenVerifier
 	Store    tasks.Store
-	// Users is the users index and audit log behind the admin API. Nil: the admin routes
-	// answer 503.
-	Users  tasks.Users
-	IDs    *tasks.IDGenerator
-	Logger *slog.Logger
-	Now    func() time.Time // nil: time.Now
+	// Users is the users index and the erase behind the admin API. Nil: listing users and
+	// erasing answer 503.
+	Users tasks.Users
+	// AuditLog records every admin and app action on users' tasks. Nil: every route that acts
+	// on another user's tasks, and the audit log itself, answers 503 (no record, no action).
+	AuditLog tasks.AuditLog
+	IDs      *tasks.IDGenerator
+	Logger   *slog.Logger
+	Now      func() time.Time // nil: time.Now
 	// RequestTimeout bounds each request's work before storage (the token check, which may
 	// wait for a key refresh); zero: 15 s.
 	RequestTimeout time.Duration
@@ -71,6 +74,7 @@ type Server struct {
 	verifier TokenVerifier
 	store    tasks.Store
 	users    tasks.Users
+	auditLog tasks.AuditLog
 	bodies   sync.Pool // *[]byte: buffers for the /api/me body (writeMe)
 	ids      *tasks.IDGenerator
 	log      *slog.Logger
@@ -95,6 +99,7 @@ func New(cfg Config) *Server {
 		verifier: cfg.Verifier,
 		store:    cfg.Store,
 		users:    cfg.Users,
+		auditLog: cfg.AuditLog,
 		ids:      cfg.IDs,
 		log:      cfg.Logger,
 		now:      cfg.Now,
@@ -173,8 +178,9 @@ type route struct {
 // A user's own tasks (/api/tasks) take tasks.read / tasks.write (Viewer, Editor, Admin; an app
 // has none of its own). Another user's (/api/users/...) take users.read (Admin, or an app's
 // Tasks.Read.All or Tasks.ReadWrite.All) and, to write, users.write (an app's Tasks.ReadWrite.All
-// only: no signed-in user writes someone else's tasks). The erase and the audit log stay with
-// Admin ("admin"), which only a user holds.
+// only: no signed-in user writes someone else's tasks). Erasing a user's tasks takes UsersErase and
+// the audit log AuditRead, which only Admin grants (listed together as "admin"): no application
+// permission, and no reader, erases.
 func (s *Server) routes() []route {
 	return []route{
 		{Route{"GET", "/api/me"}, s.authenticated(access.None, s.me)},
@@ -186,11 +192,11 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/users"}, s.authenticated(access.UsersRead, s.listUsers)},
 		{Route{"GET", "/api/users/{userId}/tasks"}, s.authenticated(access.UsersRead, s.listUserTasks)},
 		{Route{"POST", "/api/users/{userId}/tasks"}, s.authenticated(access.UsersWrite, s.createTask(usersTasks))},
-		{Route{"DELETE", "/api/users/{userId}/tasks"}, s.authenticated(access.AdminRead, s.eraseUserTasks)},
+		{Route{"DELETE", "/api/users/{userId}/tasks"}, s.authenticated(access.UsersErase, s.eraseUserTasks)},
 		{Route{"GET", "/api/users/{userId}/tasks/{taskId}"}, s.authenticated(access.UsersRead, s.getTask(usersTasks))},
 		{Route{"PATCH", "/api/users/{userId}/tasks/{taskId}"}, s.authenticated(access.UsersWrite, s.updateTask(usersTasks))},
 		{Route{"DELETE", "/api/users/{userId}/tasks/{taskId}"}, s.authenticated(access.UsersWrite, s.deleteTask(usersTasks))},
-		{Route{"GET", "/api/audit"}, s.authenticated(access.AdminRead, s.listAudit)},
+		{Route{"GET", "/api/audit"}, s.authenticated(access.AuditRead, s.listAudit)},
 		{Route{"GET", "/api/openapi.json"}, http.HandlerFunc(s.serveOpenAPI)}, // anonymous
 		{Route{"GET", "/api/health"}, http.HandlerFunc(s.serveHealth)},        // anonymous
 	}

@@ -37,7 +37,12 @@ type stepUpEnv struct {
 
 func newStepUpEnv(t *testing.T, table, authContext string) *stepUpEnv {
 	t.Helper()
-	app := inprocess.New(t, table, func(c *api.Config) { c.AdminAuthContext = authContext })
+	return newAdminEnv(t, table, func(c *api.Config) { c.AdminAuthContext = authContext })
+}
+
+func newAdminEnv(t *testing.T, table string, configure func(*api.Config)) *stepUpEnv {
+	t.Helper()
+	app := inprocess.New(t, table, configure)
 	srv := httptest.NewServer(app.Handler)
 	t.Cleanup(srv.Close)
 	doc, err := os.ReadFile("openapi.json")
@@ -210,5 +215,61 @@ func TestAcrsOfTheWrongTypeIsAnInvalidToken(t *testing.T) {
 		if a.status != http.StatusUnauthorized || a.header.Get("WWW-Authenticate") == challengeC1 {
 			t.Errorf("acrs %v: %d %q, want 401 invalid_token", acrs, a.status, a.header.Get("WWW-Authenticate"))
 		}
+	}
+}
+
+// The erase is the Admin role's only: a principal that may read users' tasks (Tasks.Read.All),
+// even write them one by one (Tasks.ReadWrite.All), or hold a user role below Admin gets the role
+// 403 naming Admin, and the victim keeps every task.
+func TestEraseIsRefusedToEveryPrincipalButAnAdmin(t *testing.T) {
+	e := newStepUpEnv(t, "eraserefused", "")
+	e.seed(t, stepUpVictim, 3)
+	now := time.Now()
+	user := func(roles ...string) map[string]any {
+		c := entra.V2Claims(entra.TestTenant, entra.TestClient, entra.UserA, now)
+		if roles != nil {
+			c["roles"] = roles
+		}
+		return c
+	}
+	app := func(roles ...string) map[string]any {
+		return entra.AppV2Claims(entra.TestTenant, entra.TestClient, entra.TestClient, entra.UserB, roles, now)
+	}
+	for name, claims := range map[string]map[string]any{
+		"Viewer": user("Viewer"), "Editor": user("Editor"), "no role": user(),
+		"app Tasks.Read.All": app("Tasks.Read.All"), "app Tasks.ReadWrite.All": app("Tasks.ReadWrite.All"),
+		"app Tasks.ReadWrite.All claiming Admin": app("Tasks.ReadWrite.All", "Admin"),
+	} {
+		tok, err := e.app.Key.Sign(claims, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := e.erase(t, stepUpVictim, tok)
+		var problem struct{ RequiredRole string }
+		if err := json.Unmarshal(a.body, &problem); err != nil || a.status != http.StatusForbidden || problem.RequiredRole != "Admin" {
+			t.Errorf("%s: erase answered %d %s, want 403 naming Admin", name, a.status, a.body)
+		}
+		if n := e.left(t, stepUpVictim); n != 3 {
+			t.Fatalf("%s: the victim has %d of 3 tasks left after a refused erase", name, n)
+		}
+	}
+}
+
+// The audit log is wired on its own (Config.AuditLog): without it every action that must be
+// recorded answers 503 and does nothing, while the users index, which needs no record, answers.
+func TestWithoutAnAuditLogNothingThatMustBeRecordedHappens(t *testing.T) {
+	e := newAdminEnv(t, "noauditlog", func(c *api.Config) { c.AuditLog = nil })
+	e.seed(t, stepUpVictim, 2)
+	admin := e.token(t, entra.UserA, nil)
+	if a := e.do(t, "GET", "/api/users", admin); a.status != http.StatusOK {
+		t.Errorf("GET /api/users without an audit log: %d %s, want 200", a.status, a.body)
+	}
+	for _, req := range [][2]string{{"GET", "/api/audit"}, {"GET", "/api/users/" + stepUpVictim + "/tasks"}, {"DELETE", "/api/users/" + stepUpVictim + "/tasks"}} {
+		if a := e.do(t, req[0], req[1], admin); a.status != http.StatusServiceUnavailable {
+			t.Errorf("%s %s without an audit log: %d %s, want 503", req[0], req[1], a.status, a.body)
+		}
+	}
+	if n := e.left(t, stepUpVictim); n != 2 {
+		t.Errorf("the victim has %d of 2 tasks left after an erase that could not be recorded", n)
 	}
 }

@@ -67,10 +67,10 @@ func actor(p *auth.Principal) (id string, kind tasks.ActorKind, name string) {
 	return p.ObjectID, tasks.ActorUser, p.Name
 }
 
-// auditRecord is a started audit record of a write in tenant's log, or none (users nil) for an
+// auditRecord is a started audit record of a write in tenant's log, or none (log nil) for an
 // unaudited one.
 type auditRecord struct {
-	users  tasks.Users
+	log    tasks.AuditLog
 	tenant tasks.Tenant
 	id     string
 }
@@ -82,19 +82,19 @@ func (s *Server) beginAudit(ctx context.Context, of tasksOf, p *auth.Principal, 
 	if !of.audited {
 		return auditRecord{}, nil
 	}
-	users, err := s.adminUsers()
+	auditLog, err := s.audited()
 	if err != nil {
 		return auditRecord{}, err
 	}
 	id, kind, name := actor(p)
-	rec, err := users.AppendAudit(ctx, of.tenant, tasks.AuditRecord{
+	rec, err := auditLog.AppendAudit(ctx, of.tenant, tasks.AuditRecord{
 		At: s.nowMillis(), ActorID: id, ActorKind: kind, ActorName: name, Action: action,
 		Subject: of.user, State: tasks.AuditStarted,
 	})
 	if err != nil {
 		return auditRecord{}, err
 	}
-	return auditRecord{users: users, tenant: of.tenant, id: rec}, nil
+	return auditRecord{log: auditLog, tenant: of.tenant, id: rec}, nil
 }
 
 // finishAudit completes rec after its write: completed with count, or failed when writeErr says
@@ -103,7 +103,7 @@ func (s *Server) beginAudit(ctx context.Context, of tasksOf, p *auth.Principal, 
 // does not change the answer: the write's own outcome is what the client must hear, and a 503
 // for a create that was stored would invite a second one. The failure is logged.
 func (s *Server) finishAudit(ctx context.Context, r *http.Request, rec auditRecord, writeErr error, count int) error {
-	if rec.users == nil {
+	if rec.log == nil {
 		return writeErr
 	}
 	state := tasks.AuditCompleted
@@ -113,7 +113,7 @@ func (s *Server) finishAudit(ctx context.Context, r *http.Request, rec auditReco
 	// A budget of its own, as an erase's completion has: the write may have used the request's up.
 	completion, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditCompletionTimeout)
 	defer cancel()
-	if err := rec.users.CompleteAudit(completion, rec.tenant, rec.id, state, count, nil, tasks.Profile{}); err != nil {
+	if err := rec.log.CompleteAudit(completion, rec.tenant, rec.id, state, count, nil, tasks.Profile{}); err != nil {
 		s.log.ErrorContext(r.Context(), "audit record left started", "record", rec.id, "error", err.Error())
 	}
 	return writeErr

@@ -15,7 +15,7 @@ import (
 	"github.com/example/entra-tasks/handler/auth"
 )
 
-// benchFixture is a realistic v2 token and the production key path (keyfunc over a loopback
+// benchFixture is a realistic v2 token and the production key path (RemoteKeys over a loopback
 // key set), so that the full check is measured as the handler runs it.
 type benchFixture struct {
 	key      *entra.Key

@@ -355,7 +355,7 @@ func TestLoopbackRedirectsStayOnLoopback(t *testing.T) {
 	}
 }
 
-// malformedJWKs are keys jwkset cannot parse, each of which used to fail the whole download.
+// malformedJWKs are keys that cannot be parsed, each of which once failed the whole download.
 func malformedJWKs(k *entra.Key) []map[string]any {
 	return []map[string]any{
 		jwkOf(k, map[string]any{"kid": "bad-x5c", "x5c": []string{"AAAA"}}),
@@ -364,7 +364,7 @@ func malformedJWKs(k *entra.Key) []map[string]any {
 	}
 }
 
-// A key set is never one bad key away from an outage: keys jwkset cannot parse are skipped
+// A key set is never one bad key away from an outage: keys that cannot be parsed are skipped
 // with one WARN naming their kids (never their material), the others verify, and a download
 // left with no usable key keeps the keys already held.
 func TestMalformedKeysAreSkipped(t *testing.T) {

@@ -216,8 +216,8 @@ func kindOf(c *claims) (access.Kind, error) {
 	return access.User, invalid("the token type (idtyp) is invalid", nil)
 }
 
-// keyfunc insists on a kid: Entra always sends one, and without it keyfunc would try every
-// key in the set, which only widens what an attacker can aim at. Header fields such as jku,
+// keyfunc insists on a kid: Entra always sends one, and without it a lookup would have to try
+// every key in the set, which only widens what an attacker can aim at. Header fields such as jku,
 // x5u and jwk are never read: keys come from the configured key set and nowhere else.
 // The kid and key found are written to used, for the cache.
 //

@@ -20,8 +20,9 @@ import (
 	"github.com/example/entra-tasks/handler/tasks"
 )
 
-// Store implements tasks.Store on one table, and tasks.Users on two more beside it: the users
-// index (<table>users) and the audit log (<table>audit). It is safe for concurrent use.
+// Store implements tasks.Store on one table, and tasks.Users and tasks.AuditLog on two more
+// beside it: the users index (<table>users) and the audit log (<table>audit). It is safe for
+// concurrent use.
 type Store struct {
 	table *aztables.Client
 	users *aztables.Client
@@ -30,8 +31,9 @@ type Store struct {
 }
 
 var (
-	_ tasks.Store = (*Store)(nil)
-	_ tasks.Users = (*Store)(nil)
+	_ tasks.Store    = (*Store)(nil)
+	_ tasks.Users    = (*Store)(nil)
+	_ tasks.AuditLog = (*Store)(nil)
 )
 
 // Suffixes of the users index and audit tables' names, after the tasks table's name.

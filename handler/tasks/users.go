@@ -102,9 +102,9 @@ type Erasure struct {
 	Subject   Profile
 }
 
-// Users is the users index and the audit log: what the admin API reads and changes besides
-// the tasks themselves. Each tenant has an index and a log of its own: an admin of one tenant
-// never sees or touches another's (the tenant always comes from the caller's token).
+// Users is the users index and the erase: what the admin API reads and changes besides the
+// tasks themselves. Each tenant has an index of its own: an admin of one tenant never sees or
+// touches another's (the tenant always comes from the caller's token).
 type Users interface {
 	// ListUsers pages through tenant's users who have tasks; it never reads the tasks themselves,
 	// nor another tenant's users. A cursor of another tenant's listing is ErrInvalidCursor.
@@ -113,6 +113,11 @@ type Users interface {
 	// and starts no batch after stopBy. Safe to repeat: the next call goes on where this one
 	// stopped.
 	EraseTasks(ctx context.Context, owner string, stopBy time.Time) (Erasure, error)
+}
+
+// AuditLog is the record of every admin and app action on users' tasks. Each tenant has a log
+// of its own, which only that tenant's admins read.
+type AuditLog interface {
 	// AppendAudit adds a record to tenant's log and returns its id. Records are never removed.
 	AppendAudit(ctx context.Context, tenant Tenant, r AuditRecord) (string, error)
 	// CompleteAudit closes a started record: its final state, count and remaining, and the

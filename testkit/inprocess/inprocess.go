@@ -49,7 +49,7 @@ func NewOn(t testing.TB, connectionString, table string, verify func(*auth.Confi
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := api.Config{Verifier: verifier, Store: store, Users: store, TenantID: entra.TestTenant, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	cfg := api.Config{Verifier: verifier, Store: store, Users: store, AuditLog: store, TenantID: entra.TestTenant, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 	for _, c := range configure {
 		c(&cfg)
 	}

@@ -89,7 +89,7 @@ export interface paths {
         };
         /**
          * The users who have tasks
-         * @description From the users index, which task writes keep current; never a scan of the tasks table. `name` and `email` are as seen on the user's own latest write (an app's writes leave them alone; empty for a user whose tasks only apps wrote). In the index's own order (stable, not alphabetical); follow `next` until it is null. Not recorded in the audit log (it shows who has tasks, not their tasks; the admin panel reads it every time it opens); records of `list-users` from before remain.
+         * @description From the users index, which task writes keep current; never a scan of the tasks table. `name` and `email` are as seen on the user's own latest write (an app's writes leave them alone; empty for a user whose tasks only apps wrote). In the index's own order (stable, not alphabetical); follow `next` until a page comes without it. Not recorded in the audit log (it shows who has tasks, not their tasks; the admin panel reads it every time it opens); records of `list-users` from before remain.
          */
         get: operations["listUsers"];
         put?: never;
@@ -173,7 +173,7 @@ export interface paths {
         };
         /**
          * The audit log of admin and app actions on users' tasks, newest first
-         * @description Append-only: nothing in the API changes or deletes a record. Follow `next` until it is null.
+         * @description Append-only: nothing in the API changes or deletes a record. Follow `next` until a page comes without it.
          */
         get: operations["listAudit"];
         put?: never;
@@ -317,8 +317,8 @@ export interface components {
         };
         UserPage: {
             items: components["schemas"]["User"][];
-            /** @description null on the last page. */
-            next: components["schemas"]["Cursor"] | null;
+            /** @description Absent on the last page. */
+            next?: components["schemas"]["Cursor"];
         };
         Erased: {
             /** @description How many tasks this call deleted. */
@@ -363,8 +363,8 @@ export interface components {
         };
         AuditPage: {
             items: components["schemas"]["AuditRecord"][];
-            /** @description null on the last page. */
-            next: components["schemas"]["Cursor"] | null;
+            /** @description Absent on the last page. */
+            next?: components["schemas"]["Cursor"];
         };
         /** @description RFC 9457 problem details. `detail` is safe to show a user; it never holds a token, key or stack trace. */
         Problem: {

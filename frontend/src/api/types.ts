@@ -30,10 +30,10 @@ export type TaskPatch = Schemas["TaskPatch"];
  */
 export type Problem = Partial<Schemas["Problem"]>;
 
-/** One page of a list route (`GET /api/tasks`, the admin lists). `next` is null or absent on the last page. */
+/** One page of a list route (`GET /api/tasks`, the admin lists). `next` is absent on the last page, on every list. */
 export interface Page<T> {
   items: T[];
-  next?: string | null;
+  next?: string;
 }
 
 /** A user who has tasks, as `GET /api/users` lists them (Admin only). */

@@ -9,7 +9,7 @@ describe("usePaged", () => {
     let releaseMore!: (p: Page<string>) => void;
     const load = vi.fn(async (params: PageParams): Promise<Page<string>> => {
       if (params.next === "2") return new Promise((res) => (releaseMore = res));
-      return load.mock.calls.length === 1 ? { items: ["old-1"], next: "2" } : { items: ["new-1"], next: null };
+      return load.mock.calls.length === 1 ? { items: ["old-1"], next: "2" } : { items: ["new-1"] };
     });
     const { result, rerender } = renderHook(({ version }) => usePaged(load, 10, version), { initialProps: { version: 0 } });
     await waitFor(() => expect(result.current.state.items).toEqual(["old-1"]));
@@ -20,7 +20,7 @@ describe("usePaged", () => {
     rerender({ version: 1 });
     await waitFor(() => expect(result.current.state.items).toEqual(["new-1"]));
     await act(async () => {
-      releaseMore({ items: ["old-2"], next: null });
+      releaseMore({ items: ["old-2"] });
       await more;
     });
     expect(result.current.state.items).toEqual(["new-1"]);

@@ -43,7 +43,7 @@ export function usePaged<T>(load: PageLoader<T>, pageSize: number, version = 0) 
     generation.current++;
     setState(first());
     load({ limit: pageSize }, ac.signal).then(
-      (page) => setState({ ...first<T>(), status: "ready", items: page.items, next: page.next ?? undefined }),
+      (page) => setState({ ...first<T>(), status: "ready", items: page.items, next: page.next }),
       (err: unknown) => {
         if (!ac.signal.aborted) setState({ ...first<T>(), status: "error", error: err });
       },
@@ -59,7 +59,7 @@ export function usePaged<T>(load: PageLoader<T>, pageSize: number, version = 0) 
     try {
       const page = await load({ limit: pageSize, next });
       if (gen !== generation.current) return;
-      setState((s) => ({ ...s, loadingMore: false, items: [...s.items, ...page.items], next: page.next ?? undefined }));
+      setState((s) => ({ ...s, loadingMore: false, items: [...s.items, ...page.items], next: page.next }));
     } catch (err) {
       if (gen !== generation.current) return;
       setState((s) => ({ ...s, loadingMore: false, moreError: failure(err) }));

@@ -22,10 +22,10 @@ export function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
       throw new Error("unexpected updateTask");
     }),
     deleteTask: vi.fn(async () => undefined),
-    listUsers: vi.fn(async () => ({ items: [], next: null })),
+    listUsers: vi.fn(async () => ({ items: [] })),
     listUserTasks: vi.fn(async () => ({ items: [] })),
     eraseUserTasks: vi.fn(async () => ({ erased: 0, remaining: 0 })),
-    listAudit: vi.fn(async () => ({ items: [], next: null })),
+    listAudit: vi.fn(async () => ({ items: [] })),
     ...overrides,
   };
 }

@@ -125,14 +125,14 @@ function adminApi(overrides: Partial<ApiClient> = {}) {
   const audit: AuditRecord[] = [];
   const api = fakeApi({
     me: vi.fn(async () => ADMIN),
-    listUsers: vi.fn(async () => ({ items: users, next: null })),
+    listUsers: vi.fn(async () => ({ items: users })),
     listUserTasks: vi.fn(async () => ({ items: [task("t1", "Bob's first", true), task("t2", "Bob's second")] })),
     eraseUserTasks: vi.fn(async (id: string) => {
       users = users.filter((u) => u.id !== id);
       audit.unshift({ id: "r1", at: "2026-11-29T11:00:00Z", actor: { id: "x", kind: "user", name: "Alice Martin" }, action: "erase-user-tasks", subject: id, subjectName: null, subjectEmail: null, state: "completed", count: 3, remaining: 0 });
       return { erased: 3, remaining: 0 };
     }),
-    listAudit: vi.fn(async () => ({ items: [...audit], next: null })),
+    listAudit: vi.fn(async () => ({ items: [...audit] })),
     ...overrides,
   });
   return api;
@@ -250,7 +250,7 @@ describe("the admin panel", () => {
     const listUsers = vi
       .fn<ApiClient["listUsers"]>()
       .mockRejectedValueOnce(new ApiError("down", 500, traced("a")))
-      .mockResolvedValueOnce({ items: [bob], next: null });
+      .mockResolvedValueOnce({ items: [bob] });
     renderApp(<AdminRoute />, adminApi({ listUsers }));
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("Users could not be loaded");
@@ -264,7 +264,7 @@ describe("the admin panel", () => {
       .fn<ApiClient["listUsers"]>()
       .mockResolvedValueOnce({ items: [bob], next: "page2" })
       .mockRejectedValueOnce(new ApiError("down", 503, traced("b")))
-      .mockResolvedValueOnce({ items: [carol], next: null });
+      .mockResolvedValueOnce({ items: [carol] });
     await openPanel(adminApi({ listUsers }));
     fireEvent.click(screen.getByRole("button", { name: "Load more users" }));
     expect((await screen.findByRole("alert")).textContent).toContain("Could not load more users.");
