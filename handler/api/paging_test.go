@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/entra-tasks/handler/api"
 	"github.com/example/entra-tasks/devstack/entra"
+	"github.com/example/entra-tasks/handler/api"
 )
 
 // Every paged answer has one shape: "next" is a cursor while there is more, and absent (not

@@ -366,7 +366,6 @@ func (e *Env) testSurvivesRestart(t *testing.T) {
 	}
 }
 
-
 // create POSTs a task and checks the 201 contract.
 func (e *Env) create(t *testing.T, tok, title string) Task {
 	t.Helper()
