@@ -459,7 +459,7 @@ func TestStartNamesWhatHoldsABusyPort(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "azurite")
 
 	r := startRun(t, ports, settings, dataDir)
-	delete(r.ports, "table") // held by this test, not by the run
+	delete(r.ports, "table")                    // held by this test, not by the run
 	r.waitForLine(t, "make: *** ", readyWithin) // make reports tools/start's exit status 1
 	r.assertNothingLeft(t, "a refused start")
 	out := r.console()
