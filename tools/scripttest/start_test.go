@@ -473,7 +473,7 @@ func TestStartNamesWhatHoldsABusyPort(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "azurite")
 
 	r := startRun(t, ports, settings, dataDir)
-	delete(r.ports, "table")                    // held by this test, not by the run
+	delete(r.ports, "table") // held by this test, not by the run
 	r.waitForLine(t, "is already in use by", readyWithin)
 	r.assertNothingLeft(t, "a refused start")
 	r.waitForLine(t, "Error 1", 10*time.Second) // make reports tools/start's exit status
