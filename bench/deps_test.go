@@ -10,7 +10,7 @@ import (
 // test support they start processes with (devstack, devstack/entra) must not bring the testing
 // package into their binaries, as testkit/testenv would.
 func TestCommandsLinkNoTestingPackage(t *testing.T) {
-	for _, cmd := range []string{".", "../tools/stack", "../tools/funchost", "../tools/localidentity", "../tools/pack"} {
+	for _, cmd := range []string{".", "../tools/start", "../tools/funchost", "../tools/localidentity", "../tools/pack"} {
 		out, err := exec.Command("go", "list", "-deps", cmd).Output()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v", cmd, err)

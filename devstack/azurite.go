@@ -142,7 +142,7 @@ func (a *Azurite) Start(ctx context.Context) error {
 	// SIGINT: azurite-table saves its tables (LokiJS, autosaved only every few seconds) on SIGINT and
 	// handles no other signal, so a SIGTERM would lose acknowledged writes (azurite dist/src/table/main.js;
 	// the all-services azurite.js saves on SIGINT and SIGTERM).
-	p, err := startProcess("Azurite", cmd, syscall.SIGINT, a.opts.Log, a.opts.Log)
+	p, err := StartProcess("Azurite", cmd, syscall.SIGINT, a.opts.Log, a.opts.Log)
 	if err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func (h *Handler) launch() error {
 	}
 	cmd := exec.Command(h.opts.Bin)
 	cmd.Env = env
-	p, err := startProcess("the handler", cmd, syscall.SIGTERM, h.opts.Stdout, h.opts.Stderr)
+	p, err := StartProcess("the handler", cmd, syscall.SIGTERM, h.opts.Stdout, h.opts.Stderr)
 	if err != nil {
 		return err
 	}

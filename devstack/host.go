@@ -30,9 +30,12 @@ type HostOptions struct {
 	// Funchost is the built tools/funchost; "" runs Core Tools' `func start` from PATH instead.
 	Funchost string
 	// LocalIdentity is the built tools/localidentity: when set, the host runs under
-	// `localidentity run -settings ScriptRoot/local.settings.json -url-file URLFile`, which serves the
-	// development identity while the settings' tenant is a placeholder.
+	// `localidentity run -settings Settings -url-file URLFile`, which serves the development identity
+	// while the settings' tenant is a placeholder.
 	LocalIdentity, URLFile string
+	// Settings is the file localidentity reads and names in its messages: the one the developer edits
+	// ("": ScriptRoot/local.settings.json, the host's copy).
+	Settings string
 }
 
 // Host is the API running behind a host process.
@@ -73,7 +76,7 @@ func (h *Host) start(ctx context.Context) error {
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = h.opts.ScriptRoot
 	cmd.Env = append(os.Environ(), h.opts.Env...)
-	p, err := startProcess(h.name(), cmd, syscall.SIGTERM, h.opts.Log, h.opts.Log)
+	p, err := StartProcess(h.name(), cmd, syscall.SIGTERM, h.opts.Log, h.opts.Log)
 	if err != nil {
 		return err
 	}
@@ -110,7 +113,11 @@ func (h *Host) command() []string {
 	if h.opts.LocalIdentity == "" {
 		return host
 	}
-	run := []string{h.opts.LocalIdentity, "run", "-settings", filepath.Join(h.opts.ScriptRoot, "local.settings.json")}
+	settings := h.opts.Settings
+	if settings == "" {
+		settings = filepath.Join(h.opts.ScriptRoot, "local.settings.json")
+	}
+	run := []string{h.opts.LocalIdentity, "run", "-settings", settings}
 	if h.opts.URLFile != "" {
 		run = append(run, "-url-file", h.opts.URLFile)
 	}

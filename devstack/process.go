@@ -24,10 +24,11 @@ type Process struct {
 // stopGrace is how long Stop waits after the clean signal before it kills the group.
 const stopGrace = 10 * time.Second
 
-// startProcess starts cmd with its output on stdout and stderr (nil: discarded). stop is the signal that
-// ends it cleanly.
-func startProcess(name string, cmd *exec.Cmd, stop syscall.Signal, stdout, stderr io.Writer) (*Process, error) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+// StartProcess starts cmd, called name in errors, in a process group of its own (on Linux also killed by
+// the kernel should this process die first), with its output on stdout and stderr (nil: discarded); its
+// standard input is /dev/null unless cmd says otherwise. stop is the signal that ends it cleanly.
+func StartProcess(name string, cmd *exec.Cmd, stop syscall.Signal, stdout, stderr io.Writer) (*Process, error) {
+	cmd.SysProcAttr = processAttributes()
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.WaitDelay = 2 * time.Second // a grandchild left holding the output pipe must not hang Wait
 	if err := cmd.Start(); err != nil {
@@ -40,6 +41,9 @@ func startProcess(name string, cmd *exec.Cmd, stop syscall.Signal, stdout, stder
 	}()
 	return p, nil
 }
+
+// Name is what the process is called in messages ("Azurite", "the API (funchost)").
+func (p *Process) Name() string { return p.name }
 
 // Pid is the process id, which is also its process group's id.
 func (p *Process) Pid() int { return p.cmd.Process.Pid }

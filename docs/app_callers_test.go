@@ -105,8 +105,8 @@ curl() {
 
 // scriptEnv is this process's environment for the walkthrough, minus what a surrounding `make`
 // passes down, plus a placeholder tenant: as in Core Tools, a non-empty AZURE_TENANT_ID in the
-// environment wins over build/local.settings.json, so `make token` mints local-identity tokens
-// even when a developer's build folder names a real tenant (tools/localidentity, isLocal).
+// environment wins over local.settings.json, so `make token` mints local-identity tokens
+// even when a developer's settings file names a real tenant (tools/localidentity, isLocal).
 func scriptEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {

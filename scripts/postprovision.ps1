@@ -1,8 +1,8 @@
 # azd postprovision hook (Windows twin of postprovision.sh): point local development at the app registrations
 # `azd provision` just created.
 #   local.settings.json          (repo root; from local.settings.json.example if missing): AZURE_TENANT_ID and
-#                                AZURE_API_CLIENT_ID set, everything else kept (storage stays on Azurite)
-#   build/local.settings.json    a copy, for `func start --script-root build` and the host stand-in
+#                                AZURE_API_CLIENT_ID set, everything else kept (storage stays on Azurite); the one
+#                                settings file: make start copies it into build/ (output only) on every start
 #   frontend/public/config.json  the SPA's runtime config for `npm run dev`, calling the local API
 . (Join-Path $PSScriptRoot 'lib.ps1')
 
@@ -33,9 +33,5 @@ foreach ($pair in @(@('AZURE_TENANT_ID', $tenantId), @('AZURE_API_CLIENT_ID', $a
 }
 [IO.File]::WriteAllText($settings, $text, [Text.UTF8Encoding]::new($false))
 Write-Host "wrote $settings"
-
-New-Item -ItemType Directory -Force -Path (Join-Path $root 'build') | Out-Null
-Copy-Item $settings (Join-Path $root 'build/local.settings.json') -Force
-Write-Host "wrote $(Join-Path $root 'build/local.settings.json')"
 
 Write-SpaConfig (Join-Path $root 'frontend/public/config.json') $localApi

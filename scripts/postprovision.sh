@@ -2,8 +2,8 @@
 # azd postprovision hook: point local development at the app registrations `azd provision` just created,
 # what the original blog's setup.sh did with .env files.
 #   local.settings.json          (repo root; from local.settings.json.example if missing): AZURE_TENANT_ID and
-#                                AZURE_API_CLIENT_ID set, everything else kept (storage stays on Azurite)
-#   build/local.settings.json    a copy, for `func start --script-root build` and the host stand-in
+#                                AZURE_API_CLIENT_ID set, everything else kept (storage stays on Azurite); the one
+#                                settings file: make start copies it into build/ (output only) on every start
 #   frontend/public/config.json  the SPA's runtime config for `npm run dev`, calling the local API
 # Nothing secret is written: ids and URLs only (the Azurite key in the example is Azurite's public default).
 set -eu
@@ -37,9 +37,5 @@ set_value() {
 set_value AZURE_TENANT_ID "$AZURE_TENANT_ID"
 set_value AZURE_API_CLIENT_ID "$AZURE_API_CLIENT_ID"
 printf 'wrote %s\n' "$settings"
-
-mkdir -p "$root/build"
-cp "$settings" "$root/build/local.settings.json"
-printf 'wrote %s\n' "$root/build/local.settings.json"
 
 write_spa_config "$root/frontend/public/config.json" "$LOCAL_API_BASE_URL"

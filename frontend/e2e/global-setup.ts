@@ -10,7 +10,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const stack = await startStack(SPA_PORT);
   process.env.E2E_API_URL = stack.apiUrl;
   console.log(
-    `[e2e] SPA ${stack.spaUrl}, API ${stack.apiUrl} via tools/stack (host stand-in, handler, Azurite); ready in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${stack.logDir}`,
+    `[e2e] SPA ${stack.spaUrl}, API ${stack.apiUrl} via tools/start (host stand-in, handler, Azurite); ready in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${stack.logDir}`,
   );
   return async () => {
     await stack.stop();

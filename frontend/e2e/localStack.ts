@@ -1,14 +1,14 @@
 // The stack `make start` runs with the repository's example settings (local-identity mode), started
 // on private ports so the browser tests can drive it and restart it:
-//   - tools/stack in local mode: Azurite (Table) with its data in a folder that outlives a restart,
-//     like .azurite/, and tools/localidentity around tools/funchost around the real handler, with
-//     local.settings.json.example (placeholder tenant) as the settings;
+//   - tools/start in local mode (-json, no dev server): Azurite with its data in a folder that outlives a
+//     restart, like .azurite/, and tools/localidentity around tools/funchost around the real handler, with
+//     local.settings.json.example (placeholder tenant) as the settings file, copied into the staged app;
 //   - config.json written by the real frontend/scripts/write-config.mjs from those settings;
 //   - the production bundle, with the dev server's local-identity proxy in front, served with the headers
 //     frontend/scripts/swa-config.mjs writes for that config.json (as a deployment's).
 // `tenant` swaps in real-looking tenant settings, to prove local sign-in is then refused.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localIdentityProxy } from "../dev/localIdentityProxy";
@@ -26,7 +26,7 @@ export interface LocalStackOptions {
 export interface LocalStack {
   spaUrl: string;
   apiUrl: string;
-  /** The settings file the host and `localidentity token` read. */
+  /** The settings file, as the developer's local.settings.json: `localidentity token` reads it, the host a copy. */
   settingsPath: string;
   /** Where localidentity publishes its token endpoint's URL (absent when not serving). */
   urlFile: string;
@@ -46,15 +46,11 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/**
- * A user's edited local.settings.json: the example with their tenant's values, in the folder tools/stack
- * stages the app in (it keeps a settings file it finds there, as `make start` keeps build/'s).
- */
-function writeTenantSettings(app: string, tenant: NonNullable<LocalStackOptions["tenant"]>): void {
+/** A user's edited local.settings.json: the example with their tenant's values. */
+function writeTenantSettings(path: string, tenant: NonNullable<LocalStackOptions["tenant"]>): void {
   const settings = JSON.parse(readFileSync(join(REPO, "local.settings.json.example"), "utf8")) as { Values: Record<string, string> };
   Object.assign(settings.Values, tenant);
-  mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, "local.settings.json"), JSON.stringify(settings, null, 2));
+  writeFileSync(path, JSON.stringify(settings, null, 2));
 }
 
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
@@ -63,14 +59,26 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   try {
     const dist = distSnapshot(work);
     const app = join(work, "app");
-    if (o.tenant) writeTenantSettings(app, o.tenant);
+    // The example is only read (never written): tools/start copies the settings file into the staged app.
+    let settingsPath = join(REPO, "local.settings.json.example");
+    if (o.tenant) writeTenantSettings((settingsPath = join(work, "local.settings.json")), o.tenant);
+    // Every port and path given: local mode's defaults are `make start`'s (fixed ports, .cache/ in the repository).
     const api = await startGoStack(
       "stack-local",
-      ["-mode", "local", "-api-port", String(o.apiPort), "-cors", `http://localhost:${o.spaPort}`, "-azurite-dir", o.azuriteDir, "-work", app],
+      [
+        "-mode", "local", "-json", "-web=false",
+        "-settings", settingsPath,
+        "-api-port", String(o.apiPort),
+        "-azurite-port", "0", "-azurite-blob-port", "0", "-azurite-queue-port", "0",
+        "-cors", `http://localhost:${o.spaPort}`,
+        "-azurite-dir", o.azuriteDir,
+        "-work", app,
+        "-url-file", join(work, "localidentity.url"),
+      ],
       cleanEnv(),
     );
     stacks.push(api);
-    const { settingsPath, urlFile } = api.info;
+    const { urlFile } = api.info;
 
     const configPath = join(work, "config.json");
     // As `make start` runs the dev server: API_BASE_URL names the API's port, which -api-port moved.

@@ -1,4 +1,4 @@
-// Starts everything the browser tests talk to, all on loopback. The Go command tools/stack starts the
+// Starts everything the browser tests talk to, all on loopback. The Go command tools/start starts the
 // back end exactly as the Go tests and `make start` do (Azurite in memory, the real handler behind the
 // Functions host stand-in tools/funchost, and a key server for the TEST-ONLY key in fake-entra/); this
 // file keeps only what is Node's by nature: the static server for the production bundle (dist/) with
@@ -168,20 +168,20 @@ export function distSnapshot(work: string): string {
 }
 
 /**
- * The folder holding tools/stack and tools/localidentity, built once per test run: the global set-up
+ * The folder holding tools/start and tools/localidentity, built once per test run: the global set-up
  * builds them and publishes the folder in E2E_GO_BIN, which the workers inherit.
  */
 export function goBinaries(): string {
   const published = process.env.E2E_GO_BIN;
-  if (published && existsSync(join(published, "stack"))) return published;
+  if (published && existsSync(join(published, "start"))) return published;
   const bin = mkdtempSync(join(tmpdir(), "tasks-e2e-bin-"));
-  const r = spawnSync("go", ["build", "-o", bin + "/", "./tools/stack", "./tools/localidentity"], { cwd: REPO, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`go build ./tools/stack ./tools/localidentity failed:\n${r.stderr}`);
+  const r = spawnSync("go", ["build", "-o", bin + "/", "./tools/start", "./tools/localidentity"], { cwd: REPO, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`go build ./tools/start ./tools/localidentity failed:\n${r.stderr}`);
   process.env.E2E_GO_BIN = bin;
   return bin;
 }
 
-/** What tools/stack prints, as one JSON line, once everything it started answers. */
+/** What tools/start prints, as one JSON line, once everything it started answers. */
 export interface GoStackInfo {
   apiUrl: string;
   tablePort: number;
@@ -197,16 +197,16 @@ export interface GoStack {
 }
 
 /**
- * Runs tools/stack with `args` until it prints its JSON line. Its stdin stays an open pipe: if this
+ * Runs tools/start with `args` until it prints its JSON line. Its stdin stays an open pipe: if this
  * process dies, the pipe closes and the stack stops everything it started. Its logs go to a new
  * `<name>-*` folder in LOG_DIR; its stderr (a start-up failure, one line) to stack.log there and into
  * the error thrown.
  */
 export async function startGoStack(name: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<GoStack> {
   mkdirSync(LOG_DIR, { recursive: true });
-  // A folder per run: tools/stack writes azurite.log and api.log afresh, and local stacks run in parallel.
+  // A folder per run: tools/start writes azurite.log and api.log afresh, and local stacks run in parallel.
   const logDir = mkdtempSync(join(LOG_DIR, `${name}-`));
-  const proc = spawn(join(goBinaries(), "stack"), [...args, "-log-dir", logDir], { cwd: REPO, env, stdio: ["pipe", "pipe", "pipe"] });
+  const proc = spawn(join(goBinaries(), "start"), [...args, "-log-dir", logDir], { cwd: REPO, env, stdio: ["pipe", "pipe", "pipe"] });
   const log = createWriteStream(join(logDir, "stack.log"));
   let stderr = "";
   proc.stderr!.on("data", (chunk: Buffer) => {
@@ -230,14 +230,14 @@ const READY_TIMEOUT_MS = 180_000;
 function firstLine(proc: ChildProcess, exited: Promise<void>, stderr: () => string): Promise<string> {
   const lines = createInterface({ input: proc.stdout! });
   return new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`tools/stack was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${stderr()}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => rej(new Error(`tools/start was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${stderr()}`)), READY_TIMEOUT_MS);
     lines.once("line", (line) => {
       clearTimeout(timer);
       res(line);
     });
     void exited.then(() => {
       clearTimeout(timer);
-      rej(new Error(`tools/stack exited (code ${proc.exitCode}) before it was ready:\n${stderr()}`));
+      rej(new Error(`tools/start exited (code ${proc.exitCode}) before it was ready:\n${stderr()}`));
     });
   });
 }
@@ -267,8 +267,8 @@ export function resources(work: string) {
 }
 
 /**
- * The browser tests' shared stack: tools/stack in e2e mode and the production bundle beside it. `settings` are
- * handler settings for this stack only (tools/stack -set NAME=VALUE), e.g. ADMIN_AUTH_CONTEXT for the step-up tests.
+ * The browser tests' shared stack: tools/start in e2e mode and the production bundle beside it. `settings` are
+ * handler settings for this stack only (tools/start -set NAME=VALUE), e.g. ADMIN_AUTH_CONTEXT for the step-up tests.
  */
 export async function startStack(spaPort: number, settings: Record<string, string> = {}): Promise<Stack> {
   const work = mkdtempSync(join(tmpdir(), "tasks-e2e-"));

@@ -4,7 +4,8 @@
 // are kept. `azd provision` (scripts/postprovision.sh) writes the same file with real values;
 // this is the fallback for a hand-made local.settings.json.
 //
-// Sources, first found wins (local.settings.json = build/local.settings.json, else the root one):
+// Sources, first found wins (local.settings.json = the repository root's, the one settings file; make
+// start passes it with --settings, and copies it into build/ itself):
 //   clientId   env AZURE_SPA_CLIENT_ID, else local.settings.json Values.AZURE_SPA_CLIENT_ID
 //   tenantId   env AZURE_TENANT_ID,     else Values.AZURE_TENANT_ID
 //   apiScope   env API_SCOPE,           else api://<Values.AZURE_API_CLIENT_ID>/access_as_user
@@ -31,12 +32,8 @@ const opt = (name, def) => {
   return i >= 0 && args[i + 1] ? resolve(args[i + 1]) : def;
 };
 const out = opt("--out", resolve(here, "../public/config.json"));
-// The settings `make start` runs with (build/), else the repository's own.
-const settingsPath = opt(
-  "--settings",
-  [resolve(here, "../../build/local.settings.json"), resolve(here, "../../local.settings.json")].find((p) => existsSync(p)) ??
-    resolve(here, "../../build/local.settings.json"),
-);
+// The one settings file, at the repository root (build/ holds only make start's copy of it).
+const settingsPath = opt("--settings", resolve(here, "../../local.settings.json"));
 const force = args.includes("--force");
 
 let values = {};

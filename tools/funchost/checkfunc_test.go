@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestCheckFunc runs tools/check-func.sh (which tools/start.sh uses before preferring `func`
+// TestCheckFunc runs tools/check-func.sh (which tools/start (devstack) runs before preferring `func`
 // to this stand-in) with a fake `func` on PATH printing what Core Tools' `func --version`
 // prints: the bare version, e.g. 4.14.0 or 5.0.0-preview.3 (azure-functions-core-tools
 // src/Cli/func/Program.cs; Extensions/AssemblyExtensions.cs GetCliVersion).

@@ -17,9 +17,9 @@
 //
 // Usage:
 //
-//	localidentity run -settings build/local.settings.json [-url-file .cache/localidentity.url] -- func start --script-root build
-//	localidentity token [-settings build/local.settings.json] [-user alice] [-tenant partner] [-roles Admin,Viewer]
-//	localidentity token [-settings build/local.settings.json] -app reporter [-tenant partner] [-roles Tasks.Read.All]
+//	localidentity run -settings local.settings.json [-url-file .cache/localidentity.url] -- func start --script-root build
+//	localidentity token [-settings local.settings.json] [-user alice] [-tenant partner] [-roles Admin,Viewer]
+//	localidentity token [-settings local.settings.json] -app reporter [-tenant partner] [-roles Tasks.Read.All]
 //
 // Two development tenants take part (multi-tenant mode, docs/multi-tenant.md): the home tenant
 // the API is registered in (entra.DevTenantID) and a partner organization
@@ -121,7 +121,7 @@ func devAllowedTenants(settingsPath string, getenv func(string) string) (string,
 
 func runCommand(args []string) error {
 	flags := flag.NewFlagSet("run", flag.ExitOnError)
-	settingsPath := flags.String("settings", "build/local.settings.json", "the local.settings.json the host will read")
+	settingsPath := flags.String("settings", "local.settings.json", "the settings file (the host reads a copy of it)")
 	urlFile := flags.String("url-file", ".cache/localidentity.url", "where to write the development identity's URL for the SPA's dev proxy")
 	flags.Parse(args)
 	command := flags.Args()
@@ -200,7 +200,7 @@ func runChild(command, env []string) error {
 
 func tokenCommand(args []string, out io.Writer) error {
 	flags := flag.NewFlagSet("token", flag.ExitOnError)
-	settingsPath := flags.String("settings", "build/local.settings.json", "the local.settings.json the host reads")
+	settingsPath := flags.String("settings", "local.settings.json", "the settings file make start runs with")
 	user := flags.String("user", "", "a name for another development user (a different oid per name)")
 	app := flags.String("app", "", "a name for a development app (daemon): an app-only token, no user; roles from Tasks.Read.All,Tasks.ReadWrite.All")
 	roleList := flags.String("roles", "", "comma-separated app roles for the token's roles claim, e.g. Admin,Viewer (none: no roles claim)")

@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 import { isLoopbackHost, type EntraField } from "../config";
 
-const SETTINGS = "build/local.settings.json";
+// The one settings file a developer edits, at the repository root (make start copies it into build/).
+const SETTINGS = "local.settings.json";
 
 /** Where each config.json field comes from, locally: the exact value to provide and where. */
 const SOURCES: Record<EntraField, ReactNode> = {

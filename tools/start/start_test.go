@@ -45,7 +45,7 @@ type runningStack struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stderr *devstack.LogBuffer
-	ready  ready
+	ready  devstack.Ready
 	exited chan error
 }
 
@@ -83,7 +83,7 @@ func startStack(t *testing.T, args ...string) *runningStack {
 
 func launch(t *testing.T, args ...string) *runningStack {
 	t.Helper()
-	cmd := exec.Command(build(t, "./tools/stack"), args...)
+	cmd := exec.Command(build(t, "./tools/start"), args...)
 	cmd.Dir = "../.."
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	s := &runningStack{cmd: cmd, stderr: &devstack.LogBuffer{}, exited: make(chan error, 1)}
@@ -95,11 +95,11 @@ func launch(t *testing.T, args ...string) *runningStack {
 	return s
 }
 
-// stop sends sig (0: closes stdin instead), waits for the exit and returns its error.
-func (s *runningStack) stop(t *testing.T, sig syscall.Signal) error {
+// stop sends sig (0: closes stdin instead), waits for the exit and returns its status.
+func (s *runningStack) stop(t *testing.T, sig syscall.Signal) int {
 	t.Helper()
 	if s.cmd.Process == nil || s.cmd.ProcessState != nil {
-		return nil
+		return s.cmd.ProcessState.ExitCode()
 	}
 	if sig == 0 {
 		s.stdin.Close()
@@ -107,13 +107,13 @@ func (s *runningStack) stop(t *testing.T, sig syscall.Signal) error {
 		s.cmd.Process.Signal(sig)
 	}
 	select {
-	case err := <-s.exited:
-		return err
-	case <-time.After(15 * time.Second):
+	case <-s.exited:
+	case <-time.After(30 * time.Second):
 		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		t.Errorf("still running 15 s after %v; stderr:\n%s", sig, s.stderr)
-		return <-s.exited
+		t.Errorf("still running 30 s after %v; stderr:\n%s", sig, s.stderr)
+		<-s.exited
 	}
+	return s.cmd.ProcessState.ExitCode()
 }
 
 // assertNothingLeft checks that no process of the run's session is alive.
@@ -181,8 +181,8 @@ func TestE2EModeServesTheAPIWithTheGivenKeysAndSIGINTStopsEverything(t *testing.
 	}
 	work := filepath.Dir(s.ready.SettingsPath)
 
-	if err := s.stop(t, syscall.SIGINT); err != nil {
-		t.Errorf("exit after SIGINT: %v; stderr:\n%s", err, s.stderr)
+	if code := s.stop(t, syscall.SIGINT); code != 130 {
+		t.Errorf("exit status after SIGINT: %d, want 130; stderr:\n%s", code, s.stderr)
 	}
 	s.assertNothingLeft(t)
 	if _, err := os.Stat(work); !os.IsNotExist(err) {
@@ -195,17 +195,27 @@ func TestE2EModeServesTheAPIWithTheGivenKeysAndSIGINTStopsEverything(t *testing.
 	}
 }
 
+// TestLocalModeKeepsDataAcrossRunsAndStopsWhenStdinCloses runs local mode as the browser tests do (-json,
+// no dev server), with a settings file that does not exist yet: the first start creates it from the
+// example, every start copies it into the work folder (an edit between runs reaches the host), tasks
+// survive a restart on the same data folder, and closing stdin or SIGTERM stops everything.
 func TestLocalModeKeepsDataAcrossRunsAndStopsWhenStdinCloses(t *testing.T) {
-	data, work := t.TempDir(), t.TempDir()
-	args := []string{"-mode", "local", "-azurite-dir", data, "-work", work}
+	data, work, dir := t.TempDir(), t.TempDir(), t.TempDir()
+	settings := filepath.Join(dir, "local.settings.json")
+	args := []string{"-mode", "local", "-json", "-web=false", "-settings", settings, "-azurite-dir", data, "-work", work,
+		"-url-file", filepath.Join(dir, "localidentity.url"), "-api-port", "0", "-azurite-port", "0", "-azurite-blob-port", "0", "-azurite-queue-port", "0"}
 	s := startStack(t, args...)
 	if s.ready.Mode != "local" || s.ready.SettingsPath != filepath.Join(work, "local.settings.json") || s.ready.URLFile == "" {
 		t.Errorf("ready line: %+v", s.ready)
 	}
+	example, _ := os.ReadFile("../../local.settings.json.example")
+	if created, err := os.ReadFile(settings); err != nil || string(created) != string(example) {
+		t.Errorf("the settings file %s after the first start: %v; want a copy of local.settings.json.example", settings, err)
+	}
 	if code, body, _ := call(t, "GET", s.ready.APIURL+"/api/me", "", ""); code != http.StatusUnauthorized {
 		t.Errorf("GET /api/me without a token: %d %s", code, body)
 	}
-	token := devToken(t, s.ready.SettingsPath)
+	token := devToken(t, settings)
 	if code, body, _ := call(t, "GET", s.ready.APIURL+"/api/me", token, ""); code != http.StatusOK || !strings.Contains(body, entra.DevUserOID) {
 		t.Errorf("GET /api/me with `localidentity token`: %d %s", code, body)
 	}
@@ -216,17 +226,25 @@ func TestLocalModeKeepsDataAcrossRunsAndStopsWhenStdinCloses(t *testing.T) {
 		t.Errorf("the local identity's URL file %s: %q %v", s.ready.URLFile, published, err)
 	}
 
-	if err := s.stop(t, 0); err != nil {
-		t.Errorf("exit after stdin closed: %v; stderr:\n%s", err, s.stderr)
+	if code := s.stop(t, 0); code != 0 {
+		t.Errorf("exit status after stdin closed: %d; stderr:\n%s", code, s.stderr)
 	}
 	s.assertNothingLeft(t)
 
+	// The developer edits their file; the work folder's copy is output, rewritten from it.
+	edited := strings.Replace(string(example), `"Values": {`, `"Values": {`+"\n    \"EDITED_BETWEEN_RUNS\": \"yes\",", 1)
+	if err := os.WriteFile(settings, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	again := startStack(t, args...)
-	if code, body, _ := call(t, "GET", again.ready.APIURL+"/api/tasks", devToken(t, again.ready.SettingsPath), ""); code != http.StatusOK || !strings.Contains(body, "kept across runs") {
+	if staged, err := os.ReadFile(again.ready.SettingsPath); err != nil || string(staged) != edited {
+		t.Errorf("%s after the settings file was edited: %v\n%s\nwant the edited file", again.ready.SettingsPath, err, staged)
+	}
+	if code, body, _ := call(t, "GET", again.ready.APIURL+"/api/tasks", devToken(t, settings), ""); code != http.StatusOK || !strings.Contains(body, "kept across runs") {
 		t.Errorf("GET /api/tasks after a restart on the same -azurite-dir: %d %s", code, body)
 	}
-	if err := again.stop(t, syscall.SIGTERM); err != nil {
-		t.Errorf("exit after SIGTERM: %v", err)
+	if code := again.stop(t, syscall.SIGTERM); code != 128+int(syscall.SIGTERM) {
+		t.Errorf("exit status after SIGTERM: %d, want 143", code)
 	}
 	again.assertNothingLeft(t)
 }
