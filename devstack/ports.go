@@ -67,6 +67,19 @@ func get(ctx context.Context, url string) (*http.Response, error) {
 	return resp, nil
 }
 
+// Listening reports whether something accepts connections on port, on IPv4 or IPv6 loopback (the Vite
+// dev server may listen on ::1 only): the check for a busy port and for one that is free again.
+func Listening(port int) bool {
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), time.Second)
+		if err == nil {
+			c.Close()
+			return true
+		}
+	}
+	return false
+}
+
 func dial(port int) error {
 	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
 	if err == nil {

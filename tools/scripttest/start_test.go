@@ -263,7 +263,7 @@ func (r *terminal) assertNothingLeft(t *testing.T, how string) {
 func (r *terminal) busyPorts() []string {
 	var busy []string
 	for name, port := range r.ports {
-		if listening(port) {
+		if kit.Listening(port) {
 			busy = append(busy, name)
 		}
 	}
@@ -273,19 +273,6 @@ func (r *terminal) busyPorts() []string {
 func hasProgram(name string) bool {
 	_, err := exec.LookPath(name)
 	return err == nil
-}
-
-// listening reports whether something accepts connections on port, on IPv4 or IPv6 loopback (Vite
-// may listen on ::1 only).
-func listening(port int) bool {
-	for _, host := range []string{"127.0.0.1", "::1"} {
-		c, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), time.Second)
-		if err == nil {
-			c.Close()
-			return true
-		}
-	}
-	return false
 }
 
 var prefixed = regexp.MustCompile(`^(start|azurite|api|web) +\| `)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,25 +62,12 @@ func checkPorts(cfg config) error {
 		}{cfg.webPort, "the SPA's dev server"})
 	}
 	for _, p := range ports {
-		if p.port != 0 && listening(p.port) {
+		if p.port != 0 && devstack.Listening(p.port) {
 			return fmt.Errorf("port %d (%s) is already in use by %s. Stop it, or move ours (see docs/local.md), and try again",
 				p.port, p.what, portHolder(p.port))
 		}
 	}
 	return nil
-}
-
-// listening reports whether something accepts connections on port, on IPv4 or IPv6 loopback (the Vite
-// dev server may listen on ::1 only).
-func listening(port int) bool {
-	for _, host := range []string{"127.0.0.1", "::1"} {
-		c, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), time.Second)
-		if err == nil {
-			c.Close()
-			return true
-		}
-	}
-	return false
 }
 
 var (
@@ -140,7 +126,7 @@ func waitWeb(ctx context.Context, web *devstack.Process, port int) error {
 	defer cancel()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	for !listening(port) {
+	for !devstack.Listening(port) {
 		select {
 		case <-web.Done():
 			return fmt.Errorf("%s stopped before it was ready (its output is above)", web.Name())
