@@ -424,27 +424,26 @@ func exited(pid int) bool {
 // TestKillingMakeStopsEverything sends SIGTERM to make's pid alone, as `kill <pid of make>` does; make
 // passes it on to its child, tools/start.
 func TestKillingMakeStopsEverything(t *testing.T) {
-	keepSPAConfig(t)
-	ports := freePorts(t, "api", "web", "blob", "queue", "table")
-	r := startRun(t, ports, settingsFile(t, ports["api"]), filepath.Join(t.TempDir(), "azurite"))
-	r.waitForLine(t, "Stop:", readyWithin)
-	if err := syscall.Kill(r.pid(t, "make start"), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	r.assertNothingLeft(t, "SIGTERM to make")
+	signalMakeAlone(t, syscall.SIGTERM, "SIGTERM to make")
 }
 
 // TestMakeDyingStopsEverything kills make's pid alone with SIGKILL, which make cannot pass on: its
 // child, tools/start, must notice that its parent is gone and stop everything itself.
 func TestMakeDyingStopsEverything(t *testing.T) {
+	signalMakeAlone(t, syscall.SIGKILL, "SIGKILL to make")
+}
+
+// signalMakeAlone starts make start, sends sig to make's pid only once it is ready, and checks that
+// nothing of the run is left.
+func signalMakeAlone(t *testing.T, sig syscall.Signal, what string) {
 	keepSPAConfig(t)
 	ports := freePorts(t, "api", "web", "blob", "queue", "table")
 	r := startRun(t, ports, settingsFile(t, ports["api"]), filepath.Join(t.TempDir(), "azurite"))
 	r.waitForLine(t, "Stop:", readyWithin)
-	if err := syscall.Kill(r.pid(t, "make start"), syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(r.pid(t, "make start"), sig); err != nil {
 		t.Fatal(err)
 	}
-	r.assertNothingLeft(t, "SIGKILL to make")
+	r.assertNothingLeft(t, what)
 }
 
 // TestStartNamesWhatHoldsABusyPort: a taken port stops make start before it starts anything, with a
